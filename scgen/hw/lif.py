@@ -1,0 +1,84 @@
+"""Fixed-point leaky integrate-and-fire neuron."""
+
+from __future__ import annotations
+
+from amaranth.hdl import Const, Module, Mux, Signal, signed
+from amaranth.lib.wiring import In, Out
+
+from ..params import LifParams
+from ._base import Primitive
+
+__all__ = ["Lif"]
+
+
+class Lif(Primitive):
+    """LIF neuron with wrap-around W-bit arithmetic (see :class:`scgen.params.LifParams`).
+
+    One step per enabled cycle: ``v_next = wrap(v + wrap(((v_rest - v) * leak_k) >> F) +
+    wrap((I_t * gain_k) >> F) + noise_in)``, spike when ``v_next >= v_threshold`` (signed), with
+    the refractory rule of the chosen ordering (SEED_BEHAVIOUR §4.2 / §4.3).
+
+    Members
+    -------
+    en : In(1)
+        Take one step this cycle.
+    leak_k, gain_k, I_t, noise_in : In(signed(data_width))
+        This step's leak, gain, input current and noise (raw fixed point).
+    spike : Out(1)
+        The step's spike (combinational); 0 when ``en`` is 0.
+    v : Out(signed(data_width))
+        The membrane after this cycle's step (combinational); the held membrane when ``en`` is 0.
+        The membrane is ``v_rest`` after reset.
+    """
+
+    PARAMS = LifParams
+
+    def __init__(self, params: LifParams):
+        s = signed(getattr(params, "data_width", 2))
+        super().__init__(params, {
+            "en": In(1), "leak_k": In(s), "gain_k": In(s), "I_t": In(s), "noise_in": In(s),
+            "spike": Out(1), "v": Out(s),
+        })
+
+    def elaborate(self, platform):
+        m = Module()
+        p = self.params
+        w, f = p.data_width, p.fraction
+        shape = signed(w)
+        v_rest, v_reset = Const(p.v_rest, shape), Const(p.v_reset, shape)
+        v = Signal(shape, init=p.v_rest)
+        rc = Signal(p.counter_width)
+
+        diff = Signal(signed(w + 1))
+        dv_leak, dv_in, v_next = Signal(shape), Signal(shape), Signal(shape)
+        fired = Signal()
+        m.d.comb += [
+            diff.eq(v_rest - v),
+            dv_leak.eq(((diff * self.leak_k) >> f)[:w].as_signed()),
+            dv_in.eq(((self.I_t * self.gain_k) >> f)[:w].as_signed()),
+            v_next.eq((v + dv_leak + dv_in + self.noise_in)[:w].as_signed()),
+            fired.eq(v_next >= Const(p.v_threshold, shape)),
+        ]
+
+        spike, v_out, rc_out = Signal(), Signal(shape), Signal(p.counter_width)
+        if p.blueprint():
+            rc1 = Signal(p.counter_width)
+            m.d.comb += rc1.eq(Mux(fired, p.refractory_period, rc))
+            with m.If(rc1 != 0):
+                m.d.comb += [spike.eq(0), v_out.eq(v_rest), rc_out.eq(rc1 - 1)]
+            with m.Else():
+                m.d.comb += [spike.eq(fired), v_out.eq(Mux(fired, v_reset, v_next)), rc_out.eq(0)]
+        else:
+            with m.If(rc != 0):
+                m.d.comb += [spike.eq(0), v_out.eq(v_rest), rc_out.eq(rc - 1)]
+            with m.Elif(fired):
+                m.d.comb += [spike.eq(1), v_out.eq(v_reset), rc_out.eq(p.refractory_period)]
+            with m.Else():
+                m.d.comb += [spike.eq(0), v_out.eq(v_next), rc_out.eq(rc)]
+
+        with m.If(self.en):
+            m.d.comb += [self.spike.eq(spike), self.v.eq(v_out)]
+            m.d.sync += [v.eq(v_out), rc.eq(rc_out)]
+        with m.Else():
+            m.d.comb += [self.spike.eq(0), self.v.eq(v)]
+        return m

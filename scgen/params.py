@@ -1,0 +1,459 @@
+"""Parameters of every scgen primitive: the single source of truth for hardware and twin.
+
+Each primitive has one frozen, keyword-only dataclass. It validates its fields in
+``__post_init__`` (``TypeError`` for a wrong kind, ``ValueError`` for a wrong value, one sentence
+naming the field, the rule and the offending value) and derives every constant that both the
+Amaranth component (:mod:`scgen.hw`) and the Numba twin (:mod:`scgen.sw`) need, so that the two
+sides can never disagree on a tap mask, a direction number or a register width.
+
+This module imports nothing but the standard library.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import ClassVar
+
+__all__ = [
+    "MAXIMAL_TAPS",
+    "SOBOL_POLYNOMIALS",
+    "AddMuxParams",
+    "CounterParams",
+    "EncoderParams",
+    "Encoding",
+    "LfsrForm",
+    "LfsrParams",
+    "LifParams",
+    "MulAndParams",
+    "MulXnorParams",
+    "Ordering",
+    "SobolParams",
+]
+
+
+class Ordering(enum.Enum):
+    """Which of SC-NeuroCore's two behaviours a primitive follows.
+
+    ``HARDWARE`` (the default) is what the seed's Verilog, its v2 models and engine 3.15.7 do:
+    an encoder compares the current source value and then steps; a LIF neuron checks its
+    refractory counter first. ``BLUEPRINT`` is the v3.7 engine's documented behaviour: an encoder
+    steps and then compares; a LIF neuron applies the refractory override after the threshold.
+    """
+
+    HARDWARE = "hardware"
+    BLUEPRINT = "blueprint"
+
+
+class Encoding(enum.Enum):
+    """How an encoder maps its binary input to a probability.
+
+    ``UNIPOLAR``: ``x`` is unsigned and ``P(o = 1) = x / 2**width``.
+    ``BIPOLAR``: ``x`` is signed, the stream encodes ``x / 2**(width - 1)`` in [-1, 1) and
+    ``P(o = 1) = (x + 2**(width - 1)) / 2**width``.
+    """
+
+    UNIPOLAR = "unipolar"
+    BIPOLAR = "bipolar"
+
+
+class LfsrForm(enum.Enum):
+    """LFSR structure. Both forms use the same tap mask (see :meth:`LfsrParams.taps_mask`).
+
+    ``FIBONACCI`` shifts left and feeds the parity of the tapped bits into bit 0 (the seed's
+    ``Lfsr16``). ``GALOIS`` shifts right and XORs the tap mask in when the bit shifted out is 1.
+    """
+
+    FIBONACCI = "fibonacci"
+    GALOIS = "galois"
+
+
+# Exponents of a primitive polynomial x**n + ... + 1 for every width n (the constant term is
+# implied). Width 16 is the seed's x^16 + x^14 + x^13 + x^11 + 1. tests/test_lfsr.py proves each
+# entry primitive over GF(2) and brute-forces the period of both forms up to width 20.
+MAXIMAL_TAPS: dict[int, tuple[int, ...]] = {
+    2: (2, 1),
+    3: (3, 2),
+    4: (4, 3),
+    5: (5, 3),
+    6: (6, 5),
+    7: (7, 6),
+    8: (8, 6, 5, 4),
+    9: (9, 5),
+    10: (10, 7),
+    11: (11, 9),
+    12: (12, 6, 4, 1),
+    13: (13, 4, 3, 1),
+    14: (14, 5, 3, 1),
+    15: (15, 14),
+    16: (16, 14, 13, 11),
+    17: (17, 14),
+    18: (18, 11),
+    19: (19, 6, 2, 1),
+    20: (20, 17),
+    21: (21, 19),
+    22: (22, 21),
+    23: (23, 18),
+    24: (24, 23, 22, 17),
+    25: (25, 22),
+    26: (26, 6, 2, 1),
+    27: (27, 5, 2, 1),
+    28: (28, 25),
+    29: (29, 27),
+    30: (30, 6, 4, 1),
+    31: (31, 28),
+    32: (32, 22, 2, 1),
+}
+
+# Sobol dimensions after the first (van der Corput): (degree s, coefficient bits a, initial
+# direction integers m_1..m_s), the primitive polynomials and initial values of Joe and Kuo's
+# "new-joe-kuo-6.21201" table.
+SOBOL_POLYNOMIALS: tuple[tuple[int, int, tuple[int, ...]], ...] = (
+    (1, 0, (1,)),
+    (2, 1, (1, 3)),
+    (3, 1, (1, 3, 1)),
+    (3, 2, (1, 1, 1)),
+    (4, 1, (1, 1, 3, 3)),
+    (4, 4, (1, 3, 5, 13)),
+    (5, 2, (1, 1, 5, 5, 17)),
+    (5, 4, (1, 1, 5, 5, 5)),
+    (5, 7, (1, 1, 7, 11, 19)),
+)
+
+
+def _enum(owner: str, name: str, value: object, kind: type[enum.Enum]) -> enum.Enum:
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(repr(m.value) for m in kind)
+        raise ValueError(f"{owner} {name} must be one of {choices}, not {value!r}") from None
+
+
+def _int(owner: str, name: str, value: object, lo: int, hi: int, hint: str = "") -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{owner} {name} must be an integer, not {value!r}")
+    if not lo <= value <= hi:
+        raise ValueError(f"{owner} {name} must be between {lo} and {hi}{hint}, not {value!r}")
+    return value
+
+
+def _signed_range(width: int) -> tuple[int, int]:
+    return -(1 << (width - 1)), (1 << (width - 1)) - 1
+
+
+# --------------------------------------------------------------------------------------------
+# Sources
+
+
+@dataclass(frozen=True, kw_only=True)
+class LfsrParams:
+    """Linear-feedback shift register.
+
+    Parameters
+    ----------
+    width : int
+        Register width in bits, 2 to 32.
+    seed : int
+        State after reset; non-zero and below ``2**width``.
+    form : LfsrForm or str
+        ``"fibonacci"`` (default, the seed's form) or ``"galois"``.
+    taps : tuple of int, optional
+        Exponents of the feedback polynomial without the constant term, e.g. ``(16, 14, 13, 11)``
+        for x^16 + x^14 + x^13 + x^11 + 1; must contain ``width``. Default: the maximal-length
+        polynomial of :data:`MAXIMAL_TAPS`.
+
+    The default is the seed's 16-bit LFSR seeded 0xACE1 (0x59C3, 0xB387, ...; period 65535).
+    """
+
+    NAME: ClassVar[str] = "LFSR"
+
+    width: int = 16
+    seed: int = 0xACE1
+    form: LfsrForm = LfsrForm.FIBONACCI
+    taps: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        _int(self.NAME, "width", self.width, 2, 32)
+        _int(self.NAME, "seed", self.seed, 0, (1 << self.width) - 1, f" for width {self.width}")
+        if self.seed == 0:
+            raise ValueError(f"{self.NAME} seed must be non-zero, not 0; a zero state locks the LFSR")
+        object.__setattr__(self, "form", _enum(self.NAME, "form", self.form, LfsrForm))
+        if self.taps is not None:
+            if not isinstance(self.taps, tuple | list) or not all(
+                isinstance(e, int) and not isinstance(e, bool) for e in self.taps
+            ):
+                raise TypeError(f"{self.NAME} taps must be a tuple of integers, not {self.taps!r}")
+            taps = tuple(sorted(set(self.taps), reverse=True))
+            if len(taps) != len(self.taps) or taps[0] != self.width or taps[-1] < 1:
+                raise ValueError(
+                    f"{self.NAME} taps must be distinct exponents between 1 and the width "
+                    f"{self.width}, including {self.width}, not {self.taps!r}"
+                )
+            object.__setattr__(self, "taps", taps)
+
+    @property
+    def exponents(self) -> tuple[int, ...]:
+        """Exponents of the feedback polynomial (without the constant term), highest first."""
+        return self.taps if self.taps is not None else MAXIMAL_TAPS[self.width]
+
+    @property
+    def maximal(self) -> bool:
+        """True when the polynomial is the built-in maximal-length one (period ``2**width - 1``)."""
+        return self.taps is None or self.taps == MAXIMAL_TAPS[self.width]
+
+    def taps_mask(self) -> int:
+        """Return the feedback mask: bit ``e - 1`` set for every exponent ``e``."""
+        mask = 0
+        for e in self.exponents:
+            mask |= 1 << (e - 1)
+        return mask
+
+    def galois(self) -> bool:
+        """Return True for the Galois form (the twin kernels take this flag)."""
+        return self.form is LfsrForm.GALOIS
+
+    def step(self, state: int) -> int:
+        """Return the state after one step from ``state`` (plain Python, for derived seeds)."""
+        mask, full = self.taps_mask(), (1 << self.width) - 1
+        if self.form is LfsrForm.GALOIS:
+            return (state >> 1) ^ (mask if state & 1 else 0)
+        return ((state << 1) | (bin(state & mask).count("1") & 1)) & full
+
+    def advanced(self, steps: int = 1) -> LfsrParams:
+        """Return these parameters with the seed moved ``steps`` steps along the sequence."""
+        state = self.seed
+        for _ in range(steps):
+            state = self.step(state)
+        return replace(self, seed=state)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SobolParams:
+    """Sobol low-discrepancy source (one dimension), in Gray-code order.
+
+    Parameters
+    ----------
+    width : int
+        Output width in bits, 1 to 32; the sequence repeats after ``2**width`` values, each
+        value appearing exactly once per period.
+    dimension : int
+        0 is the van der Corput sequence (0, 1/2, 3/4, 1/4, ...); 1 to 9 use the
+        Joe-Kuo direction numbers of :data:`SOBOL_POLYNOMIALS`. Different dimensions give
+        streams that are nearly uncorrelated with each other.
+    start : int
+        Sequence index after reset (0 to ``2**width - 1``); ``start=1`` skips the initial 0.
+    scramble : int
+        Digital shift XORed into every output (0 to ``2**width - 1``); keeps the
+        low-discrepancy property and decorrelates equal-dimension sources.
+    """
+
+    NAME: ClassVar[str] = "Sobol"
+
+    width: int = 16
+    dimension: int = 0
+    start: int = 0
+    scramble: int = 0
+
+    def __post_init__(self) -> None:
+        _int(self.NAME, "width", self.width, 1, 32)
+        _int(self.NAME, "dimension", self.dimension, 0, len(SOBOL_POLYNOMIALS))
+        hint = f" for width {self.width}"
+        _int(self.NAME, "start", self.start, 0, (1 << self.width) - 1, hint)
+        _int(self.NAME, "scramble", self.scramble, 0, (1 << self.width) - 1, hint)
+
+    def direction_numbers(self) -> tuple[int, ...]:
+        """Return ``V[0..width-1]``: the value XORed in when bit ``k`` of the index flips."""
+        w = self.width
+        if self.dimension == 0:
+            return tuple(1 << (w - 1 - k) for k in range(w))
+        s, a, m_init = SOBOL_POLYNOMIALS[self.dimension - 1]
+        m = list(m_init)
+        for k in range(s, w):
+            mk = m[k - s] ^ (m[k - s] << s)
+            for j in range(1, s):
+                if (a >> (s - 1 - j)) & 1:
+                    mk ^= m[k - j] << j
+            m.append(mk)
+        # m_k is an odd integer below 2**k (1-based k); scale it to the output width.
+        return tuple(m[k] << (w - 1 - k) for k in range(w))
+
+    def start_value(self) -> int:
+        """Return the (unscrambled) register value at index ``start``: XOR of ``V`` over Gray bits."""
+        gray, x = self.start ^ (self.start >> 1), 0
+        for k, v in enumerate(self.direction_numbers()):
+            if (gray >> k) & 1:
+                x ^= v
+        return x
+
+    def advanced(self, steps: int = 1) -> SobolParams:
+        """Return these parameters with the start index moved ``steps`` along the sequence."""
+        return replace(self, start=(self.start + steps) % (1 << self.width))
+
+
+SourceParams = LfsrParams | SobolParams
+
+
+# --------------------------------------------------------------------------------------------
+# Encoder
+
+
+@dataclass(frozen=True, kw_only=True)
+class EncoderParams:
+    """Comparator stochastic number generator driven by a source.
+
+    Parameters
+    ----------
+    source : LfsrParams or SobolParams
+        The random or low-discrepancy source; its width is the width of ``x``.
+        Default: the seed's 16-bit LFSR seeded 0xACE1.
+    encoding : Encoding or str
+        ``"unipolar"`` (default) or ``"bipolar"``.
+    ordering : Ordering or str
+        ``"hardware"`` (compare, then step; default) or ``"blueprint"`` (step, then compare).
+    """
+
+    NAME: ClassVar[str] = "Encoder"
+
+    source: SourceParams = field(default_factory=LfsrParams)
+    encoding: Encoding = Encoding.UNIPOLAR
+    ordering: Ordering = Ordering.HARDWARE
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.source, LfsrParams | SobolParams):
+            raise TypeError(
+                f"{self.NAME} source must be an LfsrParams or a SobolParams, not {self.source!r}"
+            )
+        object.__setattr__(self, "encoding", _enum(self.NAME, "encoding", self.encoding, Encoding))
+        object.__setattr__(self, "ordering", _enum(self.NAME, "ordering", self.ordering, Ordering))
+
+    @property
+    def width(self) -> int:
+        """Width of ``x`` and of the source."""
+        return self.source.width
+
+    def source_params(self) -> SourceParams:
+        """Return the parameters of the source as instantiated.
+
+        Step-then-compare is compare-then-step against a source that starts one step ahead, so
+        the blueprint ordering needs no extra logic: only the reset state moves.
+        """
+        if self.ordering is Ordering.BLUEPRINT:
+            return self.source.advanced(1)
+        return self.source
+
+    def x_offset(self) -> int:
+        """Return the constant XORed into ``x`` before the unsigned compare (bipolar: the sign bit)."""
+        return 1 << (self.width - 1) if self.encoding is Encoding.BIPOLAR else 0
+
+
+# --------------------------------------------------------------------------------------------
+# Bitstream arithmetic
+
+
+@dataclass(frozen=True, kw_only=True)
+class _LaneParams:
+    NAME: ClassVar[str] = ""
+
+    lanes: int = 1
+
+    def __post_init__(self) -> None:
+        _int(self.NAME, "lanes", self.lanes, 1, 64)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MulAndParams(_LaneParams):
+    """Unipolar SC multiplier: ``o = a & b`` on ``lanes`` independent bit lanes."""
+
+    NAME: ClassVar[str] = "AND multiplier"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MulXnorParams(_LaneParams):
+    """Bipolar SC multiplier: ``o = ~(a ^ b)`` on ``lanes`` independent bit lanes."""
+
+    NAME: ClassVar[str] = "XNOR multiplier"
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddMuxParams(_LaneParams):
+    """Scaled SC adder: ``o = sel ? b : a`` per lane; ``P(o) = (1-s) P(a) + s P(b)``."""
+
+    NAME: ClassVar[str] = "MUX adder"
+
+
+# --------------------------------------------------------------------------------------------
+# Counter
+
+
+@dataclass(frozen=True, kw_only=True)
+class CounterParams:
+    """Window counter: the ones of a stream over ``window`` cycles (the hardware popcount).
+
+    Parameters
+    ----------
+    window : int
+        Number of cycles counted after each ``start``, 1 to ``2**32``.
+    """
+
+    NAME: ClassVar[str] = "Counter"
+
+    window: int = 256
+
+    def __post_init__(self) -> None:
+        _int(self.NAME, "window", self.window, 1, 1 << 32)
+
+    @property
+    def count_width(self) -> int:
+        """Width of ``count``: enough for ``window`` ones."""
+        return self.window.bit_length()
+
+
+# --------------------------------------------------------------------------------------------
+# LIF neuron
+
+
+@dataclass(frozen=True, kw_only=True)
+class LifParams:
+    """Fixed-point leaky integrate-and-fire neuron (SEED_BEHAVIOUR §4), default Q8.8.
+
+    Parameters
+    ----------
+    data_width : int
+        Width W of the membrane and of every input, 2 to 32; arithmetic wraps at W bits.
+    fraction : int
+        Fraction bits F, 0 to W - 1; products are shifted right (arithmetic) by F.
+    v_rest, v_reset, v_threshold : int
+        Resting value, value after a spike, firing threshold (signed W-bit, raw fixed point).
+    refractory_period : int
+        Steps without integration after a spike, 0 to ``2**32 - 1``; default 2 everywhere.
+    ordering : Ordering or str
+        ``"hardware"`` (refractory checked first; default) or ``"blueprint"``.
+    """
+
+    NAME: ClassVar[str] = "LIF"
+
+    data_width: int = 16
+    fraction: int = 8
+    v_rest: int = 0
+    v_reset: int = 0
+    v_threshold: int = 256
+    refractory_period: int = 2
+    ordering: Ordering = Ordering.HARDWARE
+
+    def __post_init__(self) -> None:
+        w = _int(self.NAME, "data_width", self.data_width, 2, 32)
+        _int(self.NAME, "fraction", self.fraction, 0, w - 1, f" for data_width {w}")
+        lo, hi = _signed_range(w)
+        for name in ("v_rest", "v_reset", "v_threshold"):
+            _int(self.NAME, name, getattr(self, name), lo, hi, f" for data_width {w}")
+        _int(self.NAME, "refractory_period", self.refractory_period, 0, (1 << 32) - 1)
+        object.__setattr__(self, "ordering", _enum(self.NAME, "ordering", self.ordering, Ordering))
+
+    def blueprint(self) -> bool:
+        """Return True for the blueprint ordering (the twin kernels take this flag)."""
+        return self.ordering is Ordering.BLUEPRINT
+
+    @property
+    def counter_width(self) -> int:
+        """Width of the refractory counter."""
+        return max(1, self.refractory_period.bit_length())

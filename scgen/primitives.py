@@ -1,0 +1,162 @@
+"""The primitive registry: name -> (params, hardware, twin, stimulus).
+
+The equivalence tests, the IR and the emitters all read :data:`PRIMITIVES`, so a primitive is
+verified on every backend the moment it is registered here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import hw, sw
+from .params import (
+    AddMuxParams,
+    CounterParams,
+    EncoderParams,
+    Encoding,
+    LfsrParams,
+    LifParams,
+    MulAndParams,
+    MulXnorParams,
+    SobolParams,
+)
+
+__all__ = ["PRIMITIVES", "Primitive", "register"]
+
+Stimulus = Callable[[Any, np.random.Generator, int], dict[str, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Primitive:
+    """One registered primitive.
+
+    Attributes
+    ----------
+    name : str
+        Registry key (also the IR op name).
+    params : type
+        The frozen params dataclass.
+    hw : type
+        The :class:`amaranth.lib.wiring.Component` class; ``hw(params)`` builds it.
+    twin : callable
+        ``twin(params, **inputs)`` returns a named tuple with one array per output port.
+    stimulus : callable
+        ``stimulus(params, rng, cycles)`` returns random, valid inputs for every input port,
+        shaped ``(cycles,)``, mixing segments that reach the corners of each port.
+    """
+
+    name: str
+    params: type
+    hw: type
+    twin: Callable[..., Any]
+    stimulus: Stimulus
+
+    def run_twin(self, params: Any, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Run the twin and return its outputs as a dict keyed by port name."""
+        return self.twin(params, **inputs)._asdict()
+
+
+PRIMITIVES: dict[str, Primitive] = {}
+
+
+def register(primitive: Primitive) -> Primitive:
+    """Add ``primitive`` to :data:`PRIMITIVES`; a name can be registered once."""
+    if primitive.name in PRIMITIVES:
+        raise ValueError(f"Primitive {primitive.name!r} is already registered")
+    PRIMITIVES[primitive.name] = primitive
+    return primitive
+
+
+# --------------------------------------------------------------------------------------------
+# Stimulus generators: piecewise mixtures so that long runs also hit the extremes of every port.
+
+
+def _bits(rng: np.random.Generator, cycles: int, lanes: int = 1) -> np.ndarray:
+    """Random lane words with a per-segment density in {0, 0.1, 0.5, 0.9, 1}."""
+    out = np.empty(cycles, dtype=np.uint64)
+    t = 0
+    while t < cycles:
+        n = min(cycles - t, int(rng.integers(1, 400)))
+        p = rng.choice([0.0, 0.1, 0.5, 0.5, 0.9, 1.0])
+        bits = rng.random((n, lanes)) < p
+        out[t:t + n] = (bits.astype(np.uint64) << np.arange(lanes, dtype=np.uint64)).sum(axis=1)
+        t += n
+    return out
+
+
+def _values(rng: np.random.Generator, cycles: int, lo: int, hi: int,
+            small: int | None = None) -> np.ndarray:
+    """Random integers in [lo, hi]: full-range, extreme, constant and (optionally) small segments."""
+    out = np.empty(cycles, dtype=np.int64)
+    t = 0
+    while t < cycles:
+        n = min(cycles - t, int(rng.integers(1, 500)))
+        kind = rng.integers(0, 5)
+        if kind == 0:
+            out[t:t + n] = rng.integers(lo, hi, n, endpoint=True)
+        elif kind == 1:
+            out[t:t + n] = rng.choice([lo, hi, 0 if lo <= 0 <= hi else lo, hi - 1, lo + 1], n)
+        elif kind == 2 or small is None:
+            out[t:t + n] = rng.integers(lo, hi, endpoint=True)
+        else:
+            out[t:t + n] = np.clip(rng.integers(-small, small, n, endpoint=True), lo, hi)
+        t += n
+    return out
+
+
+def _source_stimulus(params, rng, cycles):
+    return {"en": _bits(rng, cycles).astype(np.uint8)}
+
+
+def _encoder_stimulus(params: EncoderParams, rng, cycles):
+    w = params.width
+    if params.encoding is Encoding.BIPOLAR:
+        lo, hi = -(1 << (w - 1)), (1 << (w - 1)) - 1
+    else:
+        lo, hi = 0, (1 << w) - 1
+    return {"x": _values(rng, cycles, lo, hi), "en": _bits(rng, cycles).astype(np.uint8)}
+
+
+def _lane_stimulus(*names: str):
+    def stimulus(params, rng, cycles):
+        return {n: _bits(rng, cycles, params.lanes) for n in names}
+    return stimulus
+
+
+def _counter_stimulus(params: CounterParams, rng, cycles):
+    # starts: mostly one per window (sometimes early, restarting a window), sometimes none
+    start = np.zeros(cycles, dtype=np.uint8)
+    t = int(rng.integers(0, 8))
+    while t < cycles:
+        start[t] = 1
+        gap = params.window + int(rng.integers(0, 4))
+        t += gap if rng.random() < 0.8 else int(rng.integers(1, max(2, params.window + 8)))
+    return {"start": start, "x": _bits(rng, cycles).astype(np.uint8)}
+
+
+def _lif_stimulus(params: LifParams, rng, cycles):
+    w, f = params.data_width, params.fraction
+    lo, hi = -(1 << (w - 1)), (1 << (w - 1)) - 1
+    one = min(1 << f, hi)  # 1.0 in fixed point, clipped to the range
+    return {
+        "en": _bits(rng, cycles).astype(np.uint8),
+        "leak_k": _values(rng, cycles, lo, hi, small=one // 4 + 1),
+        "gain_k": _values(rng, cycles, lo, hi, small=one),
+        "I_t": _values(rng, cycles, lo, hi, small=one),
+        "noise_in": _values(rng, cycles, lo, hi, small=one // 8 + 1),
+    }
+
+
+register(Primitive("lfsr", LfsrParams, hw.Lfsr, sw.lfsr, _source_stimulus))
+register(Primitive("sobol", SobolParams, hw.Sobol, sw.sobol, _source_stimulus))
+register(Primitive("encoder", EncoderParams, hw.Encoder, sw.encoder, _encoder_stimulus))
+register(Primitive("mul_and", MulAndParams, hw.MulAnd, sw.mul_and, _lane_stimulus("a", "b")))
+register(Primitive("mul_xnor", MulXnorParams, hw.MulXnor, sw.mul_xnor, _lane_stimulus("a", "b")))
+register(Primitive("add_mux", AddMuxParams, hw.AddMux, sw.add_mux,
+                   _lane_stimulus("a", "b", "sel")))
+register(Primitive("counter", CounterParams, hw.Counter, sw.counter, _counter_stimulus))
+register(Primitive("lif", LifParams, hw.Lif, sw.lif, _lif_stimulus))

@@ -1,0 +1,46 @@
+"""The equivalence harness: one contract, two simulator backends.
+
+``run(component, inputs, backend=...)`` drives any flat :class:`wiring.Component` with one array
+per input port and returns one array per output port, sampled on every cycle after the
+combinational logic settles and before the clock edge: the same convention as the twins.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .pysim import run_pysim
+from .verilator import SimulatorNotFound, run_verilator, toolchain_env, verilator_available
+
+__all__ = [
+    "BACKENDS",
+    "SimulatorNotFound",
+    "run",
+    "run_many",
+    "run_pysim",
+    "run_verilator",
+    "toolchain_env",
+    "verilator_available",
+]
+
+BACKENDS = ("pysim", "verilator")
+
+
+def run_many(duts, inputs, cycles: int, *, backend: str = "pysim", build_dir=None):
+    """Run several components side by side on one backend; returns ``(traces, seconds)``."""
+    if backend == "pysim":
+        return run_pysim(duts, inputs, cycles)
+    if backend == "verilator":
+        if build_dir is None:
+            raise TypeError("The verilator backend needs build_dir")
+        return run_verilator(duts, inputs, cycles, Path(build_dir))
+    raise ValueError(f"Backend must be one of {', '.join(map(repr, BACKENDS))}, not {backend!r}")
+
+
+def run(dut, inputs: dict[str, np.ndarray], *, backend: str = "pysim", build_dir=None):
+    """Run one component on one backend and return ``{output port: int64 array}``."""
+    cycles = len(next(iter(inputs.values()))) if inputs else 0
+    traces, _ = run_many([dut], [inputs], cycles, backend=backend, build_dir=build_dir)
+    return traces[0]

