@@ -14,8 +14,9 @@ class Primitive(wiring.Component):
 
     def __init__(self, params, signature):
         if not isinstance(params, self.PARAMS):
+            self._MustUse__silence = True  # a component that failed to build is not "unused"
             raise TypeError(
-                f"{type(self).__name__} parameters must be a {self.PARAMS.__name__}, "
+                f"{type(self).__name__} parameters must be an instance of {self.PARAMS.__name__}, "
                 f"not {params!r}"
             )
         self._params = params

@@ -112,6 +112,7 @@ def run_verilator(duts, inputs: list[dict[str, np.ndarray]], cycles: int, build_
     np.savez(stimulus, meta=json.dumps(meta), **arrays)
     results = runner.test(
         hdl_toplevel=TOP_NAME,
+        hdl_toplevel_lang="verilog",
         test_module="scgen.sim._cocotb_driver",
         build_dir=build_dir,
         test_dir=build_dir,

@@ -81,7 +81,7 @@ def lif(
     """Run the bit-exact twin of :class:`scgen.hw.Lif`.
 
     Every input is a signed ``data_width``-bit integer per cycle (``en`` is 0/1), given as a
-    scalar or as ``(cycles,)`` / ``(batch, neurons..., cycles)``-shaped arrays that broadcast
+    scalar or as ``(cycles,)`` / ``(batch, cycles)``-shaped arrays that broadcast
     together; each batch row is an independent neuron starting from reset. On a cycle with
     ``en = 1`` the neuron takes one step and shows its result (``spike``, new ``v``) on that
     cycle; with ``en = 0`` it holds (``spike = 0``, ``v`` unchanged).

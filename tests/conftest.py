@@ -1,0 +1,33 @@
+import os
+import shutil
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from scgen.sim import toolchain_env
+
+# Tests must not depend on venv activation: put the venv's tools first on PATH, use the builtin
+# Yosys for reproducible Verilog, and ccache for Verilator model builds.
+toolchain_env()
+
+settings.register_profile(
+    "scgen",
+    database=None,  # write nothing outside tmp_path
+    derandomize=True,  # same examples on every machine and run
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("scgen")
+
+
+def pytest_collection_modifyitems(config, items):
+    if shutil.which("verilator"):
+        return
+    if os.environ.get("SCGEN_REQUIRE_VERILATOR") == "1":
+        raise pytest.UsageError(
+            "SCGEN_REQUIRE_VERILATOR=1 but Verilator is not on PATH; run ./setup.sh"
+        )
+    skip = pytest.mark.skip(reason="Verilator is not installed (run ./setup.sh)")
+    for item in items:
+        if "verilator" in item.keywords:
+            item.add_marker(skip)

@@ -1,0 +1,136 @@
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scgen import hw, sim, sw
+from scgen.params import LifParams
+
+from .reference import lif_run
+from .strategies import lif_params
+
+
+def _hardware(p, leak, gain, i_t, n, noise=0):
+    inputs = {"en": np.ones(n, np.uint8), "leak_k": np.full(n, leak), "gain_k": np.full(n, gain),
+              "I_t": np.full(n, i_t), "noise_in": np.full(n, noise)}
+    return sim.run(hw.Lif(p), inputs)
+
+
+def test_lif_known_answer_hardware_ordering():
+    p = LifParams()
+    t = sw.lif(p, 20, 256, 128, cycles=128)
+    assert list(zip(t.spike[:5].tolist(), t.v[:5].tolist(), strict=True)) == \
+        [(0, 128), (0, 246), (1, 0), (0, 0), (0, 0)]
+    assert np.flatnonzero(t.spike).tolist() == list(range(2, 128, 5))
+    assert t.spike.sum() == 26
+    h = _hardware(p, 20, 256, 128, 128)
+    np.testing.assert_array_equal(h["spike"], t.spike)
+    np.testing.assert_array_equal(h["v"], t.v)
+
+
+def test_lif_known_answer_blueprint_never_spikes():
+    p = LifParams(ordering="blueprint")
+    t = sw.lif(p, 20, 256, 128, cycles=128)
+    assert t.spike.sum() == 0
+    assert t.v[:8].tolist() == [128, 246, 0, 0, 128, 246, 0, 0]
+    assert _hardware(p, 20, 256, 128, 128)["spike"].sum() == 0
+    assert sw.lif(LifParams(ordering="blueprint"), 200, 256, 300, cycles=10000).spike.sum() == 0
+
+
+@pytest.mark.parametrize("ordering", ["hardware", "blueprint"])
+def test_lif_known_answer_refractory_zero(ordering):
+    p = LifParams(refractory_period=0, ordering=ordering)
+    assert sw.lif(p, 20, 256, 128, cycles=1000).spike.sum() == 333
+    assert _hardware(p, 20, 256, 128, 1000)["spike"].sum() == 333
+    assert sw.lif(p, 5, 256, 20, cycles=100).spike.sum() == 6
+
+
+def test_lif_known_answer_other_seed_examples():
+    assert sw.lif(LifParams(), 20, 256, 200, cycles=50).spike.sum() == 13
+    assert sw.lif(LifParams(), 200, 256, 300, cycles=10000).spike.sum() == 3334
+
+
+def test_lif_single_step_facts():
+    # v2 unit facts of SEED_BEHAVIOUR §4.3, one step from a given membrane
+    def step(v0, leak, i_t, noise=0):
+        # reach v0 with one noise-only step from rest, then take the step under test
+        t = sw.lif(LifParams(), [0, leak], [0, 256], [0, i_t], [v0, noise])
+        return int(t.spike[1]), int(t.v[1])
+    assert step(0, 10, 10) == (0, 10)
+    assert step(100, 10, 0) == (0, 96)
+    assert step(250, 0, 10) == (1, 0)
+    assert step(0, 0, 0, 50) == (0, 50)
+
+
+def test_lif_wraps_instead_of_saturating():
+    p = LifParams(v_threshold=32767)
+    t = sw.lif(p, 0, 0, 0, [32000, 1000])
+    assert t.v.tolist() == [32000, 32000 + 1000 - 65536]
+    assert t.spike.tolist() == [0, 0]
+    h = sim.run(hw.Lif(p), {"en": np.ones(2, np.uint8), "leak_k": np.zeros(2, int),
+                            "gain_k": np.zeros(2, int), "I_t": np.zeros(2, int),
+                            "noise_in": np.array([32000, 1000])})
+    assert h["v"].tolist() == t.v.tolist()
+
+
+def test_lif_enable_holds():
+    en = np.array([1, 0, 0, 1, 1, 1], np.uint8)
+    t = sw.lif(LifParams(), 20, 256, 128, en=en)
+    assert t.v.tolist() == [128, 128, 128, 246, 0, 0]
+    assert t.spike.tolist() == [0, 0, 0, 0, 1, 0]
+
+
+@settings(max_examples=200)
+@given(p=lif_params(), data=st.data())
+def test_lif_twin_matches_reference(p, data):
+    lo, hi = -(1 << (p.data_width - 1)), (1 << (p.data_width - 1)) - 1
+    n = 60
+    value = st.integers(lo, hi)
+    steps = data.draw(st.lists(st.tuples(value, value, value, value), min_size=n, max_size=n))
+    leak, gain, i_t, noise = (np.array(c) for c in zip(*steps, strict=True))
+    t = sw.lif(p, leak, gain, i_t, noise)
+    assert list(zip(t.spike.tolist(), t.v.tolist(), strict=True)) == lif_run(p, steps)
+
+
+def test_lif_batch_rows_are_independent_neurons():
+    rng = np.random.default_rng(0)
+    cur = rng.integers(0, 400, (8, 300))
+    batch = sw.lif(LifParams(), 20, 256, cur)
+    for k in range(8):
+        single = sw.lif(LifParams(), 20, 256, cur[k])
+        np.testing.assert_array_equal(batch.spike[k], single.spike)
+        np.testing.assert_array_equal(batch.v[k], single.v)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc", "message"),
+    [
+        ({"data_width": 1}, ValueError, "LIF data_width must be between 2 and 32, not 1"),
+        ({"data_width": 64}, ValueError, "LIF data_width must be between 2 and 32, not 64"),
+        ({"fraction": 16}, ValueError, "LIF fraction must be between 0 and 15 for data_width 16, not 16"),
+        ({"fraction": -1}, ValueError, "LIF fraction must be between 0 and 15 for data_width 16, not -1"),
+        ({"data_width": 8, "fraction": 4}, ValueError,
+         "LIF v_threshold must be between -128 and 127 for data_width 8, not 256"),
+        ({"v_rest": 40000}, ValueError,
+         "LIF v_rest must be between -32768 and 32767 for data_width 16, not 40000"),
+        ({"v_reset": -32769}, ValueError,
+         "LIF v_reset must be between -32768 and 32767 for data_width 16, not -32769"),
+        ({"v_threshold": 1.0}, TypeError, "LIF v_threshold must be an integer, not 1.0"),
+        ({"refractory_period": -1}, ValueError,
+         "LIF refractory_period must be between 0 and 4294967295, not -1"),
+        ({"ordering": "v3"}, ValueError,
+         "LIF ordering must be one of 'hardware', 'blueprint', not 'v3'"),
+    ],
+)
+def test_lif_params_wrong(kwargs, exc, message):
+    with pytest.raises(exc, match=f"^{re.escape(message)}$"):
+        LifParams(**kwargs)
+
+
+def test_lif_inputs_wrong():
+    with pytest.raises(ValueError, match=r"^LIF input 'I_t' must be between -32768 and 32767, not 40000$"):
+        sw.lif(LifParams(), 20, 256, [1, 40000])
+    with pytest.raises(ValueError, match=r"^LIF input 'leak_k' must be 1-D \(cycles\) or 2-D \(batch, cycles\), not 3-D$"):
+        sw.lif(LifParams(), np.zeros((1, 1, 2), int), 256, 0)
