@@ -17,6 +17,7 @@ from .verilator import SimulatorNotFound, run_verilator, toolchain_env, verilato
 __all__ = [
     "BACKENDS",
     "SimulatorNotFound",
+    "first_mismatch",
     "run",
     "run_many",
     "run_pysim",
@@ -44,3 +45,23 @@ def run(dut, inputs: dict[str, np.ndarray], *, backend: str = "pysim", build_dir
     cycles = len(next(iter(inputs.values()))) if inputs else 0
     traces, _ = run_many([dut], [inputs], cycles, backend=backend, build_dir=build_dir)
     return traces[0]
+
+
+def first_mismatch(expected: dict[str, np.ndarray], actual: dict[str, np.ndarray]) -> str | None:
+    """Describe the first cycle where two traces differ, or return None when they are equal.
+
+    Every port of ``expected`` must be in ``actual``; values compare as integers.
+    """
+    for port, want in expected.items():
+        if port not in actual:
+            return f"port {port!r} is missing"
+        want = np.asarray(want).astype(np.int64)
+        got = np.asarray(actual[port]).astype(np.int64)
+        if want.shape != got.shape:
+            return f"port {port!r} has shape {got.shape}, expected {want.shape}"
+        bad = np.flatnonzero(want != got)
+        if bad.size:
+            t = int(bad[0])
+            return (f"port {port!r} differs at {bad.size} cycles, first at cycle {t}: "
+                    f"expected {int(want[t])}, got {int(got[t])}")
+    return None

@@ -1,0 +1,79 @@
+"""The registry is the contract: names must line up between params, hardware and twin."""
+
+import dataclasses
+import inspect
+import sys
+
+import numpy as np
+import pytest
+from amaranth.lib.wiring import Flow
+
+from scgen import hw
+from scgen.primitives import PRIMITIVES, Primitive, register
+from scgen.sim._top import port_specs
+
+from .strategies import STRATEGIES
+
+# Keyword arguments a twin may take besides params and input ports: the cycle count when every
+# input is a scalar, and per-instance source seeds for batches.
+TWIN_EXTRAS = {"cycles", "seeds", "scrambles"}
+
+
+def _ports(prim: Primitive):
+    dut = prim.hw(prim.params())
+    specs = port_specs(dut)
+    ins = {n for n, f, *_ in specs if f is Flow.In}
+    outs = {n for n, f, *_ in specs if f is Flow.Out}
+    return ins, outs
+
+
+def test_registry_covers_every_component():
+    registered = {p.hw for p in PRIMITIVES.values()}
+    assert {getattr(hw, n) for n in hw.__all__} == registered
+
+
+def test_registry_has_a_strategy_for_every_primitive():
+    assert set(STRATEGIES) == set(PRIMITIVES)
+
+
+@pytest.mark.parametrize("name", sorted(PRIMITIVES))
+def test_registry_twin_signature_matches_ports(name):
+    prim = PRIMITIVES[name]
+    ins, outs = _ports(prim)
+    args = list(inspect.signature(prim.twin).parameters)
+    assert args[0] == "params"
+    assert ins <= set(args[1:]), f"twin {prim.twin.__name__} lacks input ports {ins - set(args)}"
+    assert set(args[1:]) <= ins | TWIN_EXTRAS
+    trace_type = inspect.signature(prim.twin).return_annotation
+    fields = sys.modules[prim.twin.__module__].__dict__[trace_type]._fields \
+        if isinstance(trace_type, str) else trace_type._fields
+    assert set(fields) == outs
+
+
+@pytest.mark.parametrize("name", sorted(PRIMITIVES))
+def test_registry_kernel_arguments_are_params_or_ports(name):
+    prim = PRIMITIVES[name]
+    ins, outs = _ports(prim)
+    module = sys.modules[prim.twin.__module__]
+    kernels = [f for n, f in vars(module).items() if n.startswith("_") and n.endswith("_kernel")]
+    params_cls = prim.params
+    names = {f.name for f in dataclasses.fields(params_cls)}
+    derived = {n for n, _ in inspect.getmembers(params_cls) if not n.startswith("_")}
+    for k in kernels:
+        for arg in inspect.signature(k.py_func).parameters:
+            assert arg in names | derived | ins | outs, f"{k.__name__} argument {arg!r}"
+
+
+@pytest.mark.parametrize("name", sorted(PRIMITIVES))
+def test_registry_stimulus_fits_ports(name):
+    prim = PRIMITIVES[name]
+    ins, _ = _ports(prim)
+    stim = prim.stimulus(prim.params(), np.random.default_rng(0), 100)
+    assert set(stim) == ins
+    assert all(v.shape == (100,) for v in stim.values())
+    prim.run_twin(prim.params(), stim)  # accepted by the twin's range checks
+
+
+def test_registry_duplicate_wrong():
+    with pytest.raises(ValueError, match=r"^Primitive 'lif' is already registered$"):
+        register(PRIMITIVES["lif"])
