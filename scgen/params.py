@@ -176,7 +176,9 @@ class LfsrParams:
         _int(self.NAME, "width", self.width, 2, 32)
         _int(self.NAME, "seed", self.seed, 0, (1 << self.width) - 1, f" for width {self.width}")
         if self.seed == 0:
-            raise ValueError(f"{self.NAME} seed must be non-zero, not 0; a zero state locks the LFSR")
+            raise ValueError(
+                f"{self.NAME} seed must be non-zero, not 0; a zero state locks the LFSR"
+            )
         object.__setattr__(self, "form", _enum(self.NAME, "form", self.form, LfsrForm))
         if self.taps is not None:
             if not isinstance(self.taps, tuple | list) or not all(
@@ -278,7 +280,7 @@ class SobolParams:
         return tuple(m[k] << (w - 1 - k) for k in range(w))
 
     def start_value(self) -> int:
-        """Return the (unscrambled) register value at index ``start``: XOR of ``V`` over Gray bits."""
+        """Return the unscrambled point at index ``start``: XOR of ``V`` over its Gray-code bits."""
         gray, x = self.start ^ (self.start >> 1), 0
         for k, v in enumerate(self.direction_numbers()):
             if (gray >> k) & 1:
@@ -342,7 +344,7 @@ class EncoderParams:
         return self.source
 
     def x_offset(self) -> int:
-        """Return the constant XORed into ``x`` before the unsigned compare (bipolar: the sign bit)."""
+        """Return the constant XORed into ``x`` before the unsigned compare (bipolar: sign bit)."""
         return 1 << (self.width - 1) if self.encoding is Encoding.BIPOLAR else 0
 
 

@@ -90,7 +90,7 @@ def _bits(rng: np.random.Generator, cycles: int, lanes: int = 1) -> np.ndarray:
 
 def _values(rng: np.random.Generator, cycles: int, lo: int, hi: int,
             small: int | None = None) -> np.ndarray:
-    """Random integers in [lo, hi]: full-range, extreme, constant and (optionally) small segments."""
+    """Random integers in [lo, hi]: full-range, extreme, constant and optional small segments."""
     out = np.empty(cycles, dtype=np.int64)
     t = 0
     while t < cycles:

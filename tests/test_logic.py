@@ -60,5 +60,5 @@ def test_logic_params_wrong(kind, name):
 def test_logic_inputs_wrong():
     with pytest.raises(ValueError, match=r"^AND multiplier input 'b' must be between 0 and 1, not 2$"):
         sw.mul_and(MulAndParams(), [1], [2])
-    with pytest.raises(TypeError, match=r"^MUX adder parameters must be a AddMuxParams, not MulAndParams\(lanes=1\)$"):
+    with pytest.raises(TypeError, match=r"^MUX adder parameters must be an instance of AddMuxParams, not MulAndParams\(lanes=1\)$"):
         sw.add_mux(MulAndParams(), [1], [1], [0])

@@ -1,3 +1,4 @@
+# amaranth: UnusedElaboratable=no
 """The registry is the contract: names must line up between params, hardware and twin."""
 
 import dataclasses

@@ -17,7 +17,7 @@ SOBOL_DIM2_GRAY = [0, 4, 2, 6, 3, 7, 1, 5]
 
 
 def test_sobol_known_answer_twin():
-    assert sw.sobol(SobolParams(width=3), cycles=9).value.tolist() == VAN_DER_CORPUT_GRAY + [0]
+    assert sw.sobol(SobolParams(width=3), cycles=9).value.tolist() == [*VAN_DER_CORPUT_GRAY, 0]
     assert sw.sobol(SobolParams(width=3, dimension=1), cycles=8).value.tolist() == SOBOL_DIM2_GRAY
 
 

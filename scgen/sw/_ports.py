@@ -30,7 +30,8 @@ def as_stimulus(
     """Check and broadcast input-port arrays to one ``(batch, cycles)`` shape.
 
     ``ports`` maps a port name to ``(array_like_or_None, (lo, hi), dtype)``. ``None`` takes the
-    value from ``defaults``. Returns the broadcast arrays (read-only views where possible) and
+    value from ``defaults``; a ``dtype`` of ``None`` keeps the caller's integer dtype (no
+    copy). Returns the broadcast arrays (read-only views where possible) and
     whether every given input was 1-D (the caller then returns 1-D outputs).
     """
     defaults = defaults or {}
@@ -57,7 +58,7 @@ def as_stimulus(
                 raise ValueError(
                     f"{owner} input {name!r} must be between {lo} and {hi}, not {bad}"
                 )
-        arrays[name] = a.astype(dtype, copy=False)
+        arrays[name] = a if dtype is None else a.astype(dtype, copy=False)
     given = [a for n, a in arrays.items() if ports[n][0] is not None]
     one_d = all(a.ndim <= 1 for a in given)
     try:
@@ -74,7 +75,8 @@ def as_stimulus(
     if batch is not None:
         if len(shape) == 2 and shape[0] not in (1, batch):
             raise ValueError(
-                f"{owner} inputs have {shape[0]} instances but {batch} per-instance values were given"
+                f"{owner} inputs have {shape[0]} instances but {batch} per-instance values "
+                f"were given"
             )
         shape, one_d = (batch, shape[-1]), False
     elif len(shape) == 1:

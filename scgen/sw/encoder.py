@@ -70,4 +70,3 @@ def encoder(
     threshold = (ins["x"] & ((1 << w) - 1)) ^ params.x_offset()
     o = (value < threshold).view(np.uint8)
     return EncoderTrace(*finish(one_d, o))
-

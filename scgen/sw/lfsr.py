@@ -15,7 +15,7 @@ __all__ = ["SourceTrace", "lfsr", "lfsr_next"]
 
 
 class SourceTrace(NamedTuple):
-    """Per-cycle output of a source: ``value`` as uint32, shape ``(cycles,)`` or ``(batch, cycles)``."""
+    """Per-cycle output of a source: ``value`` (uint32), ``(cycles,)`` or ``(batch, cycles)``."""
 
     value: np.ndarray
 
@@ -54,7 +54,9 @@ def check_seeds(params: LfsrParams, seeds: object) -> np.ndarray:
     hi = (1 << params.width) - 1
     if s.size and (int(s.min()) < 1 or int(s.max()) > hi):
         bad = int(s.min()) if int(s.min()) < 1 else int(s.max())
-        raise ValueError(f"LFSR seeds must be between 1 and {hi} for width {params.width}, not {bad}")
+        raise ValueError(
+            f"LFSR seeds must be between 1 and {hi} for width {params.width}, not {bad}"
+        )
     return s.astype(np.int64)
 
 

@@ -28,7 +28,7 @@ def _wrap(x, half, mask):
 
 @inline
 def lif_step(blueprint, data_width, fraction, v_rest, v_reset, v_threshold, refractory_period,
-             v, rc, leak_k, gain_k, I_t, noise_in):  # noqa: N803 (port name)
+             v, rc, leak_k, gain_k, I_t, noise_in):
     """Return ``(spike, v, rc)`` after one step from membrane ``v`` and refractory count ``rc``."""
     half = np.int64(1) << (data_width - 1)
     mask = (np.int64(1) << data_width) - 1
@@ -51,7 +51,7 @@ def lif_step(blueprint, data_width, fraction, v_rest, v_reset, v_threshold, refr
 
 @parallel_kernel
 def _lif_kernel(blueprint, data_width, fraction, v_rest, v_reset, v_threshold,
-                refractory_period, en, leak_k, gain_k, I_t, noise_in, spike, v):  # noqa: N803
+                refractory_period, en, leak_k, gain_k, I_t, noise_in, spike, v):
     for b in prange(en.shape[0]):
         vs = np.int64(v_rest)
         rc = np.int64(0)
@@ -72,7 +72,7 @@ def lif(
     params: LifParams,
     leak_k: object,
     gain_k: object,
-    I_t: object,  # noqa: N803 (the hardware port name)
+    I_t: object,
     noise_in: object = 0,
     en: object = 1,
     *,
@@ -93,10 +93,10 @@ def lif(
         "LIF",
         {
             "en": (en, bit_range(), np.uint8),
-            "leak_k": (leak_k, rng, np.int32),
-            "gain_k": (gain_k, rng, np.int32),
-            "I_t": (I_t, rng, np.int32),
-            "noise_in": (noise_in, rng, np.int32),
+            "leak_k": (leak_k, rng, None),
+            "gain_k": (gain_k, rng, None),
+            "I_t": (I_t, rng, None),
+            "noise_in": (noise_in, rng, None),
         },
         cycles=cycles,
     )

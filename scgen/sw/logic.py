@@ -24,7 +24,9 @@ class LogicTrace(NamedTuple):
 
 def _lanes(owner: str, kind: type, params: _LaneParams, **ports: object):
     if not isinstance(params, kind):
-        raise TypeError(f"{owner} parameters must be a {kind.__name__}, not {params!r}")
+        raise TypeError(
+            f"{owner} parameters must be an instance of {kind.__name__}, not {params!r}"
+        )
     rng = unsigned_range(params.lanes)
     ins, one_d = as_stimulus(owner, {n: (v, rng, np.uint64) for n, v in ports.items()})
     return ins, one_d, np.uint64((1 << params.lanes) - 1)

@@ -1,0 +1,25 @@
+# The two commands of the README: `make demo` and `make test`. Both run the (idempotent) setup.
+VENV := .venv
+PY   := $(VENV)/bin/python
+
+.PHONY: setup demo test bench lint clean
+
+setup:
+	./setup.sh
+
+demo: setup
+	$(VENV)/bin/scgen demo
+
+# CI runs this (.ci/run). Verilator is required: its tests must run, not skip.
+test: setup
+	$(VENV)/bin/ruff check scgen tests benchmarks
+	SCGEN_REQUIRE_VERILATOR=1 $(PY) -m pytest -q -p no:cacheprovider
+
+bench: setup
+	$(PY) benchmarks/bench_primitives.py
+
+lint: setup
+	$(VENV)/bin/ruff check scgen tests benchmarks
+
+clean:
+	rm -rf out build dist *.egg-info .pytest_cache .hypothesis .ruff_cache

@@ -1,0 +1,66 @@
+"""The ``scgen`` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__
+
+__all__ = ["main"]
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import format_result, run_demo
+
+    print(f"scgen {__version__} demo: encoders -> AND -> counter -> LIF, {args.cycles} cycles")
+    result = run_demo(args.cycles, args.out, verilator=not args.no_verilator)
+    print(format_result(result))
+    return 0 if result.ok else 1
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from .bench import format_rows, run_benchmarks
+
+    rows = run_benchmarks(cycles=args.cycles, batch=args.batch, verilator=not args.no_verilator,
+                          build_root=args.out)
+    print(format_rows(rows))
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, not {value}")
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="scgen",
+        description="Stochastic-computing hardware generator: Amaranth components with "
+                    "bit-exact Numba twins.")
+    parser.add_argument("--version", action="version", version=f"scgen {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run the demo pipeline on twin, pysim and Verilator")
+    demo.add_argument("--cycles", type=_positive, default=16384, help="cycles to run (16384)")
+    demo.add_argument("--out", default="out/demo", help="output folder (out/demo)")
+    demo.add_argument("--no-verilator", action="store_true", help="skip the Verilator run")
+    demo.set_defaults(func=_demo)
+
+    bench = sub.add_parser("bench", help="cycles per second of every primitive on every backend")
+    bench.add_argument("--cycles", type=_positive, default=1 << 20,
+                       help="twin cycles per stream (1048576)")
+    bench.add_argument("--batch", type=_positive, default=4096,
+                       help="instances in the batched twin run (4096)")
+    bench.add_argument("--out", default="out/bench", help="Verilator build folder (out/bench)")
+    bench.add_argument("--no-verilator", action="store_true", help="skip the Verilator runs")
+    bench.set_defaults(func=_bench)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
