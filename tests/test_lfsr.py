@@ -148,7 +148,7 @@ def test_lfsr_twin_inputs_wrong():
         sw.lfsr(p)
     with pytest.raises(ValueError, match=r"^LFSR seeds must be between 1 and 65535 for width 16, not 0$"):
         sw.lfsr(p, cycles=4, seeds=[1, 0])
-    with pytest.raises(TypeError, match=r"^LFSR parameters must be an LfsrParams, not 3$"):
+    with pytest.raises(TypeError, match=r"^LFSR parameters must be an instance of LfsrParams, not 3$"):
         sw.lfsr(3, cycles=4)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["as_stimulus", "bit_range", "finish", "signed_range", "unsigned_range"]
+__all__ = [
+    "as_stimulus", "bit_range", "finish", "per_instance", "signed_range", "unsigned_range",
+]
 
 
 def unsigned_range(width: int) -> tuple[int, int]:
@@ -87,3 +89,16 @@ def as_stimulus(
 def finish(one_d: bool, *outputs: np.ndarray) -> tuple[np.ndarray, ...]:
     """Drop the batch axis again when every input was 1-D."""
     return tuple(o[0] if one_d else o for o in outputs)
+
+
+def per_instance(owner: str, name: str, values: object, lo: int, hi: int,
+                 width: int) -> np.ndarray:
+    """Check one value per batch instance (seeds, scrambles) and return them as int64."""
+    a = np.atleast_1d(np.asarray(values))
+    if a.ndim != 1 or not np.issubdtype(a.dtype, np.integer):
+        raise TypeError(f"{owner} {name} must be a 1-D array of integers, not {values!r}")
+    if a.size and (int(a.min()) < lo or int(a.max()) > hi):
+        bad = int(a.min()) if int(a.min()) < lo else int(a.max())
+        raise ValueError(f"{owner} {name} must be between {lo} and {hi} for width {width}, "
+                         f"not {bad}")
+    return a.astype(np.int64)

@@ -66,7 +66,7 @@ def counter(params: CounterParams, start: object, x: object) -> CounterTrace:
     window restarts it.
     """
     if not isinstance(params, CounterParams):
-        raise TypeError(f"Counter parameters must be a CounterParams, not {params!r}")
+        raise TypeError(f"Counter parameters must be an instance of CounterParams, not {params!r}")
     ins, one_d = as_stimulus(
         "Counter", {"start": (start, bit_range(), np.uint8), "x": (x, bit_range(), np.uint8)}
     )

@@ -48,7 +48,7 @@ def encoder(
         source run plus a vectorised compare.
     """
     if not isinstance(params, EncoderParams):
-        raise TypeError(f"Encoder parameters must be an EncoderParams, not {params!r}")
+        raise TypeError(f"Encoder parameters must be an instance of EncoderParams, not {params!r}")
     w = params.width
     x_range = signed_range(w) if params.encoding is Encoding.BIPOLAR else unsigned_range(w)
     if seeds is not None:

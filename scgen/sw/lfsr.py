@@ -9,7 +9,7 @@ from numba import prange
 
 from ..params import LfsrParams
 from ._jit import inline, parallel_kernel
-from ._ports import as_stimulus, bit_range, finish
+from ._ports import as_stimulus, bit_range, finish, per_instance
 
 __all__ = ["SourceTrace", "lfsr", "lfsr_next"]
 
@@ -48,16 +48,7 @@ def _lfsr_kernel(galois, width, taps_mask, seed, en, value):
 
 def check_seeds(params: LfsrParams, seeds: object) -> np.ndarray:
     """Return per-instance seeds as int64, checked like :attr:`LfsrParams.seed`."""
-    s = np.atleast_1d(np.asarray(seeds))
-    if s.ndim != 1 or not np.issubdtype(s.dtype, np.integer):
-        raise TypeError(f"LFSR seeds must be a 1-D array of integers, not {seeds!r}")
-    hi = (1 << params.width) - 1
-    if s.size and (int(s.min()) < 1 or int(s.max()) > hi):
-        bad = int(s.min()) if int(s.min()) < 1 else int(s.max())
-        raise ValueError(
-            f"LFSR seeds must be between 1 and {hi} for width {params.width}, not {bad}"
-        )
-    return s.astype(np.int64)
+    return per_instance("LFSR", "seeds", seeds, 1, (1 << params.width) - 1, params.width)
 
 
 def lfsr(
@@ -84,7 +75,7 @@ def lfsr(
         ``value[t]`` is the register during cycle ``t`` (``value[0] == seed``).
     """
     if not isinstance(params, LfsrParams):
-        raise TypeError(f"LFSR parameters must be an LfsrParams, not {params!r}")
+        raise TypeError(f"LFSR parameters must be an instance of LfsrParams, not {params!r}")
     seed = check_seeds(params, params.seed if seeds is None else seeds)
     batch = None if seeds is None else len(seed)
     ins, one_d = as_stimulus(

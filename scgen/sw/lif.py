@@ -87,7 +87,7 @@ def lif(
     cycle; with ``en = 0`` it holds (``spike = 0``, ``v`` unchanged).
     """
     if not isinstance(params, LifParams):
-        raise TypeError(f"LIF parameters must be a LifParams, not {params!r}")
+        raise TypeError(f"LIF parameters must be an instance of LifParams, not {params!r}")
     rng = signed_range(params.data_width)
     ins, one_d = as_stimulus(
         "LIF",

@@ -7,7 +7,7 @@ from numba import prange
 
 from ..params import SobolParams
 from ._jit import parallel_kernel
-from ._ports import as_stimulus, bit_range, finish
+from ._ports import as_stimulus, bit_range, finish, per_instance
 from .lfsr import SourceTrace
 
 __all__ = ["sobol"]
@@ -46,21 +46,13 @@ def sobol(
     cycle ``t``: the Sobol point of index ``start + (enabled cycles before t)``, XOR the scramble.
     """
     if not isinstance(params, SobolParams):
-        raise TypeError(f"Sobol parameters must be a SobolParams, not {params!r}")
-    hi = (1 << params.width) - 1
+        raise TypeError(f"Sobol parameters must be an instance of SobolParams, not {params!r}")
     if scrambles is None:
-        scr = np.array([params.scramble], dtype=np.int64)
-        batch = None
+        scr, batch = None, None
     else:
-        scr = np.atleast_1d(np.asarray(scrambles))
-        if scr.ndim != 1 or not np.issubdtype(scr.dtype, np.integer):
-            raise TypeError(f"Sobol scrambles must be a 1-D array of integers, not {scrambles!r}")
-        if scr.size and (int(scr.min()) < 0 or int(scr.max()) > hi):
-            bad = int(scr.min()) if int(scr.min()) < 0 else int(scr.max())
-            raise ValueError(
-                f"Sobol scrambles must be between 0 and {hi} for width {params.width}, not {bad}"
-            )
-        scr, batch = scr.astype(np.int64), len(scr)
+        scr = per_instance("Sobol", "scrambles", scrambles, 0, (1 << params.width) - 1,
+                           params.width)
+        batch = len(scr)
     ins, one_d = as_stimulus(
         "Sobol", {"en": (en, bit_range(), np.uint8)}, cycles=cycles, batch=batch, defaults={"en": 1}
     )
