@@ -1,0 +1,236 @@
+"""Software Bernoulli encoders: probabilities to packed bitstreams (SEED_BEHAVIOUR §3.1).
+
+Two encoders, both clamping ``p`` into [0, 1] first:
+
+* the **f64 encoder**: bit ``i`` is ``draw_f64() < p``, exactly one draw per bit;
+* the **byte-threshold encoder**: ``t = min(p * 256, 255)`` truncated to a byte; every full 64-bit
+  word draws 64 bytes and bit ``j`` is ``byte[j] < t``; a partial last word of ``r`` bits draws
+  ``r`` bytes (``tail="fill"``) or a whole 64-byte block of which it uses the first ``r``
+  (``tail="block"``, the engine's fused dense path). ``p >= 1`` gives all ones.
+
+Packed layout everywhere: bit ``i`` in word ``i // 64`` at position ``i % 64``; tail bits are 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import prange
+
+from ._jit import inline, kernel, parallel_kernel
+from .rng import (
+    chacha_next_u32,
+    chacha_next_u64,
+    chacha_state,
+    u64_to_f64,
+    xoshiro_next,
+    xoshiro_seed_into,
+    xoshiro_state,
+)
+
+__all__ = ["TAIL_BLOCK", "TAIL_FILL", "bernoulli_bytes", "bernoulli_f64", "byte_threshold",
+           "check_probs", "words_for"]
+
+TAIL_FILL, TAIL_BLOCK = 0, 1
+
+_LO8 = np.uint64(0x00FF00FF00FF00FF)
+_BIT8 = np.uint64(0x0100010001000100)
+_LANE1 = np.uint64(0x0001000100010001)
+_GATHER = np.uint64(0x0102040810204080)
+
+
+def words_for(length: int) -> int:
+    """Return the number of 64-bit words that hold ``length`` bits."""
+    return -(-length // 64)
+
+
+@inline
+def byte_threshold(p):
+    """Return the engine's byte threshold of probability ``p`` (after clamping into [0, 1])."""
+    q = min(max(p, 0.0), 1.0)
+    t = q * 256.0
+    if not t < 255.0:  # also NaN, as Rust's f64::min returns the non-NaN operand
+        return np.uint64(255)
+    return np.uint64(t)
+
+
+@inline
+def bytes_below(x, t):
+    """Return 8 flags (bit j = byte j of ``x`` < ``t``) from two 16-bit-lane subtractions."""
+    tt = t * _LANE1
+    even = ((x & _LO8) | _BIT8) - tt
+    odd = (((x >> np.uint64(8)) & _LO8) | _BIT8) - tt
+    flags = ((~even & _BIT8) >> np.uint64(8)) | (~odd & _BIT8)
+    return (flags * _GATHER) >> np.uint64(56)
+
+
+@inline
+def xoshiro_fill_word(s, t, r, tail):
+    """Bits of a partial last word of ``r`` bits (1..63) under the given tail rule."""
+    if tail == TAIL_BLOCK:
+        w = np.uint64(0)
+        for k in range(8):
+            x = xoshiro_next(s)
+            if 8 * k < r:
+                w |= bytes_below(x, t) << np.uint64(8 * k)
+        return w & ((np.uint64(1) << np.uint64(r)) - np.uint64(1))
+    # fill_bytes(r): whole u64s, then a 5-7 byte tail from a u64 or a 1-4 byte tail from a u32
+    w = np.uint64(0)
+    full = r // 8
+    for k in range(full):
+        w |= bytes_below(xoshiro_next(s), t) << np.uint64(8 * k)
+    rem = r - 8 * full
+    if rem:
+        x = xoshiro_next(s)
+        if rem <= 4:
+            x >>= np.uint64(32)
+        w |= bytes_below(x, t) << np.uint64(8 * full)
+    return w & ((np.uint64(1) << np.uint64(r)) - np.uint64(1))
+
+
+@inline
+def xoshiro_encode_row(s, p, length, tail, out):
+    """Byte-threshold encode ``p`` into ``out`` (words) from Xoshiro state ``s``."""
+    nw = out.shape[0]
+    full = length // 64
+    r = length - 64 * full
+    if p >= 1.0:
+        for k in range(full):
+            out[k] = ~np.uint64(0)
+        if r:
+            out[full] = (np.uint64(1) << np.uint64(r)) - np.uint64(1)
+        return
+    t = byte_threshold(p)
+    for k in range(full):
+        w = np.uint64(0)
+        for j in range(8):
+            w |= bytes_below(xoshiro_next(s), t) << np.uint64(8 * j)
+        out[k] = w
+    if r:
+        out[full] = xoshiro_fill_word(s, t, r, tail)
+    for k in range(full + (1 if r else 0), nw):
+        out[k] = 0
+
+
+@parallel_kernel
+def _bernoulli_bytes_kernel(probs, length, seed, tail, out):
+    for i in prange(probs.shape[0]):
+        s = np.empty(4, dtype=np.uint64)
+        xoshiro_seed_into(seed + np.uint64(i), s)
+        xoshiro_encode_row(s, probs[i], length, tail, out[i])
+
+
+@inline
+def chacha_encode_row(st, p, length, out):
+    """Byte-threshold encode ``p`` from ChaCha8 state ``st`` (fill rule: whole words).
+
+    As in the engine's weight packing, ``p <= 0`` and ``p >= 1`` give constant streams without
+    drawing, so they do not shift the bits of the values encoded after them.
+    """
+    full = length // 64
+    r = length - 64 * full
+    if p >= 1.0 or not p > 0.0:  # constant streams draw nothing from the generator
+        fill = np.uint64(0) if not p >= 1.0 else ~np.uint64(0)
+        for k in range(full):
+            out[k] = fill
+        if r:
+            out[full] = fill & ((np.uint64(1) << np.uint64(r)) - np.uint64(1))
+        return
+    t = byte_threshold(p)
+    for k in range(full):
+        w = np.uint64(0)
+        for j in range(8):
+            x = chacha_next_u32(st) | (chacha_next_u32(st) << np.uint64(32))
+            w |= bytes_below(x, t) << np.uint64(8 * j)
+        out[k] = w
+    if r:
+        w = np.uint64(0)
+        for j in range((r + 3) // 4):  # whole words; unused bytes of the last are dropped
+            w |= (bytes_below(chacha_next_u32(st), t) & np.uint64(0xF)) << np.uint64(4 * j)
+        out[full] = w & ((np.uint64(1) << np.uint64(r)) - np.uint64(1))
+
+
+@kernel
+def _chacha_bytes_rows(st, probs, length, out):
+    for i in range(probs.shape[0]):
+        chacha_encode_row(st, probs[i], length, out[i])
+
+
+@kernel
+def _chacha_f64_rows(st, probs, length, out):
+    for i in range(probs.shape[0]):
+        p = probs[i]
+        for k in range(out.shape[1]):
+            out[i, k] = 0
+        for b in range(length):
+            if u64_to_f64(chacha_next_u64(st)) < p:
+                out[i, b >> 6] |= np.uint64(1) << np.uint64(b & 63)
+
+
+@kernel
+def _xoshiro_f64_rows(s, probs, length, out):
+    for i in range(probs.shape[0]):
+        p = probs[i]
+        for k in range(out.shape[1]):
+            out[i, k] = 0
+        for b in range(length):
+            if u64_to_f64(xoshiro_next(s)) < p:
+                out[i, b >> 6] |= np.uint64(1) << np.uint64(b & 63)
+
+
+def check_probs(name: str, probs: object, *, allow_nan: bool = False) -> np.ndarray:
+    """Return ``probs`` as a contiguous 1-D float64 array, or raise a clear error."""
+    a = np.asarray(probs)
+    if a.dtype == object or not (np.issubdtype(a.dtype, np.floating)
+                                 or np.issubdtype(a.dtype, np.integer)):
+        raise TypeError(f"{name} must be an array of real numbers, not {a.dtype} values")
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    if a.ndim > 1:
+        raise ValueError(f"{name} must be 1-D, not {a.ndim}-D with shape {a.shape}")
+    a = a.reshape(-1)
+    if not allow_nan and a.size and np.isnan(a).any():
+        first = int(np.flatnonzero(np.isnan(a))[0])
+        raise ValueError(f"{name} must not contain NaN, found at index {first}")
+    return a
+
+
+def _check_length(length: object) -> int:
+    if not isinstance(length, int | np.integer) or isinstance(length, bool):
+        raise TypeError(f"Stream length must be an integer, not {length!r}")
+    if length < 0:
+        raise ValueError(f"Stream length must be non-negative, not {length!r}")
+    return int(length)
+
+
+def bernoulli_bytes(probs: object, length: int, *, seed: int, tail: str = "block") -> np.ndarray:
+    """Encode each probability with the byte-threshold encoder and its own Xoshiro256++.
+
+    Row ``i`` uses Xoshiro256++ seeded with ``seed + i`` (mod 2**64). Returns uint64
+    ``(len(probs), ceil(length / 64))``. Rows are encoded in parallel; the result does not
+    depend on the thread count.
+    """
+    p = check_probs("Probabilities", probs)
+    length = _check_length(length)
+    if tail not in ("fill", "block"):
+        raise ValueError(f"Tail rule must be 'fill' or 'block', not {tail!r}")
+    out = np.empty((p.shape[0], words_for(length)), dtype=np.uint64)
+    _bernoulli_bytes_kernel(p, length, np.uint64(seed % (1 << 64)),
+                            TAIL_FILL if tail == "fill" else TAIL_BLOCK, out)
+    return out
+
+
+def bernoulli_f64(probs: object, length: int, *, seed: int, rng: str = "chacha8") -> np.ndarray:
+    """Encode every probability with the f64 encoder from one shared generator, in order.
+
+    ``rng`` is ``"chacha8"`` (the engine's ``batch_encode``) or ``"xoshiro"`` (its dense
+    ``forward``). Returns uint64 ``(len(probs), ceil(length / 64))``.
+    """
+    p = check_probs("Probabilities", probs)
+    length = _check_length(length)
+    out = np.empty((p.shape[0], words_for(length)), dtype=np.uint64)
+    if rng == "chacha8":
+        _chacha_f64_rows(chacha_state(seed), p, length, out)
+    elif rng == "xoshiro":
+        _xoshiro_f64_rows(xoshiro_state(seed), p, length, out)
+    else:
+        raise ValueError(f"Generator must be 'chacha8' or 'xoshiro', not {rng!r}")
+    return out

@@ -1,0 +1,154 @@
+"""Kernels of the stochastic dense layer (SEED_BEHAVIOUR §5.1, engine 3.15.7 behaviour).
+
+``y[n] = popcount(sum over inputs i of W[n, i] AND X[i]) / length``: the unipolar SC dot product
+without normalisation by the number of inputs. Weights are kept packed in an input-major layout
+``(n_inputs, words, n_neurons)`` so that the inner loop runs over neurons on contiguous words and
+vectorises (AND + hardware popcount); counts are integers, so sums are exact and results do not
+depend on the thread count.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import prange
+
+from ._intrinsics import popcount64
+from ._jit import inline, kernel, parallel_kernel
+from .bernoulli import TAIL_BLOCK, chacha_encode_row, words_for, xoshiro_encode_row
+from .rng import ChaCha8, chacha_seed, u64_to_f64, xoshiro_next, xoshiro_seed_into
+
+__all__ = [
+    "SAMPLE_SEED_STRIDE",
+    "dense_counts_bytes",
+    "dense_counts_bytes_batch",
+    "dense_counts_f64",
+    "dense_counts_packed",
+    "init_weights",
+    "pack_weights",
+]
+
+# forward_batch: sample s encodes its inputs from seed + s * SAMPLE_SEED_STRIDE (mod 2**64)
+SAMPLE_SEED_STRIDE = 1_000_000
+_BLOCK = 64  # neurons per parallel task
+
+
+def init_weights(n_inputs: int, n_neurons: int, seed: int) -> np.ndarray:
+    """Return the initial weights: ChaCha8(seed) f64 draws, neuron-major (n_neurons, n_inputs)."""
+    return ChaCha8(seed).next_f64(n_inputs * n_neurons).reshape(n_neurons, n_inputs)
+
+
+@parallel_kernel
+def _pack_weights(weights, length, seed, out_t):
+    n_neurons, n_inputs = weights.shape
+    nw = out_t.shape[1]
+    for n in prange(n_neurons):
+        st = chacha_seed(seed + np.uint64(1) + np.uint64(n))
+        row = np.empty(nw, dtype=np.uint64)
+        for i in range(n_inputs):
+            chacha_encode_row(st, weights[n, i], length, row)
+            for k in range(nw):
+                out_t[i, k, n] = row[k]
+
+
+def pack_weights(weights: np.ndarray, length: int, seed: int) -> np.ndarray:
+    """Pack weights as the engine does: neuron ``n`` encodes its row from ChaCha8(seed + 1 + n).
+
+    Returns the input-major layout ``(n_inputs, words, n_neurons)`` used by the forward kernels.
+    """
+    n_neurons, n_inputs = weights.shape
+    out_t = np.zeros((n_inputs, words_for(length), n_neurons), dtype=np.uint64)
+    _pack_weights(np.ascontiguousarray(weights, dtype=np.float64), length,
+                  np.uint64(seed % (1 << 64)), out_t)
+    return out_t
+
+
+@inline
+def _counts_block(wt, x, lo, hi, counts):
+    acc = np.zeros(hi - lo, dtype=np.uint64)
+    for i in range(wt.shape[0]):
+        for k in range(wt.shape[1]):
+            xw = x[i, k]
+            if xw:
+                for n in range(lo, hi):
+                    acc[n - lo] += popcount64(wt[i, k, n] & xw)
+    for n in range(lo, hi):
+        counts[n] = acc[n - lo]
+
+
+@parallel_kernel
+def _counts_packed(wt, x, counts):
+    nn = wt.shape[2]
+    for b in prange((nn + _BLOCK - 1) // _BLOCK):
+        lo = b * _BLOCK
+        _counts_block(wt, x, lo, min(nn, lo + _BLOCK), counts)
+
+
+def dense_counts_packed(wt: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Return ``counts[n] = sum_i popcount(W[n, i] & x[i])`` (int64) for packed inputs ``x``."""
+    counts = np.empty(wt.shape[2], dtype=np.int64)
+    _counts_packed(wt, x, counts)
+    return counts
+
+
+@kernel
+def _encode_f64_inputs(s, x, length, out):
+    for i in range(x.shape[0]):
+        p = x[i]
+        for k in range(out.shape[1]):
+            out[i, k] = 0
+        for b in range(length):
+            if u64_to_f64(xoshiro_next(s)) < p:
+                out[i, b >> 6] |= np.uint64(1) << np.uint64(b & 63)
+
+
+def dense_counts_f64(wt: np.ndarray, x: np.ndarray, length: int, seed: int) -> np.ndarray:
+    """Counts with the inputs f64-encoded in index order from one Xoshiro256++(seed)."""
+    packed = np.empty((x.shape[0], wt.shape[1]), dtype=np.uint64)
+    s = np.empty(4, dtype=np.uint64)
+    _seed_xoshiro(np.uint64(seed % (1 << 64)), s)
+    _encode_f64_inputs(s, x, length, packed)
+    return dense_counts_packed(wt, packed)
+
+
+@kernel
+def _seed_xoshiro(seed, s):
+    xoshiro_seed_into(seed, s)
+
+
+@inline
+def _encode_bytes_inputs(x, length, seed, packed):
+    s = np.empty(4, dtype=np.uint64)
+    for i in range(x.shape[0]):
+        xoshiro_seed_into(seed + np.uint64(i), s)
+        xoshiro_encode_row(s, x[i], length, TAIL_BLOCK, packed[i])
+
+
+@kernel
+def _encode_bytes_kernel(x, length, seed, packed):
+    _encode_bytes_inputs(x, length, seed, packed)
+
+
+def dense_counts_bytes(wt: np.ndarray, x: np.ndarray, length: int, seed: int) -> np.ndarray:
+    """Counts with input ``i`` byte-threshold encoded from its own Xoshiro256++(seed + i)."""
+    packed = np.empty((x.shape[0], wt.shape[1]), dtype=np.uint64)
+    _encode_bytes_kernel(x, length, np.uint64(seed % (1 << 64)), packed)
+    return dense_counts_packed(wt, packed)
+
+
+@parallel_kernel
+def _counts_bytes_batch(wt, xs, length, seed, stride, counts):
+    nn = wt.shape[2]
+    for s in prange(xs.shape[0]):
+        packed = np.empty((xs.shape[1], wt.shape[1]), dtype=np.uint64)
+        _encode_bytes_inputs(xs[s], length, seed + np.uint64(s) * stride, packed)
+        for lo in range(0, nn, _BLOCK):
+            _counts_block(wt, packed, lo, min(nn, lo + _BLOCK), counts[s])
+
+
+def dense_counts_bytes_batch(wt: np.ndarray, xs: np.ndarray, length: int,
+                             seed: int) -> np.ndarray:
+    """Counts per sample (rows of ``xs``); sample ``s`` seeds from ``seed + s * 1_000_000``."""
+    counts = np.empty((xs.shape[0], wt.shape[2]), dtype=np.int64)
+    _counts_bytes_batch(wt, xs, length, np.uint64(seed % (1 << 64)),
+                        np.uint64(SAMPLE_SEED_STRIDE), counts)
+    return counts
