@@ -38,7 +38,10 @@ def lif_run(p, steps):
             v = p.v_rest
             out.append((0, v))
             continue
-        dv_leak = wrap(((p.v_rest - v) * leak) >> f, w)
+        diff = p.v_rest - v
+        if p.diff_bits is not None:
+            diff = wrap(diff, min(p.diff_bits, w + 1))
+        dv_leak = wrap((diff * leak) >> f, w)
         dv_in = wrap((i_t * gain) >> f, w)
         v_next = wrap(v + dv_leak + dv_in + noise, w)
         fired = v_next >= p.v_threshold

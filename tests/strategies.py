@@ -65,6 +65,7 @@ def lif_params(draw):
             st.one_of(st.just(0), st.integers(0, 6), st.integers(0, (1 << 32) - 1))
         ),
         ordering=draw(st.sampled_from(Ordering)),
+        diff_bits=draw(st.one_of(st.none(), st.integers(2, w + 2), st.just(16))),
     )
 
 

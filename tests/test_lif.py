@@ -94,6 +94,31 @@ def test_lif_twin_matches_reference(p, data):
     assert list(zip(t.spike.tolist(), t.v.tolist(), strict=True)) == lif_run(p, steps)
 
 
+@settings(max_examples=100)
+@given(p=lif_params(), data=st.data())
+def test_lif_constant_input_fast_path_is_exact(p, data):
+    # constant inputs take the period-detection path; np.full arrays take the step-by-step one
+    lo, hi = -(1 << (p.data_width - 1)), (1 << (p.data_width - 1)) - 1
+    consts = [data.draw(st.integers(lo, hi)) for _ in range(4)]
+    n = data.draw(st.sampled_from([65, 100, 1000, 5000]))
+    fast = sw.lif(p, *consts, cycles=n)
+    slow = sw.lif(p, *(np.full(n, c) for c in consts))
+    np.testing.assert_array_equal(fast.spike, slow.spike)
+    np.testing.assert_array_equal(fast.v, slow.v)
+
+
+def test_lif_diff_bits_16_wraps_like_the_engine():
+    # v = -32768 after a noise step; v_rest - v = 32768 wraps to -32768 in an i16
+    exact = sw.lif(LifParams(), 20, 256, 0, [-32768, 0])
+    wrapped = sw.lif(LifParams(diff_bits=16), 20, 256, 0, [-32768, 0])
+    assert exact.spike.tolist() == [0, 0] and exact.v.tolist() == [-32768, -30208]
+    assert wrapped.spike.tolist() == [0, 1] and wrapped.v.tolist() == [-32768, 0]
+    h = sim.run(hw.Lif(LifParams(diff_bits=16)),
+                {"en": np.ones(2, np.uint8), "leak_k": np.full(2, 20), "gain_k": np.full(2, 256),
+                 "I_t": np.zeros(2, int), "noise_in": np.array([-32768, 0])})
+    assert h["spike"].tolist() == [0, 1]
+
+
 def test_lif_batch_rows_are_independent_neurons():
     rng = np.random.default_rng(0)
     cur = rng.integers(0, 400, (8, 300))
@@ -122,6 +147,7 @@ def test_lif_batch_rows_are_independent_neurons():
          "LIF refractory_period must be between 0 and 4294967295, not -1"),
         ({"ordering": "v3"}, ValueError,
          "LIF ordering must be one of 'hardware', 'blueprint', not 'v3'"),
+        ({"diff_bits": 1}, ValueError, "LIF diff_bits must be between 2 and 64, not 1"),
     ],
 )
 def test_lif_params_wrong(kwargs, exc, message):

@@ -16,8 +16,8 @@ from scgen.sim._top import port_specs
 from .strategies import STRATEGIES
 
 # Keyword arguments a twin may take besides params and input ports: the cycle count when every
-# input is a scalar, and per-instance source seeds for batches.
-TWIN_EXTRAS = {"cycles", "seeds", "scrambles"}
+# input is a scalar, per-instance source seeds for batches, and preallocated outputs.
+TWIN_EXTRAS = {"cycles", "seeds", "scrambles", "out"}
 
 
 def _ports(prim: Primitive):

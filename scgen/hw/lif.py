@@ -53,7 +53,7 @@ class Lif(Primitive):
         dv_leak, dv_in, v_next = Signal(shape), Signal(shape), Signal(shape)
         fired = Signal()
         m.d.comb += [
-            diff.eq(v_rest - v),
+            diff.eq((v_rest - v)[:p.diff_width()].as_signed()),
             dv_leak.eq(((diff * self.leak_k) >> f)[:w].as_signed()),
             dv_in.eq(((self.I_t * self.gain_k) >> f)[:w].as_signed()),
             v_next.eq((v + dv_leak + dv_in + self.noise_in)[:w].as_signed()),

@@ -72,6 +72,8 @@ def as_stimulus(
         if cycles is None:
             raise TypeError(f"{owner} needs cycles=N when no input is an array over cycles")
         shape = (cycles,)
+    elif cycles is not None and shape[-1] == 1:
+        shape = (*shape[:-1], cycles)  # one value per instance, held for every cycle
     elif cycles is not None and shape[-1] != cycles:
         raise ValueError(f"{owner} cycles must match the inputs' {shape[-1]} cycles, not {cycles}")
     if batch is not None:
