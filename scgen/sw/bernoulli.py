@@ -46,9 +46,10 @@ def words_for(length: int) -> int:
 @inline
 def byte_threshold(p):
     """Return the engine's byte threshold of probability ``p`` (after clamping into [0, 1])."""
-    q = min(max(p, 0.0), 1.0)
-    t = q * 256.0
-    if not t < 255.0:  # also NaN, as Rust's f64::min returns the non-NaN operand
+    if p != p:  # NaN: the engine's saturating float-to-int cast gives 0
+        return np.uint64(0)
+    t = min(max(p, 0.0), 1.0) * 256.0
+    if t >= 255.0:
         return np.uint64(255)
     return np.uint64(t)
 
@@ -201,14 +202,16 @@ def _check_length(length: object) -> int:
     return int(length)
 
 
-def bernoulli_bytes(probs: object, length: int, *, seed: int, tail: str = "block") -> np.ndarray:
+def bernoulli_bytes(probs: object, length: int, *, seed: int, tail: str = "block",
+                    allow_nan: bool = False) -> np.ndarray:
     """Encode each probability with the byte-threshold encoder and its own Xoshiro256++.
 
     Row ``i`` uses Xoshiro256++ seeded with ``seed + i`` (mod 2**64). Returns uint64
     ``(len(probs), ceil(length / 64))``. Rows are encoded in parallel; the result does not
-    depend on the thread count.
+    depend on the thread count. NaN is an error unless ``allow_nan`` (then it encodes as 0, as
+    the engine does).
     """
-    p = check_probs("Probabilities", probs)
+    p = check_probs("Probabilities", probs, allow_nan=allow_nan)
     length = _check_length(length)
     if tail not in ("fill", "block"):
         raise ValueError(f"Tail rule must be 'fill' or 'block', not {tail!r}")
@@ -218,13 +221,15 @@ def bernoulli_bytes(probs: object, length: int, *, seed: int, tail: str = "block
     return out
 
 
-def bernoulli_f64(probs: object, length: int, *, seed: int, rng: str = "chacha8") -> np.ndarray:
+def bernoulli_f64(probs: object, length: int, *, seed: int, rng: str = "chacha8",
+                  allow_nan: bool = False) -> np.ndarray:
     """Encode every probability with the f64 encoder from one shared generator, in order.
 
     ``rng`` is ``"chacha8"`` (the engine's ``batch_encode``) or ``"xoshiro"`` (its dense
-    ``forward``). Returns uint64 ``(len(probs), ceil(length / 64))``.
+    ``forward``). Returns uint64 ``(len(probs), ceil(length / 64))``. ``allow_nan`` as in
+    :func:`bernoulli_bytes`.
     """
-    p = check_probs("Probabilities", probs)
+    p = check_probs("Probabilities", probs, allow_nan=allow_nan)
     length = _check_length(length)
     out = np.empty((p.shape[0], words_for(length)), dtype=np.uint64)
     if rng == "chacha8":

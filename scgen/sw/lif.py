@@ -158,7 +158,7 @@ def lif(
     if out is None:
         spike, v = np.empty(shape, dtype=np.uint8), np.empty(shape, dtype=np.int32)
     else:
-        spike, v = out
+        spike, v = (o.reshape(shape) if one_d and o.shape == shape[1:] else o for o in out)
         if spike.shape != shape or v.shape != shape:
             raise ValueError(f"LIF out arrays must have shape {shape}, not {spike.shape} and "
                              f"{v.shape}")
