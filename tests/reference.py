@@ -82,3 +82,76 @@ def counter_run(window, start, x):
 
 def bit_reverse(x, w):
     return int(format(x, f"0{w}b")[::-1], 2)
+
+
+# --- random generators, from the algorithm descriptions of SEED_BEHAVIOUR §2 ----------------
+M64 = (1 << 64) - 1
+M32 = (1 << 32) - 1
+
+
+def splitmix64_seed(seed):
+    x, out = seed, []
+    for _ in range(4):
+        x = (x + 0x9E3779B97F4A7C15) & M64
+        z = x
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+        out.append(z ^ (z >> 31))
+    return out
+
+
+def xoshiro_u64s(seed, n):
+    s = splitmix64_seed(seed)
+    out = []
+    for _ in range(n):
+        rotl = lambda x, k: ((x << k) | (x >> (64 - k))) & M64  # noqa: E731
+        out.append((rotl((s[0] + s[3]) & M64, 23) + s[0]) & M64)
+        t = (s[1] << 17) & M64
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = rotl(s[3], 45)
+    return out
+
+
+def pcg32_key(seed):
+    state, key = seed, []
+    for _ in range(8):
+        state = (state * 6364136223846793005 + 11634580027462260723) & M64
+        x = (((state >> 18) ^ state) >> 27) & M32
+        rot = state >> 59
+        key.append(((x >> rot) | (x << ((32 - rot) % 32))) & M32)
+    return key
+
+
+def _qr(x, a, b, c, d):
+    x[a] = (x[a] + x[b]) & M32
+    x[d] ^= x[a]
+    x[d] = ((x[d] << 16) | (x[d] >> 16)) & M32
+    x[c] = (x[c] + x[d]) & M32
+    x[b] ^= x[c]
+    x[b] = ((x[b] << 12) | (x[b] >> 20)) & M32
+    x[a] = (x[a] + x[b]) & M32
+    x[d] ^= x[a]
+    x[d] = ((x[d] << 8) | (x[d] >> 24)) & M32
+    x[c] = (x[c] + x[d]) & M32
+    x[b] ^= x[c]
+    x[b] = ((x[b] << 7) | (x[b] >> 25)) & M32
+
+
+def chacha8_words(seed, n):
+    key = pcg32_key(seed)
+    out, counter = [], 0
+    while len(out) < n:
+        st = [0x61707865, 0x3320646E, 0x79622D32, 0x6B206574, *key,
+              counter & M32, counter >> 32, 0, 0]
+        x = list(st)
+
+        for _ in range(4):
+            _qr(x, 0, 4, 8, 12), _qr(x, 1, 5, 9, 13), _qr(x, 2, 6, 10, 14), _qr(x, 3, 7, 11, 15)
+            _qr(x, 0, 5, 10, 15), _qr(x, 1, 6, 11, 12), _qr(x, 2, 7, 8, 13), _qr(x, 3, 4, 9, 14)
+        out.extend((a + b) & M32 for a, b in zip(x, st, strict=True))
+        counter += 1
+    return out[:n]
