@@ -80,6 +80,8 @@ class BitStreamTensor:
 
     def xor_inplace(self, other):
         """Bind in place."""
+        if other is self:  # the engine cannot borrow one tensor mutably and immutably at once
+            raise RuntimeError("Already mutably borrowed")
         self._same_length(other, "XOR")
         self._words = self._words ^ other._words
 
