@@ -77,3 +77,43 @@ def test_dense_wrong():
         DenseLayer(3, 2, length=0)
     with pytest.raises(TypeError, match=r"^DenseLayer n_inputs must be an integer, not 3.0$"):
         DenseLayer(3.0, 2)
+
+
+def test_dense_forward_hardware_is_the_composed_twins():
+    from scgen import sw
+    from scgen.nn.dense import HARDWARE_W_ENCODER, HARDWARE_X_ENCODER
+    from scgen.params import CounterParams, MulAndParams
+
+    length = 300
+    d = DenseLayer(4, 3, length=length, seed=1)
+    x = np.random.default_rng(0).random(4)
+    xq = np.clip(np.floor(x * 65536), 0, 65535).astype(int)
+    wq = np.clip(np.floor(d.weights * 65536), 0, 65535).astype(int)
+    start = np.zeros(length + 1, np.uint8)
+    start[0] = 1
+    counts = np.zeros(3, dtype=np.int64)
+    for n in range(3):
+        for i in range(4):
+            a = sw.encoder(HARDWARE_X_ENCODER, np.full(length, xq[i])).o
+            b = sw.encoder(HARDWARE_W_ENCODER, np.full(length, wq[n, i])).o
+            prod = np.append(sw.mul_and(MulAndParams(), a, b).o, 0)
+            counts[n] += sw.counter(CounterParams(window=length), start, prod).count[-1]
+    np.testing.assert_array_equal(d.forward_hardware(x), counts * (1 / length))
+
+
+def test_encode_lfsr_matches_the_encoder_twin():
+    from scgen import sw
+    from scgen.params import EncoderParams, SobolParams
+    from scgen.sw.lfsr_encode import encode_lfsr
+
+    for p in (EncoderParams(), EncoderParams(ordering="blueprint", encoding="bipolar"),
+              EncoderParams(source=SobolParams(dimension=2, width=12))):
+        w = p.width
+        lo, hi = (-(1 << (w - 1)), (1 << (w - 1)) - 1) if p.encoding.value == "bipolar" \
+            else (0, (1 << w) - 1)
+        xs = np.random.default_rng(0).integers(lo, hi, 20, endpoint=True)
+        for length in (1, 63, 64, 100, 1024):
+            bits = np.unpackbits(encode_lfsr(p, xs, length).view(np.uint8), axis=1,
+                                 bitorder="little")[:, :length]
+            ref = sw.encoder(p, np.broadcast_to(xs[:, None], (20, length))).o
+            np.testing.assert_array_equal(bits, ref)
