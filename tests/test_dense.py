@@ -96,7 +96,7 @@ def test_dense_forward_hardware_is_the_composed_twins():
         for i in range(4):
             a = sw.encoder(HARDWARE_X_ENCODER, np.full(length, xq[i])).o
             b = sw.encoder(HARDWARE_W_ENCODER, np.full(length, wq[n, i])).o
-            prod = np.append(sw.mul_and(MulAndParams(), a, b).o, 0)
+            prod = np.append(sw.mul_and(MulAndParams(), a, b).o, np.uint64(0))
             counts[n] += sw.counter(CounterParams(window=length), start, prod).count[-1]
     np.testing.assert_array_equal(d.forward_hardware(x), counts * (1 / length))
 
