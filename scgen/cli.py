@@ -20,7 +20,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from .bench import format_rows, run_benchmarks
+    from .bench.primitives import format_rows, run_benchmarks
 
     rows = run_benchmarks(cycles=args.cycles, batch=args.batch, verilator=not args.no_verilator,
                           build_root=args.out)

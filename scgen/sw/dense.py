@@ -29,7 +29,7 @@ __all__ = [
 
 # forward_batch: sample s encodes its inputs from seed + s * SAMPLE_SEED_STRIDE (mod 2**64)
 SAMPLE_SEED_STRIDE = 1_000_000
-_BLOCK = 64  # neurons per parallel task
+_CHUNKS = 8  # input chunks of a single forward (any number gives the same sums)
 
 
 def init_weights(n_inputs: int, n_neurons: int, seed: int) -> np.ndarray:
@@ -63,24 +63,33 @@ def pack_weights(weights: np.ndarray, length: int, seed: int) -> np.ndarray:
 
 
 @inline
-def _counts_block(wt, x, lo, hi, counts):
-    acc = np.zeros(hi - lo, dtype=np.uint64)
-    for i in range(wt.shape[0]):
+def _add_counts(wt, x, lo, hi, acc):
+    """acc[n] += popcount(W[n, i] & x[i]) over inputs lo..hi-1; the inner loop vectorises."""
+    nn = wt.shape[2]
+    for i in range(lo, hi):
         for k in range(wt.shape[1]):
             xw = x[i, k]
-            if xw:
-                for n in range(lo, hi):
-                    acc[n - lo] += popcount64(wt[i, k, n] & xw)
-    for n in range(lo, hi):
-        counts[n] = acc[n - lo]
+            row = wt[i, k]
+            for n in range(nn):
+                acc[n] += popcount64(row[n] & xw)
 
 
 @parallel_kernel
 def _counts_packed(wt, x, counts):
-    nn = wt.shape[2]
-    for b in prange((nn + _BLOCK - 1) // _BLOCK):
-        lo = b * _BLOCK
-        _counts_block(wt, x, lo, min(nn, lo + _BLOCK), counts)
+    # split the inputs into a fixed number of chunks (not the thread count): integer partial
+    # sums are exact, so the result is the same whatever runs them
+    ni, nn = wt.shape[0], wt.shape[2]
+    chunks = min(ni, _CHUNKS)
+    part = np.zeros((chunks, nn), dtype=np.uint64)
+    for c in prange(chunks):
+        acc = np.zeros(nn, dtype=np.uint64)
+        _add_counts(wt, x, c * ni // chunks, (c + 1) * ni // chunks, acc)
+        part[c] = acc
+    for n in range(nn):
+        total = np.uint64(0)
+        for c in range(chunks):
+            total += part[c, n]
+        counts[n] = total
 
 
 def dense_counts_packed(wt: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -141,8 +150,10 @@ def _counts_bytes_batch(wt, xs, length, seed, stride, counts):
     for s in prange(xs.shape[0]):
         packed = np.empty((xs.shape[1], wt.shape[1]), dtype=np.uint64)
         _encode_bytes_inputs(xs[s], length, seed + np.uint64(s) * stride, packed)
-        for lo in range(0, nn, _BLOCK):
-            _counts_block(wt, packed, lo, min(nn, lo + _BLOCK), counts[s])
+        acc = np.zeros(nn, dtype=np.uint64)
+        _add_counts(wt, packed, 0, xs.shape[1], acc)
+        for n in range(nn):
+            counts[s, n] = acc[n]
 
 
 def dense_counts_bytes_batch(wt: np.ndarray, xs: np.ndarray, length: int,

@@ -1,0 +1,1 @@
+"""Benchmarks behind ``scgen bench``: per-primitive cycle rates and the engine comparison."""

@@ -1,0 +1,337 @@
+"""scgen against sc-neurocore-engine 3.15.7, side by side in one process per thread count.
+
+Every row times the engine and scgen on the same inputs, alternating A/B samples (median of
+``repeat``), after a warm-up call whose time is recorded separately as scgen's first-call (JIT)
+cost. The engine's thread pool can be configured once per process, so each thread count runs in
+its own subprocess (``python -m scgen.bench.engine --threads N --json FILE``); the parent merges
+the results and writes the report. Machine limits (AND+popcount words/s, RNG u64/s, write
+bandwidth) are measured in the same run; each row reports its bottleneck rate as a percentage of
+the matching limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["main", "run", "write_report"]
+
+
+@dataclass
+class Row:
+    name: str
+    seed_s: float
+    scgen_s: float
+    first_call_s: float
+    limit: str  # which machine limit bounds this row
+    units: float  # amount of that resource one call uses
+    threads: int
+
+    @property
+    def ratio(self) -> float:
+        return self.seed_s / self.scgen_s
+
+
+# --------------------------------------------------------------------------------------------
+# machine limits
+
+
+def _limits() -> dict[str, float]:
+    from numba import njit
+
+    from ..sw._intrinsics import popcount64
+    from ..sw.rng import xoshiro_next, xoshiro_state
+
+    @njit(nogil=True)
+    def and_popcount(a, b):
+        s = np.uint64(0)
+        for i in range(a.shape[0]):
+            s += popcount64(a[i] & b[i])
+        return s
+
+    @njit(nogil=True)
+    def rng(s, n):
+        acc = np.uint64(0)
+        for _ in range(n):
+            acc ^= xoshiro_next(s)
+        return acc
+
+    @njit(nogil=True)
+    def write(out):
+        for i in range(out.shape[0]):
+            out[i] = np.uint8(i)
+
+    a = np.random.default_rng(0).integers(0, 2**63, 1 << 20, dtype=np.uint64)
+    b = a[::-1].copy()
+    buf = np.empty(64 << 20, dtype=np.uint8)
+    st = xoshiro_state(1)
+    and_popcount(a, b), rng(st, 10), write(buf[:10])
+    t_and = _best(lambda: and_popcount(a, b), 9)
+    t_rng = _best(lambda: rng(st, 1 << 22), 9)
+    t_w = _best(lambda: write(buf), 5)
+    return {"and_popcount": a.shape[0] / t_and, "rng": (1 << 22) / t_rng,
+            "write": buf.shape[0] / t_w}
+
+
+_LIMIT_UNITS = {"and_popcount": "AND+popcount words/s", "rng": "RNG u64/s",
+                "write": "write bytes/s", "none": ""}
+
+
+def _best(fn: Callable[[], object], repeat: int) -> float:
+    out = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out = min(out, time.perf_counter() - t0)
+    return out
+
+
+def _inner(fn: Callable[[], object]) -> int:
+    """Calls per sample so that a sample lasts at least about 5 ms."""
+    t0 = time.perf_counter()
+    fn()
+    dt = time.perf_counter() - t0
+    return max(1, min(1000, int(0.005 / max(dt, 1e-7))))
+
+
+def _ab(seed_fn, scgen_fn, repeat: int) -> tuple[float, float]:
+    n_seed, n_scgen = _inner(seed_fn), _inner(scgen_fn)
+    seed_t, scgen_t = [], []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(n_seed):
+            seed_fn()
+        seed_t.append((time.perf_counter() - t0) / n_seed)
+        t0 = time.perf_counter()
+        for _ in range(n_scgen):
+            scgen_fn()
+        scgen_t.append((time.perf_counter() - t0) / n_scgen)
+    return statistics.median(seed_t), statistics.median(scgen_t)
+
+
+# --------------------------------------------------------------------------------------------
+# rows: name -> builder returning (engine call, scgen call, limit, units)
+
+
+def _rows(eng, sc) -> dict[str, Callable[[], tuple]]:
+    from ..nn import DenseLayer as NativeDense
+
+    rng = np.random.default_rng(0)
+
+    def bits(n):
+        return rng.integers(0, 2, n).astype(np.uint8)
+
+    def pack(n):
+        b = bits(n)
+        return (lambda: eng.pack_bitstream_numpy(b), lambda: sc.pack_bitstream_numpy(b),
+                "write", n + n / 8)
+
+    def unpack(n):
+        p = eng.pack_bitstream_numpy(bits(n))
+        return (lambda: eng.unpack_bitstream_numpy(p, n),
+                lambda: sc.unpack_bitstream_numpy(p, n), "write", n)
+
+    def popcount(n):
+        p = eng.pack_bitstream_numpy(bits(n))
+        return (lambda: eng.popcount_numpy(p), lambda: sc.popcount_numpy(p), "and_popcount",
+                n / 64)
+
+    def encode():
+        probs = rng.random(10_000)
+        return (lambda: eng.batch_encode_numpy(probs, 1024, 7),
+                lambda: sc.batch_encode_numpy(probs, 1024, 7), "rng", 10_000 * 1024 / 8)
+
+    def dense(ni, nn, method, batch=None):
+        def build():
+            de, ds = eng.DenseLayer(ni, nn, 1024), sc.DenseLayer(ni, nn, 1024)
+            x = rng.random(ni)
+            words = ni * nn * 16
+            if method in ("forward", "forward_fast"):
+                xl = list(x)
+                return (lambda: getattr(de, method)(xl), lambda: getattr(ds, method)(xl),
+                        "and_popcount", words)
+            if method == "forward_numpy":
+                return (lambda: de.forward_numpy(x), lambda: ds.forward_numpy(x),
+                        "and_popcount", words)
+            if method in ("forward_prepacked", "forward_prepacked_numpy"):
+                p = eng.batch_encode_numpy(x, 1024, 3)
+                return (lambda: getattr(de, method)(p), lambda: getattr(ds, method)(p),
+                        "and_popcount", words)
+            xs = rng.random((batch, ni))
+            return (lambda: de.forward_batch_numpy(xs), lambda: ds.forward_batch_numpy(xs),
+                    "and_popcount", words * batch)
+        return build
+
+    def lfsr_dense():
+        de, dn = eng.DenseLayer(64, 32, 1024), NativeDense(64, 32, length=1024)
+        x = rng.random(64)
+        return (lambda: de.forward_numpy(x), lambda: dn.forward_hardware(x), "and_popcount",
+                64 * 32 * 16)
+
+    def lif_run():
+        return (lambda: eng.batch_lif_run(1_000_000, 20, 256, 128),
+                lambda: sc.batch_lif_run(1_000_000, 20, 256, 128), "write", 6_000_000)
+
+    def lif_varying():
+        cur = rng.integers(0, 300, 100_000).astype(np.int16)
+        return (lambda: eng.batch_lif_run_varying(20, 256, cur),
+                lambda: sc.batch_lif_run_varying(20, 256, cur), "none", 0)
+
+    def lif_multi():
+        cur = rng.integers(0, 300, 100).astype(np.int16)
+        return (lambda: eng.batch_lif_run_multi(100, 100_000, 20, 256, cur),
+                lambda: sc.batch_lif_run_multi(100, 100_000, 20, 256, cur), "write",
+                6 * 100 * 100_000)
+
+    return {
+        "popcount 1e6 bits": lambda: popcount(10**6),
+        "popcount 1e7 bits": lambda: popcount(10**7),
+        "pack 1e6 bits": lambda: pack(10**6),
+        "pack 1e7 bits": lambda: pack(10**7),
+        "unpack 1e6 bits": lambda: unpack(10**6),
+        "unpack 1e7 bits": lambda: unpack(10**7),
+        "batch_encode_numpy 10000 x 1024": encode,
+        "dense 64x32x1024 forward": dense(64, 32, "forward"),
+        "dense 64x32x1024 forward_fast": dense(64, 32, "forward_fast"),
+        "dense 64x32x1024 forward_numpy": dense(64, 32, "forward_numpy"),
+        "dense 64x32x1024 forward_prepacked": dense(64, 32, "forward_prepacked"),
+        "dense 64x32x1024 forward_prepacked_numpy": dense(64, 32, "forward_prepacked_numpy"),
+        "dense 784x128x1024 forward_numpy": dense(784, 128, "forward_numpy"),
+        "dense 784x128x1024 forward_prepacked_numpy": dense(784, 128, "forward_prepacked_numpy"),
+        "dense forward_batch_numpy 100 x (64->32)": dense(64, 32, "batch", batch=100),
+        "batch_lif_run 1e6 steps": lif_run,
+        "batch_lif_run_varying 1e5 steps": lif_varying,
+        "batch_lif_run_multi 100 x 1e5": lif_multi,
+        "LFSR-exact dense 64x32x1024 (vs engine forward_numpy)": lfsr_dense,
+    }
+
+
+def run(threads: int, repeat: int = 7) -> dict:
+    """Run every row with ``threads`` threads in this process; return a JSON-able dict."""
+    import numba
+    import sc_neurocore_engine as eng
+
+    from .. import compat as sc
+
+    eng.set_num_threads(threads)
+    sc.set_num_threads(threads)
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    rows = []
+    for name, build in _rows(eng, sc).items():
+        seed_fn, scgen_fn, limit, units = build()
+        t0 = time.perf_counter()
+        scgen_fn()
+        first = time.perf_counter() - t0
+        seed_fn()
+        seed_s, scgen_s = _ab(seed_fn, scgen_fn, repeat)
+        rows.append(asdict(Row(name, seed_s, scgen_s, first, limit, units, threads)))
+    return {"threads": threads, "rows": rows, "limits": _limits(),
+            "engine": eng.__version__, "simd": eng.simd_tier()}
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import numba
+    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"NumPy {np.__version__}, Numba {numba.__version__}")
+
+
+def write_report(results: list[dict], path: Path) -> str:
+    """Write the Markdown report of ``results`` (one dict per thread count) to ``path``."""
+    by_threads = {r["threads"]: r for r in results}
+    one = by_threads[min(by_threads)]
+    lines = [
+        "# scgen vs sc-neurocore-engine",
+        "",
+        f"Machine: {_machine()}; engine {one['engine']} (SIMD tier {one['simd']}).",
+        f"Generated by `python -m benchmarks` on {time.strftime('%Y-%m-%d')}. Median of A/B "
+        f"alternating samples; ratio = engine time / scgen time (higher is better for scgen).",
+        "",
+        "Limits measured in the same run (1 thread): "
+        + ", ".join(f"{_LIMIT_UNITS[k]} {v:.3g}" for k, v in one["limits"].items()) + ".",
+        "",
+    ]
+    head = "| row | engine 1T | scgen 1T | ratio 1T |"
+    sep = "|---|---:|---:|---:|"
+    others = sorted(t for t in by_threads if t != min(by_threads))
+    for t in others:
+        head += f" engine {t}T | scgen {t}T | ratio {t}T |"
+        sep += "---:|---:|---:|"
+    head += " scgen % of limit (1T) | scgen first call |"
+    sep += "---:|---:|"
+    lines += [head, sep]
+    for k, row in enumerate(one["rows"]):
+        cells = [row["name"], _ms(row["seed_s"]), _ms(row["scgen_s"]),
+                 f"{row['seed_s'] / row['scgen_s']:.2f}"]
+        for t in others:
+            r = by_threads[t]["rows"][k]
+            cells += [_ms(r["seed_s"]), _ms(r["scgen_s"]), f"{r['seed_s'] / r['scgen_s']:.2f}"]
+        if row["limit"] == "none":
+            pct = "-"
+        else:
+            pct = f"{100 * row['units'] / row['scgen_s'] / one['limits'][row['limit']]:.0f} %"
+        cells += [pct, _ms(row["first_call_s"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "Times in ms per call. \"% of limit\": the row's bottleneck resource "
+              "(pack/unpack/LIF: bytes written; popcount/dense: AND+popcount words; encode: "
+              "RNG u64 draws) as achieved by scgen, over the measured limit. First call: "
+              "scgen's first call in a fresh process (Numba compilation; set "
+              "SCGEN_NUMBA_CACHE=1 to cache it on disk).", ""]
+    text = "\n".join(lines)
+    path.write_text(text)
+    return text
+
+
+def _ms(s: float) -> str:
+    return f"{s * 1e3:.3f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m scgen.bench.engine")
+    parser.add_argument("--threads", type=int, nargs="*", default=[1, 2])
+    parser.add_argument("--json", help="worker mode: run one thread count, write JSON here")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--out", default="benchmarks/RESULTS.md")
+    args = parser.parse_args(argv)
+    if args.json:
+        Path(args.json).write_text(json.dumps(run(args.threads[0], args.repeat)))
+        return 0
+    try:
+        import sc_neurocore_engine  # noqa: F401
+    except ImportError:
+        print("sc-neurocore-engine is not installed: pip install 'scgen[parity]' "
+              "(or ./setup.sh) to compare against it", file=sys.stderr)
+        return 2
+    results = []
+    for t in args.threads:
+        tmp = Path(args.out).with_suffix(f".{t}T.json")
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        print(f"running with {t} thread(s) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "scgen.bench.engine", "--threads", str(t),
+                        "--json", str(tmp), "--repeat", str(args.repeat)], check=True)
+        results.append(json.loads(tmp.read_text()))
+        tmp.unlink()
+    print(write_report(results, Path(args.out)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
