@@ -20,6 +20,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.suite == "engine":
+        from .bench.engine import main as engine_main
+
+        return engine_main(["--out", args.report, "--repeat", str(args.repeat)])
     from .bench.primitives import format_rows, run_benchmarks
 
     rows = run_benchmarks(cycles=args.cycles, batch=args.batch, verilator=not args.no_verilator,
@@ -49,13 +53,22 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--no-verilator", action="store_true", help="skip the Verilator run")
     demo.set_defaults(func=_demo)
 
-    bench = sub.add_parser("bench", help="cycles per second of every primitive on every backend")
+    bench = sub.add_parser(
+        "bench", help="benchmarks: scgen vs sc-neurocore-engine, or every primitive's cycle rate")
+    bench.add_argument("--suite", choices=["engine", "primitives"], default="engine",
+                       help="engine: side by side with sc-neurocore-engine 3.15.7 (default); "
+                            "primitives: cycles/s on twin, pysim and Verilator")
+    bench.add_argument("--report", default="benchmarks/RESULTS.md",
+                       help="engine suite: report file (benchmarks/RESULTS.md)")
+    bench.add_argument("--repeat", type=_positive, default=7, help="engine suite: samples (7)")
     bench.add_argument("--cycles", type=_positive, default=1 << 20,
-                       help="twin cycles per stream (1048576)")
+                       help="primitives suite: twin cycles per stream (1048576)")
     bench.add_argument("--batch", type=_positive, default=4096,
-                       help="instances in the batched twin run (4096)")
-    bench.add_argument("--out", default="out/bench", help="Verilator build folder (out/bench)")
-    bench.add_argument("--no-verilator", action="store_true", help="skip the Verilator runs")
+                       help="primitives suite: instances in the batched twin run (4096)")
+    bench.add_argument("--out", default="out/bench",
+                       help="primitives suite: Verilator build folder (out/bench)")
+    bench.add_argument("--no-verilator", action="store_true",
+                       help="primitives suite: skip the Verilator runs")
     bench.set_defaults(func=_bench)
 
     args = parser.parse_args(argv)

@@ -5,11 +5,26 @@ optional leading batch axis for independent instances) and returns a named tuple
 per output port: what the hardware shows on every cycle.
 """
 
+from .bernoulli import bernoulli_bytes, bernoulli_f64
+from .bitstream import (
+    and_popcount,
+    bit_and,
+    bit_mux,
+    bit_not,
+    bit_or,
+    bit_xnor,
+    bit_xor,
+    pack,
+    popcount,
+    unpack,
+)
 from .counter import CounterTrace, counter
 from .encoder import EncoderTrace, encoder
 from .lfsr import SourceTrace, lfsr
+from .lfsr_encode import encode_lfsr, quantize
 from .lif import LifTrace, lif
 from .logic import LogicTrace, add_mux, mul_and, mul_xnor
+from .rng import ChaCha8, Xoshiro256pp
 from .sobol import sobol
 
 __all__ = [
@@ -23,4 +38,9 @@ __all__ = [
     "CounterTrace", "counter",
     # neuron
     "LifTrace", "lif",
+    # packed bitstreams
+    "and_popcount", "bit_and", "bit_mux", "bit_not", "bit_or", "bit_xnor", "bit_xor", "pack",
+    "popcount", "unpack",
+    # whole-stream encoders and generators
+    "ChaCha8", "Xoshiro256pp", "bernoulli_bytes", "bernoulli_f64", "encode_lfsr", "quantize",
 ]

@@ -14,7 +14,9 @@ Packed layout everywhere: bit ``i`` in word ``i // 64`` at position ``i % 64``; 
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
+from llvmlite import ir
+from numba import prange, types
+from numba.extending import intrinsic
 
 from ._jit import inline, kernel, parallel_kernel
 from .rng import (
@@ -64,15 +66,41 @@ def bytes_below(x, t):
     return (flags * _GATHER) >> np.uint64(56)
 
 
+_V64 = ir.VectorType(ir.IntType(8), 64)
+
+
+@intrinsic
+def _below64(typingctx, x0, x1, x2, x3, x4, x5, x6, x7, t):
+    """Return the word whose bit ``j`` is ``byte j < t`` over the 64 bytes of ``x0..x7``.
+
+    The eight u64 draws are assembled into one 512-bit register and compared at once
+    (vpcmpub + kmovq on AVX-512BW, pcmpgtb + pmovmskb on AVX2): about 12 scalar operations per
+    8 bytes fewer than the SWAR form, and no round trip through memory.
+    """
+    if not all(a == types.uint64 for a in (x0, x1, x2, x3, x4, x5, x6, x7, t)):
+        return None
+
+    def codegen(context, builder, sig, args):
+        i32 = ir.IntType(32)
+        v = ir.Constant(ir.VectorType(ir.IntType(64), 8), ir.Undefined)
+        for k in range(8):
+            v = builder.insert_element(v, args[k], ir.Constant(i32, k))
+        v = builder.bitcast(v, _V64)
+        splat = builder.insert_element(ir.Constant(_V64, ir.Undefined),
+                                       builder.trunc(args[8], ir.IntType(8)), ir.Constant(i32, 0))
+        splat = builder.shuffle_vector(splat, ir.Constant(_V64, ir.Undefined),
+                                       ir.Constant(ir.VectorType(i32, 64), None))
+        return builder.bitcast(builder.icmp_unsigned("<", v, splat), ir.IntType(64))
+
+    return types.uint64(x0, x1, x2, x3, x4, x5, x6, x7, t), codegen
+
+
 @inline
 def xoshiro_fill_word(s, t, r, tail):
     """Bits of a partial last word of ``r`` bits (1..63) under the given tail rule."""
     if tail == TAIL_BLOCK:
-        w = np.uint64(0)
-        for k in range(8):
-            x = xoshiro_next(s)
-            if 8 * k < r:
-                w |= bytes_below(x, t) << np.uint64(8 * k)
+        w = _below64(xoshiro_next(s), xoshiro_next(s), xoshiro_next(s), xoshiro_next(s),
+                     xoshiro_next(s), xoshiro_next(s), xoshiro_next(s), xoshiro_next(s), t)
         return w & ((np.uint64(1) << np.uint64(r)) - np.uint64(1))
     # fill_bytes(r): whole u64s, then a 5-7 byte tail from a u64 or a 1-4 byte tail from a u32
     w = np.uint64(0)
@@ -102,10 +130,8 @@ def xoshiro_encode_row(s, p, length, tail, out):
         return
     t = byte_threshold(p)
     for k in range(full):
-        w = np.uint64(0)
-        for j in range(8):
-            w |= bytes_below(xoshiro_next(s), t) << np.uint64(8 * j)
-        out[k] = w
+        out[k] = _below64(xoshiro_next(s), xoshiro_next(s), xoshiro_next(s), xoshiro_next(s),
+                          xoshiro_next(s), xoshiro_next(s), xoshiro_next(s), xoshiro_next(s), t)
     if r:
         out[full] = xoshiro_fill_word(s, t, r, tail)
     for k in range(full + (1 if r else 0), nw):
@@ -161,10 +187,10 @@ def _chacha_f64_rows(st, probs, length, out):
     for i in range(probs.shape[0]):
         p = probs[i]
         for k in range(out.shape[1]):
-            out[i, k] = 0
-        for b in range(length):
-            if u64_to_f64(chacha_next_u64(st)) < p:
-                out[i, b >> 6] |= np.uint64(1) << np.uint64(b & 63)
+            w = np.uint64(0)
+            for j in range(min(64, length - 64 * k)):
+                w |= np.uint64(u64_to_f64(chacha_next_u64(st)) < p) << np.uint64(j)
+            out[i, k] = w
 
 
 @kernel
@@ -172,10 +198,10 @@ def _xoshiro_f64_rows(s, probs, length, out):
     for i in range(probs.shape[0]):
         p = probs[i]
         for k in range(out.shape[1]):
-            out[i, k] = 0
-        for b in range(length):
-            if u64_to_f64(xoshiro_next(s)) < p:
-                out[i, b >> 6] |= np.uint64(1) << np.uint64(b & 63)
+            w = np.uint64(0)
+            for j in range(min(64, length - 64 * k)):
+                w |= np.uint64(u64_to_f64(xoshiro_next(s)) < p) << np.uint64(j)
+            out[i, k] = w
 
 
 def check_probs(name: str, probs: object, *, allow_nan: bool = False) -> np.ndarray:

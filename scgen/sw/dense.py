@@ -14,8 +14,14 @@ from numba import prange
 
 from ._intrinsics import popcount64
 from ._jit import inline, kernel, parallel_kernel
-from .bernoulli import TAIL_BLOCK, chacha_encode_row, words_for, xoshiro_encode_row
-from .rng import ChaCha8, chacha_seed, u64_to_f64, xoshiro_next, xoshiro_seed_into
+from .bernoulli import (
+    TAIL_BLOCK,
+    _xoshiro_f64_rows,
+    chacha_encode_row,
+    words_for,
+    xoshiro_encode_row,
+)
+from .rng import ChaCha8, chacha_seed, xoshiro_seed_into
 
 __all__ = [
     "SAMPLE_SEED_STRIDE",
@@ -99,23 +105,12 @@ def dense_counts_packed(wt: np.ndarray, x: np.ndarray) -> np.ndarray:
     return counts
 
 
-@kernel
-def _encode_f64_inputs(s, x, length, out):
-    for i in range(x.shape[0]):
-        p = x[i]
-        for k in range(out.shape[1]):
-            out[i, k] = 0
-        for b in range(length):
-            if u64_to_f64(xoshiro_next(s)) < p:
-                out[i, b >> 6] |= np.uint64(1) << np.uint64(b & 63)
-
-
 def dense_counts_f64(wt: np.ndarray, x: np.ndarray, length: int, seed: int) -> np.ndarray:
     """Counts with the inputs f64-encoded in index order from one Xoshiro256++(seed)."""
     packed = np.empty((x.shape[0], wt.shape[1]), dtype=np.uint64)
     s = np.empty(4, dtype=np.uint64)
     _seed_xoshiro(np.uint64(seed % (1 << 64)), s)
-    _encode_f64_inputs(s, x, length, packed)
+    _xoshiro_f64_rows(s, x, length, packed)
     return dense_counts_packed(wt, packed)
 
 

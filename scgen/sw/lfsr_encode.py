@@ -7,10 +7,14 @@ steps, then ``n * L`` compares packed 64 to a word.
 
 from __future__ import annotations
 
-import numpy as np
-from numba import prange
+import functools
 
-from ..params import EncoderParams, Encoding, LfsrParams
+import numpy as np
+from llvmlite import ir
+from numba import prange, types
+from numba.extending import intrinsic
+
+from ..params import EncoderParams, Encoding, LfsrParams, SobolParams
 from ._jit import parallel_kernel
 from .bernoulli import words_for
 from .lfsr import lfsr
@@ -19,18 +23,54 @@ from .sobol import sobol
 __all__ = ["encode_lfsr", "quantize"]
 
 
+_V64xI32 = ir.VectorType(ir.IntType(32), 64)
+
+
+@intrinsic
+def _less64(typingctx, values, base, t):
+    """Return the word whose bit ``j`` is ``values[base + j] < t`` (uint32 values, 64 of them),
+    as one vector compare and a mask move."""
+    if not (isinstance(values, types.Array) and values.dtype == types.uint32
+            and values.layout == "C" and isinstance(base, types.Integer) and t == types.uint32):
+        return None
+
+    def codegen(context, builder, sig, args):
+        arr = context.make_array(sig.args[0])(context, builder, args[0])
+        idx = context.cast(builder, args[1], sig.args[1], types.intp)
+        ptr = builder.bitcast(builder.gep(arr.data, [idx]), _V64xI32.as_pointer())
+        v = builder.load(ptr, align=4)
+        i32 = ir.IntType(32)
+        splat = builder.insert_element(ir.Constant(_V64xI32, ir.Undefined), args[2],
+                                       ir.Constant(i32, 0))
+        splat = builder.shuffle_vector(splat, ir.Constant(_V64xI32, ir.Undefined),
+                                       ir.Constant(ir.VectorType(i32, 64), None))
+        return builder.bitcast(builder.icmp_unsigned("<", v, splat), ir.IntType(64))
+
+    return types.uint64(values, base, t), codegen
+
+
 @parallel_kernel
 def _compare_pack(values, thresholds, out):
     length = values.shape[0]
+    full = length // 64
     for i in prange(thresholds.shape[0]):
-        t = thresholds[i]
-        for k in range(out.shape[1]):
+        t = np.uint32(thresholds[i])
+        for k in range(full):
+            out[i, k] = _less64(values, 64 * k, t)
+        if full < out.shape[1]:
             w = np.uint64(0)
-            base = 64 * k
-            for j in range(min(64, length - base)):
-                if values[base + j] < t:
-                    w |= np.uint64(1) << np.uint64(j)
-            out[i, k] = w
+            for j in range(length - 64 * full):
+                w |= np.uint64(values[64 * full + j] < t) << np.uint64(j)
+            out[i, full] = w
+
+
+@functools.lru_cache(maxsize=64)
+def _source_values(src: LfsrParams | SobolParams, length: int) -> np.ndarray:
+    """The source's first ``length`` values (``en = 1`` from reset), computed once per config."""
+    ones = np.ones(length, dtype=np.uint8)
+    values = lfsr(src, ones).value if isinstance(src, LfsrParams) else sobol(src, ones).value
+    values.flags.writeable = False
+    return values
 
 
 def quantize(params: EncoderParams, p: object) -> np.ndarray:
@@ -60,9 +100,7 @@ def encode_lfsr(params: EncoderParams, x: object, length: int) -> np.ndarray:
     if xs.ndim != 1 or not np.issubdtype(xs.dtype, np.integer):
         raise TypeError(f"Encoder values must be a 1-D array of integers, not {x!r}")
     w = params.width
-    src = params.source_params()
-    ones = np.ones(int(length), dtype=np.uint8)
-    values = lfsr(src, ones).value if isinstance(src, LfsrParams) else sobol(src, ones).value
+    values = _source_values(params.source_params(), int(length))
     lo, hi = ((-(1 << (w - 1)), (1 << (w - 1)) - 1) if params.encoding is Encoding.BIPOLAR
               else (0, (1 << w) - 1))
     if xs.size and (int(xs.min()) < lo or int(xs.max()) > hi):
@@ -70,5 +108,5 @@ def encode_lfsr(params: EncoderParams, x: object, length: int) -> np.ndarray:
         raise ValueError(f"Encoder values must be between {lo} and {hi}, not {bad}")
     thresholds = ((xs.astype(np.int64) & ((1 << w) - 1)) ^ params.x_offset()).astype(np.int64)
     out = np.empty((xs.shape[0], words_for(int(length))), dtype=np.uint64)
-    _compare_pack(values.astype(np.int64), thresholds, out)
+    _compare_pack(values, thresholds, out)
     return out
