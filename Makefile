@@ -16,6 +16,7 @@ test: setup
 	SCGEN_REQUIRE_VERILATOR=1 $(PY) -m pytest -q -p no:cacheprovider
 
 bench: setup
+	$(PY) -m benchmarks
 	$(PY) benchmarks/bench_primitives.py
 
 lint: setup

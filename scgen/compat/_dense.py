@@ -90,6 +90,9 @@ class DenseLayer:
             if packed_inputs.ndim != 2 or not np.issubdtype(packed_inputs.dtype, np.integer):
                 raise ValueError(
                     "packed_inputs must be a 2-D numpy uint64 array or list[list[int]].")
+            if packed_inputs.shape == (ni, words):  # the common case: no per-row conversion
+                x = np.ascontiguousarray(packed_inputs, dtype=np.uint64)
+                return self._y(_k.dense_counts_packed(self._layer._packed_t, x)).tolist()
             rows = list(packed_inputs.astype(np.uint64))
         else:
             rows = [np.array(r, dtype=np.uint64) for r in packed_inputs]
