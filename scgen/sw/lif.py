@@ -8,7 +8,7 @@ import numpy as np
 from numba import prange
 
 from ..params import LifParams
-from ._jit import inline, parallel_kernel
+from ._jit import inline, kernel, parallel_kernel
 from ._ports import as_stimulus, bit_range, finish, signed_range
 
 __all__ = ["LifTrace", "lif", "lif_step"]
@@ -57,8 +57,7 @@ def lif_step(kernel_config, v, rc, leak_k, gain_k, I_t, noise_in):
     return (1 if fired else 0), (v_reset if fired else v_next), rc1
 
 
-@parallel_kernel
-def _lif_kernel(kernel_config, en, leak_k, gain_k, I_t, noise_in, spike, v):
+def _lif_rows(kernel_config, en, leak_k, gain_k, I_t, noise_in, spike, v):
     for b in prange(en.shape[0]):
         vs = np.int64(kernel_config[3])
         rc = np.int64(0)
@@ -73,8 +72,7 @@ def _lif_kernel(kernel_config, en, leak_k, gain_k, I_t, noise_in, spike, v):
             v[b, t] = vs
 
 
-@parallel_kernel
-def _lif_const_kernel(kernel_config, leak_k, gain_k, I_t, noise_in, spike, v):
+def _lif_const_rows(kernel_config, leak_k, gain_k, I_t, noise_in, spike, v):
     """Constant inputs per neuron: the state (v, rc) then follows a fixed map, so its trajectory
     is eventually periodic. Find the period with Brent's algorithm, simulate to the end of the
     first period, then copy the periodic part: exact, and bounded by memory bandwidth."""
@@ -116,6 +114,13 @@ def _lif_const_kernel(kernel_config, leak_k, gain_k, I_t, noise_in, spike, v):
             spike[b, t:t + k] = spike[b, mu:mu + k]
             v[b, t:t + k] = v[b, mu:mu + k]
             t += k
+
+
+# The step-by-step driver is compiled twice: one neuron runs sequentially (waking the thread pool
+# costs about 10 us), a batch runs its rows in parallel; prange is range in the sequential build.
+# The constant-input driver stays parallel: its sequential build copies periods 4x slower.
+_lif_kernel, _lif_kernel_1 = parallel_kernel(_lif_rows), kernel(_lif_rows)
+_lif_const_kernel = parallel_kernel(_lif_const_rows)
 
 
 def lif(
@@ -167,6 +172,6 @@ def lif(
         _lif_const_kernel(cfg, ins["leak_k"][:, 0], ins["gain_k"][:, 0], ins["I_t"][:, 0],
                           ins["noise_in"][:, 0], spike, v)
     else:
-        _lif_kernel(cfg, ins["en"], ins["leak_k"], ins["gain_k"], ins["I_t"], ins["noise_in"],
-                    spike, v)
+        run = _lif_kernel_1 if shape[0] == 1 else _lif_kernel
+        run(cfg, ins["en"], ins["leak_k"], ins["gain_k"], ins["I_t"], ins["noise_in"], spike, v)
     return LifTrace(*finish(one_d, spike, v))
