@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .primitives import best_time as _best
+
 __all__ = ["main", "run", "write_report"]
 
 
@@ -90,15 +92,6 @@ def _limits() -> dict[str, float]:
 
 _LIMIT_UNITS = {"and_popcount": "AND+popcount words/s (L2)", "rng": "Xoshiro u64/s (scalar)",
                 "read": "read bytes/s (10 MB)", "write": "write bytes/s (10 MB)", "none": ""}
-
-
-def _best(fn: Callable[[], object], repeat: int) -> float:
-    out = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out = min(out, time.perf_counter() - t0)
-    return out
 
 
 def _inner(fn: Callable[[], object]) -> int:

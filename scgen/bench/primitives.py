@@ -14,8 +14,8 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from . import sim
-from .primitives import PRIMITIVES
+from .. import sim
+from ..primitives import PRIMITIVES
 
 __all__ = ["BenchRow", "format_rows", "run_benchmarks"]
 
@@ -31,7 +31,8 @@ class BenchRow:
     verilator: float | None
 
 
-def _best(fn, repeat: int = 3) -> float:
+def best_time(fn, repeat: int = 3) -> float:
+    """Return the fastest of ``repeat`` timed calls of ``fn`` (seconds)."""
     best = float("inf")
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -56,11 +57,11 @@ def run_benchmarks(*, cycles: int = 1 << 20, batch: int = 4096, batch_cycles: in
         batched = {k: v.reshape(batch, batch_cycles) for k, v in flat.items()}
         prim.run_twin(params, {k: v[:16] for k, v in single.items()})  # compile
         prim.run_twin(params, {k: v[:2, :16] for k, v in batched.items()})
-        twin = cycles / _best(lambda p=prim, a=params, s=single: p.run_twin(a, s))
+        twin = cycles / best_time(lambda p=prim, a=params, s=single: p.run_twin(a, s))
         rates = {}
         for n in (1, threads):
             numba.set_num_threads(n)
-            rates[n] = batch * batch_cycles / _best(
+            rates[n] = batch * batch_cycles / best_time(
                 lambda p=prim, a=params, s=batched: p.run_twin(a, s))
         numba.set_num_threads(threads)
 
