@@ -2,7 +2,7 @@
 VENV := .venv
 PY   := $(VENV)/bin/python
 
-.PHONY: setup demo test bench lint clean
+.PHONY: setup demo test test-slow bench lint clean
 
 setup:
 	./setup.sh
@@ -14,6 +14,10 @@ demo: setup
 test: setup
 	$(VENV)/bin/ruff check scgen tests benchmarks
 	SCGEN_REQUIRE_VERILATOR=1 $(PY) -m pytest -q -p no:cacheprovider
+
+# the long runs (e.g. 2e5 parser fuzz cases); not part of CI
+test-slow: setup
+	SCGEN_REQUIRE_VERILATOR=1 $(PY) -m pytest -q -p no:cacheprovider -m slow
 
 bench: setup
 	$(PY) -m benchmarks

@@ -1,0 +1,34 @@
+"""The typed SC compute-graph IR: types, graph, builders, verification and the text format.
+
+Lowering to one Amaranth top and to the twin, and whole-graph equivalence, build on this
+(issue 4, in progress).
+"""
+
+from .builder import GraphBuilder, ScGraphBuilder, Value
+from .graph import OPS, Graph, Op, Problem, VerifyError
+from .text import ParseError, parse, print_graph
+from .types import (
+    Bitstream,
+    Bool,
+    Fixed,
+    Rate,
+    SInt,
+    Tuple,
+    Type,
+    TypeParseError,
+    UInt,
+    Vec,
+    parse_type,
+)
+
+__all__ = [
+    # graph
+    "OPS", "Graph", "Op", "Problem", "VerifyError",
+    # builders
+    "GraphBuilder", "ScGraphBuilder", "Value",
+    # text
+    "ParseError", "parse", "print_graph",
+    # types
+    "Bitstream", "Bool", "Fixed", "Rate", "SInt", "Tuple", "Type", "TypeParseError", "UInt",
+    "Vec", "parse_type",
+]
