@@ -1,0 +1,358 @@
+"""Lowering: a verified graph to one Amaranth component, and the twin executor of the same graph.
+
+Execution model (one *window* per ``start``):
+
+* cycle ``t0``: ``start`` is 1; every graph input is latched; every encoder's source reloads
+  its seed;
+* cycles ``t0 + 1 .. t0 + L``: the stream section runs (``L`` = the graph's stream length):
+  stream bit ``k`` of every bitstream value is on cycle ``t0 + 1 + k``, and ``busy`` is 1;
+* cycle ``t0 + L + 1``: counts are final; the window-level ops (``div_const``, ``lif_step``)
+  take their step and every window-level output is registered;
+* cycle ``t0 + L + 2``: ``done`` is 1 and the outputs hold the window's results until the next
+  window's ``done``. Bitstream outputs are the stream bits themselves, valid while ``busy``.
+
+LIF neurons keep their state from window to window (one step per window). The twin executor
+(:func:`run_windows`) computes the same values from the twins of the same primitives, for many
+windows in one call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from amaranth.hdl import Const, Module, ResetInserter, Signal, signed
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from .. import hw, sw
+from ..params import CounterParams, EncoderParams, LfsrParams, LifParams, MulAndParams
+from .graph import Graph, VerifyError
+from .types import RATE_BITS, Bitstream, Bool, Fixed, Rate, SInt, Tuple, Type, UInt
+
+__all__ = ["GraphTop", "LoweringError", "run_windows", "window_length"]
+
+SUPPORTED = ("input", "output", "constant", "encode", "and", "popcount", "div_const", "lif_step")
+
+
+class LoweringError(ValueError):
+    """A graph that verifies but cannot (yet) be lowered to hardware."""
+
+
+def _shape(t: Type):
+    if isinstance(t, Rate):
+        return RATE_BITS
+    if isinstance(t, UInt | Bool | Bitstream):
+        return t.width
+    if isinstance(t, SInt | Fixed):
+        return signed(t.width)
+    raise LoweringError(f"type {t} has no hardware port yet")
+
+
+def window_length(graph: Graph) -> int:
+    """Return the graph's stream length ``L`` (all bitstream values must agree; 1 if none)."""
+    types = graph.result_types()
+    lengths = {t.length for t in types.values() if isinstance(t, Bitstream)}
+    if len(lengths) > 1:
+        raise LoweringError(f"graph {graph.name!r} mixes stream lengths {sorted(lengths)}; a "
+                            f"window has one length")
+    return lengths.pop() if lengths else 1
+
+
+def _checked(graph: Graph) -> tuple[dict, int]:
+    errors = [p for p in graph.verify() if p.severity == "error"]
+    if errors:
+        raise VerifyError(errors)
+    for i, op in enumerate(graph.ops):
+        if op.kind not in SUPPORTED:
+            raise LoweringError(f"op[{i}] ({op.kind}) is not supported in hardware yet; "
+                                f"supported: {', '.join(SUPPORTED)}")
+    types = graph.result_types()
+    for op in graph.inputs:
+        _shape(op.attr("type"))
+    return types, window_length(graph)
+
+
+def _encoder_params(op) -> EncoderParams:
+    return EncoderParams(source=LfsrParams(seed=op.attr("seed")))
+
+
+def _lif_params(op) -> LifParams:
+    a = dict(op.attrs)
+    return LifParams(data_width=a["data_width"], fraction=a["fraction"], v_rest=a["v_rest"],
+                     v_reset=a["v_reset"], v_threshold=a["v_threshold"],
+                     refractory_period=a["refractory_period"])
+
+
+def _const_value(op) -> int:
+    v, t = op.attr("value"), op.attr("type")
+    if isinstance(t, Rate):
+        return int(min(max(np.floor(float(v) * (1 << RATE_BITS)), 0), (1 << RATE_BITS) - 1))
+    if isinstance(v, tuple) or (isinstance(t, Fixed) and isinstance(v, float)):
+        raise LoweringError(f"constant {v!r} : {t} has no hardware value yet")
+    return int(v)
+
+
+def _port_names(graph: Graph, types: dict) -> dict[str, tuple[int, str | None]]:
+    """Output port name -> (source id, tuple field or None)."""
+    out = {}
+    for op in graph.outputs:
+        src = op.operands[0]
+        if isinstance(types[src], Tuple):
+            out[f"{op.attr('name')}__spike"] = (src, "spike")
+            out[f"{op.attr('name')}__v"] = (src, "v")
+        else:
+            out[op.attr("name")] = (src, None)
+    return out
+
+
+class GraphTop(wiring.Component):
+    """The hardware of a graph (see the module docstring for the window protocol).
+
+    Members
+    -------
+    start : In(1)
+        Latch the inputs and begin a window (ignored while ``busy``).
+    busy : Out(1)
+        The stream section is running.
+    done : Out(1)
+        The window's results are on the outputs (one cycle).
+    <input names> : In(...)
+        One port per graph input: a rate is 16-bit full scale, integers and fixed point keep
+        their width and sign.
+    <output names> : Out(...)
+        One port per graph output; a LIF result gives ``NAME__spike`` and ``NAME__v``.
+    """
+
+    def __init__(self, graph: Graph):
+        self._MustUse__silence = True  # until built: a graph that fails to lower is not "unused"
+        if not isinstance(graph, Graph):
+            raise TypeError(f"GraphTop needs a Graph, not {graph!r}")
+        self._graph = graph
+        self._types, self._length = _checked(graph)
+        self._MustUse__silence = False
+        members = {"start": In(1), "busy": Out(1), "done": Out(1)}
+        for op in graph.inputs:
+            members[op.attr("name")] = In(_shape(op.attr("type")))
+        for name, (src, field) in _port_names(graph, self._types).items():
+            t = self._types[src]
+            if field == "spike":
+                members[name] = Out(1)
+            elif field == "v":
+                members[name] = Out(signed(t.items[1].width))
+            else:
+                members[name] = Out(_shape(t))
+        super().__init__(members)
+
+    @property
+    def graph(self) -> Graph:
+        return self._graph
+
+    @property
+    def length(self) -> int:
+        """Stream length ``L`` of a window."""
+        return self._length
+
+    def elaborate(self, platform):
+        m = Module()
+        g, types, length = self._graph, self._types, self._length
+        left = Signal(range(length + 2))
+        start = Signal()
+        m.d.comb += start.eq(self.start & (left == 0))
+        start_d = Signal()
+        last = Signal()  # cycle t0 + L + 1: counts are final
+        m.d.sync += start_d.eq(start)
+        with m.If(start):
+            m.d.sync += left.eq(length + 1)
+        with m.Elif(left != 0):
+            m.d.sync += left.eq(left - 1)
+        m.d.comb += [last.eq(left == 1), self.busy.eq((left != 0) & ~last)]
+        m.d.sync += self.done.eq(last)
+
+        sig: dict[int, object] = {}
+        for i, op in enumerate(g.ops):
+            name = f"op{i}_{op.kind}"
+            if op.kind == "input":
+                reg = Signal(_shape(op.attr("type")), name=f"in_{op.attr('name')}")
+                with m.If(start):
+                    m.d.sync += reg.eq(getattr(self, op.attr("name")))
+                sig[op.result] = reg
+            elif op.kind == "constant":
+                sig[op.result] = Const(_const_value(op), _shape(op.attr("type")))
+            elif op.kind == "encode":
+                enc = hw.Encoder(_encoder_params(op))
+                m.submodules[name] = ResetInserter(start)(enc)
+                m.d.comb += [enc.x.eq(sig[op.operands[0]]), enc.en.eq(1)]
+                sig[op.result] = enc.o
+            elif op.kind == "and":
+                mul = hw.MulAnd(MulAndParams())
+                m.submodules[name] = mul
+                m.d.comb += [mul.a.eq(sig[op.operands[0]]), mul.b.eq(sig[op.operands[1]])]
+                sig[op.result] = mul.o
+            elif op.kind == "popcount":
+                cnt = hw.Counter(CounterParams(window=length))
+                m.submodules[name] = cnt
+                m.d.comb += [cnt.start.eq(start_d), cnt.x.eq(sig[op.operands[0]])]
+                value = Signal(op.attr("width"), name=f"v{op.result}")
+                m.d.comb += value.eq(cnt.count)
+                sig[op.result] = value
+            elif op.kind == "div_const":
+                value = Signal(types[op.result].width, name=f"v{op.result}")
+                m.d.comb += value.eq(sig[op.operands[0]] // op.attr("divisor"))
+                sig[op.result] = value
+            elif op.kind == "lif_step":
+                lif = hw.Lif(_lif_params(op))
+                m.submodules[name] = lif
+                cur, leak, gain, noise = (sig[o] for o in op.operands)
+                m.d.comb += [lif.en.eq(last), lif.I_t.eq(cur), lif.leak_k.eq(leak),
+                             lif.gain_k.eq(gain), lif.noise_in.eq(noise)]
+                sig[op.result] = (lif.spike, lif.v)
+        for port, (src, field) in _port_names(g, types).items():
+            value = sig[src]
+            if field is not None:
+                value = value[0] if field == "spike" else value[1]
+            out = getattr(self, port)
+            if isinstance(types[src], Bitstream):
+                m.d.comb += out.eq(value)
+            else:
+                with m.If(last):
+                    m.d.sync += out.eq(value)
+        return m
+
+
+# --------------------------------------------------------------------------------------------
+# twin executor
+
+
+@dataclass
+class WindowResult:
+    """Per-window outputs: window-level values ``(windows,)``, streams ``(windows, L)``."""
+
+    outputs: dict[str, np.ndarray]
+    length: int
+
+
+def _to_port_value(t: Type, values: np.ndarray) -> np.ndarray:
+    if isinstance(t, Rate):
+        v = np.asarray(values, dtype=np.float64)
+        return np.clip(np.floor(v * (1 << RATE_BITS)), 0, (1 << RATE_BITS) - 1).astype(np.int64)
+    return np.asarray(values).astype(np.int64)
+
+
+def input_ports(graph: Graph, inputs: dict[str, object]) -> dict[str, np.ndarray]:
+    """Convert per-window input values (rates as probabilities) to port values."""
+    out = {}
+    for op in graph.inputs:
+        name = op.attr("name")
+        if name not in inputs:
+            raise ValueError(f"Graph {graph.name!r} input {name!r} is missing")
+        out[name] = _to_port_value(op.attr("type"), inputs[name])
+    return out
+
+
+def run_windows(graph: Graph, inputs: dict[str, object]) -> WindowResult:
+    """Run ``windows`` windows of the graph on the twins; inputs are one value per window.
+
+    Rates are given as probabilities (converted exactly as the hardware port holds them);
+    integers and fixed point as raw integers.
+    """
+    types, length = _checked(graph)
+    ports = input_ports(graph, inputs)
+    n = {len(v) for v in ports.values()}
+    if len(n) > 1:
+        raise ValueError(f"Graph {graph.name!r} inputs must give the same number of windows, "
+                         f"not {sorted(n)}")
+    windows = n.pop() if n else 1
+    val: dict[int, np.ndarray | tuple] = {}
+    for op in graph.ops:
+        if op.kind == "input":
+            val[op.result] = ports[op.attr("name")]
+        elif op.kind == "constant":
+            val[op.result] = np.full(windows, _const_value(op), dtype=np.int64)
+        elif op.kind == "encode":
+            x = np.broadcast_to(val[op.operands[0]][:, None], (windows, length))
+            val[op.result] = sw.encoder(_encoder_params(op), x).o.reshape(windows, length)
+        elif op.kind == "and":
+            a, b = val[op.operands[0]], val[op.operands[1]]
+            val[op.result] = a & b
+        elif op.kind == "popcount":
+            val[op.result] = val[op.operands[0]].astype(np.int64).sum(axis=1)
+        elif op.kind == "div_const":
+            val[op.result] = val[op.operands[0]] // op.attr("divisor")
+        elif op.kind == "lif_step":
+            p = _lif_params(op)
+            lo, hi = -(1 << (p.data_width - 1)), (1 << (p.data_width - 1)) - 1
+            args = []
+            for o in op.operands:
+                v = val[o]
+                # the port truncates to data_width bits, as the hardware connection does
+                args.append(((v - lo) & ((1 << p.data_width) - 1)) + lo if (v < lo).any()
+                            or (v > hi).any() else v)
+            current, leak, gain, noise = args  # operand order of sc.lif_step
+            trace = sw.lif(p, leak_k=leak, gain_k=gain, I_t=current, noise_in=noise)
+            val[op.result] = (trace.spike.astype(np.int64), trace.v.astype(np.int64))
+    outputs = {}
+    for port, (src, field) in _port_names(graph, types).items():
+        v = val[src]
+        if field is not None:
+            v = v[0] if field == "spike" else v[1]
+        outputs[port] = np.asarray(v)
+    return WindowResult(outputs, length)
+
+
+# --------------------------------------------------------------------------------------------
+# running the hardware with the window protocol
+
+
+def window_stimulus(top: GraphTop, ports: dict[str, np.ndarray], rng: np.random.Generator,
+                    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Cycle-level inputs for ``top`` that run one window per entry of ``ports``.
+
+    Between starts the input ports carry random values and ``start`` pulses spuriously while
+    ``busy``, so the latching and the busy guard are exercised. Returns the inputs and the start
+    cycle of every window.
+    """
+    length = top.length
+    windows = len(next(iter(ports.values()))) if ports else 1
+    starts, t = [], 0
+    for _ in range(windows):
+        starts.append(t)
+        t += length + 2 + int(rng.integers(0, 3))
+    cycles = t + 2
+    stim: dict[str, np.ndarray] = {"start": np.zeros(cycles, dtype=np.int64)}
+    for name, member in top.signature.members.items():
+        if member.flow == wiring.In and name != "start":
+            shape = member.shape
+            width = shape.width if hasattr(shape, "width") else int(shape)
+            is_signed = getattr(shape, "signed", False)
+            lo = -(1 << (width - 1)) if is_signed else 0
+            hi = (1 << (width - 1)) - 1 if is_signed else (1 << width) - 1
+            stim[name] = rng.integers(lo, hi, cycles, endpoint=True)
+    for w, s in enumerate(starts):
+        stim["start"][s] = 1
+        for k in range(s + 1, s + length + 1):  # spurious starts while busy are ignored
+            if rng.random() < 0.05:
+                stim["start"][k] = 1
+        for name, values in ports.items():
+            stim[name][s] = values[w]
+    return stim, np.array(starts)
+
+
+def collect_windows(top: GraphTop, trace: dict[str, np.ndarray],
+                    starts: np.ndarray) -> WindowResult:
+    """Read per-window results out of a cycle trace of ``top`` (see :func:`window_stimulus`)."""
+    length, types = top.length, top._types
+    done = np.flatnonzero(trace["done"])
+    expected = starts + length + 2
+    if done.tolist() != expected.tolist():
+        raise AssertionError(f"done on cycles {done.tolist()[:8]}..., expected "
+                             f"{expected.tolist()[:8]}...")
+    outputs = {}
+    for port, (src, _field) in _port_names(top.graph, types).items():
+        values = trace[port]
+        if isinstance(types[src], Bitstream):
+            idx = starts[:, None] + 1 + np.arange(length)[None, :]
+            outputs[port] = values[idx]
+        else:
+            outputs[port] = values[done]
+    return WindowResult(outputs, length)
