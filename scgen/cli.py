@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from pathlib import Path
 
 from . import __version__
 
@@ -30,6 +32,120 @@ def _bench(args: argparse.Namespace) -> int:
                           build_root=args.out)
     print(format_rows(rows))
     return 0
+
+
+def _load_graph(path: str):
+    from .ir import ParseError, parse
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SystemExit(f"scgen: cannot read {path}: {exc.strerror}") from None
+    try:
+        return parse(text)
+    except ParseError as exc:
+        raise SystemExit(f"scgen: {path}: {exc}") from None
+
+
+def _window_inputs(graph, given: list[str], npz: str | None, windows: int | None):
+    import numpy as np
+
+    values: dict[str, np.ndarray] = {}
+    if npz:
+        with np.load(npz) as data:
+            values.update({k: np.atleast_1d(data[k]) for k in data.files})
+    for item in given:
+        name, sep, text = item.partition("=")
+        if not sep:
+            raise SystemExit(f"scgen: --input must be NAME=V1,V2,..., not {item!r}")
+        try:
+            values[name] = np.array([float(v) if "." in v or "e" in v.lower() else int(v, 0)
+                                     for v in text.split(",")])
+        except ValueError:
+            raise SystemExit(
+                f"scgen: --input {name} values must be numbers, not {text!r}") from None
+    names = [op.attr("name") for op in graph.inputs]
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise SystemExit(f"scgen: input {missing[0]!r} needs values, e.g. --input "
+                         f"{missing[0]}=0.5,0.25")
+    n = windows or max((len(values[n]) for n in names), default=1)
+    out = {}
+    for name in names:
+        v = values[name]
+        if len(v) not in (1, n):
+            raise SystemExit(f"scgen: input {name!r} has {len(v)} values; give 1 or {n}")
+        out[name] = np.resize(v, n)
+    return out
+
+
+def _sim(args: argparse.Namespace) -> int:
+    from .ir.lower import LoweringError, run_windows
+
+    graph = _load_graph(args.graph)
+    errors = [p for p in graph.verify() if p.severity == "error"]
+    if errors:
+        print("\n".join(f"scgen: {p}" for p in errors), file=sys.stderr)
+        return 1
+    inputs = _window_inputs(graph, args.input, args.inputs, args.windows)
+    try:
+        result = run_windows(graph, inputs)
+    except LoweringError as exc:
+        raise SystemExit(f"scgen: {exc}") from None
+    names = list(inputs) + list(result.outputs)
+    print(f"graph {graph.name}: {len(next(iter(inputs.values()), [0]))} window(s) of "
+          f"{result.length} cycles on the twin")
+    print("window  " + "  ".join(f"{n:>12}" for n in names))
+    for w in range(len(next(iter(result.outputs.values())))):
+        cells = [f"{inputs[n][w]:>12.6g}" for n in inputs]
+        for v in result.outputs.values():
+            cells.append(f"{int(v[w].sum()):>9}/{v.shape[1]:<2}" if v.ndim == 2
+                         else f"{int(v[w]):>12}")
+        print(f"{w:>6}  " + "  ".join(cells))
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .ir.lower import LoweringError, run_hardware, run_windows
+
+    graph = _load_graph(args.graph)
+    problems = graph.verify()
+    for p in problems:
+        print(f"{p.severity}: {p}")
+    if any(p.severity == "error" for p in problems):
+        return 1
+    rng = np.random.default_rng(args.seed)
+    inputs = {}
+    for op in graph.inputs:
+        t = str(op.attr("type"))
+        if t == "rate":
+            inputs[op.attr("name")] = rng.random(args.windows)
+        else:
+            bits = int(re.sub(r"\D", "", t.split(",")[0]) or 16)
+            signed = not t.startswith("u")
+            lo, hi = (-(1 << (bits - 1)), 1 << (bits - 1)) if signed else (0, 1 << bits)
+            inputs[op.attr("name")] = rng.integers(lo, hi, args.windows)
+    try:
+        twin = run_windows(graph, inputs)
+        backends = ["pysim"] + ([] if args.no_verilator else ["verilator"])
+        results = {b: run_hardware([graph], [inputs], backend=b, build_dir=args.out,
+                                   seed=args.seed)[0] for b in backends}
+    except LoweringError as exc:
+        raise SystemExit(f"scgen: {exc}") from None
+    print(f"graph {graph.name}: {args.windows} windows of {twin.length} cycles, random inputs "
+          f"(seed {args.seed})")
+    print(f"{'output':<16}{'values':>8}  agreeing with the twin")
+    ok = True
+    for name, want in twin.outputs.items():
+        agree = [b for b, r in results.items()
+                 if np.array_equal(r.outputs[name].astype(np.int64), want.astype(np.int64))]
+        bad = [b for b in results if b not in agree]
+        ok &= not bad
+        print(f"{name:<16}{want.size:>8}  " + ", ".join(["twin", *agree])
+              + (f"   MISMATCH: {', '.join(bad)}" if bad else ""))
+    return 0 if ok else 1
 
 
 def _positive(text: str) -> int:
@@ -70,6 +186,22 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--no-verilator", action="store_true",
                        help="primitives suite: skip the Verilator runs")
     bench.set_defaults(func=_bench)
+
+    simp = sub.add_parser("sim", help="run a text graph (.scir) on the twin, window by window")
+    simp.add_argument("graph", help="graph text file")
+    simp.add_argument("--input", action="append", default=[], metavar="NAME=V1,V2,...",
+                      help="values of an input, one per window (rates as probabilities)")
+    simp.add_argument("--inputs", help=".npz file with one array per input")
+    simp.add_argument("--windows", type=_positive, help="number of windows (default: longest)")
+    simp.set_defaults(func=_sim)
+
+    ver = sub.add_parser("verify", help="verify a text graph and check twin = pysim = Verilator")
+    ver.add_argument("graph", help="graph text file")
+    ver.add_argument("--windows", type=_positive, default=20, help="random windows (20)")
+    ver.add_argument("--seed", type=int, default=1, help="seed of the random inputs (1)")
+    ver.add_argument("--out", default="out/verify", help="Verilator build folder (out/verify)")
+    ver.add_argument("--no-verilator", action="store_true", help="skip the Verilator run")
+    ver.set_defaults(func=_verify)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -72,3 +72,38 @@ def test_bench_engine_report(tmp_path):
            for t in (1, 2)]
     text = write_report(res, tmp_path / "R.md")
     assert "| x | 2.000 | 1.000 | 2.00 | 2.000 | 1.000 | 2.00 | 10 % | 500.000 | 500.000 |" in text
+
+
+SYNAPSE = """sc.graph @syn {
+  %0 = sc.input "x" : rate
+  %1 = sc.input "w" : rate
+  %2 = sc.encode %0, length=64, seed=0xACE1 : bitstream<64>
+  %3 = sc.encode %1, length=64, seed=0xBEEF : bitstream<64>
+  %4 = sc.and %2, %3 : bitstream
+  %5 = sc.popcount %4, width=7 : u7
+  sc.output "hits" %5
+}
+"""
+
+
+def test_cli_sim_runs_a_text_graph(tmp_path, capsys):
+    path = tmp_path / "syn.scir"
+    path.write_text(SYNAPSE)
+    assert main(["sim", str(path), "--input", "x=0.5,1.0", "--input", "w=1.0"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "graph syn: 2 window(s) of 64 cycles on the twin"
+    assert out[3].split()[:3] == ["1", "1", "1"]  # window 1: x = w = 1.0
+    with pytest.raises(SystemExit, match=r"input 'w' needs values, e.g. --input w=0.5,0.25"):
+        main(["sim", str(path), "--input", "x=0.5"])
+    path.write_text(SYNAPSE.replace("sc.and", "sc.nand"))
+    with pytest.raises(SystemExit, match=r"syn.scir: line 6, column 8: unknown op 'sc.nand'$"):
+        main(["sim", str(path)])
+
+
+@pytest.mark.verilator
+def test_cli_verify_three_ways(tmp_path, capsys):
+    path = tmp_path / "syn.scir"
+    path.write_text(SYNAPSE)
+    assert main(["verify", str(path), "--windows", "8", "--out", str(tmp_path / "vl")]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("hits"))
+    assert line.split() == ["hits", "8", "twin,", "pysim,", "verilator"]

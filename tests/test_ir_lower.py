@@ -6,15 +6,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scgen import sim
 from scgen.ir import GraphBuilder, ScGraphBuilder, parse
 from scgen.ir.lower import (
     GraphTop,
     LoweringError,
-    collect_windows,
-    input_ports,
+    run_hardware,
     run_windows,
-    window_stimulus,
 )
 
 SEED_SYNAPSE = """sc.graph @sc_synapse {
@@ -81,20 +78,7 @@ def _check(graph, results):
 
 
 def _hardware(graphs_, inputs, backend, build_dir=None, seed=1):
-    rng = np.random.default_rng(seed)
-    tops, stims, starts = [], [], []
-    for g, ins in zip(graphs_, inputs, strict=True):
-        top = GraphTop(g)
-        stim, st_ = window_stimulus(top, input_ports(g, ins), rng)
-        tops.append(top)
-        stims.append(stim)
-        starts.append(st_)
-    cycles = max(len(s["start"]) for s in stims)
-    for stim in stims:  # pad to a common length with idle cycles
-        for k, v in stim.items():
-            stim[k] = np.concatenate([v, np.zeros(cycles - len(v), dtype=np.int64)])
-    traces, _ = sim.run_many(tops, stims, cycles, backend=backend, build_dir=build_dir)
-    return [collect_windows(t, tr, s) for t, tr, s in zip(tops, traces, starts, strict=True)]
+    return run_hardware(graphs_, inputs, backend=backend, build_dir=build_dir, seed=seed)
 
 
 def test_ir_seed_synapse_three_ways(tmp_path):

@@ -30,7 +30,7 @@ from ..params import CounterParams, EncoderParams, LfsrParams, LifParams, MulAnd
 from .graph import Graph, VerifyError
 from .types import RATE_BITS, Bitstream, Bool, Fixed, Rate, SInt, Tuple, Type, UInt
 
-__all__ = ["GraphTop", "LoweringError", "run_windows", "window_length"]
+__all__ = ["GraphTop", "LoweringError", "run_hardware", "run_windows", "window_length"]
 
 SUPPORTED = ("input", "output", "constant", "encode", "and", "popcount", "div_const", "lif_step")
 
@@ -356,3 +356,28 @@ def collect_windows(top: GraphTop, trace: dict[str, np.ndarray],
         else:
             outputs[port] = values[done]
     return WindowResult(outputs, length)
+
+
+def run_hardware(graphs: list[Graph], inputs: list[dict[str, object]], *,
+                 backend: str = "pysim", build_dir=None, seed: int = 1) -> list[WindowResult]:
+    """Run graphs side by side on a simulator backend with the window protocol.
+
+    ``inputs`` are per-window values as for :func:`run_windows`; all graphs share one
+    simulation (one Verilator build).
+    """
+    from .. import sim
+
+    rng = np.random.default_rng(seed)
+    tops, stims, starts = [], [], []
+    for g, ins in zip(graphs, inputs, strict=True):
+        top = GraphTop(g)
+        stim, first = window_stimulus(top, input_ports(g, ins), rng)
+        tops.append(top)
+        stims.append(stim)
+        starts.append(first)
+    cycles = max(len(s["start"]) for s in stims)
+    for stim in stims:  # idle cycles pad every run to the longest
+        for k, v in stim.items():
+            stim[k] = np.concatenate([v, np.zeros(cycles - len(v), dtype=np.int64)])
+    traces, _ = sim.run_many(tops, stims, cycles, backend=backend, build_dir=build_dir)
+    return [collect_windows(t, tr, s) for t, tr, s in zip(tops, traces, starts, strict=True)]
