@@ -18,6 +18,7 @@ from typing import ClassVar
 __all__ = [
     "MAXIMAL_TAPS",
     "SOBOL_POLYNOMIALS",
+    "SOURCES",
     "AddMuxParams",
     "CounterParams",
     "EncoderParams",
@@ -221,6 +222,10 @@ class LfsrParams:
             return (state >> 1) ^ (mask if state & 1 else 0)
         return ((state << 1) | (bin(state & mask).count("1") & 1)) & full
 
+    def identity(self) -> str:
+        """Name the sequence (form, polynomial, seed): equal names mean correlated streams."""
+        return f"lfsr{self.width}:{self.form.value}:{self.taps_mask():x}:{self.seed:x}"
+
     def advanced(self, steps: int = 1) -> LfsrParams:
         """Return these parameters with the seed moved ``steps`` steps along the sequence."""
         state = self.seed
@@ -287,12 +292,19 @@ class SobolParams:
                 x ^= v
         return x
 
+    def identity(self) -> str:
+        """Name the sequence (dimension, start, scramble): equal names mean correlated streams."""
+        return f"sobol{self.width}:d{self.dimension}:{self.start:x}:{self.scramble:x}"
+
     def advanced(self, steps: int = 1) -> SobolParams:
         """Return these parameters with the start index moved ``steps`` along the sequence."""
         return replace(self, start=(self.start + steps) % (1 << self.width))
 
 
 SourceParams = LfsrParams | SobolParams
+
+# The source params classes by short name (how the IR spells a nested source).
+SOURCES: dict[str, type] = {"lfsr": LfsrParams, "sobol": SobolParams}
 
 
 # --------------------------------------------------------------------------------------------

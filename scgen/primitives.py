@@ -25,9 +25,38 @@ from .params import (
     SobolParams,
 )
 
-__all__ = ["PRIMITIVES", "Primitive", "register"]
+__all__ = ["PRIMITIVES", "IrSpec", "Primitive", "register"]
 
 Stimulus = Callable[[Any, np.random.Generator, int], dict[str, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class IrSpec:
+    """How a primitive appears as an IR op over bitstreams (see :mod:`scgen.ir.prims`).
+
+    Attributes
+    ----------
+    streams : tuple of str
+        Input ports fed by bitstream operands, one bit per cycle.
+    values : tuple of str
+        Input ports fed by a value held for the whole window (e.g. an encoder's ``x``).
+    tied : dict
+        Input ports tied to a constant (e.g. ``en = 1``).
+    output : str
+        The output port that is the op's result stream.
+    encoding : callable
+        ``encoding(params, operand encodings) -> "unipolar" | "bipolar"`` of the result.
+    source : callable, optional
+        ``source(params) -> str``: the identity of the random source the result comes from
+        (for correlation checks); None for ops that combine streams.
+    """
+
+    streams: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()
+    tied: tuple[tuple[str, int], ...] = ()
+    output: str = "o"
+    encoding: Callable[[Any, list[str]], str] = lambda params, encodings: "unipolar"
+    source: Callable[[Any], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +83,7 @@ class Primitive:
     hw: type
     twin: Callable[..., Any]
     stimulus: Stimulus
+    ir: IrSpec | None = None
 
     def run_twin(self, params: Any, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Run the twin and return its outputs as a dict keyed by port name."""
@@ -151,12 +181,18 @@ def _lif_stimulus(params: LifParams, rng, cycles):
     }
 
 
+_ENCODER_IR = IrSpec(values=("x",), tied=(("en", 1),),
+                     encoding=lambda p, e: p.encoding.value, source=lambda p: p.source.identity())
 register(Primitive("lfsr", LfsrParams, hw.Lfsr, sw.lfsr, _source_stimulus))
 register(Primitive("sobol", SobolParams, hw.Sobol, sw.sobol, _source_stimulus))
-register(Primitive("encoder", EncoderParams, hw.Encoder, sw.encoder, _encoder_stimulus))
-register(Primitive("mul_and", MulAndParams, hw.MulAnd, sw.mul_and, _lane_stimulus("a", "b")))
-register(Primitive("mul_xnor", MulXnorParams, hw.MulXnor, sw.mul_xnor, _lane_stimulus("a", "b")))
+register(Primitive("encoder", EncoderParams, hw.Encoder, sw.encoder, _encoder_stimulus,
+                   _ENCODER_IR))
+register(Primitive("mul_and", MulAndParams, hw.MulAnd, sw.mul_and, _lane_stimulus("a", "b"),
+                   IrSpec(streams=("a", "b"))))
+register(Primitive("mul_xnor", MulXnorParams, hw.MulXnor, sw.mul_xnor, _lane_stimulus("a", "b"),
+                   IrSpec(streams=("a", "b"), encoding=lambda p, e: "bipolar")))
 register(Primitive("add_mux", AddMuxParams, hw.AddMux, sw.add_mux,
-                   _lane_stimulus("a", "b", "sel")))
+                   _lane_stimulus("a", "b", "sel"), IrSpec(streams=("a", "b", "sel"),
+                                                           encoding=lambda p, e: e[0])))
 register(Primitive("counter", CounterParams, hw.Counter, sw.counter, _counter_stimulus))
 register(Primitive("lif", LifParams, hw.Lif, sw.lif, _lif_stimulus))

@@ -230,7 +230,7 @@ def test_ir_verify_warns_about_correlated_products():
     problems = b.build().verify()
     assert [(p.severity, str(p)) for p in problems] == [(
         "warning", "op[3] (and): operands 'lhs' and 'rhs' come from the same source "
-                   "'lfsr16:ace1': their product is correlated")]
+                   "'lfsr16:fibonacci:b400:ace1': their product is correlated")]
 
 
 def test_ir_graph_builder_checks_at_the_call_site():

@@ -141,3 +141,64 @@ def test_ir_lowering_errors():
     with pytest.raises(LoweringError, match=r"^graph 'm' mixes stream lengths \[8, 16\]; a "
                                             r"window has one length$"):
         GraphTop(b.build())
+
+
+@st.composite
+def primitive_graphs(draw):
+    """Random graphs that use the registry's primitive ops: encoders with LFSR and Sobol
+    sources in either ordering and encoding, XNOR and AND products, MUX additions."""
+    from scgen.params import EncoderParams, LfsrParams, SobolParams
+
+    from .strategies import lfsr_params, sobol_params
+
+    b = GraphBuilder("p")
+    length = draw(st.sampled_from([5, 64, 130]))
+    rate = b.input("r")
+    word = b.input("w", "i16")
+    streams = []
+    for _ in range(draw(st.integers(2, 4))):
+        bipolar = draw(st.booleans())
+        src = draw(st.one_of(lfsr_params().filter(lambda p: p.width == 16),
+                             sobol_params().filter(lambda p: p.width == 16)))
+        assert isinstance(src, LfsrParams | SobolParams)
+        params = EncoderParams(source=src, encoding="bipolar" if bipolar else "unipolar",
+                               ordering=draw(st.sampled_from(["hardware", "blueprint"])))
+        streams.append(b.apply("encoder", word if bipolar else rate, params=params,
+                               length=length))
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["mul_and", "mul_xnor", "add_mux"]))
+        args = [draw(st.sampled_from(streams)) for _ in range(3 if kind == "add_mux" else 2)]
+        if kind == "mul_and" and any(a.type.encoding != "unipolar" for a in args):
+            kind = "mul_xnor"
+        streams.append(b.apply(kind, *args))
+    b.output("last", streams[-1])
+    b.output("count", b.popcount(streams[-1]))
+    return b.build()
+
+
+@settings(max_examples=10, suppress_health_check=[HealthCheck.too_slow,
+                                                  HealthCheck.filter_too_much])
+@given(g=primitive_graphs(), seed=st.integers(0, 2**32 - 1))
+def test_ir_primitive_op_graphs_twin_equals_pysim(g, seed):
+    from scgen.ir import parse
+
+    assert parse(g.to_text()) == g
+    ins = _inputs(g, 5, np.random.default_rng(seed))
+    _check(g, (run_windows(g, ins), _hardware([g], [ins], "pysim", seed=seed)[0]))
+
+
+@pytest.mark.verilator
+def test_ir_primitive_op_graphs_twin_equals_verilator(tmp_path):
+    found = []
+
+    @settings(max_examples=4, suppress_health_check=[HealthCheck.filter_too_much])
+    @given(g=primitive_graphs())
+    def collect(g):
+        found.append(g)
+
+    collect()
+    rng = np.random.default_rng(9)
+    inputs = [_inputs(g, 20, rng) for g in found]
+    for g, ins, hw in zip(found, inputs, _hardware(found, inputs, "verilator", tmp_path),
+                          strict=True):
+        _check(g, (run_windows(g, ins), hw))

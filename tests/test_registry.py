@@ -78,3 +78,15 @@ def test_registry_stimulus_fits_ports(name):
 def test_registry_duplicate_wrong():
     with pytest.raises(ValueError, match=r"^Primitive 'lif' is already registered$"):
         register(PRIMITIVES["lif"])
+
+
+@pytest.mark.parametrize("name", sorted(n for n, p in PRIMITIVES.items() if p.ir is not None))
+def test_registry_primitive_ops_reach_the_ir(name):
+    from scgen.ir import OPS, flatten_params, params_from_attrs
+
+    prim = PRIMITIVES[name]
+    assert name in OPS
+    ports = {n for n, f, *_ in port_specs(prim.hw(prim.params())) if f is Flow.In}
+    spec = prim.ir
+    assert set(spec.streams) | set(spec.values) | {p for p, _ in spec.tied} == ports
+    assert params_from_attrs(prim, flatten_params(prim.params())) == prim.params()

@@ -6,6 +6,7 @@ Lowering to one Amaranth top and to the twin, and whole-graph equivalence, build
 
 from .builder import GraphBuilder, ScGraphBuilder, Value
 from .graph import OPS, Graph, Op, Problem, VerifyError
+from .prims import flatten_params, params_from_attrs  # registers the primitive ops
 from .text import ParseError, parse, print_graph
 from .types import (
     Bitstream,
@@ -24,6 +25,8 @@ from .types import (
 __all__ = [
     # graph
     "OPS", "Graph", "Op", "Problem", "VerifyError",
+    # primitive ops
+    "flatten_params", "params_from_attrs",
     # builders
     "GraphBuilder", "ScGraphBuilder", "Value",
     # text

@@ -10,6 +10,10 @@ from .types import Bitstream, Type, parse_type
 
 __all__ = ["GraphBuilder", "ScGraphBuilder", "Value"]
 
+# the seed's ops; everything else in OPS comes from the primitive registry
+_CORE = ("input", "output", "constant", "encode", "and", "popcount", "lif_step", "dense_forward",
+         "scale", "offset", "div_const")
+
 
 def _as_type(ty: Type | str) -> Type:
     return ty if isinstance(ty, Type) else parse_type(ty)
@@ -17,10 +21,15 @@ def _as_type(ty: Type | str) -> Type:
 
 def _attrs(kind: str, given: dict) -> tuple[tuple[str, object], ...]:
     d = OPS[kind]
+    unknown = set(given) - {a.name for a in d.attrs}
+    if unknown:
+        raise TypeError(f"sc.{kind} has no parameter {sorted(unknown)[0]!r}")
     out = []
     for a in d.attrs:
         v = given.get(a.name, a.default)
-        if a.kind == "int":
+        if v is None:
+            pass
+        elif a.kind == "int":
             if not isinstance(v, int) or isinstance(v, bool):
                 raise TypeError(f"sc.{kind} {a.name} must be an integer, not {v!r}")
             if not a.lo <= v <= a.hi:
@@ -150,6 +159,20 @@ class GraphBuilder(_Base):
                       **params: int) -> Value:
         """A dense SC layer driving LIF neurons (the seed's sc_dense_layer_core)."""
         return self._value("dense_forward", (inputs, weights, leak, gain), params)
+
+    def apply(self, kind: str, *operands: Value, params: object = None,
+              length: int | None = None) -> Value:
+        """Apply the op of a registered primitive, e.g. ``apply("mul_xnor", a, b)`` or
+        ``apply("encoder", x, params=EncoderParams(...), length=256)``."""
+        from .prims import flatten_params
+
+        if kind not in OPS or OPS[kind].kind in _CORE:
+            raise ValueError(f"No primitive op {kind!r}; registered: "
+                             f"{', '.join(k for k in OPS if k not in _CORE)}")
+        attrs = flatten_params(params) if params is not None else {}
+        if length is not None:
+            attrs["length"] = length
+        return self._value(kind, operands, attrs)
 
     def scale(self, value: Value, factor: float) -> Value:
         return self._value("scale", (value,), {"factor": factor})

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..params import LfsrParams
 from .types import Bitstream, Bool, Fixed, Rate, SInt, Tuple, Type, UInt, Vec
 
 __all__ = ["OPS", "AttrDef", "Graph", "Op", "OpDef", "Problem", "VerifyError"]
@@ -98,7 +99,7 @@ def _is_stream(t: Type) -> bool:
 
 
 def _encode_type(types: list[Type], a: dict) -> Type:
-    return Bitstream(a["length"], "unipolar", f"lfsr16:{a['seed']:04x}")
+    return Bitstream(a["length"], "unipolar", LfsrParams(seed=a["seed"]).identity())
 
 
 def _encode_check(types: list[Type], a: dict) -> list[str]:
@@ -337,11 +338,13 @@ class Graph:
                 if len(operand_types) == len(op.operands):
                     for msg in d.check(operand_types, attrs):
                         report(msg)
-                    if op.kind == "and" and all(_is_stream(t) for t in operand_types):
-                        a, b = operand_types
-                        if a.source and a.source == b.source:
-                            report(f"operands 'lhs' and 'rhs' come from the same source "
-                                   f"{a.source!r}: their product is correlated", "warning")
+                    streams = [(n, t) for n, t in zip(d.operands, operand_types, strict=True)
+                               if _is_stream(t) and t.source]
+                    for k, (n1, t1) in enumerate(streams):
+                        for n2, t2 in streams[k + 1:]:
+                            if t1.source == t2.source:
+                                report(f"operands '{n1}' and '{n2}' come from the same source "
+                                       f"{t1.source!r}: their product is correlated", "warning")
                     try:
                         t = d.result(operand_types, attrs)
                     except (ValueError, TypeError) as exc:

@@ -27,12 +27,15 @@ from amaranth.lib.wiring import In, Out
 
 from .. import hw, sw
 from ..params import CounterParams, EncoderParams, LfsrParams, LifParams, MulAndParams
+from ..primitives import PRIMITIVES
 from .graph import Graph, VerifyError
+from .prims import params_from_attrs
 from .types import RATE_BITS, Bitstream, Bool, Fixed, Rate, SInt, Tuple, Type, UInt
 
 __all__ = ["GraphTop", "LoweringError", "run_hardware", "run_windows", "window_length"]
 
-SUPPORTED = ("input", "output", "constant", "encode", "and", "popcount", "div_const", "lif_step")
+SUPPORTED = ("input", "output", "constant", "encode", "and", "popcount", "div_const", "lif_step",
+             *(p.name for p in PRIMITIVES.values() if p.ir is not None))
 
 
 class LoweringError(ValueError):
@@ -200,6 +203,16 @@ class GraphTop(wiring.Component):
                 value = Signal(types[op.result].width, name=f"v{op.result}")
                 m.d.comb += value.eq(sig[op.operands[0]] // op.attr("divisor"))
                 sig[op.result] = value
+            elif op.kind in PRIMITIVES:
+                prim = PRIMITIVES[op.kind]
+                dut = prim.hw(params_from_attrs(prim, dict(op.attrs)))
+                m.submodules[name] = ResetInserter(start)(dut)
+                spec = prim.ir
+                for port, o in zip(spec.streams + spec.values, op.operands, strict=True):
+                    m.d.comb += getattr(dut, port).eq(sig[o])
+                for port, value in spec.tied:
+                    m.d.comb += getattr(dut, port).eq(value)
+                sig[op.result] = getattr(dut, spec.output)
             elif op.kind == "lif_step":
                 lif = hw.Lif(_lif_params(op))
                 m.submodules[name] = lif
@@ -279,6 +292,15 @@ def run_windows(graph: Graph, inputs: dict[str, object]) -> WindowResult:
             val[op.result] = val[op.operands[0]].astype(np.int64).sum(axis=1)
         elif op.kind == "div_const":
             val[op.result] = val[op.operands[0]] // op.attr("divisor")
+        elif op.kind in PRIMITIVES:
+            prim = PRIMITIVES[op.kind]
+            spec = prim.ir
+            ins = {port: val[o] for port, o in zip(spec.streams, op.operands, strict=False)}
+            for port, o in zip(spec.values, op.operands[len(spec.streams):], strict=True):
+                ins[port] = np.broadcast_to(val[o][:, None], (windows, length))
+            ins.update({port: value for port, value in spec.tied})
+            out = prim.twin(params_from_attrs(prim, dict(op.attrs)), **ins)._asdict()
+            val[op.result] = np.asarray(out[spec.output]).reshape(windows, length)
         elif op.kind == "lif_step":
             p = _lif_params(op)
             lo, hi = -(1 << (p.data_width - 1)), (1 << (p.data_width - 1)) - 1

@@ -67,7 +67,8 @@ def _print_op(op: Op, types: dict[int, Type]) -> str:
     items = [f"%{o}" for o in op.operands[:d.positional]]
     items += [f"{name}=%{o}" for name, o in zip(d.operands[d.positional:],
                                                  op.operands[d.positional:], strict=False)]
-    items += [f"{a.text_key}={_value_text(attrs[a.name], a.hex)}" for a in d.attrs]
+    items += [f"{a.text_key}={_value_text(attrs[a.name], a.hex)}" for a in d.attrs
+              if attrs[a.name] is not None]
     text = f"{head} " + ", ".join(items)
     t = types.get(op.result)
     return text + (f" : {t}" if t is not None else "")
@@ -271,7 +272,18 @@ def _parse_op(ln: _Line) -> Op:
         vtok = ln.peek()
         if vtok is None:
             raise ln.error(f"expected a value for {key!r}, found end of line")
+        if a.kind == "ints":
+            value = _value(ln, False)
+            if not isinstance(value, tuple) or not all(isinstance(x, int) for x in value):
+                raise ln.error(f"{key} must be a list of integers", vtok[2])
+            attrs[a.name] = value
+            continue
         ln.i += 1
+        if a.kind == "str":
+            if vtok[0] != "string":
+                raise ln.error(f"{key} must be a quoted string, found {vtok[1]!r}", vtok[2])
+            attrs[a.name] = vtok[1][1:-1]
+            continue
         value = _number(vtok, ln, a.kind)
         if a.kind == "float" and not math.isfinite(value):
             raise ln.error(f"{key} must be finite, not {vtok[1]}", vtok[2])
