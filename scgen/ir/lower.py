@@ -8,6 +8,9 @@ Execution model (one *window* per ``start``):
   stream bit ``k`` of every bitstream value is on cycle ``t0 + 1 + k``, and ``busy`` is 1;
 * cycle ``t0 + L + 1``: counts are final; the window-level ops (``div_const``, ``lif_step``)
   take their step and every window-level output is registered;
+* ``scale`` and ``offset`` act on rates held for the window (e.g. before an ``encode``), in
+  integer arithmetic: ``scale`` multiplies by ``trunc(factor * 256)`` and shifts right by 8 (the
+  seed's Q8.8 factor), ``offset`` adds ``trunc(offset * 65536)``; both clamp to [0, 1];
 * cycle ``t0 + L + 2``: ``done`` is 1 and the outputs hold the window's results until the next
   window's ``done``. Bitstream outputs are the stream bits themselves, valid while ``busy``.
 
@@ -21,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from amaranth.hdl import Const, Module, ResetInserter, Signal, signed
+from amaranth.hdl import Const, Module, Mux, ResetInserter, Signal, signed
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -35,6 +38,7 @@ from .types import RATE_BITS, Bitstream, Bool, Fixed, Rate, SInt, Tuple, Type, U
 __all__ = ["GraphTop", "LoweringError", "run_hardware", "run_windows", "window_length"]
 
 SUPPORTED = ("input", "output", "constant", "encode", "and", "popcount", "div_const", "lif_step",
+             "scale", "offset",
              *(p.name for p in PRIMITIVES.values() if p.ir is not None))
 
 
@@ -73,6 +77,10 @@ def _checked(graph: Graph) -> tuple[dict, int]:
     types = graph.result_types()
     for op in graph.inputs:
         _shape(op.attr("type"))
+    for i, op in enumerate(graph.ops):
+        if op.kind in ("scale", "offset") and not isinstance(types[op.operands[0]], Rate):
+            raise LoweringError(f"op[{i}] ({op.kind}) is lowered for rates only, not "
+                                f"{types[op.operands[0]]}")
     return types, window_length(graph)
 
 
@@ -94,6 +102,18 @@ def _const_value(op) -> int:
     if isinstance(v, tuple) or (isinstance(t, Fixed) and isinstance(v, float)):
         raise LoweringError(f"constant {v!r} : {t} has no hardware value yet")
     return int(v)
+
+
+def _rate_op_constant(op) -> int:
+    if op.kind == "scale":
+        return int(op.attr("factor") * 256)
+    return int(op.attr("offset") * (1 << RATE_BITS))
+
+
+def _rate_op_twin(op, x: np.ndarray) -> np.ndarray:
+    k = _rate_op_constant(op)
+    y = (x * k) >> 8 if op.kind == "scale" else x + k
+    return np.clip(y, 0, (1 << RATE_BITS) - 1)
 
 
 def _port_names(graph: Graph, types: dict) -> dict[str, tuple[int, str | None]]:
@@ -203,6 +223,14 @@ class GraphTop(wiring.Component):
                 value = Signal(types[op.result].width, name=f"v{op.result}")
                 m.d.comb += value.eq(sig[op.operands[0]] // op.attr("divisor"))
                 sig[op.result] = value
+            elif op.kind in ("scale", "offset"):
+                x, k = sig[op.operands[0]], _rate_op_constant(op)
+                raw = Signal(signed(RATE_BITS + 40), name=f"raw{op.result}")
+                m.d.comb += raw.eq((x * k) >> 8 if op.kind == "scale" else x + k)
+                value = Signal(RATE_BITS, name=f"v{op.result}")
+                top = (1 << RATE_BITS) - 1
+                m.d.comb += value.eq(Mux(raw < 0, 0, Mux(raw > top, top, raw)))
+                sig[op.result] = value
             elif op.kind in PRIMITIVES:
                 prim = PRIMITIVES[op.kind]
                 dut = prim.hw(params_from_attrs(prim, dict(op.attrs)))
@@ -292,6 +320,8 @@ def run_windows(graph: Graph, inputs: dict[str, object]) -> WindowResult:
             val[op.result] = val[op.operands[0]].astype(np.int64).sum(axis=1)
         elif op.kind == "div_const":
             val[op.result] = val[op.operands[0]] // op.attr("divisor")
+        elif op.kind in ("scale", "offset"):
+            val[op.result] = _rate_op_twin(op, val[op.operands[0]])
         elif op.kind in PRIMITIVES:
             prim = PRIMITIVES[op.kind]
             spec = prim.ir
