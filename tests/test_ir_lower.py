@@ -132,11 +132,11 @@ def test_ir_random_graphs_twin_equals_verilator(tmp_path):
 
 def test_ir_lowering_errors():
     b = ScGraphBuilder("d")
-    ids = [b.input(n, t) for n, t in (("x", "vec<rate,3>"), ("w", "vec<rate,3>"),
+    ids = [b.input(n, t) for n, t in (("x", "vec<rate,4>"), ("w", "vec<rate,4>"),
                                       ("l", "fixed<16,8>"), ("g", "fixed<16,8>"))]
-    b.output("s", b.dense_forward(*ids))
-    with pytest.raises(LoweringError, match=r"^op\[4\] \(dense_forward\) is not supported in "
-                                            r"hardware yet"):
+    b.output("s", b.dense_forward(*ids, n_inputs=4))
+    with pytest.raises(LoweringError, match=r"^type vec<rate,4> needs a 64-bit port; ports "
+                                            r"wider than 63 bits are not supported yet$"):
         GraphTop(b.build())
     b = GraphBuilder("m")
     x = b.input("x")
@@ -206,3 +206,36 @@ def test_ir_primitive_op_graphs_twin_equals_verilator(tmp_path):
     for g, ins, hw in zip(found, inputs, _hardware(found, inputs, "verilator", tmp_path),
                           strict=True):
         _check(g, (run_windows(g, ins), hw))
+
+
+SEED_DENSE = """sc.graph @sc_dense_layer {
+  %0 = sc.input "x_input" : vec<rate,3>
+  %1 = sc.input "weights" : vec<rate,3>
+  %2 = sc.input "leak_k" : fixed<16,8>
+  %3 = sc.input "gain_k" : fixed<16,8>
+  %4 = sc.dense_forward %0, weights=%1, leak=%2, gain=%3, ni=3, nn=7, len=LENGTH : vec<bool,7>
+  sc.output "spikes" %4
+}
+"""
+
+
+@pytest.mark.parametrize(("value", "steps", "spikes"), [(52428, 1000, 475), (32768, 2000, 357)])
+def test_ir_dense_known_answers(value, steps, spikes):
+    # SEED_BEHAVIOUR §5.2: the seed's v2 dense pipeline (seeds 0xACE1 + 7i / 0xBEEF + 13i,
+    # I_t = 256 * count // 3, LIF with leak 10, gain 256, refractory 0), one window of `steps`
+    g = parse(SEED_DENSE.replace("LENGTH", str(steps)))
+    p = value / 65536
+    out = run_windows(g, {"x_input": np.full((1, 3), p), "weights": np.full((1, 3), p),
+                          "leak_k": [10], "gain_k": [256]}).outputs["spikes"][0]
+    assert all(int(((out >> n) & 1).sum()) == spikes for n in range(7))
+
+
+def test_ir_seed_dense_three_ways(tmp_path):
+    g = parse(SEED_DENSE.replace("LENGTH", "100"))
+    rng = np.random.default_rng(3)
+    ins = {"x_input": rng.random((6, 3)), "weights": rng.random((6, 3)),
+           "leak_k": rng.integers(0, 40, 6), "gain_k": rng.integers(200, 600, 6)}
+    twin = run_windows(g, ins)
+    assert twin.outputs["spikes"].any()
+    for backend, build in (("pysim", None), ("verilator", tmp_path)):
+        _check(g, (twin, _hardware([g], [ins], backend, build)[0]))

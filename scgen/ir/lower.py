@@ -11,6 +11,15 @@ Execution model (one *window* per ``start``):
 * ``scale`` and ``offset`` act on rates held for the window (e.g. before an ``encode``), in
   integer arithmetic: ``scale`` multiplies by ``trunc(factor * 256)`` and shifts right by 8 (the
   seed's Q8.8 factor), ``offset`` adds ``trunc(offset * 65536)``; both clamp to [0, 1];
+* ``dense_forward`` runs during the stream section, like the seed's ``sc_dense_layer_core`` but
+  with a weight per neuron and input: input ``i`` is encoded by the 16-bit LFSR seeded
+  ``input_seed_base + 7 i``, weight ``(n, i)`` by the one seeded ``weight_seed_base + 13 k``
+  (``k = n * n_inputs + i`` for per-neuron weights, ``k = i`` for one shared weight vector; a
+  seed of 0 becomes 1). On every cycle neuron ``n`` counts its synapse bits ``c`` and steps its
+  LIF (Q8.8-style: fraction ``min(8, W - 1)``, threshold ``2**fraction``, refractory 0, noise 0)
+  with ``I_t = y_min + (y_max - y_min) * c // n_inputs`` wrapped to ``data_width`` bits. Its
+  result is the spike word of each cycle (bit ``n`` = neuron ``n``), like a stream output; the
+  neurons keep their state between windows;
 * cycle ``t0 + L + 2``: ``done`` is 1 and the outputs hold the window's results until the next
   window's ``done``. Bitstream outputs are the stream bits themselves, valid while ``busy``.
 
@@ -33,12 +42,12 @@ from ..params import CounterParams, EncoderParams, LfsrParams, LifParams, MulAnd
 from ..primitives import PRIMITIVES
 from .graph import Graph, VerifyError
 from .prims import params_from_attrs
-from .types import RATE_BITS, Bitstream, Bool, Fixed, Rate, SInt, Tuple, Type, UInt
+from .types import RATE_BITS, Bitstream, Bool, Fixed, Rate, SInt, Tuple, Type, UInt, Vec
 
 __all__ = ["GraphTop", "LoweringError", "run_hardware", "run_windows", "window_length"]
 
 SUPPORTED = ("input", "output", "constant", "encode", "and", "popcount", "div_const", "lif_step",
-             "scale", "offset",
+             "scale", "offset", "dense_forward",
              *(p.name for p in PRIMITIVES.values() if p.ir is not None))
 
 
@@ -49,7 +58,12 @@ class LoweringError(ValueError):
 def _shape(t: Type):
     if isinstance(t, Rate):
         return RATE_BITS
-    if isinstance(t, UInt | Bool | Bitstream):
+    if isinstance(t, Vec) and isinstance(t.elem, Rate):
+        if RATE_BITS * t.n > 63:
+            raise LoweringError(f"type {t} needs a {RATE_BITS * t.n}-bit port; ports wider than "
+                                f"63 bits are not supported yet")
+        return RATE_BITS * t.n
+    if isinstance(t, UInt | Bool | Bitstream) or (isinstance(t, Vec) and isinstance(t.elem, Bool)):
         return t.width
     if isinstance(t, SInt | Fixed):
         return signed(t.width)
@@ -60,6 +74,7 @@ def window_length(graph: Graph) -> int:
     """Return the graph's stream length ``L`` (all bitstream values must agree; 1 if none)."""
     types = graph.result_types()
     lengths = {t.length for t in types.values() if isinstance(t, Bitstream)}
+    lengths |= {op.attr("stream_length") for op in graph.ops if op.kind == "dense_forward"}
     if len(lengths) > 1:
         raise LoweringError(f"graph {graph.name!r} mixes stream lengths {sorted(lengths)}; a "
                             f"window has one length")
@@ -114,6 +129,11 @@ def _rate_op_twin(op, x: np.ndarray) -> np.ndarray:
     k = _rate_op_constant(op)
     y = (x * k) >> 8 if op.kind == "scale" else x + k
     return np.clip(y, 0, (1 << RATE_BITS) - 1)
+
+
+def _per_cycle(t: Type) -> bool:
+    """Values that change on every cycle of a window: streams and dense spike words."""
+    return isinstance(t, Bitstream) or (isinstance(t, Vec) and isinstance(t.elem, Bool))
 
 
 def _port_names(graph: Graph, types: dict) -> dict[str, tuple[int, str | None]]:
@@ -223,6 +243,40 @@ class GraphTop(wiring.Component):
                 value = Signal(types[op.result].width, name=f"v{op.result}")
                 m.d.comb += value.eq(sig[op.operands[0]] // op.attr("divisor"))
                 sig[op.result] = value
+            elif op.kind == "dense_forward":
+                a = dict(op.attrs)
+                ni, nn = a["n_inputs"], a["n_neurons"]
+                xs, ws, leak, gain = (sig[o] for o in op.operands)
+                shared = types[op.operands[1]].n == ni
+                x_seeds, w_seeds = _dense_seeds(op, shared)
+                x_bits = []
+                for i, seed in enumerate(x_seeds):
+                    enc = hw.Encoder(EncoderParams(source=LfsrParams(seed=seed)))
+                    m.submodules[f"{name}_x{i}"] = ResetInserter(start)(enc)
+                    m.d.comb += [enc.x.eq(xs[RATE_BITS * i:RATE_BITS * (i + 1)]), enc.en.eq(1)]
+                    x_bits.append(enc.o)
+                spikes = Signal(nn, name=f"v{op.result}")
+                w_bits: dict[int, object] = {}  # weight index -> stream (one per weight)
+                for n in range(nn):
+                    for i in range(ni):
+                        k = i if shared else n * ni + i
+                        if k not in w_bits:
+                            enc = hw.Encoder(EncoderParams(source=LfsrParams(seed=w_seeds[n][i])))
+                            m.submodules[f"{name}_w{k}"] = ResetInserter(start)(enc)
+                            m.d.comb += [enc.x.eq(ws[RATE_BITS * k:RATE_BITS * (k + 1)]),
+                                         enc.en.eq(1)]
+                            w_bits[k] = enc.o
+                lif_params = _dense_lif(op)
+                for n in range(nn):
+                    count = Signal(range(ni + 1), name=f"v{op.result}_count{n}")
+                    m.d.comb += count.eq(sum(x_bits[i] & w_bits[i if shared else n * ni + i]
+                                             for i in range(ni)))
+                    lif = hw.Lif(lif_params)
+                    m.submodules[f"{name}_lif{n}"] = lif
+                    m.d.comb += [lif.en.eq(self.busy), lif.I_t.eq(_dense_current(op, count)),
+                                 lif.leak_k.eq(leak), lif.gain_k.eq(gain), lif.noise_in.eq(0),
+                                 spikes[n].eq(lif.spike)]
+                sig[op.result] = spikes
             elif op.kind in ("scale", "offset"):
                 x, k = sig[op.operands[0]], _rate_op_constant(op)
                 raw = Signal(signed(RATE_BITS + 40), name=f"raw{op.result}")
@@ -253,7 +307,7 @@ class GraphTop(wiring.Component):
             if field is not None:
                 value = value[0] if field == "spike" else value[1]
             out = getattr(self, port)
-            if isinstance(types[src], Bitstream):
+            if _per_cycle(types[src]):
                 m.d.comb += out.eq(value)
             else:
                 with m.If(last):
@@ -277,7 +331,30 @@ def _to_port_value(t: Type, values: np.ndarray) -> np.ndarray:
     if isinstance(t, Rate):
         v = np.asarray(values, dtype=np.float64)
         return np.clip(np.floor(v * (1 << RATE_BITS)), 0, (1 << RATE_BITS) - 1).astype(np.int64)
+    if isinstance(t, Vec) and isinstance(t.elem, Rate):
+        q = _to_port_value(t.elem, np.asarray(values, dtype=np.float64).reshape(-1, t.n))
+        return (q << (RATE_BITS * np.arange(t.n, dtype=np.int64))).sum(axis=1)
     return np.asarray(values).astype(np.int64)
+
+
+def _dense_seeds(op, shared: bool) -> tuple[list[int], list[list[int]]]:
+    a = dict(op.attrs)
+    ni, nn = a["n_inputs"], a["n_neurons"]
+    x = [((a["input_seed_base"] + 7 * i) & 0xFFFF) or 1 for i in range(ni)]
+    w = [[((a["weight_seed_base"] + 13 * (i if shared else n * ni + i)) & 0xFFFF) or 1
+          for i in range(ni)] for n in range(nn)]
+    return x, w
+
+
+def _dense_lif(op) -> LifParams:
+    w = op.attr("data_width")
+    f = min(8, w - 1)
+    return LifParams(data_width=w, fraction=f, v_threshold=1 << f, refractory_period=0)
+
+
+def _dense_current(op, count):
+    """``y_min + (y_max - y_min) * count // n_inputs`` (the caller wraps it to the port)."""
+    return op.attr("y_min") + (op.attr("y_max") - op.attr("y_min")) * count // op.attr("n_inputs")
 
 
 def input_ports(graph: Graph, inputs: dict[str, object]) -> dict[str, np.ndarray]:
@@ -289,6 +366,33 @@ def input_ports(graph: Graph, inputs: dict[str, object]) -> dict[str, np.ndarray
             raise ValueError(f"Graph {graph.name!r} input {name!r} is missing")
         out[name] = _to_port_value(op.attr("type"), inputs[name])
     return out
+
+
+def _dense_twin(op, types, val, windows: int, length: int) -> np.ndarray:
+    a = dict(op.attrs)
+    ni, nn = a["n_inputs"], a["n_neurons"]
+    xs, ws, leak, gain = (val[o] for o in op.operands)
+    shared = types[op.operands[1]].n == ni
+    x_seeds, w_seeds = _dense_seeds(op, shared)
+    mask = (1 << RATE_BITS) - 1
+
+    def stream(packed, k, seed):
+        x = np.broadcast_to(((packed >> (RATE_BITS * k)) & mask)[:, None], (windows, length))
+        return sw.encoder(EncoderParams(source=LfsrParams(seed=seed)), x).o.reshape(
+            windows, length)
+
+    x_bits = [stream(xs, i, s) for i, s in enumerate(x_seeds)]
+    p = _dense_lif(op)
+    lo, span = -(1 << (p.data_width - 1)), 1 << p.data_width
+    words = np.zeros((windows, length), dtype=np.int64)
+    for n in range(nn):
+        count = sum(x_bits[i].astype(np.int64)
+                    & stream(ws, i if shared else n * ni + i, w_seeds[n][i]) for i in range(ni))
+        current = (_dense_current(op, count) - lo) % span + lo  # the W-bit I_t port
+        per_step = [np.repeat(v, length) for v in (leak, gain)]
+        spike = sw.lif(p, *per_step, current.reshape(-1), 0).spike
+        words |= spike.reshape(windows, length).astype(np.int64) << n
+    return words
 
 
 def run_windows(graph: Graph, inputs: dict[str, object]) -> WindowResult:
@@ -322,6 +426,8 @@ def run_windows(graph: Graph, inputs: dict[str, object]) -> WindowResult:
             val[op.result] = val[op.operands[0]] // op.attr("divisor")
         elif op.kind in ("scale", "offset"):
             val[op.result] = _rate_op_twin(op, val[op.operands[0]])
+        elif op.kind == "dense_forward":
+            val[op.result] = _dense_twin(op, types, val, windows, length)
         elif op.kind in PRIMITIVES:
             prim = PRIMITIVES[op.kind]
             spec = prim.ir
@@ -402,7 +508,7 @@ def collect_windows(top: GraphTop, trace: dict[str, np.ndarray],
     outputs = {}
     for port, (src, _field) in _port_names(top.graph, types).items():
         values = trace[port]
-        if isinstance(types[src], Bitstream):
+        if _per_cycle(types[src]):
             idx = starts[:, None] + 1 + np.arange(length)[None, :]
             outputs[port] = values[idx]
         else:
