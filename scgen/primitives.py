@@ -57,6 +57,7 @@ class IrSpec:
     output: str = "o"
     encoding: Callable[[Any, list[str]], str] = lambda params, encodings: "unipolar"
     source: Callable[[Any], str] | None = None
+    words: bool = False  # the output is a word per cycle (a source's state), not a bit
 
 
 @dataclass(frozen=True)
@@ -183,8 +184,11 @@ def _lif_stimulus(params: LifParams, rng, cycles):
 
 _ENCODER_IR = IrSpec(values=("x",), tied=(("en", 1),),
                      encoding=lambda p, e: p.encoding.value, source=lambda p: p.source.identity())
-register(Primitive("lfsr", LfsrParams, hw.Lfsr, sw.lfsr, _source_stimulus))
-register(Primitive("sobol", SobolParams, hw.Sobol, sw.sobol, _source_stimulus))
+_SOURCE_IR = IrSpec(tied=(("en", 1),), output="value", source=lambda p: p.identity(),
+                    words=True)
+
+register(Primitive("lfsr", LfsrParams, hw.Lfsr, sw.lfsr, _source_stimulus, _SOURCE_IR))
+register(Primitive("sobol", SobolParams, hw.Sobol, sw.sobol, _source_stimulus, _SOURCE_IR))
 register(Primitive("encoder", EncoderParams, hw.Encoder, sw.encoder, _encoder_stimulus,
                    _ENCODER_IR))
 register(Primitive("mul_and", MulAndParams, hw.MulAnd, sw.mul_and, _lane_stimulus("a", "b"),

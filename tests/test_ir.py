@@ -21,6 +21,7 @@ from scgen.ir import (
     TypeParseError,
     UInt,
     Vec,
+    Words,
     parse,
     parse_type,
 )
@@ -96,6 +97,7 @@ types = st.deferred(lambda: st.one_of(
               st.sampled_from(["", "lfsr16:ace1", "sobol:1"])),
     st.builds(lambda w, f: Fixed(w, min(f, w)), st.integers(1, 64), st.integers(0, 64)),
     st.builds(UInt, st.integers(1, 64)), st.builds(SInt, st.integers(1, 64)),
+    st.builds(Words, st.integers(1, 64), st.integers(0, 5000), st.sampled_from(["", "s:1"])),
     st.just(Bool()), st.just(Rate()),
     st.builds(Vec, types, st.integers(1, 300)),
     st.builds(lambda a, b: Tuple((a, b)), types, types),

@@ -178,6 +178,10 @@ def primitive_graphs(draw):
         streams.append(b.apply(kind, *args))
     b.output("last", streams[-1])
     b.output("count", b.popcount(streams[-1]))
+    if draw(st.booleans()):  # a bare source's words
+        kind = draw(st.sampled_from(["lfsr", "sobol"]))
+        b.output("words", b.apply(kind, params=draw(lfsr16 if kind == "lfsr" else sobol16),
+                                  length=length))
     return b.build()
 
 

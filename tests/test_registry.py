@@ -90,3 +90,13 @@ def test_registry_primitive_ops_reach_the_ir(name):
     spec = prim.ir
     assert set(spec.streams) | set(spec.values) | {p for p, _ in spec.tied} == ports
     assert params_from_attrs(prim, flatten_params(prim.params())) == prim.params()
+
+
+def test_registry_every_primitive_reaches_the_ir():
+    from scgen.ir import OPS
+
+    # the counter is the IR's popcount and the LIF neuron its lif_step; every other primitive
+    # has an op of its own, generated from its registry entry
+    core = {"counter": "popcount", "lif": "lif_step"}
+    for name, prim in PRIMITIVES.items():
+        assert (name in OPS) if prim.ir is not None else core[name] in OPS

@@ -19,6 +19,7 @@ from .types import (
     TypeParseError,
     UInt,
     Vec,
+    Words,
     parse_type,
 )
 
@@ -33,5 +34,5 @@ __all__ = [
     "ParseError", "parse", "print_graph",
     # types
     "Bitstream", "Bool", "Fixed", "Rate", "SInt", "Tuple", "Type", "TypeParseError", "UInt",
-    "Vec", "parse_type",
+    "Vec", "Words", "parse_type",
 ]

@@ -42,7 +42,19 @@ from ..params import CounterParams, EncoderParams, LfsrParams, LifParams, MulAnd
 from ..primitives import PRIMITIVES
 from .graph import Graph, VerifyError
 from .prims import params_from_attrs
-from .types import RATE_BITS, Bitstream, Bool, Fixed, Rate, SInt, Tuple, Type, UInt, Vec
+from .types import (
+    RATE_BITS,
+    Bitstream,
+    Bool,
+    Fixed,
+    Rate,
+    SInt,
+    Tuple,
+    Type,
+    UInt,
+    Vec,
+    Words,
+)
 
 __all__ = ["GraphTop", "LoweringError", "run_hardware", "run_windows", "window_length"]
 
@@ -63,7 +75,8 @@ def _shape(t: Type):
             raise LoweringError(f"type {t} needs a {RATE_BITS * t.n}-bit port; ports wider than "
                                 f"63 bits are not supported yet")
         return RATE_BITS * t.n
-    if isinstance(t, UInt | Bool | Bitstream) or (isinstance(t, Vec) and isinstance(t.elem, Bool)):
+    if isinstance(t, UInt | Bool | Bitstream | Words) or (isinstance(t, Vec)
+                                                          and isinstance(t.elem, Bool)):
         return t.width
     if isinstance(t, SInt | Fixed):
         return signed(t.width)
@@ -73,7 +86,7 @@ def _shape(t: Type):
 def window_length(graph: Graph) -> int:
     """Return the graph's stream length ``L`` (all bitstream values must agree; 1 if none)."""
     types = graph.result_types()
-    lengths = {t.length for t in types.values() if isinstance(t, Bitstream)}
+    lengths = {t.length for t in types.values() if isinstance(t, Bitstream | Words)}
     lengths |= {op.attr("stream_length") for op in graph.ops if op.kind == "dense_forward"}
     if len(lengths) > 1:
         raise LoweringError(f"graph {graph.name!r} mixes stream lengths {sorted(lengths)}; a "
@@ -132,8 +145,8 @@ def _rate_op_twin(op, x: np.ndarray) -> np.ndarray:
 
 
 def _per_cycle(t: Type) -> bool:
-    """Values that change on every cycle of a window: streams and dense spike words."""
-    return isinstance(t, Bitstream) or (isinstance(t, Vec) and isinstance(t.elem, Bool))
+    """Values that change on every cycle of a window: streams, source words, spike words."""
+    return isinstance(t, Bitstream | Words) or (isinstance(t, Vec) and isinstance(t.elem, Bool))
 
 
 def _port_names(graph: Graph, types: dict) -> dict[str, tuple[int, str | None]]:
@@ -434,7 +447,7 @@ def run_windows(graph: Graph, inputs: dict[str, object]) -> WindowResult:
             ins = {port: val[o] for port, o in zip(spec.streams, op.operands, strict=False)}
             for port, o in zip(spec.values, op.operands[len(spec.streams):], strict=True):
                 ins[port] = np.broadcast_to(val[o][:, None], (windows, length))
-            ins.update({port: value for port, value in spec.tied})
+            ins.update({port: np.full((windows, length), value) for port, value in spec.tied})
             out = prim.twin(params_from_attrs(prim, dict(op.attrs)), **ins)._asdict()
             val[op.result] = np.asarray(out[spec.output]).reshape(windows, length)
         elif op.kind == "lif_step":

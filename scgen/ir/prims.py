@@ -6,8 +6,8 @@ attributes are the fields of the primitive's params, flattened: a nested source 
 ``source="lfsr", source.width=16, source.seed=0xACE1, ...``; enums by their values. Ops whose
 operands are all held values (an encoder's ``x``) take a ``length`` attribute.
 
-The LFSR and Sobol sources, the counter and the LIF neuron reach the IR through ``encode`` /
-``encoder``, ``popcount`` and ``lif_step``.
+Sources (``sc.lfsr``, ``sc.sobol``) give a ``words<W, L>`` stream of their states. The counter and
+the LIF neuron are the IR's ``popcount`` and ``lif_step``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import enum
 from ..params import SOURCES
 from ..primitives import PRIMITIVES, Primitive
 from .graph import OPS, AttrDef, OpDef
-from .types import RATE_BITS, Bitstream, Rate, SInt, Type, UInt
+from .types import RATE_BITS, Bitstream, Rate, SInt, Type, UInt, Words
 
 __all__ = ["flatten_params", "params_from_attrs", "register_primitive_ops"]
 
@@ -139,8 +139,10 @@ def _make_opdef(prim: Primitive) -> OpDef:
         params = params_from_attrs(prim, attrs)
         streams = [t for t in types[:len(spec.streams)] if isinstance(t, Bitstream)]
         length = streams[0].length if streams else attrs["length"]
-        encoding = spec.encoding(params, [t.encoding for t in streams])
         source = spec.source(params) if spec.source is not None else ""
+        if spec.words:
+            return Words(params.width, length, source)
+        encoding = spec.encoding(params, [t.encoding for t in streams])
         return Bitstream(length, encoding, source)
 
     return OpDef(prim.name, operands, _attr_defs(prim), result, check,

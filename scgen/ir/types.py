@@ -23,6 +23,7 @@ __all__ = [
     "TypeParseError",
     "UInt",
     "Vec",
+    "Words",
     "parse_type",
 ]
 
@@ -77,6 +78,32 @@ class Bitstream(Type):
         if self.encoding != "unipolar":
             return f"bitstream<{self.length}, {self.encoding}>"
         return f"bitstream<{self.length}>"
+
+
+@dataclass(frozen=True)
+class Words(Type):
+    """A stream of ``length`` unsigned ``bits``-bit words, one per cycle (e.g. an LFSR's states);
+    ``source`` names the generator, as for :class:`Bitstream`."""
+
+    bits: int
+    length: int
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        _positive("Words", "width", self.bits, 1, 64)
+        _positive("Words", "length", self.length, 0)
+        if not isinstance(self.source, str) or '"' in self.source or "\n" in self.source:
+            raise ValueError(f"Words source must be a string without quotes, not "
+                             f"{self.source!r}")
+
+    @property
+    def width(self) -> int:
+        return self.bits
+
+    def __str__(self) -> str:
+        if self.source:
+            return f'words<{self.bits}, {self.length}, "{self.source}">'
+        return f"words<{self.bits}, {self.length}>"
 
 
 @dataclass(frozen=True)
@@ -237,7 +264,7 @@ def parse_type(text: str) -> Type:
         if m:
             bits = int(m.group(2))
             return UInt(bits) if m.group(1) == "u" else SInt(bits)
-        for head in ("bitstream", "fixed", "vec"):
+        for head in ("bitstream", "words", "fixed", "vec"):
             if low.startswith(head + "<") and low.endswith(">"):
                 inner = s[len(head) + 1:-1]
                 parts = _split_top(inner)
@@ -253,6 +280,16 @@ def parse_type(text: str) -> Type:
                             break
                         src = q[1:-1]
                     return Bitstream(length, enc, src)
+                if head == "words":
+                    if len(parts) not in (2, 3):
+                        break
+                    src = ""
+                    if len(parts) == 3:
+                        q = parts[2]
+                        if len(q) < 2 or q[0] != '"' or q[-1] != '"':
+                            break
+                        src = q[1:-1]
+                    return Words(_number(parts[0], spelling), _number(parts[1], spelling), src)
                 if len(parts) != 2:
                     break
                 if head == "fixed":
