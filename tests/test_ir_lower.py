@@ -51,6 +51,17 @@ def graphs(draw):
     b.output("s0", draw(st.sampled_from(streams)))
     for k, c in enumerate(counts):
         b.output(f"c{k}", c)
+    if draw(st.booleans()):  # a dense layer (ports of up to 3 rates: 48 bits)
+        ni = draw(st.integers(1, 3))
+        per_neuron = ni == 1 and draw(st.booleans())
+        nn = draw(st.integers(1, 3)) if per_neuron else draw(st.integers(1, 5))
+        xs = b.input("xs", f"vec<rate,{ni}>")
+        ws = b.input("ws", f"vec<rate,{ni * nn if per_neuron else ni}>")
+        b.output("spikes", b.dense_forward(
+            xs, ws, leak=b.constant(draw(st.integers(0, 40)), "i16"),
+            gain=b.constant(draw(st.integers(100, 700)), "i16"), n_inputs=ni, n_neurons=nn,
+            stream_length=length, input_seed_base=draw(st.integers(0, 0xFFFF)),
+            weight_seed_base=draw(st.integers(0, 0xFFFF)), y_max=draw(st.integers(0, 600))))
     if draw(st.booleans()):
         leak = b.input("leak", "i16")
         gain = b.constant(draw(st.integers(-300, 600)), "i16")
@@ -65,7 +76,9 @@ def _inputs(graph, windows, rng):
     out = {}
     for op in graph.inputs:
         t = str(op.attr("type"))
-        if t == "rate":
+        if t.startswith("vec<rate,"):
+            out[op.attr("name")] = rng.random((windows, int(t[9:-1])))
+        elif t == "rate":
             out[op.attr("name")] = np.append(rng.random(windows - 2), [0.0, 1.0])
         else:
             bits = int(t[1:])

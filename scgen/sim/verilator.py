@@ -33,6 +33,12 @@ def toolchain_env() -> None:
     os.environ.setdefault("AMARANTH_USE_YOSYS", "builtin")
     if shutil.which("ccache"):
         os.environ.setdefault("OBJCACHE", "ccache")
+    # The PyPI wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, so once a model is large
+    # enough to be split into several .cpp files the precompiled header is passed as an input
+    # file ("Vtop__pch.h.slow: linker input file not found"). Supply the missing flag.
+    flags = os.environ.get("MAKEFLAGS", "")
+    if "CFG_CXXFLAGS_PCH_I" not in flags:
+        os.environ["MAKEFLAGS"] = (flags + " CFG_CXXFLAGS_PCH_I=-include").strip()
 
 
 def verilator_available() -> bool:
