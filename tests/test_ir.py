@@ -319,3 +319,13 @@ def test_ir_parser_fuzz():
 @pytest.mark.slow
 def test_ir_parser_fuzz_long():
     _fuzz(200_000, 7)
+
+
+def test_ir_seed_example_runs_unchanged_through_emit():
+    # the seed's README example: build, verify, emit
+    g = _seed_example()
+    assert g.verify() == []
+    text = g.emit_sv()
+    assert "module sc_synapse(" in text
+    for port in ("x_prob", "w_prob", "firing_rate", "start", "done", "clk"):
+        assert re.search(rf"\b{port}\b", text)
