@@ -51,7 +51,17 @@ def _window_inputs(graph, given: list[str], npz: str | None, windows: int | None
     import numpy as np
 
     values: dict[str, np.ndarray] = {}
-    if npz:
+    names = [op.attr("name") for op in graph.inputs]
+    if npz and npz.endswith(".npy"):
+        data = np.load(npz)
+        if data.dtype.names:  # a record array: one field per input
+            values.update({k: np.atleast_1d(data[k]) for k in data.dtype.names})
+        elif len(names) == 1:
+            values[names[0]] = np.atleast_1d(data)
+        else:
+            raise SystemExit(f"scgen: {npz} must be a record array with fields "
+                             f"{', '.join(names)} (the graph has {len(names)} inputs)")
+    elif npz:
         with np.load(npz) as data:
             values.update({k: np.atleast_1d(data[k]) for k in data.files})
     for item in given:
@@ -64,7 +74,6 @@ def _window_inputs(graph, given: list[str], npz: str | None, windows: int | None
         except ValueError:
             raise SystemExit(
                 f"scgen: --input {name} values must be numbers, not {text!r}") from None
-    names = [op.attr("name") for op in graph.inputs]
     missing = [n for n in names if n not in values]
     if missing:
         raise SystemExit(f"scgen: input {missing[0]!r} needs values, e.g. --input "
@@ -191,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     simp.add_argument("graph", help="graph text file")
     simp.add_argument("--input", action="append", default=[], metavar="NAME=V1,V2,...",
                       help="values of an input, one per window (rates as probabilities)")
-    simp.add_argument("--inputs", help=".npz file with one array per input")
+    simp.add_argument("--inputs", help=".npz file with one array per input, or a .npy array "
+                                        "(a record array with one field per input)")
     simp.add_argument("--windows", type=_positive, help="number of windows (default: longest)")
     simp.set_defaults(func=_sim)
 

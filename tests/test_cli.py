@@ -107,3 +107,16 @@ def test_cli_verify_three_ways(tmp_path, capsys):
     assert main(["verify", str(path), "--windows", "8", "--out", str(tmp_path / "vl")]) == 0
     line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("hits"))
     assert line.split() == ["hits", "8", "twin,", "pysim,", "verilator"]
+
+
+def test_cli_sim_reads_npy_records(tmp_path, capsys):
+    import numpy as np
+
+    path = tmp_path / "syn.scir"
+    path.write_text(SYNAPSE)
+    rec = np.zeros(3, dtype=[("x", "f8"), ("w", "f8")])
+    rec["x"], rec["w"] = [0.5, 1.0, 0.0], [1.0, 1.0, 1.0]
+    np.save(tmp_path / "in.npy", rec)
+    assert main(["sim", str(path), "--inputs", str(tmp_path / "in.npy")]) == 0
+    rows = capsys.readouterr().out.splitlines()[2:]
+    assert [r.split()[3] for r in rows][1:] == ["64", "0"]

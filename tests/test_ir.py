@@ -329,3 +329,20 @@ def test_ir_seed_example_runs_unchanged_through_emit():
     assert "module sc_synapse(" in text
     for port in ("x_prob", "w_prob", "firing_rate", "start", "done", "clk"):
         assert re.search(rf"\b{port}\b", text)
+
+
+def test_ir_verify_cycles_and_fixed_point():
+    lif_attrs = tuple((a.name, a.default) for a in OPS["lif_step"].attrs)
+    g = Graph("c", (
+        Op("input", 0, (), (("name", "k"), ("type", Fixed(16, 4)))),
+        Op("and", 1, (2, 2), ()),
+        Op("and", 2, (1, 1), ()),
+        Op("lif_step", 3, (0, 0, 0, 0), lif_attrs),
+    ))
+    got = [str(p) for p in g.verify()]
+    assert got[:2] == [
+        "op[1] (and): operand 'lhs' %2 forms a cycle: op[2] depends on this op",
+        "op[1] (and): operand 'rhs' %2 forms a cycle: op[2] depends on this op",
+    ]
+    assert "op[3] (lif_step): operand 'current' is fixed<16,4> but the neuron computes with 8 " \
+           "fraction bits" in got

@@ -157,6 +157,9 @@ def _lif_check(types: list[Type], a: dict) -> list[str]:
     for name, t in zip(("current", "leak", "gain", "noise"), types, strict=True):
         if not isinstance(t, Fixed | SInt | UInt):
             out.append(f"operand '{name}' must be a fixed-point or integer value, not {t}")
+        elif isinstance(t, Fixed) and t.frac != a["fraction"]:
+            out.append(f"operand '{name}' is {t} but the neuron computes with {a['fraction']} "
+                       f"fraction bits")
         elif t.width > a["data_width"]:
             out.append(f"operand '{name}' is {t.width} bits wide, wider than the neuron's "
                        f"data_width {a['data_width']}")
@@ -319,9 +322,13 @@ class Graph:
             ok = len(op.operands) == len(d.operands)
             for name, o in zip(d.operands, op.operands, strict=False):
                 if o not in defined:
-                    where = "later" if o in all_results else "nowhere"
-                    report(f"operand '{name}' %{o} is not defined before use (defined "
-                           f"{where})")
+                    if o in all_results and self._reaches(all_results[o], i, all_results):
+                        report(f"operand '{name}' %{o} forms a cycle: op[{all_results[o]}] "
+                               f"depends on this op")
+                    else:
+                        where = "later" if o in all_results else "nowhere"
+                        report(f"operand '{name}' %{o} is not defined before use (defined "
+                               f"{where})")
                     ok = False
             attrs = dict(op.attrs)
             for a in d.attrs:
@@ -355,6 +362,19 @@ class Graph:
             if op.result is not None and op.result not in defined:
                 defined[op.result] = i
         return problems
+
+    def _reaches(self, start: int, target: int, results: dict[int, int]) -> bool:
+        """True when op[start] depends (through operands) on op[target]."""
+        seen, todo = set(), [start]
+        while todo:
+            k = todo.pop()
+            if k == target:
+                return True
+            if k in seen:
+                continue
+            seen.add(k)
+            todo.extend(results[o] for o in self.ops[k].operands if o in results)
+        return False
 
     def check(self) -> Graph:
         """Raise :class:`VerifyError` if ``verify()`` finds errors; return the graph."""
