@@ -14,17 +14,7 @@ from scgen.ir.lower import (
     run_windows,
 )
 
-SEED_SYNAPSE = """sc.graph @sc_synapse {
-  %0 = sc.input "x_prob" : rate
-  %1 = sc.input "w_prob" : rate
-  %2 = sc.encode %0, length=1024, seed=0xACE1 : bitstream<1024>
-  %3 = sc.encode %1, length=1024, seed=0xBEEF : bitstream<1024>
-  %4 = sc.and %2, %3 : bitstream
-  %5 = sc.popcount %4 : u64
-  %6 = sc.div_const %5, divisor=1024 : u64
-  sc.output "firing_rate" %6
-}
-"""
+from .test_ir import SEED_SYNAPSE
 
 
 @st.composite
@@ -126,23 +116,6 @@ def test_ir_random_graphs_twin_equals_pysim(g, seed):
     _check(g, (run_windows(g, ins), _hardware([g], [ins], "pysim", seed=seed)[0]))
 
 
-@pytest.mark.verilator
-def test_ir_random_graphs_twin_equals_verilator(tmp_path):
-    found = []
-
-    @settings(max_examples=5)
-    @given(g=graphs())
-    def collect(g):
-        found.append(g)
-
-    collect()
-    rng = np.random.default_rng(5)
-    inputs = [_inputs(g, 40, rng) for g in found]
-    for g, ins, hw in zip(found, inputs, _hardware(found, inputs, "verilator", tmp_path),
-                          strict=True):
-        _check(g, (run_windows(g, ins), hw))
-
-
 def test_ir_lowering_errors():
     b = ScGraphBuilder("d")
     ids = [b.input(n, t) for n, t in (("x", "vec<rate,4>"), ("w", "vec<rate,4>"),
@@ -209,17 +182,20 @@ def test_ir_primitive_op_graphs_twin_equals_pysim(g, seed):
 
 
 @pytest.mark.verilator
-def test_ir_primitive_op_graphs_twin_equals_verilator(tmp_path):
+@pytest.mark.parametrize(("strategy", "examples", "windows"),
+                         [(graphs, 5, 40), (primitive_graphs, 4, 20)])
+def test_ir_random_graphs_twin_equals_verilator(strategy, examples, windows, tmp_path):
+    # hypothesis picks the graphs; all of them share one Verilator build
     found = []
 
-    @settings(max_examples=4)
-    @given(g=primitive_graphs())
+    @settings(max_examples=examples)
+    @given(g=strategy())
     def collect(g):
         found.append(g)
 
     collect()
-    rng = np.random.default_rng(9)
-    inputs = [_inputs(g, 20, rng) for g in found]
+    rng = np.random.default_rng(windows)
+    inputs = [_inputs(g, windows, rng) for g in found]
     for g, ins, hw in zip(found, inputs, _hardware(found, inputs, "verilator", tmp_path),
                           strict=True):
         _check(g, (run_windows(g, ins), hw))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 __all__ = [
     "RATE_BITS",
@@ -126,33 +127,34 @@ class Fixed(Type):
 
 
 @dataclass(frozen=True)
-class UInt(Type):
+class _Int(Type):
+    PREFIX: ClassVar[str] = ""
+
     bits: int
 
     def __post_init__(self) -> None:
-        _positive("UInt", "width", self.bits, 1, 64)
+        _positive(type(self).__name__, "width", self.bits, 1, 64)
 
     @property
     def width(self) -> int:
         return self.bits
 
     def __str__(self) -> str:
-        return f"u{self.bits}"
+        return f"{self.PREFIX}{self.bits}"
 
 
 @dataclass(frozen=True)
-class SInt(Type):
-    bits: int
+class UInt(_Int):
+    """Unsigned integer of ``bits`` bits (``uN``)."""
 
-    def __post_init__(self) -> None:
-        _positive("SInt", "width", self.bits, 1, 64)
+    PREFIX: ClassVar[str] = "u"
 
-    @property
-    def width(self) -> int:
-        return self.bits
 
-    def __str__(self) -> str:
-        return f"i{self.bits}"
+@dataclass(frozen=True)
+class SInt(_Int):
+    """Two's-complement integer of ``bits`` bits (``iN``)."""
+
+    PREFIX: ClassVar[str] = "i"
 
 
 @dataclass(frozen=True)
