@@ -80,8 +80,9 @@ def _check(graph, results):
     twin, hw = results
     assert sorted(twin.outputs) == sorted(hw.outputs)
     for name, want in twin.outputs.items():
-        np.testing.assert_array_equal(hw.outputs[name].astype(np.int64),
-                                      np.asarray(want).astype(np.int64), err_msg=name)
+        got, want = np.asarray(hw.outputs[name]), np.asarray(want)
+        assert got.shape == want.shape, name
+        assert [int(x) for x in got.ravel()] == [int(x) for x in want.ravel()], name
 
 
 def _hardware(graphs_, inputs, backend, build_dir=None, seed=1):
@@ -116,14 +117,25 @@ def test_ir_random_graphs_twin_equals_pysim(g, seed):
     _check(g, (run_windows(g, ins), _hardware([g], [ins], "pysim", seed=seed)[0]))
 
 
-def test_ir_lowering_errors():
-    b = ScGraphBuilder("d")
-    ids = [b.input(n, t) for n, t in (("x", "vec<rate,4>"), ("w", "vec<rate,4>"),
+def test_ir_wide_dense_three_ways(tmp_path):
+    # 6 inputs x 12 neurons with a weight each: a 1152-bit weight port, 96-bit input port
+    b = ScGraphBuilder("wide")
+    ids = [b.input(n, t) for n, t in (("x", "vec<rate,6>"), ("w", "vec<rate,72>"),
                                       ("l", "fixed<16,8>"), ("g", "fixed<16,8>"))]
-    b.output("s", b.dense_forward(*ids, n_inputs=4))
-    with pytest.raises(LoweringError, match=r"^type vec<rate,4> needs a 64-bit port; ports "
-                                            r"wider than 63 bits are not supported yet$"):
-        GraphTop(b.build())
+    b.output("s", b.dense_forward(*ids, n_inputs=6, n_neurons=12, stream_length=50,
+                                  y_max=256))
+    g = b.build()
+    assert g.verify() == []
+    rng = np.random.default_rng(4)
+    ins = {"x": rng.random((4, 6)), "w": rng.random((4, 72)), "l": np.full(4, 10),
+           "g": np.full(4, 256)}
+    twin = run_windows(g, ins)
+    assert twin.outputs["s"].any()
+    for backend, build in (("pysim", None), ("verilator", tmp_path)):
+        _check(g, (twin, _hardware([g], [ins], backend, build)[0]))
+
+
+def test_ir_lowering_errors():
     b = GraphBuilder("m")
     x = b.input("x")
     b.output("a", b.popcount(b.encode(x, length=8)))

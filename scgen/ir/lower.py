@@ -71,9 +71,6 @@ def _shape(t: Type):
     if isinstance(t, Rate):
         return RATE_BITS
     if isinstance(t, Vec) and isinstance(t.elem, Rate):
-        if RATE_BITS * t.n > 63:
-            raise LoweringError(f"type {t} needs a {RATE_BITS * t.n}-bit port; ports wider than "
-                                f"63 bits are not supported yet")
         return RATE_BITS * t.n
     if isinstance(t, UInt | Bool | Bitstream | Words) or (isinstance(t, Vec)
                                                           and isinstance(t.elem, Bool)):
@@ -346,7 +343,11 @@ def _to_port_value(t: Type, values: np.ndarray) -> np.ndarray:
         return np.clip(np.floor(v * (1 << RATE_BITS)), 0, (1 << RATE_BITS) - 1).astype(np.int64)
     if isinstance(t, Vec) and isinstance(t.elem, Rate):
         q = _to_port_value(t.elem, np.asarray(values, dtype=np.float64).reshape(-1, t.n))
-        return (q << (RATE_BITS * np.arange(t.n, dtype=np.int64))).sum(axis=1)
+        if RATE_BITS * t.n <= 63:
+            return (q << (RATE_BITS * np.arange(t.n, dtype=np.int64))).sum(axis=1)
+        # wider ports hold Python ints (object arrays)
+        return np.array([sum(int(x) << (RATE_BITS * k) for k, x in enumerate(row))
+                         for row in q.tolist()], dtype=object)
     return np.asarray(values).astype(np.int64)
 
 
@@ -390,21 +391,23 @@ def _dense_twin(op, types, val, windows: int, length: int) -> np.ndarray:
     mask = (1 << RATE_BITS) - 1
 
     def stream(packed, k, seed):
-        x = np.broadcast_to(((packed >> (RATE_BITS * k)) & mask)[:, None], (windows, length))
+        element = np.array([(int(p) >> (RATE_BITS * k)) & mask for p in packed], dtype=np.int64)
+        x = np.broadcast_to(element[:, None], (windows, length))
         return sw.encoder(EncoderParams(source=LfsrParams(seed=seed)), x).o.reshape(
             windows, length)
 
     x_bits = [stream(xs, i, s) for i, s in enumerate(x_seeds)]
     p = _dense_lif(op)
     lo, span = -(1 << (p.data_width - 1)), 1 << p.data_width
-    words = np.zeros((windows, length), dtype=np.int64)
+    words = np.zeros((windows, length), dtype=object if nn > 63 else np.int64)
     for n in range(nn):
         count = sum(x_bits[i].astype(np.int64)
                     & stream(ws, i if shared else n * ni + i, w_seeds[n][i]) for i in range(ni))
         current = (_dense_current(op, count) - lo) % span + lo  # the W-bit I_t port
         per_step = [np.repeat(v, length) for v in (leak, gain)]
         spike = sw.lif(p, *per_step, current.reshape(-1), 0).spike
-        words |= spike.reshape(windows, length).astype(np.int64) << n
+        bits = spike.reshape(windows, length).astype(np.int64)
+        words |= bits.astype(object) << n if nn > 63 else bits << n
     return words
 
 
@@ -496,6 +499,11 @@ def window_stimulus(top: GraphTop, ports: dict[str, np.ndarray], rng: np.random.
             shape = member.shape
             width = shape.width if hasattr(shape, "width") else int(shape)
             is_signed = getattr(shape, "signed", False)
+            if width > 63:  # Python ints, from random bytes
+                stim[name] = np.array([int.from_bytes(rng.bytes((width + 7) // 8), "little")
+                                       & ((1 << width) - 1) for _ in range(cycles)],
+                                      dtype=object)
+                continue
             lo = -(1 << (width - 1)) if is_signed else 0
             hi = (1 << (width - 1)) - 1 if is_signed else (1 << width) - 1
             stim[name] = rng.integers(lo, hi, cycles, endpoint=True)
@@ -549,6 +557,6 @@ def run_hardware(graphs: list[Graph], inputs: list[dict[str, object]], *,
     cycles = max(len(s["start"]) for s in stims)
     for stim in stims:  # idle cycles pad every run to the longest
         for k, v in stim.items():
-            stim[k] = np.concatenate([v, np.zeros(cycles - len(v), dtype=np.int64)])
+            stim[k] = np.concatenate([v, np.zeros(cycles - len(v), dtype=v.dtype)])
     traces, _ = sim.run_many(tops, stims, cycles, backend=backend, build_dir=build_dir)
     return [collect_windows(t, tr, s) for t, tr, s in zip(tops, traces, starts, strict=True)]

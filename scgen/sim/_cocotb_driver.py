@@ -20,7 +20,14 @@ async def drive_and_sample(dut):
     stim = np.load(os.environ["SCGEN_STIMULUS"])
     meta = json.loads(str(stim["meta"]))
     cycles = int(meta["cycles"])
-    drive = [(getattr(dut, n), stim[n].tolist()) for n in meta["inputs"]]
+
+    def values(a):  # (cycles,) words, or (cycles, limbs) for ports wider than 64 bits
+        if a.ndim == 1:
+            return a.tolist()
+        return [sum(int(x) << (64 * k) for k, x in enumerate(row)) for row in a.tolist()]
+
+    drive = [(getattr(dut, n), values(stim[n])) for n in meta["inputs"]]
+    wide = set(meta.get("wide", []))
     sample = [(n, getattr(dut, n)) for n in meta["outputs"]]
     out = {n: [] for n, _ in sample}
 
@@ -41,5 +48,13 @@ async def drive_and_sample(dut):
             out[n].append(int(h.value))
         await FallingEdge(dut.clk)
     seconds = time.perf_counter() - t0
+
+    def limbs(v):
+        width = max(1, max(x.bit_length() for x in v) if v else 1)
+        n = (width + 63) // 64
+        return np.array([[(x >> (64 * k)) & 0xFFFFFFFFFFFFFFFF for k in range(n)] for x in v],
+                        dtype=np.uint64).reshape(len(v), n)
+
     np.savez(os.environ["SCGEN_TRACE"], seconds=seconds,
-             **{n: np.array(v, dtype=np.uint64) for n, v in out.items()})
+             **{n: (limbs(v) if n in wide else np.array(v, dtype=np.uint64))
+                for n, v in out.items()})

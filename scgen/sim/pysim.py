@@ -18,23 +18,24 @@ def run_pysim(duts, inputs: list[dict[str, np.ndarray]], cycles: int):
 
     On each cycle ``t`` every input port is set to ``inputs[k][port][t]``, every output port is
     recorded once the combinational logic has settled, then the clock ticks. Returns
-    ``(traces, seconds)``: one ``{port: int64 array}`` per DUT and the wall time of the run.
+    ``(traces, seconds)``: one ``{port: int64 array}`` per DUT (object arrays of Python ints
+    for ports wider than 63 bits) and the wall time of the run.
     """
     top = HarnessTop(duts)
     drive, sample = [], []
     for k, dut in enumerate(duts):
-        for name, flow, _width, _signed in port_specs(dut):
+        for name, flow, width, _ in port_specs(dut):
             sig = getattr(top, f"c{k}__{name}")
             if flow is Flow.In:
-                drive.append((sig, np.asarray(inputs[k][name]).astype(np.int64).tolist()))
+                drive.append((sig, [int(v) for v in np.asarray(inputs[k][name]).tolist()]))
             else:
-                sample.append((k, name, sig, []))
+                sample.append((k, name, sig, [], width))
 
     async def testbench(ctx):
         for t in range(cycles):
             for sig, values in drive:
                 ctx.set(sig, values[t])
-            for _k, _name, sig, out in sample:
+            for _k, _name, sig, out, _w in sample:
                 out.append(ctx.get(sig))
             await ctx.tick()
 
@@ -45,6 +46,7 @@ def run_pysim(duts, inputs: list[dict[str, np.ndarray]], cycles: int):
     sim.run()
     seconds = time.perf_counter() - t0
     traces: list[dict[str, np.ndarray]] = [{} for _ in duts]
-    for k, name, _sig, out in sample:
-        traces[k][name] = np.array(out, dtype=np.int64)
+    for k, name, _sig, out, width in sample:
+        # ports wider than 63 bits keep Python ints (object arrays)
+        traces[k][name] = np.array(out, dtype=object if width > 63 else np.int64)
     return traces, seconds

@@ -48,10 +48,29 @@ def verilator_available() -> bool:
 
 
 def _to_unsigned(values: np.ndarray, width: int) -> np.ndarray:
-    return (np.asarray(values).astype(np.int64) & ((1 << width) - 1)).astype(np.uint64)
+    """Port values as uint64, or as (cycles, 64-bit limbs) for ports wider than 64 bits."""
+    if width <= 63:
+        return (np.asarray(values).astype(np.int64) & ((1 << width) - 1)).astype(np.uint64)
+    mask, limbs = (1 << width) - 1, (width + 63) // 64
+    out = np.empty((len(values), limbs), dtype=np.uint64)
+    for t, value in enumerate(np.asarray(values).tolist()):
+        value = int(value) & mask
+        for k in range(limbs):
+            out[t, k] = (value >> (64 * k)) & 0xFFFFFFFFFFFFFFFF
+    return out
+
+
+def _from_limbs(values: np.ndarray) -> np.ndarray:
+    if values.ndim == 1:
+        return values
+    return np.array([sum(int(x) << (64 * k) for k, x in enumerate(row)) for row in values],
+                    dtype=object)
 
 
 def _to_signed(values: np.ndarray, width: int) -> np.ndarray:
+    if values.dtype == object:
+        return np.array([v - (1 << width) if v >> (width - 1) else v for v in values],
+                        dtype=object)
     v = values.astype(np.int64)
     return np.where(v >= (1 << (width - 1)), v - (1 << width), v)
 
@@ -111,6 +130,7 @@ def run_verilator(duts, inputs: list[dict[str, np.ndarray]], cycles: int, build_
             else:
                 widths[port] = (k, width, signed)
                 meta["outputs"].append(port)
+                meta.setdefault("wide", []).extend([port] if width > 64 else [])
     stimulus = build_dir / "stimulus.npz"
     trace = build_dir / "trace.npz"
     trace.unlink(missing_ok=True)
@@ -131,8 +151,11 @@ def run_verilator(duts, inputs: list[dict[str, np.ndarray]], cycles: int, build_
     data = np.load(trace)
     traces: list[dict[str, np.ndarray]] = [{} for _ in duts]
     for port, (k, width, signed) in widths.items():
-        values = data[port]
+        values = _from_limbs(data[port])
+        if values.dtype != object:
+            values = values.astype(np.uint64 if width == 64 else np.int64)
         traces[k][port.split("__", 1)[1]] = (
-            _to_signed(values, width) if signed else values.astype(np.int64)
+            _to_signed(values, width) if signed else
+            (values if values.dtype == object or width < 64 else values.astype(object))
         )
     return traces, float(data["seconds"])
