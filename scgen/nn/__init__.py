@@ -1,5 +1,6 @@
 """User-level layers that own weights and run on the software twin."""
 
 from .dense import DenseLayer
+from .kuramoto import KuramotoSolver
 
-__all__ = ["DenseLayer"]
+__all__ = ["DenseLayer", "KuramotoSolver"]
