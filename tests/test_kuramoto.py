@@ -84,3 +84,51 @@ def test_kuramoto_matches_the_engine():
         r2 = theirs.step_ssgf(0.02, 5, W=w, sigma_g=0.3, h_munu=h, pgbo_weight=0.2)
         assert abs(r1 - r2) < 1e-12
         assert np.abs(ours.phases - theirs.phases).max() < 1e-12
+
+
+def test_scpn_metrics_known_answers():
+    from scgen.nn import SCPNMetrics
+
+    assert SCPNMetrics.global_coherence([1.0] * 7, [0.5] * 7) == 0.5
+    assert SCPNMetrics.global_coherence([0.0] * 7, [0.5] * 7) == 0.0
+    assert SCPNMetrics.consciousness_index([0.1] * 5, [0.0] * 6) == pytest.approx(0.7)
+    assert SCPNMetrics.consciousness_index([0.1] * 5, [1.0] * 6) == 1.0
+    assert SCPNMetrics.consciousness_index([], [1.0] * 6) == pytest.approx(0.3)
+    with pytest.raises(ValueError, match=r"^expected a sequence of length 7 \(got 6\)$"):
+        SCPNMetrics.global_coherence([1.0] * 6, [0.5] * 7)
+
+
+def test_kuramoto_compat_matches_the_engine():
+    eng = pytest.importorskip("sc_neurocore_engine")
+    from sc_neurocore_engine.scpn import KuramotoSolver as Theirs
+
+    import scgen.compat as sc
+
+    rng = np.random.default_rng(2)
+    for n in (1, 4, 9):
+        om, k, ph = rng.random(n), rng.random(n * n), rng.random(n) * 6
+        ours, theirs = sc.KuramotoSolver(om, k, ph, 0.2), Theirs(om, k, ph, 0.2)
+        np.testing.assert_allclose(ours.run(5, 0.01, 3), theirs.run(5, 0.01, 3), atol=1e-12,
+                                   rtol=0)
+        w, h = rng.random(n * n), rng.random((n, n))
+        np.testing.assert_allclose(ours.run_ssgf(3, 0.01, 7, W=w, sigma_g=0.4, h_munu=h,
+                                                 pgbo_weight=0.2),
+                                   theirs.run_ssgf(3, 0.01, 7, W=w, sigma_g=0.4, h_munu=h,
+                                                   pgbo_weight=0.2), atol=1e-12, rtol=0)
+        np.testing.assert_allclose(ours.phases, theirs.phases, atol=1e-12, rtol=0)
+    for args in ((np.ones(3), np.ones(4), np.zeros(3)), (np.array([]), np.array([]), np.array([])),
+                 (np.ones(3), np.ones(9), np.zeros(2))):
+        with pytest.raises(ValueError) as mine:
+            sc.KuramotoSolver(*args)
+        with pytest.raises(ValueError) as ref:
+            Theirs(*args)
+        assert str(mine.value) == str(ref.value)
+    for call in (lambda m: m.global_coherence([1.0] * 6, [0.5] * 7),
+                 lambda m: m.consciousness_index([0.1, 2.0], np.ones(6) * 0.3)):
+        try:
+            want = call(eng.SCPNMetrics)
+        except ValueError as exc:
+            with pytest.raises(ValueError, match=re.escape(str(exc))):
+                call(sc.SCPNMetrics)
+        else:
+            assert call(sc.SCPNMetrics) == want

@@ -190,6 +190,13 @@ def _rows(eng, sc) -> dict[str, Callable[[], tuple]]:
                 lambda: sc.batch_lif_run_multi(100, 100_000, 20, 256, cur), "write",
                 6 * 100 * 100_000)
 
+    def kuramoto(n, steps):
+        from sc_neurocore_engine.scpn import KuramotoSolver as Theirs
+
+        om, k, ph = rng.random(n), rng.random((n, n)), rng.random(n) * 6
+        theirs, ours = Theirs(om, k, ph, 0.1), sc.KuramotoSolver(om, k, ph, 0.1)
+        return (lambda: theirs.run(steps, 0.01, 1), lambda: ours.run(steps, 0.01, 1), "none", 0)
+
     return {
         "popcount 1e6 bits": lambda: popcount(10**6),
         "popcount 1e7 bits": lambda: popcount(10**7),
@@ -210,6 +217,9 @@ def _rows(eng, sc) -> dict[str, Callable[[], tuple]]:
         "batch_lif_run_varying 1e5 steps": lif_varying,
         "batch_lif_run_multi 100 x 1e5": lif_multi,
         "LFSR-exact dense 64x32x1024 (vs engine forward_numpy)": lfsr_dense,
+        "Kuramoto N=256 x 1000 steps (noise)": lambda: kuramoto(256, 1000),
+        "Kuramoto N=1024 x 100 steps (noise)": lambda: kuramoto(1024, 100),
+        "Kuramoto N=4096 x 10 steps (noise)": lambda: kuramoto(4096, 10),
     }
 
 

@@ -2,5 +2,6 @@
 
 from .dense import DenseLayer
 from .kuramoto import KuramotoSolver
+from .scpn import SCPNMetrics
 
-__all__ = ["DenseLayer", "KuramotoSolver"]
+__all__ = ["DenseLayer", "KuramotoSolver", "SCPNMetrics"]
