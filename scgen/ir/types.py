@@ -45,6 +45,11 @@ class Type:
         raise NotImplementedError
 
 
+def _check_source(kind: str, source: object) -> None:
+    if not isinstance(source, str) or '"' in source or "\n" in source:
+        raise ValueError(f"{kind} source must be a string without quotes, not {source!r}")
+
+
 def _positive(kind: str, name: str, value: object, lo: int = 1, hi: int = 1 << 32) -> None:
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"{kind} {name} must be an integer, not {value!r}")
@@ -65,9 +70,7 @@ class Bitstream(Type):
         if self.encoding not in ("unipolar", "bipolar"):
             raise ValueError(
                 f"Bitstream encoding must be 'unipolar' or 'bipolar', not {self.encoding!r}")
-        if not isinstance(self.source, str) or '"' in self.source or "\n" in self.source:
-            raise ValueError(f"Bitstream source must be a string without quotes, not "
-                             f"{self.source!r}")
+        _check_source("Bitstream", self.source)
 
     @property
     def width(self) -> int:
@@ -93,9 +96,7 @@ class Words(Type):
     def __post_init__(self) -> None:
         _positive("Words", "width", self.bits, 1, 64)
         _positive("Words", "length", self.length, 0)
-        if not isinstance(self.source, str) or '"' in self.source or "\n" in self.source:
-            raise ValueError(f"Words source must be a string without quotes, not "
-                             f"{self.source!r}")
+        _check_source("Words", self.source)
 
     @property
     def width(self) -> int:
@@ -243,6 +244,12 @@ def _number(text: str, spelling: str) -> int:
     return int(text)
 
 
+def _quoted(text: str, spelling: str) -> str:
+    if len(text) < 2 or text[0] != '"' or text[-1] != '"':
+        raise TypeParseError(f"Unknown IR type: {spelling!r}")
+    return text[1:-1]
+
+
 def parse_type(text: str) -> Type:
     """Parse a type spelling (case-insensitive, surrounding spaces ignored).
 
@@ -275,22 +282,12 @@ def parse_type(text: str) -> Type:
                         break
                     length = _number(parts[0], spelling)
                     enc = parts[1].lower() if len(parts) > 1 else "unipolar"
-                    src = ""
-                    if len(parts) == 3:
-                        q = parts[2]
-                        if len(q) < 2 or q[0] != '"' or q[-1] != '"':
-                            break
-                        src = q[1:-1]
+                    src = _quoted(parts[2], spelling) if len(parts) == 3 else ""
                     return Bitstream(length, enc, src)
                 if head == "words":
                     if len(parts) not in (2, 3):
                         break
-                    src = ""
-                    if len(parts) == 3:
-                        q = parts[2]
-                        if len(q) < 2 or q[0] != '"' or q[-1] != '"':
-                            break
-                        src = q[1:-1]
+                    src = _quoted(parts[2], spelling) if len(parts) == 3 else ""
                     return Words(_number(parts[0], spelling), _number(parts[1], spelling), src)
                 if len(parts) != 2:
                     break
