@@ -223,8 +223,30 @@ def _rows(eng, sc) -> dict[str, Callable[[], tuple]]:
     }
 
 
-def run(threads: int, repeat: int = 7) -> dict:
-    """Run every row with ``threads`` threads in this process; return a JSON-able dict."""
+# Rows of the other areas live beside their code: each module named here defines
+# ``rows(eng, sc, rng) -> {name: builder}`` with builders shaped like the ones above.
+ROW_MODULES = ("hdc", "attention", "learning")
+
+
+def all_rows(eng, sc) -> dict[str, Callable[[], tuple]]:
+    """Every benchmark row: this module's and those of :data:`ROW_MODULES` that exist."""
+    import importlib
+
+    rows = _rows(eng, sc)
+    for name in ROW_MODULES:
+        try:
+            module = importlib.import_module(f".rows_{name}", __package__)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.rows_{name}":
+                raise
+            continue
+        rows.update(module.rows(eng, sc, np.random.default_rng(1)))
+    return rows
+
+
+def run(threads: int, repeat: int = 7, only: str | None = None) -> dict:
+    """Run every row (or those whose name contains ``only``) with ``threads`` threads in this
+    process; return a JSON-able dict."""
     import numba
     import sc_neurocore_engine as eng
 
@@ -234,7 +256,9 @@ def run(threads: int, repeat: int = 7) -> dict:
     sc.set_num_threads(threads)
     numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
     rows = []
-    for name, build in _rows(eng, sc).items():
+    for name, build in all_rows(eng, sc).items():
+        if only and only not in name:
+            continue
         seed_fn, scgen_fn, limit, units = build()
         t0 = time.perf_counter()
         scgen_fn()
@@ -318,9 +342,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="worker mode: run one thread count, write JSON here")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--out", default="benchmarks/RESULTS.md")
+    parser.add_argument("--only", help="run only the rows whose name contains this text")
     args = parser.parse_args(argv)
     if args.json:
-        Path(args.json).write_text(json.dumps(run(args.threads[0], args.repeat)))
+        Path(args.json).write_text(json.dumps(run(args.threads[0], args.repeat, args.only)))
         return 0
     try:
         import sc_neurocore_engine  # noqa: F401
@@ -339,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         tmp.parent.mkdir(parents=True, exist_ok=True)
         print(f"running with {t} thread(s) ...", flush=True)
         subprocess.run([sys.executable, "-m", "scgen.bench.engine", "--threads", str(t),
-                        "--json", str(tmp), "--repeat", str(args.repeat)], check=True, env=env)
+                        "--json", str(tmp), "--repeat", str(args.repeat),
+                        *(["--only", args.only] if args.only else [])], check=True, env=env)
         results.append(json.loads(tmp.read_text()))
         tmp.unlink()
     shutil.rmtree(cache, ignore_errors=True)
