@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from .boards import TOOLS, Board, board as _board
+from .boards import TOOLS, Board
+from .boards import board as _board
 
 __all__ = ["BuildError", "BuildResult", "ToolNotFound", "run_build"]
 
@@ -186,12 +187,13 @@ def run_build(top, board: str | Board, out, *, name: str = "top",
     from ..sim import toolchain_env
 
     toolchain_env()
-    opts: dict[str, object] = {"nextpnr_opts": f"--report {name}.report.json"}
+    # timing is reported (report.json "pass"), not fatal: a slow design still gets a bitstream
+    opts: dict[str, object] = {"nextpnr_opts": f"--report {name}.report.json --timing-allow-fail"}
     if b.synth_opts:
         opts["synth_opts"] = " ".join(b.synth_opts)
     if b.family == "gowin":
         target = clock_mhz or b.clock_mhz
-        opts["nextpnr_opts"] = f"--report {name}.report.json --freq {target:g}"
+        opts["nextpnr_opts"] += f" --freq {target:g}"
     plan = platform.prepare(top, name=name, **opts)
     for fname, content in plan.files.items():
         path = staging / fname

@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from amaranth.hdl import Const, Module, Mux, ResetInserter, Signal, signed
+from amaranth.hdl import Const, Module, Mux, ResetInserter, Shape, Signal, signed
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -56,7 +56,8 @@ from .types import (
     Words,
 )
 
-__all__ = ["GraphTop", "LoweringError", "run_hardware", "run_windows", "window_length"]
+__all__ = ["GraphTop", "LoweringError", "random_inputs", "run_hardware", "run_windows",
+           "window_length"]
 
 SUPPORTED = ("input", "output", "constant", "encode", "and", "popcount", "div_const", "lif_step",
              "scale", "offset", "dense_forward",
@@ -121,12 +122,35 @@ def _lif_params(op) -> LifParams:
 
 
 def _const_value(op) -> int:
+    """The constant as its port value: vectors packed element 0 first (rates quantised)."""
     v, t = op.attr("value"), op.attr("type")
     if isinstance(t, Rate):
         return int(min(max(np.floor(float(v) * (1 << RATE_BITS)), 0), (1 << RATE_BITS) - 1))
+    if isinstance(t, Vec) and isinstance(t.elem, Rate) and isinstance(v, tuple) and len(v) == t.n:
+        w = t.elem.width
+        elems = [_const_value(_ConstOp(x, t.elem)) for x in v]
+        return sum((x & ((1 << w) - 1)) << (w * k) for k, x in enumerate(elems))
     if isinstance(v, tuple) or (isinstance(t, Fixed) and isinstance(v, float)):
-        raise LoweringError(f"constant {v!r} : {t} has no hardware value yet")
+        raise LoweringError(f"constant {v!r} : {t} has no hardware value; constants are "
+                            f"rates, integers, raw fixed point or vectors of rates")
     return int(v)
+
+
+@dataclass(frozen=True)
+class _ConstOp:
+    value: object
+    type: Type
+
+    def attr(self, name: str) -> object:
+        return getattr(self, name)
+
+
+def _const_windows(op, windows: int) -> np.ndarray:
+    """The constant's port value repeated for every window (object ints past 63 bits)."""
+    value = _const_value(op)
+    if Shape.cast(_shape(op.attr("type"))).width <= 63:
+        return np.full(windows, value, dtype=np.int64)
+    return np.array([value] * windows, dtype=object)
 
 
 def _rate_op_constant(op) -> int:
@@ -382,6 +406,27 @@ def input_ports(graph: Graph, inputs: dict[str, object]) -> dict[str, np.ndarray
     return out
 
 
+def random_inputs(graph: Graph, windows: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Random valid per-window values of every graph input: rates (and vectors of rates) as
+    probabilities, integers and fixed point over their whole range."""
+    out = {}
+    for op in graph.inputs:
+        t = op.attr("type")
+        if isinstance(t, Rate):
+            out[op.attr("name")] = rng.random(windows)
+        elif isinstance(t, Vec) and isinstance(t.elem, Rate):
+            out[op.attr("name")] = rng.random((windows, t.n))
+        elif isinstance(t, UInt | Bool):
+            out[op.attr("name")] = rng.integers(0, 1 << t.width, windows, dtype=np.int64)
+        elif isinstance(t, SInt | Fixed):
+            half = 1 << (t.width - 1)
+            out[op.attr("name")] = rng.integers(-half, half, windows, dtype=np.int64)
+        else:
+            raise LoweringError(f"Graph input {op.attr('name')!r} has type {t}, which has no "
+                                f"random values; inputs are rates, integers or fixed point")
+    return out
+
+
 def _dense_twin(op, types, val, windows: int, length: int) -> np.ndarray:
     a = dict(op.attrs)
     ni, nn = a["n_inputs"], a["n_neurons"]
@@ -429,7 +474,7 @@ def run_windows(graph: Graph, inputs: dict[str, object]) -> WindowResult:
         if op.kind == "input":
             val[op.result] = ports[op.attr("name")]
         elif op.kind == "constant":
-            val[op.result] = np.full(windows, _const_value(op), dtype=np.int64)
+            val[op.result] = _const_windows(op, windows)
         elif op.kind == "encode":
             x = np.broadcast_to(val[op.operands[0]][:, None], (windows, length))
             val[op.result] = sw.encoder(_encoder_params(op), x).o.reshape(windows, length)

@@ -1,0 +1,233 @@
+"""Resources and fmax of one block (an Amaranth component or a Verilog module) on a board.
+
+Two numbers per block and family:
+
+* **synthesis** of the block alone (``synth_ice40 -dsp`` / ``synth_ecp5``, then ``stat``): LUTs,
+  flip-flops, carry cells, DSPs, block RAMs. Nothing outside the block is counted.
+* **place and route** inside a small *shim* that gives every input port a register (a shift
+  chain fed by one pin) and folds every output port through a register into one pin, so no logic
+  is optimised away and the reported fmax is the block's register-to-register speed. The shim's
+  own flip-flops (one per port bit) are included in the P&R logic-cell count; its depth is one
+  register, so it does not limit fmax.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from amaranth.hdl import ClockSignal, Elaboratable, Instance, Module, ResetSignal, Signal
+from amaranth.lib import wiring
+
+from .boards import board as _board
+from .build import BuildError, _tool, run_build, yosys_cells
+
+__all__ = ["Measurement", "VerilogBlock", "measure"]
+
+_SYNTH = {"ice40": "synth_ice40 -dsp", "ecp5": "synth_ecp5", "gowin": "synth_gowin"}
+
+
+@dataclass
+class VerilogBlock:
+    """A hand-written Verilog module to measure: its sources, top module and parameters."""
+
+    top: str
+    sources: dict[str, str]  # file name -> text
+    parameters: dict[str, int] = field(default_factory=dict)
+    clock: str = "clk"
+    reset_n: str | None = "rst_n"
+
+
+@dataclass
+class Measurement:
+    name: str
+    family: str
+    synth: dict[str, int] | None = None  # normalised synthesis counts of the block alone
+    pnr: dict | None = None  # report.json of the shimmed build
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def fmax_mhz(self) -> float | None:
+        if not self.pnr:
+            return None
+        return min(f["achieved_mhz"] for f in self.pnr["fmax"].values())
+
+
+def _ports_of_verilog(block: VerilogBlock, workdir: Path) -> tuple[list, dict[str, int]]:
+    """Ports (name, direction, width) and synthesis counts of a Verilog module, via Yosys."""
+    for name, text in block.sources.items():
+        (workdir / name).write_text(text)
+    chparams = " ".join(f"-set {k} {v}" for k, v in block.parameters.items())
+    script = (" ".join(f"read_verilog {n};" for n in block.sources)
+              + f" chparam {chparams} {block.top};" * bool(chparams)
+              + f" hierarchy -top {block.top}; proc; write_json ports.json;")
+    return _yosys_ports_and_stats(script, workdir), {}
+
+
+def _yosys_ports_and_stats(script: str, workdir: Path):
+    yosys = _tool("yosys")
+    proc = subprocess.run([yosys, "-q", "-p", script], cwd=workdir, capture_output=True,
+                          text=True)
+    if proc.returncode != 0:
+        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if "ERROR" in ln]
+        raise BuildError(lines[-1] if lines else (proc.stderr or proc.stdout)[-400:])
+    data = json.loads((workdir / "ports.json").read_text())
+    top = next(m for m in data["modules"].values()
+               if m.get("attributes", {}).get("top") in (1, "00000000000000000000000000000001"))
+    ports = [(n, p["direction"], len(p["bits"])) for n, p in top["ports"].items()]
+    return ports
+
+
+def _synth_counts(read: str, top: str, family: str, workdir: Path) -> dict[str, int]:
+    yosys = _tool("yosys")
+    script = f"{read} {_SYNTH[family]} -top {top}; tee -o stat.txt stat"
+    proc = subprocess.run([yosys, "-q", "-p", script], cwd=workdir, capture_output=True,
+                          text=True)
+    if proc.returncode != 0:
+        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if "ERROR" in ln]
+        raise BuildError(lines[-1] if lines else (proc.stderr or proc.stdout)[-400:])
+    cells = yosys_cells("Printing statistics\n" + (workdir / "stat.txt").read_text())
+    groups = {
+        "ice40": {"lut": ("SB_LUT4",), "ff": ("SB_DFF",), "carry": ("SB_CARRY",),
+                  "dsp": ("SB_MAC16",), "bram": ("SB_RAM40",)},
+        "ecp5": {"lut": ("LUT4",), "ff": ("TRELLIS_FF",), "carry": ("CCU2C",),
+                 "dsp": ("MULT18X18D", "ALU54B"), "bram": ("DP16KD", "PDPW16KD"),
+                 "lutram": ("TRELLIS_DPR16X4",)},
+        "gowin": {"lut": ("LUT",), "ff": ("DFF",), "carry": ("ALU",), "dsp": ("MULT",),
+                  "bram": ("BSRAM", "SDP", "DP", "SP")},
+    }[family]
+    out = {k: sum(n for c, n in cells.items() if c.startswith(v)) for k, v in groups.items()}
+    return out
+
+
+class _Shim(Elaboratable):
+    def __init__(self, make_block, ports, clock: str | None, reset_n: str | None,
+                 reset: str | None):
+        self._make, self._ports = make_block, ports
+        self._clock, self._reset_n, self._reset = clock, reset_n, reset
+
+    def elaborate(self, platform):
+        m = Module()
+        uart = platform.request("uart", 0)
+        ins = [(n, w) for n, d, w in self._ports if d == "input"
+               and n not in (self._clock, self._reset_n, self._reset)]
+        outs = [(n, w) for n, d, w in self._ports if d == "output"]
+        width_in = sum(w for _, w in ins) or 1
+        chain = Signal(width_in)
+        m.d.sync += chain.eq((chain << 1) | uart.rx.i)
+        values, at = {}, 0
+        for n, w in ins:
+            values[n] = chain[at:at + w]
+            at += w
+        block, outputs = self._make(m, values)
+        folded = Signal()
+        regs = []
+        for n, w in outs:
+            r = Signal(w, name=f"q_{n}")
+            m.d.sync += r.eq(outputs[n])
+            regs.append(r)
+        bits = [r[i] for r in regs for i in range(len(r))]
+        acc = 0
+        for b in bits:
+            acc = acc ^ b
+        m.d.sync += folded.eq(acc)
+        m.d.comb += uart.tx.o.eq(folded)
+        return m
+
+
+def _component_maker(component: wiring.Component):
+    def make(m, values):
+        m.submodules.block = component
+        for name, member in component.signature.members.items():
+            if member.flow is wiring.In:
+                m.d.comb += getattr(component, name).eq(values[name])
+        return component, {n: getattr(component, n) for n, mem in
+                           component.signature.members.items() if mem.flow is wiring.Out}
+    return make
+
+
+def _instance_maker(block: VerilogBlock, ports):
+    def make(m, values):
+        outs = {n: Signal(w, name=f"o_{n}") for n, d, w in ports if d == "output"}
+        kw = {f"p_{k}": v for k, v in block.parameters.items()}
+        for n, d, _w in ports:
+            if n == block.clock:
+                kw[f"i_{n}"] = ClockSignal()
+            elif n == block.reset_n:
+                kw[f"i_{n}"] = ~ResetSignal()
+            elif d == "input":
+                kw[f"i_{n}"] = values[n]
+            else:
+                kw[f"o_{n}"] = outs[n]
+        m.submodules.block = Instance(block.top, **kw)
+        return None, outs
+    return make
+
+
+def measure(name: str, design, board: str, out, *, clock_mhz: float | None = None,
+            progress=None) -> Measurement:
+    """Synthesise ``design`` alone and place-and-route it in the shim for ``board``.
+
+    ``design`` is a flat :class:`wiring.Component` (a factory returning one is also accepted, so
+    each step gets a fresh instance) or a :class:`VerilogBlock`. Errors (a block that does not
+    synthesise, or does not fit) are recorded in the result, not raised.
+    """
+    import time
+
+    b = _board(board)
+    out = Path(out)
+    t0 = time.perf_counter()
+    result = Measurement(name, b.family)
+    try:
+        with tempfile.TemporaryDirectory(prefix="scgen-measure-") as tmp:
+            work = Path(tmp)
+            if isinstance(design, VerilogBlock):
+                ports, _ = _ports_of_verilog(design, work)
+                chp = " ".join(f"-set {k} {v}" for k, v in design.parameters.items())
+                read = (" ".join(f"read_verilog {n};" for n in design.sources)
+                        + (f" chparam {chp} {design.top};" if chp else ""))
+                result.synth = _synth_counts(read, design.top, b.family, work)
+                maker = _instance_maker(design, ports)
+                clock, reset_n, reset = design.clock, design.reset_n, None
+            else:
+                from amaranth.back import rtlil
+
+                from ..sim import toolchain_env
+                from ..sim._top import port_specs
+
+                toolchain_env()
+                comp = design() if callable(design) and not isinstance(
+                    design, wiring.Component) else design
+                (work / "block.il").write_text(rtlil.convert(comp, name="block", emit_src=False))
+                result.synth = _synth_counts("read_rtlil block.il;", "block", b.family, work)
+                comp = design() if callable(design) and not isinstance(
+                    design, wiring.Component) else comp
+                ports = [(n, "input" if f is wiring.Flow.In else "output", w)
+                         for n, f, w, _s in port_specs(comp)]
+                maker = _component_maker(comp)
+                clock = reset_n = reset = None
+        top = _Shim(maker, ports, clock, reset_n, reset)
+        if isinstance(design, VerilogBlock):
+            platform_files = dict(design.sources)
+        else:
+            platform_files = {}
+        result.pnr = run_build(_WithFiles(top, platform_files), b, out, clock_mhz=clock_mhz,
+                               progress=progress).report
+    except BuildError as exc:
+        result.error = str(exc).splitlines()[0][:300]
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+class _WithFiles(Elaboratable):
+    def __init__(self, top, files):
+        self._top, self._files = top, files
+
+    def elaborate(self, platform):
+        for name, text in self._files.items():
+            platform.add_file(name, text)
+        return self._top
