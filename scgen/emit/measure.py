@@ -123,7 +123,7 @@ class _Shim(Elaboratable):
         for n, w in ins:
             values[n] = chain[at:at + w]
             at += w
-        block, outputs = self._make(m, values)
+        _block, outputs = self._make(m, values)
         folded = Signal()
         regs = []
         for n, w in outs:

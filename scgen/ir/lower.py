@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from amaranth.hdl import Const, Module, Mux, ResetInserter, Shape, Signal, signed
 from amaranth.lib import wiring
+from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from .. import hw, sw
@@ -247,6 +248,7 @@ class GraphTop(wiring.Component):
         m.d.sync += self.done.eq(last)
 
         sig: dict[int, object] = {}
+        producer = {op.result: op for op in g.ops if op.result is not None}
         for i, op in enumerate(g.ops):
             name = f"op{i}_{op.kind}"
             if op.kind == "input":
@@ -291,6 +293,24 @@ class GraphTop(wiring.Component):
                     x_bits.append(enc.o)
                 spikes = Signal(nn, name=f"v{op.result}")
                 w_bits: dict[int, object] = {}  # weight index -> stream (one per weight)
+                w_op = producer[op.operands[1]]
+                n_weights = ni if shared else ni * nn
+                if w_op.kind == "constant" and n_weights * length <= ROM_BITS:
+                    # constant weights: their streams are known at elaboration, so they come
+                    # from a ROM (block RAM) instead of one LFSR and comparator per weight
+                    rom = Memory(shape=n_weights, depth=length,
+                                 init=_weight_rom(_const_value(w_op), w_seeds, shared, ni, nn,
+                                                  length))
+                    m.submodules[f"{name}_rom"] = rom
+                    port = rom.read_port()
+                    addr = Signal(range(length + 1), name=f"{name}_addr")
+                    with m.If(start):
+                        m.d.sync += addr.eq(1)
+                    with m.Elif(self.busy):
+                        m.d.sync += addr.eq(addr + 1)
+                    m.d.comb += port.addr.eq(Mux(start, 0, addr))
+                    for k in range(n_weights):
+                        w_bits[k] = port.data[k]
                 for n in range(nn):
                     for i in range(ni):
                         k = i if shared else n * ni + i
@@ -382,6 +402,23 @@ def _dense_seeds(op, shared: bool) -> tuple[list[int], list[list[int]]]:
     w = [[((a["weight_seed_base"] + 13 * (i if shared else n * ni + i)) & 0xFFFF) or 1
           for i in range(ni)] for n in range(nn)]
     return x, w
+
+
+ROM_BITS = 1 << 20  # constant weight streams up to this many bits go into a ROM
+
+
+def _weight_rom(packed: int, w_seeds, shared: bool, ni: int, nn: int, length: int) -> list[int]:
+    """ROM words of constant weights: bit ``k`` of word ``t`` is weight ``k``'s stream bit
+    ``t`` (the twin's encoder from its seed; the same bits the LFSR encoders would give)."""
+    mask = (1 << RATE_BITS) - 1
+    words = np.zeros(length, dtype=object)
+    for n in range(1 if shared else nn):
+        for i in range(ni):
+            k = i if shared else n * ni + i
+            x = np.full(length, (packed >> (RATE_BITS * k)) & mask, dtype=np.int64)
+            bits = sw.encoder(EncoderParams(source=LfsrParams(seed=w_seeds[n][i])), x).o
+            words += np.asarray(bits, dtype=object) << k
+    return [int(w) for w in words]
 
 
 def _dense_lif(op) -> LifParams:
