@@ -157,6 +157,71 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _checked_graph(path: str):
+    graph = _load_graph(path)
+    errors = [p for p in graph.verify() if p.severity == "error"]
+    if errors:
+        raise SystemExit("\n".join(f"scgen: {path}: {p}" for p in errors))
+    return graph
+
+
+def _emit(args: argparse.Namespace) -> int:
+    from .emit import LintError, lint, verilog
+    from .ir.lower import LoweringError
+
+    graph = _checked_graph(args.graph)
+    try:
+        text = verilog(graph, sv=not args.verilog, name=args.name)
+    except LoweringError as exc:
+        raise SystemExit(f"scgen: {args.graph}: {exc}") from None
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    print(f"wrote {out} ({len(text.splitlines())} lines, module {args.name or graph.name})")
+    if args.lint:
+        try:
+            waived = lint(text)
+        except LintError as exc:
+            print(f"scgen: {exc}", file=sys.stderr)
+            return 1
+        print(f"verilator --lint-only -Wall: clean ({len(waived)} waived findings of the kinds "
+              f"documented in scgen.emit.LINT_WAIVERS)")
+    return 0
+
+
+def _boards(args: argparse.Namespace) -> int:
+    from .emit import BOARDS
+
+    print(f"{'board':<16}{'device':<22}{'clock':>9}  host link")
+    for b in BOARDS.values():
+        print(f"{b.name:<16}{b.device:<22}{b.clock_mhz:>6g} MHz  UART {b.baud} baud, "
+              f"{b.link_via}")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .emit import BuildError, board, build
+    from .ir.lower import LoweringError
+
+    graph = _checked_graph(args.graph)
+    try:
+        b = board(args.board)
+    except ValueError as exc:
+        raise SystemExit(f"scgen: {exc}") from None
+    out = args.output or f"out/build/{graph.name}-{b.name}"
+    try:
+        result = build(graph, board=b, out=out, clock_mhz=args.clock_mhz)
+    except (BuildError, LoweringError) as exc:
+        raise SystemExit(f"scgen: {exc}") from None
+    r = result.report
+    used = ", ".join(f"{k} {v['used']}/{v['available']}" for k, v in r["resources"].items()
+                     if v["used"])
+    print(f"resources: {used}")
+    print(f"timing: {'PASS' if r['timing_ok'] else 'FAIL'} at {r['board_clock_mhz']:g} MHz "
+          f"(see {Path(out) / 'report.json'})")
+    return 0 if r["timing_ok"] else 1
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -212,6 +277,25 @@ def main(argv: list[str] | None = None) -> int:
     ver.add_argument("--out", default="out/verify", help="Verilator build folder (out/verify)")
     ver.add_argument("--no-verilator", action="store_true", help="skip the Verilator run")
     ver.set_defaults(func=_verify)
+
+    emit = sub.add_parser("emit", help="write a text graph's hardware as SystemVerilog")
+    emit.add_argument("graph", help="graph text file (.scir)")
+    emit.add_argument("-o", "--output", required=True, help="output file (.sv or .v)")
+    emit.add_argument("--verilog", action="store_true", help="write Verilog-2005 instead")
+    emit.add_argument("--name", help="module name (default: the graph's name)")
+    emit.add_argument("--lint", action="store_true", help="check it with verilator -Wall")
+    emit.set_defaults(func=_emit)
+
+    boards = sub.add_parser("boards", help="list the boards scgen builds for")
+    boards.set_defaults(func=_boards)
+
+    build = sub.add_parser("build", help="build a text graph into a bitstream for a board")
+    build.add_argument("graph", help="graph text file (.scir)")
+    build.add_argument("--board", required=True, help="board name (see `scgen boards`)")
+    build.add_argument("-o", "--output", help="output folder (out/build/GRAPH-BOARD)")
+    build.add_argument("--clock-mhz", type=float,
+                       help="clock constraint for nextpnr (default: the board's oscillator)")
+    build.set_defaults(func=_build)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -23,6 +23,11 @@ Execution model (one *window* per ``start``):
 * cycle ``t0 + L + 2``: ``done`` is 1 and the outputs hold the window's results until the next
   window's ``done``. Bitstream outputs are the stream bits themselves, valid while ``busy``.
 
+A graph with a dense layer has a *latency* of one cycle (:attr:`GraphTop.latency`): its
+neurons step one cycle after their synapses are counted (a register splits the two timing
+paths), so every per-cycle output, and ``busy``, comes one cycle later (stream bit ``k`` on
+cycle ``t0 + 2 + k``); ``done`` and the window-level outputs keep their cycles.
+
 LIF neurons keep their state from window to window (one step per window). The twin executor
 (:func:`run_windows`) computes the same values from the twins of the same primitives, for many
 windows in one call.
@@ -33,7 +38,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from amaranth.hdl import Const, Module, Mux, ResetInserter, Shape, Signal, signed
+from amaranth.hdl import (
+    ClockSignal,
+    Const,
+    Instance,
+    Module,
+    Mux,
+    ResetInserter,
+    ResetSignal,
+    Shape,
+    Signal,
+    signed,
+)
 from amaranth.lib import wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
@@ -57,8 +73,8 @@ from .types import (
     Words,
 )
 
-__all__ = ["GraphTop", "LoweringError", "random_inputs", "run_hardware", "run_windows",
-           "window_length"]
+__all__ = ["EmittedTop", "GraphTop", "LoweringError", "random_inputs", "run_hardware",
+           "run_windows", "window_length"]
 
 SUPPORTED = ("input", "output", "constant", "encode", "and", "popcount", "div_const", "lif_step",
              "scale", "offset", "dense_forward",
@@ -231,6 +247,12 @@ class GraphTop(wiring.Component):
         """Stream length ``L`` of a window."""
         return self._length
 
+    @property
+    def latency(self) -> int:
+        """Cycles from a stream bit to its per-cycle outputs: 1 when the graph has a dense
+        layer (its neurons step one cycle after their synapses), else 0."""
+        return int(any(op.kind == "dense_forward" for op in self._graph.ops))
+
     def elaborate(self, platform):
         m = Module()
         g, types, length = self._graph, self._types, self._length
@@ -244,7 +266,12 @@ class GraphTop(wiring.Component):
             m.d.sync += left.eq(length + 1)
         with m.Elif(left != 0):
             m.d.sync += left.eq(left - 1)
-        m.d.comb += [last.eq(left == 1), self.busy.eq((left != 0) & ~last)]
+        run = Signal()  # the stream section: cycles t0 + 1 .. t0 + L
+        run_d = Signal()
+        m.d.comb += [last.eq(left == 1), run.eq((left != 0) & ~last)]
+        m.d.sync += run_d.eq(run)
+        lat = self.latency
+        m.d.comb += self.busy.eq(run_d if lat else run)
         m.d.sync += self.done.eq(last)
 
         sig: dict[int, object] = {}
@@ -306,7 +333,7 @@ class GraphTop(wiring.Component):
                     addr = Signal(range(length + 1), name=f"{name}_addr")
                     with m.If(start):
                         m.d.sync += addr.eq(1)
-                    with m.Elif(self.busy):
+                    with m.Elif(run):
                         m.d.sync += addr.eq(addr + 1)
                     m.d.comb += port.addr.eq(Mux(start, 0, addr))
                     for k in range(n_weights):
@@ -322,12 +349,14 @@ class GraphTop(wiring.Component):
                             w_bits[k] = enc.o
                 lif_params = _dense_lif(op)
                 for n in range(nn):
+                    # the synapse count is registered: the LIF steps one cycle later, so the
+                    # encoder/popcount path and the neuron update are separate timing paths
                     count = Signal(range(ni + 1), name=f"v{op.result}_count{n}")
-                    m.d.comb += count.eq(sum(x_bits[i] & w_bits[i if shared else n * ni + i]
+                    m.d.sync += count.eq(sum(x_bits[i] & w_bits[i if shared else n * ni + i]
                                              for i in range(ni)))
                     lif = hw.Lif(lif_params)
                     m.submodules[f"{name}_lif{n}"] = lif
-                    m.d.comb += [lif.en.eq(self.busy), lif.I_t.eq(_dense_current(op, count)),
+                    m.d.comb += [lif.en.eq(run_d), lif.I_t.eq(_dense_current(op, count)),
                                  lif.leak_k.eq(leak), lif.gain_k.eq(gain), lif.noise_in.eq(0),
                                  spikes[n].eq(lif.spike)]
                 sig[op.result] = spikes
@@ -361,11 +390,33 @@ class GraphTop(wiring.Component):
             if field is not None:
                 value = value[0] if field == "spike" else value[1]
             out = getattr(self, port)
-            if _per_cycle(types[src]):
+            if _per_cycle(types[src]) and lat and producer[src].kind != "dense_forward":
+                m.d.sync += out.eq(value)  # aligned with the dense layers' spike words
+            elif _per_cycle(types[src]):
                 m.d.comb += out.eq(value)
             else:
                 with m.If(last):
                     m.d.sync += out.eq(value)
+        return m
+
+
+class EmittedTop(GraphTop):
+    """The graph's *emitted* SystemVerilog (:func:`scgen.emit.verilog`) as a black box with
+    :class:`GraphTop`'s ports: simulating it (Verilator only) checks the file users get."""
+
+    def __init__(self, graph: Graph, *, sv: bool = True):
+        from ..emit import verilog
+
+        super().__init__(graph)
+        self.module = f"emitted_{graph.name}"
+        self.verilog_source = verilog(graph, name=self.module, sv=sv)
+
+    def elaborate(self, platform):
+        m = Module()
+        ports = {("i_" if member.flow is wiring.In else "o_") + name: getattr(self, name)
+                 for name, member in self.signature.members.items()}
+        m.submodules.emitted = Instance(self.module, i_clk=ClockSignal(), i_rst=ResetSignal(),
+                                        **ports)
         return m
 
 
@@ -612,7 +663,7 @@ def collect_windows(top: GraphTop, trace: dict[str, np.ndarray],
     for port, (src, _field) in _port_names(top.graph, types).items():
         values = trace[port]
         if _per_cycle(types[src]):
-            idx = starts[:, None] + 1 + np.arange(length)[None, :]
+            idx = starts[:, None] + 1 + top.latency + np.arange(length)[None, :]
             outputs[port] = values[idx]
         else:
             outputs[port] = values[done]
@@ -620,18 +671,22 @@ def collect_windows(top: GraphTop, trace: dict[str, np.ndarray],
 
 
 def run_hardware(graphs: list[Graph], inputs: list[dict[str, object]], *,
-                 backend: str = "pysim", build_dir=None, seed: int = 1) -> list[WindowResult]:
+                 backend: str = "pysim", build_dir=None, seed: int = 1,
+                 emitted: bool = False) -> list[WindowResult]:
     """Run graphs side by side on a simulator backend with the window protocol.
 
     ``inputs`` are per-window values as for :func:`run_windows`; all graphs share one
-    simulation (one Verilator build).
+    simulation (one Verilator build). ``emitted=True`` (Verilator) simulates the emitted
+    SystemVerilog files (:class:`EmittedTop`) instead of Amaranth's own conversion.
     """
+    if emitted and backend != "verilator":
+        raise ValueError(f"Emitted files run on the verilator backend, not {backend!r}")
     from .. import sim
 
     rng = np.random.default_rng(seed)
     tops, stims, starts = [], [], []
     for g, ins in zip(graphs, inputs, strict=True):
-        top = GraphTop(g)
+        top = EmittedTop(g) if emitted else GraphTop(g)
         stim, first = window_stimulus(top, input_ports(g, ins), rng)
         tops.append(top)
         stims.append(stim)

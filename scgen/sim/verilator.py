@@ -94,7 +94,11 @@ def run_verilator(duts, inputs: list[dict[str, np.ndarray]], cycles: int, build_
     build_dir.mkdir(parents=True, exist_ok=True)
     top = HarnessTop(duts)
     text = verilog.convert(top, name=TOP_NAME, emit_src=False, strip_internal_attrs=True)
-    digest = hashlib.sha256(text.encode()).hexdigest()
+    # a DUT may be a wrapper around Verilog text of its own (e.g. an emitted file): its
+    # ``verilog_source`` is compiled beside the harness
+    extras = {f"dut{k}.sv": d.verilog_source for k, d in enumerate(duts)
+              if getattr(d, "verilog_source", None) is not None}
+    digest = hashlib.sha256("\0".join([text, *extras.values()]).encode()).hexdigest()
     source = build_dir / f"{TOP_NAME}.v"
     stamp = build_dir / "design.sha256"
     binary = build_dir / TOP_NAME
@@ -102,8 +106,10 @@ def run_verilator(duts, inputs: list[dict[str, np.ndarray]], cycles: int, build_
     runner = get_runner("verilator")
     if not (binary.exists() and stamp.exists() and stamp.read_text() == digest):
         source.write_text(text)
+        for name, extra in extras.items():
+            (build_dir / name).write_text(extra)
         runner.build(
-            sources=[source],
+            sources=[source, *(build_dir / name for name in extras)],
             hdl_toplevel=TOP_NAME,
             build_dir=build_dir,
             build_args=["-Wno-fatal", "-Wno-lint", "-Wno-style", "-O3"],
