@@ -67,9 +67,9 @@ def verilog(design, *, name: str | None = None, sv: bool = True) -> str:
     from .. import __version__
     from ..sim import toolchain_env
 
+    if name is not None and (not isinstance(name, str) or not _IDENT.match(name)):
+        raise ValueError(f"Module name must be a Verilog identifier, not {name!r}")
     top, module, about = _design(design, name)
-    if not isinstance(module, str) or not _IDENT.match(module):
-        raise ValueError(f"Module name must be a Verilog identifier, not {module!r}")
     toolchain_env()  # AMARANTH_USE_YOSYS=builtin: the pinned Yosys, whatever YOSYS says
     text = rtlil.convert(top, name=module, emit_src=False)
     body = _convert_rtlil_text(text, strip_internal_attrs=True,

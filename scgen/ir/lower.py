@@ -408,7 +408,10 @@ class EmittedTop(GraphTop):
         from ..emit import verilog
 
         super().__init__(graph)
-        self.module = f"emitted_{graph.name}"
+        from ..emit import ir_hash
+
+        # one module per distinct graph, so several can share one simulation
+        self.module = f"emitted_{graph.name}_{ir_hash(graph)[:10]}"
         self.verilog_source = verilog(graph, name=self.module, sv=sv)
 
     def elaborate(self, platform):

@@ -96,8 +96,8 @@ def run_verilator(duts, inputs: list[dict[str, np.ndarray]], cycles: int, build_
     text = verilog.convert(top, name=TOP_NAME, emit_src=False, strip_internal_attrs=True)
     # a DUT may be a wrapper around Verilog text of its own (e.g. an emitted file): its
     # ``verilog_source`` is compiled beside the harness
-    extras = {f"dut{k}.sv": d.verilog_source for k, d in enumerate(duts)
-              if getattr(d, "verilog_source", None) is not None}
+    extras = {f"{getattr(d, 'module', f'dut{k}')}.sv": d.verilog_source
+              for k, d in enumerate(duts) if getattr(d, "verilog_source", None) is not None}
     digest = hashlib.sha256("\0".join([text, *extras.values()]).encode()).hexdigest()
     source = build_dir / f"{TOP_NAME}.v"
     stamp = build_dir / "design.sha256"
