@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from amaranth.hdl import Elaboratable, Module
 
-from .boards import Board
+from .boards import Board, led_pins, uart_pins
 from .boards import board as _board
 from .build import BuildResult, run_build
 from .verilog import ir_hash
@@ -34,16 +34,10 @@ class BoardTop(Elaboratable):
     def elaborate(self, platform):
         m = Module()
         m.submodules.link = link = self.link
-        uart = platform.request(self.board.link_resource, 0)
-        m.d.comb += [link.rx.eq(uart.rx.i), uart.tx.o.eq(link.tx)]
-        b = self.board
-        if b.led_resource == "rgb_led":
-            rgb = platform.request("rgb_led", 0)
-            for k, part in enumerate((rgb.r, rgb.g, rgb.b)[:b.led_count]):
-                m.d.comb += part.o.eq(link.leds[k])
-        else:
-            for k in range(b.led_count):
-                m.d.comb += platform.request(b.led_resource, k).o.eq(link.leds[k])
+        rx, tx = uart_pins(m, platform, self.board)
+        m.d.comb += [link.rx.eq(rx), tx.eq(link.tx)]
+        for k, led in enumerate(led_pins(m, platform, self.board)):
+            m.d.comb += led.eq(link.leds[k])
         return m
 
 

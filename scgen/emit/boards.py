@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
-__all__ = ["BOARDS", "Board", "board"]
+__all__ = ["BOARDS", "Board", "board", "led_pins", "uart_pins"]
 
 # tool name in Amaranth's command templates -> (executable we run, pip package that has it)
 TOOLS = {
@@ -79,6 +79,33 @@ class Board:
                 0, rx=add["rx"], tx=add["tx"], conn=(add["connector"], 0),
                 attrs=Attrs(IO_TYPE=add.get("io_type", "LVCMOS33")))])
         return platform
+
+
+def uart_pins(m, platform, profile: Board):
+    """Request the board's UART; return ``(rx, tx)``: the RX input and TX output signals."""
+    from amaranth.lib import io
+
+    pins = platform.request(profile.link_resource, 0, dir="-")
+    m.submodules.uart_rx = rx = io.Buffer("i", pins.rx)
+    m.submodules.uart_tx = tx = io.Buffer("o", pins.tx)
+    return rx.i, tx.o
+
+
+def led_pins(m, platform, profile: Board) -> list:
+    """Request the board's LEDs; return their output signals (``led_count`` of them)."""
+    from amaranth.lib import io
+
+    if profile.led_resource == "rgb_led":
+        rgb = platform.request("rgb_led", 0, dir="-")
+        parts = [rgb.r, rgb.g, rgb.b][:profile.led_count]
+    else:
+        parts = [platform.request(profile.led_resource, k, dir="-")
+                 for k in range(profile.led_count)]
+    outs = []
+    for k, part in enumerate(parts):
+        m.submodules[f"led{k}"] = buf = io.Buffer("o", part)
+        outs.append(buf.o)
+    return outs
 
 
 def _with_clock(base, hz: float) -> list:

@@ -105,20 +105,22 @@ def _synth_counts(read: str, top: str, family: str, workdir: Path) -> dict[str, 
 
 
 class _Shim(Elaboratable):
-    def __init__(self, make_block, ports, clock: str | None, reset_n: str | None,
+    def __init__(self, board, make_block, ports, clock: str | None, reset_n: str | None,
                  reset: str | None):
-        self._make, self._ports = make_block, ports
+        self._board, self._make, self._ports = board, make_block, ports
         self._clock, self._reset_n, self._reset = clock, reset_n, reset
 
     def elaborate(self, platform):
         m = Module()
-        uart = platform.request("uart", 0)
+        from .boards import uart_pins
+
+        rx, tx = uart_pins(m, platform, self._board)
         ins = [(n, w) for n, d, w in self._ports if d == "input"
                and n not in (self._clock, self._reset_n, self._reset)]
         outs = [(n, w) for n, d, w in self._ports if d == "output"]
         width_in = sum(w for _, w in ins) or 1
         chain = Signal(width_in)
-        m.d.sync += chain.eq((chain << 1) | uart.rx.i)
+        m.d.sync += chain.eq((chain << 1) | rx)
         values, at = {}, 0
         for n, w in ins:
             values[n] = chain[at:at + w]
@@ -135,7 +137,7 @@ class _Shim(Elaboratable):
         for b in bits:
             acc = acc ^ b
         m.d.sync += folded.eq(acc)
-        m.d.comb += uart.tx.o.eq(folded)
+        m.d.comb += tx.eq(folded)
         return m
 
 
@@ -210,7 +212,7 @@ def measure(name: str, design, board: str, out, *, clock_mhz: float | None = Non
                          for n, f, w, _s in port_specs(comp)]
                 maker = _component_maker(comp)
                 clock = reset_n = reset = None
-        top = _Shim(maker, ports, clock, reset_n, reset)
+        top = _Shim(b, maker, ports, clock, reset_n, reset)
         if isinstance(design, VerilogBlock):
             platform_files = dict(design.sources)
         else:

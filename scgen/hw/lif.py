@@ -50,13 +50,28 @@ class Lif(Primitive):
         rc = Signal(p.counter_width)
 
         diff = Signal(signed(w + 1))
-        dv_leak, dv_in, v_next = Signal(shape), Signal(shape), Signal(shape)
+        dv_leak, dv_in, drive, v_next = Signal(shape), Signal(shape), Signal(shape), Signal(shape)
         fired = Signal()
+        if p.diff_width() == w + 1:
+            # v_rest - v is exact in w + 1 bits, so (v_rest - v) * k = v_rest * k - v * k: the
+            # multiplier takes the membrane register directly (no subtractor before it in the
+            # loop), and v_rest * k does not depend on v
+            rest_k = Signal(signed(2 * w + 1))
+            m.d.comb += [
+                rest_k.eq(v_rest * self.leak_k),
+                dv_leak.eq(((rest_k - v * self.leak_k) >> f)[:w].as_signed()),
+            ]
+        else:  # a narrower difference wraps: keep the seed's order of operations
+            m.d.comb += [
+                diff.eq((v_rest - v)[:p.diff_width()].as_signed()),
+                dv_leak.eq(((diff * self.leak_k) >> f)[:w].as_signed()),
+            ]
         m.d.comb += [
-            diff.eq((v_rest - v)[:p.diff_width()].as_signed()),
-            dv_leak.eq(((diff * self.leak_k) >> f)[:w].as_signed()),
             dv_in.eq(((self.I_t * self.gain_k) >> f)[:w].as_signed()),
-            v_next.eq((v + dv_leak + dv_in + self.noise_in)[:w].as_signed()),
+            # input and noise do not depend on v: summed beside the leak multiplier, so the
+            # membrane's loop has one adder (sums wrap mod 2**w, any grouping is the same)
+            drive.eq((dv_in + self.noise_in)[:w].as_signed()),
+            v_next.eq((v + dv_leak + drive)[:w].as_signed()),
             fired.eq(v_next >= Const(p.v_threshold, shape)),
         ]
 
