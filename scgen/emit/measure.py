@@ -160,7 +160,7 @@ def _instance_maker(block: VerilogBlock, ports):
             if n == block.clock:
                 kw[f"i_{n}"] = ClockSignal()
             elif n == block.reset_n:
-                kw[f"i_{n}"] = ~ResetSignal()
+                kw[f"i_{n}"] = ~ResetSignal(allow_reset_less=True)
             elif d == "input":
                 kw[f"i_{n}"] = values[n]
             else:
@@ -219,6 +219,9 @@ def measure(name: str, design, board: str, out, *, clock_mhz: float | None = Non
             platform_files = {}
         result.pnr = run_build(_WithFiles(top, platform_files), b, out, clock_mhz=clock_mhz,
                                progress=progress).report
+        # the shim's own flip-flops: one per input bit, one per output bit, the folded output
+        result.pnr["shim_ffs"] = 1 + sum(w for n, _d, w in ports
+                                         if n not in (clock, reset_n, reset))
     except BuildError as exc:
         result.error = str(exc).splitlines()[0][:300]
     result.seconds = time.perf_counter() - t0
