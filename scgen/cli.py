@@ -22,6 +22,10 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.hardware or args.suite == "hardware":
+        from .bench.hardware import main as hardware_main
+
+        return hardware_main(["--out", args.hardware_report, "--boards"])
     if args.suite == "engine":
         from .bench.engine import main as engine_main
 
@@ -245,9 +249,14 @@ def main(argv: list[str] | None = None) -> int:
 
     bench = sub.add_parser(
         "bench", help="benchmarks: scgen vs sc-neurocore-engine, or every primitive's cycle rate")
-    bench.add_argument("--suite", choices=["engine", "primitives"], default="engine",
+    bench.add_argument("--suite", choices=["engine", "primitives", "hardware"], default="engine",
                        help="engine: side by side with sc-neurocore-engine 3.15.7 (default); "
-                            "primitives: cycles/s on twin, pysim and Verilator")
+                            "primitives: cycles/s on twin, pysim and Verilator; hardware: "
+                            "resources and fmax on UP5K and ECP5 85F, the seed's Verilog "
+                            "beside, and builds for all four boards")
+    bench.add_argument("--hardware", action="store_true", help="the same as --suite hardware")
+    bench.add_argument("--hardware-report", default="benchmarks/HARDWARE.md",
+                       help="hardware suite: report file (benchmarks/HARDWARE.md)")
     bench.add_argument("--report", default="benchmarks/RESULTS.md",
                        help="engine suite: report file (benchmarks/RESULTS.md)")
     bench.add_argument("--repeat", type=_positive, default=7, help="engine suite: samples (7)")
