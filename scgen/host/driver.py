@@ -82,8 +82,8 @@ class HostLink:
 
     # ----------------------------------------------------------------------------------------
 
-    def _read(self, n: int, deadline: float, what: str) -> bytes:
-        data = bytearray()
+    def _read(self, n: int, deadline: float, what: str, head: bytes = b"") -> bytes:
+        data = bytearray(head)
         while len(data) < n:
             chunk = self._io.read(n - len(data))
             if chunk:
@@ -100,7 +100,7 @@ class HostLink:
         deadline = time.monotonic() + self._timeout + extra_seconds
         head = self._read(1, deadline, what)
         n = 3 if head[0] == ERROR else reply_length(command, self._layout)
-        return head + self._read(n - 1, deadline, what)
+        return self._read(n, deadline, what, head)
 
     def identify(self) -> Identity:
         """Ask the board what it runs; raise :class:`WrongDesign` unless it is this graph."""

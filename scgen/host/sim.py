@@ -18,7 +18,7 @@ from ..link.protocol import CMD_START, IDENTITY_BYTES
 from ..link.top import HostLinkTop
 from .uart import decode_line, line_levels
 
-__all__ = ["ScriptedTransport", "SimResult", "reply_cycles", "simulate"]
+__all__ = ["ScriptedTransport", "SimResult", "reply_cycles", "simulate", "simulate_many"]
 
 
 @dataclass
@@ -41,37 +41,54 @@ def reply_cycles(top: HostLinkTop, command: bytes) -> int:
     return run + (longest + 2) * frame + 16
 
 
-def simulate(top: HostLinkTop, commands: Sequence[bytes | np.ndarray], *,
-             waits: Sequence[int | None] | None = None, backend: str = "pysim",
-             build_dir=None) -> SimResult:
-    """Send ``commands`` one after the other to ``top`` on a simulator backend.
-
-    A command is bytes (sent as 8N1 frames) or an array of raw line levels (for malformed
-    frames). ``waits`` overrides the idle cycles after a command (None: :func:`reply_cycles`).
-    """
-    from .. import sim
-
+def _schedule(top: HostLinkTop, commands, waits) -> tuple[np.ndarray, list[int]]:
     cpb = top.clocks_per_bit
     chunks, sends, t = [np.ones(4 * cpb, dtype=np.uint8)], [], 4 * cpb
     waits = list(waits) if waits is not None else [None] * len(commands)
     for command, wait in zip(commands, waits, strict=True):
-        levels = (np.asarray(command, dtype=np.uint8) if isinstance(command, np.ndarray)
-                  else line_levels(command, cpb))
+        raw = isinstance(command, np.ndarray)
+        levels = np.asarray(command, dtype=np.uint8) if raw else line_levels(command, cpb)
         if wait is None:
-            wait = reply_cycles(top, bytes(command) if not isinstance(command, np.ndarray)
-                                else b"")
+            wait = reply_cycles(top, b"" if raw else bytes(command))
         sends.append(t)
         chunks += [levels, np.ones(wait, dtype=np.uint8)]
         t += len(levels) + wait
-    rx = np.concatenate(chunks)
-    (trace,), _ = sim.run_many([top], [{"rx": rx}], len(rx), backend=backend,
-                               build_dir=build_dir)
-    tx = np.asarray(trace["tx"]).astype(np.uint8)
-    frames = decode_line(tx, cpb)
-    bounds = [*sends, len(tx)]
-    replies = [bytes(b for start, b, _ok in frames if bounds[k] <= start < bounds[k + 1])
-               for k in range(len(sends))]
-    return SimResult(replies, rx, tx, sends)
+    return np.concatenate(chunks), sends
+
+
+def simulate_many(tops: Sequence[HostLinkTop], commands: Sequence[Sequence[bytes | np.ndarray]],
+                  *, waits=None, backend: str = "pysim", build_dir=None) -> list[SimResult]:
+    """Run several boards side by side in one simulation (one Verilator build).
+
+    ``commands[k]`` are sent to ``tops[k]`` one after the other; a command is bytes (sent as
+    8N1 frames) or an array of raw line levels (for malformed frames). ``waits[k]``, when
+    given, lists the idle cycles after each command (None: :func:`reply_cycles`).
+    """
+    from .. import sim
+
+    waits = waits if waits is not None else [None] * len(tops)
+    plans = [_schedule(top, cmds, w) for top, cmds, w in zip(tops, commands, waits, strict=True)]
+    cycles = max(len(rx) for rx, _ in plans)
+    stimuli = [{"rx": np.concatenate([rx, np.ones(cycles - len(rx), dtype=np.uint8)])}
+               for rx, _ in plans]
+    traces, _ = sim.run_many(list(tops), stimuli, cycles, backend=backend, build_dir=build_dir)
+    results = []
+    for top, (_rx, sends), stim, trace in zip(tops, plans, stimuli, traces, strict=True):
+        tx = np.asarray(trace["tx"]).astype(np.uint8)
+        frames = decode_line(tx, top.clocks_per_bit)
+        bounds = [*sends, cycles]
+        replies = [bytes(b for start, b, _ok in frames if bounds[k] <= start < bounds[k + 1])
+                   for k in range(len(sends))]
+        results.append(SimResult(replies, stim["rx"], tx, sends))
+    return results
+
+
+def simulate(top: HostLinkTop, commands: Sequence[bytes | np.ndarray], *,
+             waits: Sequence[int | None] | None = None, backend: str = "pysim",
+             build_dir=None) -> SimResult:
+    """Send ``commands`` one after the other to ``top``; see :func:`simulate_many`."""
+    return simulate_many([top], [commands], waits=None if waits is None else [waits],
+                         backend=backend, build_dir=build_dir)[0]
 
 
 class ScriptedTransport:

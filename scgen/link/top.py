@@ -74,6 +74,7 @@ class HostLinkTop(wiring.Component):
 
     def __init__(self, graph: Graph, *, clocks_per_bit: int, leds: int = 0,
                  count_width: int = 16, timeout: int | None = None):
+        self._MustUse__silence = True  # until built: bad arguments do not make it "unused"
         if not isinstance(graph, Graph):
             raise TypeError(f"Host link needs a Graph, not {graph!r}")
         self._rx_params = UartRxParams(clocks_per_bit=clocks_per_bit)
@@ -84,6 +85,7 @@ class HostLinkTop(wiring.Component):
         self._timeout = _int_arg("timeout", timeout, 1, 1 << 32)
         self._graph = graph
         self._layout = layout(graph, count_width=count_width)
+        self._MustUse__silence = False
         members = {"rx": In(1), "tx": Out(1)}
         if leds:
             members["leds"] = Out(leds)
