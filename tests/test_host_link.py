@@ -325,3 +325,58 @@ def test_host_link_line_model_round_trip():
     with pytest.raises(FramingError, match=r"^The frame at cycle 0 has a stop bit of 0$"):
         decode_line(bad, 4)
     assert decode_line(bad, 4, strict=False) == [(0, 0x41, False)]
+
+
+# ---------------------------------------------------------------------------------------------
+# scgen run
+
+
+def _run_args(*argv):
+    import argparse
+
+    from scgen.host import cli
+
+    parser = argparse.ArgumentParser(prog="scgen")
+    cli.add_parser(parser.add_subparsers(dest="command", required=True))
+    return parser.parse_args(["run", *argv])
+
+
+def test_host_link_cli_run_on_a_simulated_board(tmp_path, capsys):
+    from scgen.host import cli
+
+    g = demo_graph()
+    path = tmp_path / "demo.scir"
+    path.write_text(g.to_text())
+    lay = layout(g)
+    commands = [encode_identify(), encode_load(lay, port_values(g, DEMO_INPUTS)),
+                encode_clear(), encode_start(4), encode_read()]
+    replies = simulate(HostLinkTop(g, clocks_per_bit=CPB), commands).replies
+    args = _run_args(str(path), "--board", "icebreaker", "--port", "sim", "--input", "x=0.6",
+                     "--input", "w=0.7", "--windows", "4")
+    transport = ScriptedTransport(commands, replies)
+    assert cli.main(args, transport=transport) == 0
+    assert transport.done
+    twin = run_windows(g, {"x": np.full(4, 0.6), "w": np.full(4, 0.7)}).outputs
+    out = capsys.readouterr().out
+    assert f"  hits             {int(twin['hits'][-1])}\n" in out
+    assert (f"  product          ones per bit over 256 cycles: {int(twin['product'].sum())}\n"
+            in out)
+
+
+def test_host_link_cli_errors(tmp_path, capsys):
+    from scgen.host import cli
+
+    path = tmp_path / "demo.scir"
+    path.write_text(demo_graph().to_text())
+    # a loopback port echoes the command: not a reply
+    args = _run_args(str(path), "--board", "icebreaker", "--port", "loop://", "--timeout", "0.05",
+                     "--input", "x=0.5", "--input", "w=0.5")
+    assert cli.main(args) == 1
+    assert capsys.readouterr().err == (
+        "scgen: No complete reply to IDENTIFY within 0.05 s (1 of 25 bytes; got 49); is the "
+        "board connected, programmed and at the right baud rate?\n")
+    with pytest.raises(SystemExit, match=r"^scgen: --input x values must be numbers, not "
+                                         r"'half'$"):
+        cli.main(_run_args(str(path), "--board", "b", "--port", "loop://", "--input", "x=half"))
+    assert cli.parse_inputs(["xs=0.5,0.25", "n=-3", "m=0x10"]) == {"xs": [0.5, 0.25], "n": -3,
+                                                                  "m": 16}

@@ -62,13 +62,14 @@ class HostLink:
 
     @classmethod
     def open(cls, port: str, graph: Graph, *, baud: int = 115200, **kwargs) -> HostLink:
-        """Open serial port ``port`` at ``baud`` (8N1) with pyserial and return a link on it."""
+        """Open serial port ``port`` (a device or a pyserial URL) at ``baud`` (8N1) and return a
+        link on it."""
         try:
             import serial
         except ImportError:
             raise ImportError("The host link needs pyserial; install it with "
                               "'pip install pyserial'") from None
-        return cls(serial.Serial(port, baudrate=baud, timeout=0.05), graph, **kwargs)
+        return cls(serial.serial_for_url(port, baudrate=baud, timeout=0.05), graph, **kwargs)
 
     @property
     def layout(self):
