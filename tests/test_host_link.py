@@ -126,7 +126,12 @@ def test_host_link_demo_graph_pysim():
 def test_host_link_neuron_graph_pysim():
     g = neuron_graph()
     top = HostLinkTop(g, clocks_per_bit=CPB, leds=6)
-    expected = _check_session(g, NEURON_INPUTS, simulate(top, _session(g, NEURON_INPUTS)))
+    result = simulate(top, _session(g, NEURON_INPUTS))
+    expected = _check_session(g, NEURON_INPUTS, result)
+    # LEDs: one per counter (lit when non-zero), then the window-level output bits
+    outputs, counts = expected[2]
+    sources = [int(c > 0) for c in counts["spikes"]] + [outputs["n__spike"], outputs["n__v"] & 1]
+    assert int(result.leds[-1]) == sum(bit << k for k, bit in enumerate(sources))
     assert expected[1][1]["spikes"].tolist() == [150, 120, 160, 65]  # neurons differ
     assert [r[0]["n__v"] for r in expected] == [-134, -207, -239]  # sign-extended bytes
 

@@ -29,6 +29,7 @@ class SimResult:
     rx: np.ndarray
     tx: np.ndarray
     sends: list[int]  # cycle at which each command's first frame starts
+    leds: np.ndarray | None = None  # the LED outputs on every cycle (None without LEDs)
 
 
 def reply_cycles(top: HostLinkTop, command: bytes) -> int:
@@ -79,7 +80,8 @@ def simulate_many(tops: Sequence[HostLinkTop], commands: Sequence[Sequence[bytes
         bounds = [*sends, cycles]
         replies = [bytes(b for start, b, _ok in frames if bounds[k] <= start < bounds[k + 1])
                    for k in range(len(sends))]
-        results.append(SimResult(replies, stim["rx"], tx, sends))
+        leds = np.asarray(trace["leds"]) if "leds" in trace else None
+        results.append(SimResult(replies, stim["rx"], tx, sends, leds))
     return results
 
 
