@@ -4,6 +4,8 @@ equal the twin (run_windows) exactly."""
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from scgen.host import (
     BadReply,
@@ -28,6 +30,8 @@ from scgen.ir import GraphBuilder
 from scgen.ir.lower import run_windows
 from scgen.link import HostLinkTop, ir_hash, layout
 from scgen.link.protocol import CMD_LOAD, IDENTITY_BYTES, MAGIC
+
+from .test_ir_lower import graphs as ir_graphs
 
 CPB = 4  # clocks per bit: short frames keep the simulations quick
 
@@ -385,3 +389,21 @@ def test_host_link_cli_errors(tmp_path, capsys):
         cli.main(_run_args(str(path), "--board", "b", "--port", "loop://", "--input", "x=half"))
     assert cli.parse_inputs(["xs=0.5,0.25", "n=-3", "m=0x10"]) == {"xs": [0.5, 0.25], "n": -3,
                                                                   "m": 16}
+
+
+@settings(max_examples=4, suppress_health_check=[HealthCheck.too_slow])
+@given(g=ir_graphs(), seed=st.integers(0, 2**32 - 1))
+def test_host_link_random_graphs_pysim(g, seed):
+    # random lowerable graphs (rate arithmetic, products, counts, dense layers, LIF steps)
+    rng = np.random.default_rng(seed)
+    inputs = {}
+    for f in layout(g).inputs:
+        t = str(next(op for op in g.inputs if op.attr("name") == f.name).attr("type"))
+        if t == "rate":
+            inputs[f.name] = float(rng.random())
+        elif t.startswith("vec<rate,"):
+            inputs[f.name] = rng.random(f.width // 16).tolist()
+        else:
+            inputs[f.name] = int(rng.integers(-(1 << (f.width - 1)), 1 << (f.width - 1)))
+    top = HostLinkTop(g, clocks_per_bit=CPB)
+    _check_session(g, inputs, simulate(top, _session(g, inputs)))
