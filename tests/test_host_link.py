@@ -90,8 +90,8 @@ def _drive(link, inputs):
     return first, second, link.read()
 
 
-def _expected(graph, inputs):
-    """Twin values after windows 3, 5 and 6, with counts since the clears."""
+def _expected(graph, inputs, count_width=16):
+    """Twin values after windows 3, 5 and 6, with counts since the clears (saturating)."""
     per_window = {k: np.array([v] * 6, dtype=float if not isinstance(v, int) else np.int64)
                   for k, v in inputs.items()}
     twin = run_windows(graph, per_window).outputs
@@ -99,19 +99,20 @@ def _expected(graph, inputs):
     reads = []
     for first, last in ((0, 3), (0, 5), (5, 6)):
         outputs = {f.name: int(twin[f.name][last - 1]) for f in lay.outputs}
-        counts = {f.name: np.array([int(((twin[f.name][first:last].astype(object) >> b) & 1)
-                                        .sum()) for b in range(f.width)])
+        top = (1 << count_width) - 1
+        counts = {f.name: np.array([min(top, int(((twin[f.name][first:last].astype(object) >> b)
+                                                  & 1).sum())) for b in range(f.width)])
                   for f in lay.counted}
         reads.append((outputs, counts))
     return reads
 
 
-def _check_session(graph, inputs, result):
+def _check_session(graph, inputs, result, count_width=16):
     commands = _session(graph, inputs)
     transport = ScriptedTransport(commands, result.replies)
-    reads = _drive(HostLink(transport, graph), inputs)
+    reads = _drive(HostLink(transport, graph, count_width=count_width), inputs)
     assert transport.done
-    expected = _expected(graph, inputs)
+    expected = _expected(graph, inputs, count_width)
     for got, (outputs, counts) in zip(reads, expected, strict=True):
         assert got.outputs == outputs
         assert sorted(got.counts) == sorted(counts)
@@ -125,6 +126,13 @@ def test_host_link_demo_graph_pysim():
     top = HostLinkTop(g, clocks_per_bit=CPB)
     expected = _check_session(g, DEMO_INPUTS, simulate(top, _session(g, DEMO_INPUTS)))
     assert expected[1][0]["hits"] > 0 and expected[2][1]["product"][0] > 0  # not all zero
+
+
+def test_host_link_counts_saturate_pysim():
+    g = demo_graph()
+    top = HostLinkTop(g, clocks_per_bit=CPB, count_width=5)
+    expected = _check_session(g, DEMO_INPUTS, simulate(top, _session(g, DEMO_INPUTS)), 5)
+    assert [e[1]["product"][0] for e in expected] == [31, 31, 19]  # 57 and 95 ones saturate
 
 
 def test_host_link_neuron_graph_pysim():
