@@ -415,3 +415,15 @@ def test_host_link_random_graphs_pysim(g, seed):
             inputs[f.name] = int(rng.integers(-(1 << (f.width - 1)), 1 << (f.width - 1)))
     top = HostLinkTop(g, clocks_per_bit=CPB)
     _check_session(g, inputs, simulate(top, _session(g, inputs)))
+
+
+def test_host_link_identify_recovers_from_an_unfinished_command():
+    g = demo_graph()
+    timeout_reply = bytes([0xEE, 3, CMD_LOAD])  # the IDENTIFY byte ended a stale LOAD
+    link = HostLink(ScriptedTransport([encode_identify()] * 2,
+                                      [timeout_reply, _identity_reply(g)]), g)
+    assert link.identify().window_length == 64
+    link = HostLink(ScriptedTransport([encode_identify()] * 2, [timeout_reply] * 2), g)
+    with pytest.raises(DeviceError, match=r"^The board replied with an error: payload timeout; "
+                                          r"the incomplete command was 0x4C$"):
+        link.identify()

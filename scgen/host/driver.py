@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from ..ir.graph import Graph
 from ..link.protocol import ERROR, MAX_WINDOWS, VERSION, ir_hash, layout
 from .protocol import (
+    DeviceError,
     Identity,
     LinkTimeout,
     Readout,
@@ -104,8 +105,19 @@ class HostLink:
         return self._read(n, deadline, what, head)
 
     def identify(self) -> Identity:
-        """Ask the board what it runs; raise :class:`WrongDesign` unless it is this graph."""
-        ident = decode_identity(self._exchange(encode_identify(), "IDENTIFY"))
+        """Ask the board what it runs; raise :class:`WrongDesign` unless it is this graph.
+
+        Stale input is discarded first. A board left inside an unfinished command (another
+        session stopped mid-LOAD) takes the IDENTIFY byte as payload and answers with an error
+        once its payload timeout passes; the IDENTIFY is then sent once more.
+        """
+        reset = getattr(self._io, "reset_input_buffer", None)
+        if reset is not None:
+            reset()
+        try:
+            ident = decode_identity(self._exchange(encode_identify(), "IDENTIFY"))
+        except DeviceError:
+            ident = decode_identity(self._exchange(encode_identify(), "IDENTIFY"))
         if ident.version != VERSION:
             raise WrongDesign(f"The board speaks host link protocol version {ident.version}, "
                               f"not {VERSION}; rebuild it with this scgen")
