@@ -6,6 +6,8 @@ taken from the helpers that scgen.hw or scgen.sw use.
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scgen import sw
 from scgen.params import UartRxParams, UartTxParams
@@ -94,3 +96,27 @@ def test_uart_twin_params_wrong():
     with pytest.raises(ValueError, match=r"^UART transmitter input 'data' must be between 0 "
                                          r"and 255, not 256$"):
         sw.uart_tx(UartTxParams(), [256], [1])
+
+
+@settings(max_examples=30)
+@given(cpb=st.integers(2, 40), data=st.binary(min_size=1, max_size=12),
+       gap=st.integers(0, 5))
+def test_uart_tx_into_rx_recovers_the_bytes(cpb, data, gap):
+    # the transmitter offers byte k on cycle gap * k (or as soon as it is ready)
+    n = (len(data) + 2) * (10 * cpb + gap) + 8
+    t, k, sent = 0, 0, []
+    txd, txv = np.zeros(n, int), np.zeros(n, np.uint8)
+    p = UartTxParams(clocks_per_bit=cpb)
+    # drive cycle by cycle through the twin: offer the next byte until it is accepted
+    while k < len(data):
+        txd[t:], txv[t:] = data[k], 1
+        ready = sw.uart_tx(p, txd, txv).ready
+        accepted = t + int(np.flatnonzero(ready[t:])[0])
+        txv[accepted + 1:] = 0
+        sent.append(accepted)
+        t, k = accepted + 1 + gap, k + 1
+    line = sw.uart_tx(p, txd, txv).tx
+    assert [int(line[s + 1]) for s in sent] == [0] * len(data)  # start bits
+    rx = sw.uart_rx(UartRxParams(clocks_per_bit=cpb), line)
+    assert bytes(rx.data[rx.valid == 1].tolist()) == data
+    assert rx.error.sum() == 0
