@@ -44,7 +44,10 @@ class HostLinkTop(wiring.Component):
 
     The protocol (see :mod:`scgen.link.protocol` and the README, "Host link") identifies the
     design, loads the graph's inputs, runs windows back to back and reads back the last
-    window's outputs and per-bit counts of the per-cycle outputs.
+    window's outputs and per-bit counts of the per-cycle outputs. The host sends a command only
+    after the previous reply; bytes arriving while windows run or a reply is sent are dropped.
+    Every command gets a reply: unknown bytes, framing errors and payloads that stop arriving
+    for ``timeout`` cycles get an error reply, after which the engine waits for a new command.
 
     Parameters
     ----------
