@@ -284,6 +284,9 @@ def test_host_link_input_errors():
     with pytest.raises(ValueError, match=r"^Input 'xs' of type vec<rate,3> needs 3 values, "
                                          r"not 2$"):
         port_values(n, {"xs": [0.1, 0.2]})
+    with pytest.raises(ValueError, match=r"^Input 'leak' of type i16 takes a raw integer, not "
+                                         r"2.5$"):
+        port_values(n, {"leak": 2.5})
     with pytest.raises(ValueError, match=r"^Input 'leak' must be between -32768 and 32767 for "
                                          r"its 16-bit signed port, not 40000$"):
         encode_load(layout(n), {"xs": 0, "ws": 0, "r": 0, "leak": 40000, "noise": 0})

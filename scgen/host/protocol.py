@@ -10,6 +10,7 @@ import numpy as np
 
 from ..ir.graph import Graph
 from ..ir.lower import input_ports
+from ..ir.types import Rate
 from ..link.protocol import (
     ACK_BIT,
     CMD_CLEAR,
@@ -162,6 +163,12 @@ def port_values(graph: Graph, inputs: Mapping[str, object]) -> dict[str, int]:
             if n is None and value.size != 1:
                 raise ValueError(f"Input {name!r} of type {t} needs one value, not "
                                  f"{value.size}")
+            rates = isinstance(t, Rate) or isinstance(getattr(t, "elem", None), Rate)
+            if not rates and not np.issubdtype(value.dtype, np.integer):
+                frac = getattr(t, "frac", None)
+                hint = f" (the value times 2**{frac})" if frac is not None else ""
+                raise ValueError(f"Input {name!r} of type {t} takes a raw integer{hint}, not "
+                                 f"{inputs[name]!r}")
             per_window[name] = value.reshape(1, -1) if n is not None else value.reshape(1)
     ports = input_ports(graph, per_window)
     return {name: int(v[0]) for name, v in ports.items()}
