@@ -115,7 +115,8 @@ class HostLinkTop(wiring.Component):
     def elaborate(self, platform):
         m = Module()
         lay = self._layout
-        m.submodules.graph = top = GraphTop(self._graph)
+        # the engine changes the inputs only between windows: no second copy in GraphTop
+        m.submodules.graph = top = GraphTop(self._graph, latch_inputs=False)
         m.submodules.uart_rx = rx = UartRx(self._rx_params)
         m.submodules.uart_tx = tx = UartTx(self._tx_params)
         m.d.comb += [rx.rx.eq(self.rx), self.tx.eq(tx.tx)]
