@@ -23,6 +23,8 @@ from .params import (
     MulAndParams,
     MulXnorParams,
     SobolParams,
+    UartRxParams,
+    UartTxParams,
 )
 
 __all__ = ["PRIMITIVES", "IrSpec", "Primitive", "register"]
@@ -200,3 +202,46 @@ register(Primitive("add_mux", AddMuxParams, hw.AddMux, sw.add_mux,
                                                            encoding=lambda p, e: e[0])))
 register(Primitive("counter", CounterParams, hw.Counter, sw.counter, _counter_stimulus))
 register(Primitive("lif", LifParams, hw.Lif, sw.lif, _lif_stimulus))
+
+
+def _uart_tx_stimulus(params: UartTxParams, rng, cycles):
+    # segments of back-to-back bytes (valid held high), sparse offers and silence
+    valid = np.empty(cycles, dtype=np.uint8)
+    t = 0
+    while t < cycles:
+        n = min(cycles - t, int(rng.integers(1, 30 * params.clocks_per_bit + 2)))
+        valid[t:t + n] = rng.random(n) < rng.choice([0.0, 0.02, 0.5, 1.0])
+        t += n
+    return {"data": rng.integers(0, 255, cycles, endpoint=True), "valid": valid}
+
+
+def _uart_rx_stimulus(params: UartRxParams, rng, cycles):
+    # a mixture of frames at the right rate (some with a bad stop bit, some slightly fast or
+    # slow) and random line noise: glitches, long lows, random levels
+    cpb = params.clocks_per_bit
+    line = np.ones(cycles, dtype=np.uint8)
+    t = 0
+    while t < cycles:
+        kind = rng.integers(0, 4)
+        if kind <= 1:  # a frame
+            bits = [0, *((int(rng.integers(0, 256)) >> k) & 1 for k in range(8)),
+                    int(rng.random() < 0.9)]
+            width = cpb + int(rng.integers(-(cpb // 8), cpb // 8 + 1)) if kind == 1 else cpb
+            for bit in bits:
+                line[t:t + width] = bit
+                t += width
+            t += int(rng.integers(0, 3 * cpb))  # idle (high) gap
+        elif kind == 2:  # random levels, held for random short runs
+            n = int(rng.integers(1, 20 * cpb))
+            levels = np.repeat(rng.integers(0, 2, n), rng.integers(1, cpb + 2, n))[:n]
+            line[t:t + len(levels)] = levels[:max(0, cycles - t)]
+            t += n
+        else:  # a single glitch or a long low (break)
+            n = 1 if rng.random() < 0.5 else int(rng.integers(cpb, 12 * cpb))
+            line[t:t + n] = 0
+            t += n + int(rng.integers(1, 2 * cpb))
+    return {"rx": line}
+
+
+register(Primitive("uart_tx", UartTxParams, hw.UartTx, sw.uart_tx, _uart_tx_stimulus))
+register(Primitive("uart_rx", UartRxParams, hw.UartRx, sw.uart_rx, _uart_rx_stimulus))

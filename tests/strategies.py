@@ -14,6 +14,8 @@ from scgen.params import (
     MulXnorParams,
     Ordering,
     SobolParams,
+    UartRxParams,
+    UartTxParams,
 )
 
 
@@ -78,4 +80,9 @@ STRATEGIES = {
     "add_mux": lane_params(AddMuxParams),
     "counter": counter_params,
     "lif": lif_params(),
+    # small clocks_per_bit keep many frames in a short run; 104 is 12 MHz at 115200 baud
+    "uart_tx": st.builds(UartTxParams,
+                         clocks_per_bit=st.one_of(st.integers(1, 32), st.just(104))),
+    "uart_rx": st.builds(UartRxParams,
+                         clocks_per_bit=st.one_of(st.integers(2, 32), st.just(104))),
 }

@@ -6,6 +6,7 @@ from .lfsr import Lfsr
 from .lif import Lif
 from .logic import AddMux, MulAnd, MulXnor
 from .sobol import Sobol
+from .uart import UartRx, UartTx
 
 __all__ = [
     # sources
@@ -18,4 +19,6 @@ __all__ = [
     "Counter",
     # neuron
     "Lif",
+    # host link
+    "UartRx", "UartTx",
 ]

@@ -203,6 +203,15 @@ def _port_names(graph: Graph, types: dict) -> dict[str, tuple[int, str | None]]:
 class GraphTop(wiring.Component):
     """The hardware of a graph (see the module docstring for the window protocol).
 
+    Parameters
+    ----------
+    graph : Graph
+        A verified graph of supported ops.
+    latch_inputs : bool
+        Latch every input at ``start`` (default). With False the inputs are read from the
+        ports throughout the window, so the driver must hold them steady from ``start`` to
+        ``done``; that saves one flop per input bit (the host link holds them).
+
     Members
     -------
     start : In(1)
@@ -218,11 +227,14 @@ class GraphTop(wiring.Component):
         One port per graph output; a LIF result gives ``NAME__spike`` and ``NAME__v``.
     """
 
-    def __init__(self, graph: Graph):
+    def __init__(self, graph: Graph, *, latch_inputs: bool = True):
         self._MustUse__silence = True  # until built: a graph that fails to lower is not "unused"
         if not isinstance(graph, Graph):
             raise TypeError(f"GraphTop needs a Graph, not {graph!r}")
         self._graph = graph
+        # False: the driver holds the input ports steady from ``start`` to ``done`` (the host
+        # link does), so the per-bit input registers can go
+        self._latch_inputs = bool(latch_inputs)
         self._types, self._length = _checked(graph)
         self._MustUse__silence = False
         members = {"start": In(1), "busy": Out(1), "done": Out(1)}
@@ -279,9 +291,13 @@ class GraphTop(wiring.Component):
         for i, op in enumerate(g.ops):
             name = f"op{i}_{op.kind}"
             if op.kind == "input":
+                port = getattr(self, op.attr("name"))
+                if not self._latch_inputs:
+                    sig[op.result] = port
+                    continue
                 reg = Signal(_shape(op.attr("type")), name=f"in_{op.attr('name')}")
                 with m.If(start):
-                    m.d.sync += reg.eq(getattr(self, op.attr("name")))
+                    m.d.sync += reg.eq(port)
                 sig[op.result] = reg
             elif op.kind == "constant":
                 sig[op.result] = Const(_const_value(op), _shape(op.attr("type")))

@@ -26,6 +26,7 @@ from .lif import LifTrace, lif
 from .logic import LogicTrace, add_mux, mul_and, mul_xnor
 from .rng import ChaCha8, Xoshiro256pp
 from .sobol import sobol
+from .uart import UartRxTrace, UartTxTrace, uart_rx, uart_tx
 
 __all__ = [
     # sources
@@ -38,6 +39,8 @@ __all__ = [
     "CounterTrace", "counter",
     # neuron
     "LifTrace", "lif",
+    # host link
+    "UartRxTrace", "UartTxTrace", "uart_rx", "uart_tx",
     # packed bitstreams
     "and_popcount", "bit_and", "bit_mux", "bit_not", "bit_or", "bit_xnor", "bit_xor", "pack",
     "popcount", "unpack",

@@ -1,0 +1,269 @@
+"""The board-side host link: a graph's hardware behind a UART protocol engine."""
+
+from __future__ import annotations
+
+from amaranth.hdl import Cat, Module, Signal, signed
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from ..hw.uart import UartRx, UartTx
+from ..ir.graph import Graph
+from ..ir.lower import GraphTop
+from ..params import UartRxParams, UartTxParams
+from .protocol import (
+    ACK_BIT,
+    CMD_CLEAR,
+    CMD_IDENTIFY,
+    CMD_LOAD,
+    CMD_READ,
+    CMD_START,
+    ERR_FRAMING,
+    ERR_TIMEOUT,
+    ERR_UNKNOWN,
+    ERROR,
+    IDENTITY_BYTES,
+    Layout,
+    layout,
+)
+
+__all__ = ["DEFAULT_TIMEOUT_BYTES", "HostLinkTop"]
+
+DEFAULT_TIMEOUT_BYTES = 1024  # payload timeout, in byte times (89 ms at 115200 baud)
+
+
+def _int_arg(name: str, value: object, lo: int, hi: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"Host link {name} must be an integer, not {value!r}")
+    if not lo <= value <= hi:
+        raise ValueError(f"Host link {name} must be between {lo} and {hi}, not {value!r}")
+    return value
+
+
+class HostLinkTop(wiring.Component):
+    """A graph's :class:`~scgen.ir.lower.GraphTop` driven over a UART (8N1).
+
+    The protocol (see :mod:`scgen.link.protocol` and the README, "Host link") identifies the
+    design, loads the graph's inputs, runs windows back to back and reads back the last
+    window's outputs and per-bit counts of the per-cycle outputs. The host sends a command only
+    after the previous reply; bytes arriving while windows run or a reply is sent are dropped.
+    Every command gets a reply: unknown bytes, framing errors and payloads that stop arriving
+    for ``timeout`` cycles get an error reply, after which the engine waits for a new command.
+
+    Parameters
+    ----------
+    graph : Graph
+        A graph that lowers to hardware.
+    clocks_per_bit : int
+        Clock frequency / baud rate, 2 to ``2**24``.
+    leds : int
+        Number of LED outputs, 0 to 64 (0: no ``leds`` port, since a zero-width port is not
+        valid Verilog). LED ``k`` shows source ``k`` of: one per counter (lit while its count is
+        non-zero), then the bits of the window-level outputs; LEDs past the sources stay off.
+    count_width : int
+        Bits of each saturating counter, 1 to 32.
+    timeout : int, optional
+        Cycles without a byte after which an incomplete command payload is abandoned with a
+        timeout error; default 1024 byte times.
+
+    Members
+    -------
+    rx : In(1)
+        Serial line from the host (asynchronous, idle high).
+    tx : Out(1)
+        Serial line to the host (idle high).
+    leds : Out(leds)
+        Status LEDs (only when ``leds > 0``).
+    """
+
+    def __init__(self, graph: Graph, *, clocks_per_bit: int, leds: int = 0,
+                 count_width: int = 16, timeout: int | None = None):
+        self._MustUse__silence = True  # until built: bad arguments do not make it "unused"
+        if not isinstance(graph, Graph):
+            raise TypeError(f"Host link needs a Graph, not {graph!r}")
+        self._rx_params = UartRxParams(clocks_per_bit=clocks_per_bit)
+        self._tx_params = UartTxParams(clocks_per_bit=clocks_per_bit)
+        self._leds = _int_arg("leds", leds, 0, 64)
+        if timeout is None:
+            timeout = DEFAULT_TIMEOUT_BYTES * 10 * clocks_per_bit
+        self._timeout = _int_arg("timeout", timeout, 1, 1 << 32)
+        self._graph = graph
+        self._layout = layout(graph, count_width=count_width)
+        self._MustUse__silence = False
+        members = {"rx": In(1), "tx": Out(1)}
+        if leds:
+            members["leds"] = Out(leds)
+        super().__init__(members)
+
+    @property
+    def graph(self) -> Graph:
+        return self._graph
+
+    @property
+    def layout(self) -> Layout:
+        """The byte layout of the LOAD payload and the READ reply."""
+        return self._layout
+
+    @property
+    def clocks_per_bit(self) -> int:
+        return self._rx_params.clocks_per_bit
+
+    @property
+    def timeout(self) -> int:
+        """Payload timeout in cycles."""
+        return self._timeout
+
+    def elaborate(self, platform):
+        m = Module()
+        lay = self._layout
+        # the engine changes the inputs only between windows: no second copy in GraphTop
+        m.submodules.graph = top = GraphTop(self._graph, latch_inputs=False)
+        m.submodules.uart_rx = rx = UartRx(self._rx_params)
+        m.submodules.uart_tx = tx = UartTx(self._tx_params)
+        m.d.comb += [rx.rx.eq(self.rx), self.tx.eq(tx.tx)]
+
+        # inputs: a shift register that takes the LOAD payload first byte lowest
+        in_bits = 8 * lay.in_bytes
+        inputs = Signal(max(in_bits, 1))
+        offset = 0
+        for f in lay.inputs:
+            m.d.comb += getattr(top, f.name).eq(inputs[8 * offset:8 * offset + f.width])
+            offset += f.nbytes
+
+        # per-bit counters of the per-cycle outputs while the stream section runs
+        clear = Signal()
+        top_count = (1 << lay.count_width) - 1
+        counters = []
+        for f in lay.counted:
+            port = getattr(top, f.name)
+            for b in range(f.width):
+                c = Signal(lay.count_width, name=f"count_{f.name}_{b}")
+                with m.If(clear):
+                    m.d.sync += c.eq(0)
+                with m.Elif(top.busy & port[b] & (c != top_count)):
+                    m.d.sync += c.eq(c + 1)
+                counters.append(c)
+
+        # READ reply bytes: window-level outputs sign-extended to whole bytes, then the counts
+        read_bytes = []
+        for f in lay.outputs:
+            wide = Signal(signed(8 * f.nbytes) if f.signed else 8 * f.nbytes,
+                          name=f"out_{f.name}")
+            m.d.comb += wide.eq(getattr(top, f.name))
+            read_bytes += [wide[8 * k:8 * k + 8] for k in range(f.nbytes)]
+        for c in counters:
+            padded = Signal(8 * lay.count_bytes, name=f"{c.name}_bytes")
+            m.d.comb += padded.eq(c)
+            read_bytes += [padded[8 * k:8 * k + 8] for k in range(lay.count_bytes)]
+        identity = lay.identity()
+
+        if self._leds:
+            sources = [c != 0 for c in counters]
+            for f in lay.outputs:
+                port = getattr(top, f.name)
+                sources += [port[b] for b in range(f.width)]
+            m.d.comb += [self.leds[k].eq(s) for k, s in enumerate(sources[:self._leds])]
+
+        cmd, code, arg = Signal(8), Signal(2), Signal(8)
+        failed = Signal()  # the reply is an error reply
+        need = Signal(range(max(lay.in_bytes, 2) + 1))  # payload bytes still expected
+        timer = Signal(range(self._timeout + 1))
+        windows = Signal(16)
+        index = Signal(range(max(len(read_bytes), IDENTITY_BYTES) + 2))
+        last = Signal.like(index)  # index of the reply's last byte
+
+        def fail(m, why, what):
+            m.d.sync += [failed.eq(1), code.eq(why), arg.eq(what)]
+            m.next = "REPLY"
+
+        with m.FSM():
+            with m.State("IDLE"):
+                m.d.sync += [timer.eq(0), index.eq(0)]
+                with m.If(rx.valid):
+                    m.d.sync += cmd.eq(rx.data)
+                    with m.Switch(rx.data):
+                        with m.Case(CMD_IDENTIFY, CMD_READ):
+                            m.next = "REPLY"
+                        with m.Case(CMD_CLEAR):
+                            m.d.comb += clear.eq(1)
+                            m.next = "REPLY"
+                        with m.Case(CMD_LOAD):
+                            m.d.sync += need.eq(lay.in_bytes)
+                            m.next = "PAYLOAD" if lay.in_bytes else "REPLY"
+                        with m.Case(CMD_START):
+                            m.d.sync += need.eq(2)
+                            m.next = "PAYLOAD"
+                        with m.Default():
+                            fail(m, ERR_UNKNOWN, rx.data)
+                with m.Elif(rx.error):
+                    fail(m, ERR_FRAMING, rx.data)
+            with m.State("PAYLOAD"):
+                with m.If(rx.valid):
+                    m.d.sync += [timer.eq(0), need.eq(need - 1)]
+                    with m.If(cmd == CMD_LOAD):
+                        if in_bits > 8:
+                            m.d.sync += inputs.eq(Cat(inputs[8:], rx.data))
+                        else:
+                            m.d.sync += inputs.eq(rx.data)
+                        with m.If(need == 1):
+                            m.next = "REPLY"
+                    with m.Else():
+                        m.d.sync += windows.eq(Cat(windows[8:], rx.data))
+                        with m.If(need == 1):
+                            m.next = "RUN"
+                with m.Elif(rx.error):
+                    fail(m, ERR_FRAMING, rx.data)
+                with m.Elif(timer == self._timeout - 1):
+                    fail(m, ERR_TIMEOUT, cmd)
+                with m.Else():
+                    m.d.sync += timer.eq(timer + 1)
+            with m.State("RUN"):
+                with m.If(windows == 0):
+                    m.next = "REPLY"
+                with m.Else():
+                    m.d.comb += top.start.eq(1)
+                    m.d.sync += windows.eq(windows - 1)
+                    m.next = "WAIT"
+            with m.State("WAIT"):
+                with m.If(top.done):  # the next window starts on this cycle: back to back
+                    with m.If(windows == 0):
+                        m.next = "REPLY"
+                    with m.Else():
+                        m.d.comb += top.start.eq(1)
+                        m.d.sync += windows.eq(windows - 1)
+            with m.State("REPLY"):
+                m.d.comb += tx.valid.eq(1)
+                with m.If(failed):
+                    m.d.comb += last.eq(2)
+                    with m.Switch(index):
+                        with m.Case(0):
+                            m.d.comb += tx.data.eq(ERROR)
+                        with m.Case(1):
+                            m.d.comb += tx.data.eq(code)
+                        with m.Default():
+                            m.d.comb += tx.data.eq(arg)
+                with m.Else():
+                    with m.Switch(cmd):
+                        with m.Case(CMD_IDENTIFY):
+                            m.d.comb += last.eq(IDENTITY_BYTES)
+                        with m.Case(CMD_READ):
+                            m.d.comb += last.eq(len(read_bytes))
+                        with m.Default():
+                            m.d.comb += last.eq(0)
+                    with m.If(index == 0):
+                        m.d.comb += tx.data.eq(cmd | ACK_BIT)
+                    with m.Elif(cmd == CMD_IDENTIFY):
+                        with m.Switch(index):
+                            for k, byte in enumerate(identity):
+                                with m.Case(k + 1):
+                                    m.d.comb += tx.data.eq(byte)
+                    with m.Else():
+                        with m.Switch(index):
+                            for k, byte in enumerate(read_bytes):
+                                with m.Case(k + 1):
+                                    m.d.comb += tx.data.eq(byte)
+                with m.If(tx.ready):
+                    m.d.sync += index.eq(index + 1)
+                    with m.If(index == last):
+                        m.d.sync += failed.eq(0)
+                        m.next = "IDLE"
+        return m

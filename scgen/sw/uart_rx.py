@@ -1,0 +1,77 @@
+"""Twin of :class:`scgen.hw.UartRx` (8N1, LSB first, mid-bit sampling)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import prange
+
+from ..params import UartRxParams
+from ._jit import parallel_kernel
+from ._ports import as_stimulus, bit_range, finish
+
+__all__ = ["UartRxTrace", "uart_rx"]
+
+
+class UartRxTrace(NamedTuple):
+    """Per-cycle outputs of the UART receiver: ``data`` (int64), ``valid``, ``error`` (uint8)."""
+
+    data: np.ndarray
+    valid: np.ndarray
+    error: np.ndarray
+
+
+@parallel_kernel
+def _uart_rx_kernel(clocks_per_bit, half_bit, rx, data, valid, error):
+    for b in prange(rx.shape[0]):
+        sync1 = np.int64(1)
+        line = np.int64(1)
+        phase = np.int64(0)
+        div = np.int64(0)
+        byte = np.int64(0)
+        ok = np.int64(0)
+        bad = np.int64(0)
+        for t in range(rx.shape[1]):
+            # comb
+            data[b, t] = byte
+            valid[b, t] = ok
+            error[b, t] = bad
+            # sync (every register reads its old value: the line before the synchronizer steps)
+            ok = 0
+            bad = 0
+            if phase == 0:
+                if line == 0:
+                    phase = 1
+                    div = half_bit - 1
+            elif div != 0:
+                div -= 1
+            else:
+                div = clocks_per_bit - 1
+                if phase == 1:
+                    phase = 0 if line else 2
+                elif phase != 10:
+                    byte = (byte >> 1) | (line << 7)
+                    phase += 1
+                else:
+                    phase = 0
+                    ok = line
+                    bad = 1 - line
+            line = sync1
+            sync1 = rx[b, t]
+
+
+def uart_rx(params: UartRxParams, rx: object) -> UartRxTrace:
+    """Run the bit-exact twin of :class:`scgen.hw.UartRx`.
+
+    ``rx`` is the line level (0/1) per cycle, ``(cycles,)`` or ``(batch, cycles)``.
+    """
+    if not isinstance(params, UartRxParams):
+        raise TypeError(f"UART receiver parameters must be an instance of UartRxParams, "
+                        f"not {params!r}")
+    ins, one_d = as_stimulus("UART receiver", {"rx": (rx, bit_range(), np.uint8)})
+    shape = ins["rx"].shape
+    data = np.empty(shape, dtype=np.int64)
+    valid, error = np.empty(shape, dtype=np.uint8), np.empty(shape, dtype=np.uint8)
+    _uart_rx_kernel(params.clocks_per_bit, params.half_bit, ins["rx"], data, valid, error)
+    return UartRxTrace(*finish(one_d, data, valid, error))
