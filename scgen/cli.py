@@ -306,6 +306,10 @@ def main(argv: list[str] | None = None) -> int:
                        help="clock constraint for nextpnr (default: the board's oscillator)")
     build.set_defaults(func=_build)
 
+    from .host.cli import add_parser as add_run_parser
+
+    add_run_parser(sub)  # scgen run: a graph on a board, over its host link
+
     args = parser.parse_args(argv)
     return args.func(args)
 

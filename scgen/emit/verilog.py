@@ -8,7 +8,6 @@ and outputs plus ``clk``, ``rst``, ``start``, ``busy`` and ``done``).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -20,14 +19,11 @@ from pathlib import Path
 from amaranth.back import rtlil
 from amaranth.lib import wiring
 
+from ..link.protocol import ir_hash
+
 __all__ = ["LINT_WAIVERS", "LintError", "ir_hash", "lint", "verilog"]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
-def ir_hash(graph) -> str:
-    """SHA-256 (hex) of the graph's canonical text form: what identifies a design."""
-    return hashlib.sha256(graph.to_text().encode()).hexdigest()
 
 
 def _design(design, name: str | None):
