@@ -370,11 +370,11 @@ class GraphTop(wiring.Component):
                     count = Signal(range(ni + 1), name=f"v{op.result}_count{n}")
                     m.d.sync += count.eq(sum(x_bits[i] & w_bits[i if shared else n * ni + i]
                                              for i in range(ni)))
-                    lif = hw.Lif(lif_params)
+                    lif = _lif(lif_params, {"leak_k": (leak, producer[op.operands[2]]),
+                                            "gain_k": (gain, producer[op.operands[3]])}, m)
                     m.submodules[f"{name}_lif{n}"] = lif
                     m.d.comb += [lif.en.eq(run_d), lif.I_t.eq(_dense_current(op, count)),
-                                 lif.leak_k.eq(leak), lif.gain_k.eq(gain), lif.noise_in.eq(0),
-                                 spikes[n].eq(lif.spike)]
+                                 lif.noise_in.eq(0), spikes[n].eq(lif.spike)]
                 sig[op.result] = spikes
             elif op.kind in ("scale", "offset"):
                 x, k = sig[op.operands[0]], _rate_op_constant(op)
@@ -395,11 +395,11 @@ class GraphTop(wiring.Component):
                     m.d.comb += getattr(dut, port).eq(value)
                 sig[op.result] = getattr(dut, spec.output)
             elif op.kind == "lif_step":
-                lif = hw.Lif(_lif_params(op))
-                m.submodules[name] = lif
                 cur, leak, gain, noise = (sig[o] for o in op.operands)
-                m.d.comb += [lif.en.eq(last), lif.I_t.eq(cur), lif.leak_k.eq(leak),
-                             lif.gain_k.eq(gain), lif.noise_in.eq(noise)]
+                lif = _lif(_lif_params(op), {"leak_k": (leak, producer[op.operands[1]]),
+                                             "gain_k": (gain, producer[op.operands[2]])}, m)
+                m.submodules[name] = lif
+                m.d.comb += [lif.en.eq(last), lif.I_t.eq(cur), lif.noise_in.eq(noise)]
                 sig[op.result] = (lif.spike, lif.v)
         for port, (src, field) in _port_names(g, types).items():
             value = sig[src]
@@ -414,6 +414,23 @@ class GraphTop(wiring.Component):
                 with m.If(last):
                     m.d.sync += out.eq(value)
         return m
+
+
+def _lif(params: LifParams, factors: dict, m: Module):
+    """A LIF whose constant leak/gain (graph constants) are folded in at elaboration; the
+    others are wired to their signals."""
+    w = params.data_width
+    folded, wired = {}, {}
+    for port, (value, producer) in factors.items():
+        if producer.kind == "constant":
+            raw = _const_value(producer) & ((1 << w) - 1)  # the port's view: wrapped to W bits
+            folded[port] = raw - (1 << w) if raw >> (w - 1) else raw
+        else:
+            wired[port] = value
+    lif = hw.Lif(params, **folded)
+    for port, value in wired.items():
+        m.d.comb += getattr(lif, port).eq(value)
+    return lif
 
 
 class EmittedTop(GraphTop):
