@@ -15,6 +15,7 @@ import numpy as np
 from . import hw, sw
 from .params import (
     AddMuxParams,
+    CordivParams,
     CounterParams,
     EncoderParams,
     Encoding,
@@ -200,3 +201,5 @@ register(Primitive("add_mux", AddMuxParams, hw.AddMux, sw.add_mux,
                                                            encoding=lambda p, e: e[0])))
 register(Primitive("counter", CounterParams, hw.Counter, sw.counter, _counter_stimulus))
 register(Primitive("lif", LifParams, hw.Lif, sw.lif, _lif_stimulus))
+register(Primitive("cordiv", CordivParams, hw.Cordiv, sw.cordiv, _lane_stimulus("a", "b"),
+                   IrSpec(streams=("a", "b"))))

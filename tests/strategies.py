@@ -4,6 +4,7 @@ from hypothesis import strategies as st
 
 from scgen.params import (
     AddMuxParams,
+    CordivParams,
     CounterParams,
     EncoderParams,
     Encoding,
@@ -78,4 +79,5 @@ STRATEGIES = {
     "add_mux": lane_params(AddMuxParams),
     "counter": counter_params,
     "lif": lif_params(),
+    "cordiv": lane_params(CordivParams),
 }
