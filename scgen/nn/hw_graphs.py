@@ -27,8 +27,8 @@ from functools import cache
 import numpy as np
 
 from ..ir import GraphBuilder
-from ..ir.lower import run_windows
 from ..ir.graph import Graph
+from ..ir.lower import run_windows
 from ..params import LfsrParams
 
 __all__ = ["attention_graph", "attention_inputs", "graph_layer_graph", "graph_layer_inputs",
