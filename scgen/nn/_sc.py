@@ -15,7 +15,7 @@ import numpy as np
 from numba import prange
 
 from ..sw._intrinsics import popcount64
-from ..sw._jit import kernel, parallel_kernel
+from ..sw._jit import inline, kernel, parallel_kernel
 from ..sw.bernoulli import chacha_encode_row, words_for
 from ..sw.rng import chacha_state
 
@@ -101,4 +101,112 @@ def tanh_of(counts, length):
     flat, src = out.reshape(-1), counts.reshape(-1)
     for k in range(src.shape[0]):
         flat[k] = math.tanh(src[k] / length)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# rate modes: fixed summation order (index order), vectorised across the output columns, one
+# row per thread, so results are the same on any machine and thread count
+
+
+@inline
+def _row_times(a, i, b, out_row):
+    # out_row[c] = sum_j a[i, j] * b[j, c], accumulated in j order
+    for c in range(out_row.shape[0]):
+        out_row[c] = 0.0
+    for j in range(a.shape[1]):
+        x = a[i, j]
+        for c in range(out_row.shape[0]):
+            out_row[c] += x * b[j, c]
+
+
+@parallel_kernel
+def matmul(a, b):
+    """Return ``a @ b`` with every sum in index order (no BLAS)."""
+    out = np.empty((a.shape[0], b.shape[1]), dtype=np.float64)
+    for i in prange(a.shape[0]):
+        _row_times(a, i, b, out[i])
+    return out
+
+
+@parallel_kernel
+def attention_rate(q, kt, v):
+    """Rate-mode attention: ``S = q kt``, rows divided by their sum (0 taken as 1), times v."""
+    n, m = q.shape[0], kt.shape[1]
+    out = np.empty((n, v.shape[1]), dtype=np.float64)
+    for i in prange(n):
+        s = np.empty(m, dtype=np.float64)
+        for j in range(m):
+            s[j] = 0.0
+        for t in range(q.shape[1]):
+            x = q[i, t]
+            for j in range(m):
+                s[j] += x * kt[t, j]
+        total = 0.0
+        for j in range(m):
+            total += s[j]
+        if total == 0.0:
+            total = 1.0
+        for c in range(v.shape[1]):
+            out[i, c] = 0.0
+        for j in range(m):
+            a = s[j] / total
+            for c in range(v.shape[1]):
+                out[i, c] += a * v[j, c]
+    return out
+
+
+@parallel_kernel
+def attention_softmax(q, kt, v, temperature):
+    """Softmax attention: ``softmax(q kt / temperature) v`` row by row."""
+    n, m = q.shape[0], kt.shape[1]
+    out = np.empty((n, v.shape[1]), dtype=np.float64)
+    for i in prange(n):
+        s = np.empty(m, dtype=np.float64)
+        for j in range(m):
+            s[j] = 0.0
+        for t in range(q.shape[1]):
+            x = q[i, t]
+            for j in range(m):
+                s[j] += x * kt[t, j]
+        top = -np.inf
+        for j in range(m):
+            s[j] = s[j] / temperature
+            if s[j] > top:
+                top = s[j]
+        total = 0.0
+        for j in range(m):
+            s[j] = math.exp(s[j] - top)
+            total += s[j]
+        for c in range(v.shape[1]):
+            out[i, c] = 0.0
+        for j in range(m):
+            a = s[j] / total
+            for c in range(v.shape[1]):
+                out[i, c] += a * v[j, c]
+    return out
+
+
+@parallel_kernel
+def graph_rate(rows, cols, vals, degree, x, w):
+    """Rate-mode message passing over a CSR adjacency: ``tanh((A x / degree) w)``."""
+    n, f = rows.shape[0] - 1, x.shape[1]
+    out = np.empty((n, w.shape[1]), dtype=np.float64)
+    for i in prange(n):
+        agg = np.zeros(f, dtype=np.float64)
+        for k in range(rows[i], rows[i + 1]):
+            a = vals[k]
+            j = cols[k]
+            for g in range(f):
+                agg[g] += a * x[j, g]
+        if degree[i] != 0.0:
+            for g in range(f):
+                agg[g] = agg[g] / degree[i]
+        for c in range(w.shape[1]):
+            out[i, c] = 0.0
+        for g in range(f):
+            for c in range(w.shape[1]):
+                out[i, c] += agg[g] * w[g, c]
+        for c in range(w.shape[1]):
+            out[i, c] = math.tanh(out[i, c])
     return out

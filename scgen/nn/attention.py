@@ -47,11 +47,6 @@ def _seed(owner: str, seed: object) -> int:
     return int(seed) % (1 << 64)
 
 
-def _softmax_rows(s: np.ndarray) -> np.ndarray:
-    e = np.exp(s - s.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
-
-
 class StochasticAttention:
     """Stochastic attention over probabilities (engine 3.15.7 numbers).
 
@@ -103,19 +98,10 @@ class StochasticAttention:
     # -- rate modes -----------------------------------------------------------------------
     @staticmethod
     def _rate(q, k, v) -> np.ndarray:
-        with np.errstate(all="ignore"):  # NaN inputs propagate, as in the engine
-            return StochasticAttention._rate_values(q, k, v)
-
-    @staticmethod
-    def _rate_values(q, k, v) -> np.ndarray:
-        s = q @ k.T
-        total = s.sum(axis=1, keepdims=True)
-        total[total == 0.0] = 1.0
-        return (s / total) @ v
+        return _sc.attention_rate(q, np.ascontiguousarray(k.T), v)
 
     def _softmax(self, q, k, v) -> np.ndarray:
-        with np.errstate(all="ignore"):  # a temperature of 0 gives inf/NaN, as in the engine
-            return _softmax_rows((q @ k.T) / self.softmax_temperature) @ v
+        return _sc.attention_softmax(q, np.ascontiguousarray(k.T), v, self.softmax_temperature)
 
     def forward(self, q, k, v) -> np.ndarray:
         """Rate mode: ``(S / rowsum(S)) V`` with ``S = Q K^T``; shape ``(n, dv)``."""
@@ -128,8 +114,10 @@ class StochasticAttention:
     def _multihead(self, q, k, v, n_heads, one) -> np.ndarray:
         q, k, v, h = self._heads(q, k, v, n_heads)
         dq, dv = q.shape[1] // h, v.shape[1] // h
-        return np.hstack([one(q[:, i * dq:(i + 1) * dq], k[:, i * dq:(i + 1) * dq],
-                              v[:, i * dv:(i + 1) * dv]) for i in range(h)])
+        return np.hstack([one(np.ascontiguousarray(q[:, i * dq:(i + 1) * dq]),
+                              k[:, i * dq:(i + 1) * dq],
+                              np.ascontiguousarray(v[:, i * dv:(i + 1) * dv]))
+                          for i in range(h)])
 
     def forward_multihead(self, q, k, v, n_heads: int) -> np.ndarray:
         """Rate mode per head on contiguous column blocks, heads concatenated per row."""

@@ -131,13 +131,8 @@ class StochasticGraphLayer:
     def forward(self, x) -> np.ndarray:
         """Rate mode: ``tanh(agg W)``; shape ``(N, F)``."""
         x = self._features(x)
-        if self.sparse:
-            agg = np.zeros_like(x)
-            rows = np.repeat(np.arange(self.n_nodes), np.diff(self._rows))
-            np.add.at(agg, rows, self._vals[:, None] * x[self._cols])
-        else:
-            agg = self._vals.reshape(self.n_nodes, self.n_nodes) @ x
-        return np.tanh(self._normalise(agg) @ self._weights)
+        return _sc.graph_rate(self._rows, self._cols, self._vals, self._degree, x,
+                              np.ascontiguousarray(self._weights))
 
     def forward_sc(self, x, *, length: int = 1024, seed: int = 44257) -> np.ndarray:
         """Bitstream message passing, bit-exact with the engine (see the module docstring)."""
