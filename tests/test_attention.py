@@ -23,7 +23,7 @@ def _mat(rng, shape, special):
     return a
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(n=st.integers(1, 6), m=st.integers(1, 6), d=st.integers(1, 9), dv=st.integers(1, 5),
        length=st.integers(1, 300), seed=st.integers(0, (1 << 64) - 1), special=st.booleans(),
        data=st.integers(0, 2**32))
@@ -164,7 +164,7 @@ def _adjacency(rng, n, weighted, isolated):
     return a
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(n=st.integers(1, 7), f=st.integers(1, 5), length=st.integers(1, 300),
        seed=st.integers(0, (1 << 64) - 1), wseed=st.integers(0, 1000), weighted=st.booleans(),
        isolated=st.booleans(), data=st.integers(0, 2**32))

@@ -90,3 +90,17 @@ def test_graph_errors():
         H.attention_graph(1, 1, 1, 0)
     with pytest.raises(ValueError, match=r"^Stream length must be a positive integer, not 0$"):
         H.attention_graph(1, 1, 1, 1, length=0)
+
+
+@pytest.mark.slow  # twin of two ~800-op graphs: about 20 s
+def test_example_runs(tmp_path, capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "examples" / "attention_hw.py"
+    spec = importlib.util.spec_from_file_location("attention_hw", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    example.main(["--windows", "2", "--lengths", "32"])
+    out = capsys.readouterr().out
+    assert out.count("hardware graph: mean |err|") == 2
