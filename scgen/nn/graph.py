@@ -19,7 +19,7 @@ import numpy as np
 from ..sw.rng import ChaCha8
 from . import _sc
 
-__all__ = ["StochasticGraphLayer"]
+__all__ = ["StochasticGraphLayer", "graph_layer_graph", "run_graph_layer_graph"]
 
 
 def _int(name: str, value: object, lo: int) -> int:
@@ -153,3 +153,17 @@ class StochasticGraphLayer:
         cols = np.tile(np.arange(f, dtype=np.int64), n)
         counts = _sc.weighted_counts(rows, cols, gb.reshape(n * f, -1), wb)
         return _sc.tanh_of(counts, float(length))
+
+
+def graph_layer_graph(*args, **kwargs):  # defined in scgen.nn.hw_graphs (imports the IR)
+    """Build the SC graph layer as an IR graph; see :func:`scgen.nn.hw_graphs.graph_layer_graph`."""
+    from .hw_graphs import graph_layer_graph as build
+
+    return build(*args, **kwargs)
+
+
+def run_graph_layer_graph(*args, **kwargs):
+    """Run :func:`graph_layer_graph` on the twin; see :func:`scgen.nn.hw_graphs.run_graph_layer`."""
+    from .hw_graphs import run_graph_layer
+
+    return run_graph_layer(*args, **kwargs)
