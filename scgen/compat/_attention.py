@@ -147,9 +147,9 @@ class StochasticGraphLayer:
     @classmethod
     def from_dense_auto(cls, adj_matrix, n_features, seed=42, density_threshold=0.3):
         """Dense adjacency, stored as CSR when its density is below ``density_threshold``."""
-        adj = np.asarray(adj_matrix, dtype=np.float64)
+        adj = _to_2d(adj_matrix)
         if adj.ndim != 2:
-            raise ValueError("adj_matrix must be a 2-D float array.")
+            raise ValueError("adj_matrix must be a 1-D or 2-D float array.")
         if adj.shape[0] != adj.shape[1]:
             raise ValueError(f"adj_matrix must be square, got {adj.shape[0]}x{adj.shape[1]}.")
         threshold = _real("density_threshold", density_threshold)
