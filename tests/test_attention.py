@@ -283,3 +283,25 @@ def test_isolated_nodes_are_zero():
     g = StochasticGraphLayer(adj, 2)
     x = np.random.default_rng(0).random((3, 2))
     assert (g.forward(x)[2] == 0).all() and (g.forward_sc(x, length=64)[2] == 0).all()
+
+
+def test_same_numbers_on_any_thread_count():
+    import numba
+
+    rng = np.random.default_rng(7)
+    q, k, v = rng.random((33, 16)), rng.random((40, 16)), rng.random((40, 9))
+    adj = (rng.random((30, 30)) < 0.2).astype(float)
+    x = rng.random((30, 5))
+    att, layer = StochasticAttention(16), StochasticGraphLayer(adj, 5)
+    before = numba.get_num_threads()
+    results = []
+    try:
+        for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
+            numba.set_num_threads(threads)
+            results.append([att.forward(q, k, v), att.forward_softmax(q, k, v),
+                             att.forward_sc(q, k, v, length=200), layer.forward(x),
+                             layer.forward_sc(x, length=200)])
+    finally:
+        numba.set_num_threads(before)
+    for a, b in zip(results[0], results[-1], strict=True):
+        assert a.tobytes() == b.tobytes()
