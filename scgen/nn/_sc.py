@@ -20,7 +20,8 @@ from ..sw._jit import inline, kernel, parallel_kernel
 from ..sw.bernoulli import _below64, byte_threshold, words_for
 from ..sw.rng import chacha_state
 
-__all__ = ["encode_matrix", "new_rng", "words_for"]
+__all__ = ["attention_rate", "attention_softmax", "encode_matrix", "graph_rate", "new_rng",
+           "row_normalise", "tanh_of", "weighted_counts", "words_for"]
 
 _LANES = 16  # ChaCha8 blocks computed side by side (one AVX-512 register of u32 lanes)
 _IDX, _CTR, _BUF = 9, 8, 10  # fields of scgen.sw.rng's ChaCha8 state array
@@ -211,26 +212,6 @@ def tanh_of(counts, length):
 # --------------------------------------------------------------------------------------------
 # rate modes: fixed summation order (index order), vectorised across the output columns, one
 # row per thread, so results are the same on any machine and thread count
-
-
-@inline
-def _row_times(a, i, b, out_row):
-    # out_row[c] = sum_j a[i, j] * b[j, c], accumulated in j order
-    for c in range(out_row.shape[0]):
-        out_row[c] = 0.0
-    for j in range(a.shape[1]):
-        x = a[i, j]
-        for c in range(out_row.shape[0]):
-            out_row[c] += x * b[j, c]
-
-
-@parallel_kernel
-def matmul(a, b):
-    """Return ``a @ b`` with every sum in index order (no BLAS)."""
-    out = np.empty((a.shape[0], b.shape[1]), dtype=np.float64)
-    for i in prange(a.shape[0]):
-        _row_times(a, i, b, out[i])
-    return out
 
 
 @parallel_kernel
