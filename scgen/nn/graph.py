@@ -89,6 +89,12 @@ class StochasticGraphLayer:
         # degree_i: the row's stored values summed in order
         self._degree = np.array([sum(vals[rows[i]:rows[i + 1]].tolist(), 0.0)
                                  for i in range(n)], dtype=np.float64)
+        # entries that draw from the generator (p > 0 or NaN); the others give all-zero streams
+        # without drawing, so encoding and counting only these gives the same bits
+        active = ~(vals <= 0.0)
+        self._active = np.flatnonzero(active)
+        before = np.concatenate([[0], np.cumsum(active)]).astype(np.int64)
+        self._active_rows = before[rows]  # CSR offsets of the active entries
         f = self.n_features
         self._weights = ChaCha8(self.seed).next_f64(f * f).reshape(f, f)
 
@@ -142,8 +148,9 @@ class StochasticGraphLayer:
             raise TypeError(f"Graph layer seed must be an integer, not {seed!r}")
         st = _sc.new_rng(int(seed) % (1 << 64))
         xb = _sc.encode_matrix(st, x, length)
-        ab = _sc.encode_matrix(st, self._vals, length)
-        agg = self._normalise(_sc.weighted_counts(self._rows, self._cols, ab, xb) / length)
+        ab = _sc.encode_matrix(st, self._vals[self._active], length)
+        counts = _sc.weighted_counts(self._active_rows, self._cols[self._active], ab, xb)
+        agg = self._normalise(counts / length)
         gb = _sc.encode_matrix(st, agg, length)
         wb = _sc.encode_matrix(st, np.clip(self._weights, 0.0, 1.0), length)
         n, f = agg.shape
