@@ -20,6 +20,7 @@ __all__ = [
     "SOBOL_POLYNOMIALS",
     "SOURCES",
     "AddMuxParams",
+    "CordivParams",
     "CounterParams",
     "EncoderParams",
     "Encoding",
@@ -395,6 +396,15 @@ class AddMuxParams(_LaneParams):
     """Scaled SC adder: ``o = sel ? b : a`` per lane; ``P(o) = (1-s) P(a) + s P(b)``."""
 
     NAME: ClassVar[str] = "MUX adder"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CordivParams(_LaneParams):
+    """CORDIV sequential divider (Chen and Hayes): per lane ``o = a if b else q``, then
+    ``q = o``; ``q`` is 0 after reset. When ``a``'s ones are a subset of ``b``'s,
+    ``P(o) = P(a) / P(b)`` (0 while ``b`` has not yet been 1)."""
+
+    NAME: ClassVar[str] = "CORDIV divider"
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import numpy as np
 from . import hw, sw
 from .params import (
     AddMuxParams,
+    CordivParams,
     CounterParams,
     EncoderParams,
     Encoding,
@@ -245,3 +246,5 @@ def _uart_rx_stimulus(params: UartRxParams, rng, cycles):
 
 register(Primitive("uart_tx", UartTxParams, hw.UartTx, sw.uart_tx, _uart_tx_stimulus))
 register(Primitive("uart_rx", UartRxParams, hw.UartRx, sw.uart_rx, _uart_rx_stimulus))
+register(Primitive("cordiv", CordivParams, hw.Cordiv, sw.cordiv, _lane_stimulus("a", "b"),
+                   IrSpec(streams=("a", "b"))))

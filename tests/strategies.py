@@ -4,6 +4,7 @@ from hypothesis import strategies as st
 
 from scgen.params import (
     AddMuxParams,
+    CordivParams,
     CounterParams,
     EncoderParams,
     Encoding,
@@ -85,4 +86,5 @@ STRATEGIES = {
                          clocks_per_bit=st.one_of(st.integers(1, 32), st.just(104))),
     "uart_rx": st.builds(UartRxParams,
                          clocks_per_bit=st.one_of(st.integers(2, 32), st.just(104))),
+    "cordiv": lane_params(CordivParams),
 }

@@ -8,6 +8,7 @@ one import::
     import scgen.compat as sc_neurocore_engine
 """
 
+from ._attention import StochasticAttention, StochasticGraphLayer
 from ._bitstream import (
     pack_bitstream,
     pack_bitstream_numpy,
@@ -38,4 +39,6 @@ __all__ = [
     "DenseLayer",
     # oscillators
     "KuramotoSolver", "SCPNMetrics",
+    # attention and graphs
+    "StochasticAttention", "StochasticGraphLayer",
 ]

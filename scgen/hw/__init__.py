@@ -1,5 +1,6 @@
 """Amaranth components: one :class:`wiring.Component` per primitive, built from its params."""
 
+from .cordiv import Cordiv
 from .counter import Counter
 from .encoder import Encoder
 from .lfsr import Lfsr
@@ -14,7 +15,7 @@ __all__ = [
     # encoder
     "Encoder",
     # bitstream arithmetic
-    "AddMux", "MulAnd", "MulXnor",
+    "AddMux", "MulAnd", "MulXnor", "Cordiv",
     # counter
     "Counter",
     # neuron

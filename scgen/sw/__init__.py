@@ -18,6 +18,7 @@ from .bitstream import (
     popcount,
     unpack,
 )
+from .cordiv import cordiv
 from .counter import CounterTrace, counter
 from .encoder import EncoderTrace, encoder
 from .lfsr import SourceTrace, lfsr
@@ -34,7 +35,7 @@ __all__ = [
     # encoder
     "EncoderTrace", "encoder",
     # bitstream arithmetic
-    "LogicTrace", "add_mux", "mul_and", "mul_xnor",
+    "LogicTrace", "add_mux", "mul_and", "mul_xnor", "cordiv",
     # counter
     "CounterTrace", "counter",
     # neuron

@@ -1,0 +1,297 @@
+"""Kernels shared by the SC modes of attention and the graph layer (SEED_BEHAVIOUR §7, §8).
+
+Both layers encode matrices element by element, row-major, from one ChaCha8 generator with the
+byte-threshold encoder (engine 3.15.7; fill rule: whole u32 words, the unused bytes of the last
+one dropped): ``p <= 0`` and ``p >= 1`` give constant streams without
+drawing; NaN draws like any other value but with threshold 0 (an all-zero stream). Streams are
+packed 64 bits per word; counts are exact integers, so the parallel loops give the same numbers
+on any thread count.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import prange
+
+from ..sw._intrinsics import popcount64
+from ..sw._jit import inline, kernel, parallel_kernel
+from ..sw.bernoulli import _below64, byte_threshold, words_for
+from ..sw.rng import chacha_state
+
+__all__ = ["attention_rate", "attention_softmax", "encode_matrix", "graph_rate", "new_rng",
+           "row_normalise", "tanh_of", "weighted_counts", "words_for"]
+
+_LANES = 16  # ChaCha8 blocks computed side by side (one AVX-512 register of u32 lanes)
+_IDX, _CTR, _BUF = 9, 8, 10  # fields of scgen.sw.rng's ChaCha8 state array
+
+
+@inline
+def _qr(xa, xb, xc, xd):
+    for lane in range(xa.shape[0]):
+        a, b, c, d = xa[lane], xb[lane], xc[lane], xd[lane]
+        a = np.uint32(a + b)
+        d ^= a
+        d = np.uint32((d << np.uint32(16)) | (d >> np.uint32(16)))
+        c = np.uint32(c + d)
+        b ^= c
+        b = np.uint32((b << np.uint32(12)) | (b >> np.uint32(20)))
+        a = np.uint32(a + b)
+        d ^= a
+        d = np.uint32((d << np.uint32(8)) | (d >> np.uint32(24)))
+        c = np.uint32(c + d)
+        b ^= c
+        b = np.uint32((b << np.uint32(7)) | (b >> np.uint32(25)))
+        xa[lane], xb[lane], xc[lane], xd[lane] = a, b, c, d
+
+
+@kernel
+def _chacha_blocks(key, first, count, out):
+    """Write ChaCha8 blocks ``first .. first + count - 1`` (16 u32 words each) into ``out``.
+
+    The blocks are independent (counter mode), so ``_LANES`` of them are computed at once with
+    the lane loop innermost: LLVM turns each quarter round into vector instructions.
+    """
+    x = np.empty((16, _LANES), dtype=np.uint32)
+    inp = np.empty((16, _LANES), dtype=np.uint32)
+    consts = (0x61707865, 0x3320646E, 0x79622D32, 0x6B206574)
+    for b0 in range(0, count, _LANES):
+        for lane in range(_LANES):
+            ctr = np.uint64(first + b0 + lane)
+            for k in range(4):
+                inp[k, lane] = np.uint32(consts[k])
+            for k in range(8):
+                inp[4 + k, lane] = np.uint32(key[k])
+            inp[12, lane] = np.uint32(ctr & np.uint64(0xFFFFFFFF))
+            inp[13, lane] = np.uint32(ctr >> np.uint64(32))
+            inp[14, lane] = np.uint32(0)
+            inp[15, lane] = np.uint32(0)
+        x[:, :] = inp
+        for _ in range(4):  # 8 rounds = 4 double rounds
+            _qr(x[0], x[4], x[8], x[12])
+            _qr(x[1], x[5], x[9], x[13])
+            _qr(x[2], x[6], x[10], x[14])
+            _qr(x[3], x[7], x[11], x[15])
+            _qr(x[0], x[5], x[10], x[15])
+            _qr(x[1], x[6], x[11], x[12])
+            _qr(x[2], x[7], x[8], x[13])
+            _qr(x[3], x[4], x[9], x[14])
+        for lane in range(min(_LANES, count - b0)):
+            for k in range(16):
+                out[(b0 + lane) * 16 + k] = np.uint32(x[k, lane] + inp[k, lane])
+
+
+@inline
+def _u64(ks, p):
+    return np.uint64(ks[p]) | (np.uint64(ks[p + 1]) << np.uint64(32))
+
+
+@parallel_kernel
+def _encode_from(ks, start, probs, length, out):
+    # element k's bit i is: keystream byte 4 * start[k] + i < its byte threshold
+    full = length // 64
+    r = length - 64 * full
+    for e in prange(probs.shape[0]):
+        p = probs[e]
+        if p >= 1.0 or p <= 0.0:  # constant streams (NaN is neither: it draws)
+            fill = ~np.uint64(0) if p >= 1.0 else np.uint64(0)
+            for k in range(full):
+                out[e, k] = fill
+            if r:
+                out[e, full] = fill & ((np.uint64(1) << np.uint64(r)) - np.uint64(1))
+            continue
+        t = byte_threshold(p)
+        w0 = start[e]
+        for k in range(full):
+            q = w0 + 16 * k
+            out[e, k] = _below64(_u64(ks, q), _u64(ks, q + 2), _u64(ks, q + 4), _u64(ks, q + 6),
+                                 _u64(ks, q + 8), _u64(ks, q + 10), _u64(ks, q + 12),
+                                 _u64(ks, q + 14), t)
+        if r:
+            w = np.uint64(0)
+            q = w0 + 16 * full
+            for i in range(r):
+                byte = (np.uint64(ks[q + i // 4]) >> np.uint64(8 * (i % 4))) & np.uint64(0xFF)
+                w |= np.uint64(byte < t) << np.uint64(i)
+            out[e, full] = w
+
+
+def new_rng(seed: int) -> np.ndarray:
+    """Return a fresh ChaCha8 state for ``seed`` (taken mod 2**64)."""
+    return chacha_state(seed)
+
+
+def encode_matrix(st: np.ndarray, values: np.ndarray, length: int) -> np.ndarray:
+    """Encode ``values`` row-major from ChaCha8 state ``st`` (advanced in place).
+
+    Identical to encoding element after element from the generator (each non-constant element
+    takes ``16 * (length // 64) + ceil((length % 64) / 4)`` u32 words), but the keystream of
+    all elements is made in one vectorised pass and the elements are then encoded in parallel.
+    Returns uint64 ``values.shape + (words,)``.
+    """
+    flat = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
+    out = np.empty((flat.shape[0], words_for(length)), dtype=np.uint64)
+    per = 16 * (length // 64) + (length % 64 + 3) // 4
+    draws = np.where((flat >= 1.0) | (flat <= 0.0), 0, per)
+    start = np.zeros(flat.shape[0], dtype=np.int64)
+    np.cumsum(draws[:-1], out=start[1:])
+    total = int(draws.sum())
+    pos0 = (int(st[_CTR]) - 1) * 16 + int(st[_IDX])  # absolute index of the next u32 word
+    first, last = pos0 // 16, (pos0 + total + 15) // 16  # blocks [first, last)
+    ks = np.empty((last - first) * 16 + 2, dtype=np.uint32)  # +2: the tail may read a pair
+    ks[-2:] = 0
+    _chacha_blocks(st[:8], first, last - first, ks)
+    _encode_from(ks, start + pos0 % 16, flat, length, out)
+    pos1 = pos0 + total
+    if pos1 % 16:
+        st[_BUF:_BUF + 16] = ks[(pos1 // 16 - first) * 16:(pos1 // 16 - first + 1) * 16]
+        st[_CTR], st[_IDX] = pos1 // 16 + 1, pos1 % 16
+    else:
+        st[_CTR], st[_IDX] = pos1 // 16, 16
+    return out.reshape((*values.shape, out.shape[1]))
+
+
+@parallel_kernel
+def _weighted_counts(rows, cols, a, v, out):
+    # CSR of streams: row i has the streams a[rows[i]:rows[i+1]] paired with v[cols[k]];
+    # v is (m, words, c) so the inner loop runs over c on contiguous words.
+    words, nc = v.shape[1], v.shape[2]
+    for i in prange(rows.shape[0] - 1):
+        acc = np.zeros(nc, dtype=np.uint64)
+        for k in range(rows[i], rows[i + 1]):
+            j = cols[k]
+            for w in range(words):
+                x = a[k, w]
+                if x:
+                    for c in range(nc):
+                        acc[c] += popcount64(x & v[j, w, c])
+        for c in range(nc):
+            out[i, c] = np.int64(acc[c])
+
+
+def weighted_counts(rows: np.ndarray, cols: np.ndarray, a: np.ndarray,
+                    v: np.ndarray) -> np.ndarray:
+    """Return ``out[i, c] = sum_k popcount(a[k] & v[cols[k], c])`` for ``k`` in row ``i``.
+
+    ``rows`` are CSR offsets (int64), ``a`` is ``(nnz, words)``, ``v`` is ``(m, c, words)``.
+    """
+    vt = np.ascontiguousarray(v.transpose(0, 2, 1))
+    out = np.empty((rows.shape[0] - 1, v.shape[1]), dtype=np.int64)
+    _weighted_counts(rows, cols, np.ascontiguousarray(a), vt, out)
+    return out
+
+
+@kernel
+def row_normalise(counts, length):
+    """Return ``S / s`` per row with ``S = counts / length`` and ``s = sum_j S`` in order
+    (``s = 0`` is taken as 1), the seed's normalisation of SC attention scores."""
+    n, m = counts.shape
+    out = np.empty((n, m), dtype=np.float64)
+    for i in range(n):
+        s = 0.0
+        for j in range(m):
+            s += counts[i, j] / length
+        if s == 0.0:
+            s = 1.0
+        for j in range(m):
+            out[i, j] = (counts[i, j] / length) / s
+    return out
+
+
+@kernel
+def tanh_of(counts, length):
+    """Return ``tanh(counts / length)`` elementwise (libm tanh, as the engine uses)."""
+    out = np.empty(counts.shape, dtype=np.float64)
+    flat, src = out.reshape(-1), counts.reshape(-1)
+    for k in range(src.shape[0]):
+        flat[k] = math.tanh(src[k] / length)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# rate modes: fixed summation order (index order), vectorised across the output columns, one
+# row per thread, so results are the same on any machine and thread count
+
+
+@parallel_kernel
+def attention_rate(q, kt, v):
+    """Rate-mode attention: ``S = q kt``, rows divided by their sum (0 taken as 1), times v."""
+    n, m = q.shape[0], kt.shape[1]
+    out = np.empty((n, v.shape[1]), dtype=np.float64)
+    for i in prange(n):
+        s = np.empty(m, dtype=np.float64)
+        for j in range(m):
+            s[j] = 0.0
+        for t in range(q.shape[1]):
+            x = q[i, t]
+            for j in range(m):
+                s[j] += x * kt[t, j]
+        total = 0.0
+        for j in range(m):
+            total += s[j]
+        if total == 0.0:
+            total = 1.0
+        for c in range(v.shape[1]):
+            out[i, c] = 0.0
+        for j in range(m):
+            a = s[j] / total
+            for c in range(v.shape[1]):
+                out[i, c] += a * v[j, c]
+    return out
+
+
+@parallel_kernel
+def attention_softmax(q, kt, v, temperature):
+    """Softmax attention: ``softmax(q kt / temperature) v`` row by row."""
+    n, m = q.shape[0], kt.shape[1]
+    out = np.empty((n, v.shape[1]), dtype=np.float64)
+    for i in prange(n):
+        s = np.empty(m, dtype=np.float64)
+        for j in range(m):
+            s[j] = 0.0
+        for t in range(q.shape[1]):
+            x = q[i, t]
+            for j in range(m):
+                s[j] += x * kt[t, j]
+        top = -np.inf
+        for j in range(m):
+            s[j] = s[j] / temperature
+            if s[j] > top:
+                top = s[j]
+        total = 0.0
+        for j in range(m):
+            s[j] = math.exp(s[j] - top)
+            total += s[j]
+        for c in range(v.shape[1]):
+            out[i, c] = 0.0
+        for j in range(m):
+            a = s[j] / total
+            for c in range(v.shape[1]):
+                out[i, c] += a * v[j, c]
+    return out
+
+
+@parallel_kernel
+def graph_rate(rows, cols, vals, degree, x, w):
+    """Rate-mode message passing over a CSR adjacency: ``tanh((A x / degree) w)``."""
+    n, f = rows.shape[0] - 1, x.shape[1]
+    out = np.empty((n, w.shape[1]), dtype=np.float64)
+    for i in prange(n):
+        agg = np.zeros(f, dtype=np.float64)
+        for k in range(rows[i], rows[i + 1]):
+            a = vals[k]
+            j = cols[k]
+            for g in range(f):
+                agg[g] += a * x[j, g]
+        if degree[i] != 0.0:
+            for g in range(f):
+                agg[g] = agg[g] / degree[i]
+        for c in range(w.shape[1]):
+            out[i, c] = 0.0
+        for g in range(f):
+            for c in range(w.shape[1]):
+                out[i, c] += agg[g] * w[g, c]
+        for c in range(w.shape[1]):
+            out[i, c] = math.tanh(out[i, c])
+    return out
