@@ -18,6 +18,7 @@ from .params import (
     CounterParams,
     EncoderParams,
     Encoding,
+    KuramotoParams,
     LfsrParams,
     LifParams,
     MulAndParams,
@@ -200,3 +201,12 @@ register(Primitive("add_mux", AddMuxParams, hw.AddMux, sw.add_mux,
                                                            encoding=lambda p, e: e[0])))
 register(Primitive("counter", CounterParams, hw.Counter, sw.counter, _counter_stimulus))
 register(Primitive("lif", LifParams, hw.Lif, sw.lif, _lif_stimulus))
+
+
+def _kuramoto_stimulus(params: KuramotoParams, rng, cycles):
+    # en mostly high (steps complete), with pauses; sel sweeps every oscillator
+    return {"en": _bits(rng, cycles).astype(np.uint8) | (rng.random(cycles) < 0.5),
+            "sel": np.clip(_values(rng, cycles, 0, params.n - 1), 0, params.n - 1)}
+
+
+register(Primitive("kuramoto", KuramotoParams, hw.Kuramoto, sw.kuramoto, _kuramoto_stimulus))

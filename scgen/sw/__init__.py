@@ -20,6 +20,7 @@ from .bitstream import (
 )
 from .counter import CounterTrace, counter
 from .encoder import EncoderTrace, encoder
+from .kuramoto import KuramotoTrace, kuramoto, kuramoto_phases
 from .lfsr import SourceTrace, lfsr
 from .lfsr_encode import encode_lfsr, quantize
 from .lif import LifTrace, lif
@@ -38,6 +39,8 @@ __all__ = [
     "CounterTrace", "counter",
     # neuron
     "LifTrace", "lif",
+    # oscillator network
+    "KuramotoTrace", "kuramoto", "kuramoto_phases",
     # packed bitstreams
     "and_popcount", "bit_and", "bit_mux", "bit_not", "bit_or", "bit_xnor", "bit_xor", "pack",
     "popcount", "unpack",
