@@ -222,3 +222,23 @@ def test_kuramoto_twin_and_component_wrong():
     with pytest.raises(TypeError, match=r"^Kuramoto parameters must be an instance of "
                                         r"KuramotoParams, not 1$"):
         hw.Kuramoto(1)
+
+
+@pytest.mark.slow
+@pytest.mark.verilator
+def test_kuramoto_full_size_verilator(tmp_path):
+    from scgen import sim
+
+    rng = np.random.default_rng(8)
+    duts, inputs, cycles = [], [], 40_000
+    for n, pb, noise in ((8, 12, 0.3), (16, 16, 0.1), (16, 8, 0.0)):
+        omega, k = 1 + 0.5 * rng.standard_normal(n), rng.uniform(0, 3, (n, n))
+        p = KuramotoParams.from_float(omega, k, 0.05, phases=rng.uniform(0, 6, n),
+                                      noise_amp=noise, phase_bits=pb)
+        duts.append(p)
+        inputs.append({"en": (rng.random(cycles) < 0.9).astype(np.uint8),
+                       "sel": rng.integers(0, n, cycles)})
+    traces, _ = sim.run_many([hw.Kuramoto(p) for p in duts], inputs, cycles,
+                             backend="verilator", build_dir=tmp_path)
+    for p, ins, actual in zip(duts, inputs, traces, strict=True):
+        assert sim.first_mismatch(sw.kuramoto(p, **ins)._asdict(), actual) is None
