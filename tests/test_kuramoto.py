@@ -134,28 +134,6 @@ def test_kuramoto_compat_matches_the_engine():
             assert call(sc.SCPNMetrics) == want
 
 
-def test_kuramoto_same_bits_for_any_thread_count(monkeypatch):
-    import numba
-
-    from scgen.nn import kuramoto
-
-    rng = np.random.default_rng(5)
-    n = 203  # blocks of uneven width, a row remainder after the four-row passes
-    omega, k, theta = rng.random(n), rng.normal(size=(n, n)), rng.random(n) * 6
-    runs = []
-    monkeypatch.setattr(kuramoto, "_PARALLEL_MIN_N", 1)
-    for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
-        numba.set_num_threads(threads)
-        try:
-            s = KuramotoSolver(omega, k, theta, 0.3)
-            runs.append((s.run(40, 0.02, 9), s.phases))
-        finally:
-            numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
-    for r, ph in runs[1:]:
-        np.testing.assert_array_equal(r, runs[0][0])
-        np.testing.assert_array_equal(ph, runs[0][1])
-
-
 def test_kuramoto_run_is_repeated_steps():
     rng = np.random.default_rng(6)
     n = 9

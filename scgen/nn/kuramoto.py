@@ -12,19 +12,16 @@ step; here ``sin(t_m - t_n) = sin t_m cos t_n - cos t_m sin t_n`` turns every co
 matrix-vector products with ``sin t`` and ``cos t`` (O(N) transcendental calls per step), which
 stays within 1e-12 of the direct form. A whole ``run`` is one Numba kernel: sines, both products
 (one pass over the coupling matrix), noise, Euler update and order parameter per step, on
-preallocated buffers. Every sum has a fixed order, so the result is the same bits for any thread
-count.
+preallocated buffers. Every sum has a fixed order.
 """
 
 from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
-from numba import prange
 
-from ..sw._jit import kernel, parallel_kernel
+from ..sw._jit import kernel
 from ..sw.rng import chacha_next_u32, chacha_seed, u64_to_f64
 
 __all__ = ["KuramotoSolver", "gaussians"]
@@ -84,38 +81,30 @@ def _order(s, c):
 # so that both products walk rows with independent lanes: a vectorised axpy, where the row-wise
 # dot product would be a serial reduction (Numba may not reassociate; fastmath is banned).
 # Measured at N = 1024, one thread: 92 us per step for both products, NumPy/BLAS 420 us.
-def _steps(mt, omega, theta, s, c, noise_amp, field, dt, seed, block, r):
+def _steps(mt, omega, theta, s, c, noise_amp, field, dt, seed, r):
     """Take ``r.shape[0]`` Euler steps in place (``s``, ``c``: sin and cos of ``theta``, kept
-    current); step k draws its noise from ``seed + k`` (no noise when that is 0). The products
-    run over blocks of ``block`` oscillators (in parallel in the parallel build); each sum runs
-    over m in index order, so the blocking never changes a bit."""
+    current); step k draws its noise from ``seed + k`` (no noise when that is 0)."""
     n = theta.shape[0]
     ps, pc, xi = np.empty(n), np.empty(n), np.empty(n)
-    nblk = (n + block - 1) // block
     for k in range(r.shape[0]):
-        for b in prange(nblk):
-            lo, hi = b * block, min(n, b * block + block)
-            bs, bc = ps[lo:hi], pc[lo:hi]  # slices from 0: LLVM vectorises these loops
-            w = hi - lo
-            bs[:] = 0.0
-            bc[:] = 0.0
-            m = 0
-            while m + 4 <= n:  # four rows per pass: a quarter of the ps/pc traffic
-                s0, s1, s2, s3 = s[m], s[m + 1], s[m + 2], s[m + 3]
-                c0, c1, c2, c3 = c[m], c[m + 1], c[m + 2], c[m + 3]
-                r0, r1 = mt[m, lo:hi], mt[m + 1, lo:hi]
-                r2, r3 = mt[m + 2, lo:hi], mt[m + 3, lo:hi]
-                for i in range(w):
-                    a0, a1, a2, a3 = r0[i], r1[i], r2[i], r3[i]
-                    bs[i] = (((bs[i] + a0 * s0) + a1 * s1) + a2 * s2) + a3 * s3
-                    bc[i] = (((bc[i] + a0 * c0) + a1 * c1) + a2 * c2) + a3 * c3
-                m += 4
-            while m < n:
-                sm, cm, rm = s[m], c[m], mt[m, lo:hi]
-                for i in range(w):
-                    bs[i] = bs[i] + rm[i] * sm
-                    bc[i] = bc[i] + rm[i] * cm
-                m += 1
+        ps[:] = 0.0
+        pc[:] = 0.0
+        m = 0
+        while m + 4 <= n:  # four rows per pass: a quarter of the ps/pc traffic
+            s0, s1, s2, s3 = s[m], s[m + 1], s[m + 2], s[m + 3]
+            c0, c1, c2, c3 = c[m], c[m + 1], c[m + 2], c[m + 3]
+            r0, r1, r2, r3 = mt[m], mt[m + 1], mt[m + 2], mt[m + 3]
+            for i in range(n):
+                a0, a1, a2, a3 = r0[i], r1[i], r2[i], r3[i]
+                ps[i] = (((ps[i] + a0 * s0) + a1 * s1) + a2 * s2) + a3 * s3
+                pc[i] = (((pc[i] + a0 * c0) + a1 * c1) + a2 * c2) + a3 * c3
+            m += 4
+        while m < n:
+            sm, cm, rm = s[m], c[m], mt[m]
+            for i in range(n):
+                ps[i] = ps[i] + rm[i] * sm
+                pc[i] = pc[i] + rm[i] * cm
+            m += 1
         step_seed = seed + np.uint64(k) if seed != 0 else np.uint64(0)
         noisy = step_seed != 0 and noise_amp != 0.0
         if noisy:
@@ -136,9 +125,11 @@ def _steps(mt, omega, theta, s, c, noise_amp, field, dt, seed, block, r):
         r[k] = _order(s, c)
 
 
-# One oscillator block per thread pays off only once a step is long against waking the pool.
-_steps_1, _steps_par = kernel(_steps), parallel_kernel(_steps)
-_PARALLEL_MIN_N = 2048
+# One thread: a step streams the coupling matrix once, and one core already saturates memory
+# bandwidth here. Measured on the 2-core machine (N = 4096 and 10**4): two threads over
+# oscillator blocks were 1.4x (idle machine) to 2x (loaded) slower than one, so there is no
+# parallel build, and the bits cannot depend on the thread count.
+_steps_kernel = kernel(_steps)
 
 
 def _vector(name: str, value: object, n: int | None = None) -> np.ndarray:
@@ -227,14 +218,8 @@ class KuramotoSolver:
 
     def _run(self, mt: np.ndarray, n_steps: int, dt: float, seed: int) -> np.ndarray:
         r = np.empty(int(n_steps))
-        n = self.n
-        threads = numba.get_num_threads()
-        if n >= _PARALLEL_MIN_N and threads > 1:
-            run, block = _steps_par, -(-n // (2 * threads) // 8) * 8
-        else:
-            run, block = _steps_1, n
-        run(mt, self._omega, self._theta, self._s, self._c, self.noise_amp,
-            self.field_pressure, float(dt), np.uint64(int(seed) % (1 << 64)), block, r)
+        _steps_kernel(mt, self._omega, self._theta, self._s, self._c, self.noise_amp,
+                      self.field_pressure, float(dt), np.uint64(int(seed) % (1 << 64)), r)
         return r
 
     def _ssgf_matrix(self, w, sigma_g: float, h, pgbo_weight: float) -> np.ndarray:
