@@ -81,7 +81,12 @@ def _order(s, c):
 # so that both products walk rows with independent lanes: a vectorised axpy, where the row-wise
 # dot product would be a serial reduction (Numba may not reassociate; fastmath is banned).
 # Measured at N = 1024, one thread: 92 us per step for both products, NumPy/BLAS 420 us.
-def _steps(mt, omega, theta, s, c, noise_amp, field, dt, seed, r):
+# One thread: a step streams the coupling matrix once, and one core already saturates memory
+# bandwidth here. Measured on the 2-core machine (N = 4096 and 10**4): two threads over
+# oscillator blocks were 1.4x (idle machine) to 2x (loaded) slower than one, so there is no
+# parallel build, and the bits cannot depend on the thread count.
+@kernel
+def _steps_kernel(mt, omega, theta, s, c, noise_amp, field, dt, seed, r):
     """Take ``r.shape[0]`` Euler steps in place (``s``, ``c``: sin and cos of ``theta``, kept
     current); step k draws its noise from ``seed + k`` (no noise when that is 0)."""
     n = theta.shape[0]
@@ -123,13 +128,6 @@ def _steps(mt, omega, theta, s, c, noise_amp, field, dt, seed, r):
             s[i] = math.sin(theta[i])
             c[i] = math.cos(theta[i])
         r[k] = _order(s, c)
-
-
-# One thread: a step streams the coupling matrix once, and one core already saturates memory
-# bandwidth here. Measured on the 2-core machine (N = 4096 and 10**4): two threads over
-# oscillator blocks were 1.4x (idle machine) to 2x (loaded) slower than one, so there is no
-# parallel build, and the bits cannot depend on the thread count.
-_steps_kernel = kernel(_steps)
 
 
 def _vector(name: str, value: object, n: int | None = None) -> np.ndarray:
