@@ -19,6 +19,7 @@ from .params import (
     CounterParams,
     EncoderParams,
     Encoding,
+    KuramotoParams,
     LfsrParams,
     LifParams,
     MulAndParams,
@@ -248,3 +249,12 @@ register(Primitive("uart_tx", UartTxParams, hw.UartTx, sw.uart_tx, _uart_tx_stim
 register(Primitive("uart_rx", UartRxParams, hw.UartRx, sw.uart_rx, _uart_rx_stimulus))
 register(Primitive("cordiv", CordivParams, hw.Cordiv, sw.cordiv, _lane_stimulus("a", "b"),
                    IrSpec(streams=("a", "b"))))
+
+
+def _kuramoto_stimulus(params: KuramotoParams, rng, cycles):
+    # en mostly high (steps complete), with pauses; sel sweeps every oscillator
+    return {"en": _bits(rng, cycles).astype(np.uint8) | (rng.random(cycles) < 0.5),
+            "sel": np.clip(_values(rng, cycles, 0, params.n - 1), 0, params.n - 1)}
+
+
+register(Primitive("kuramoto", KuramotoParams, hw.Kuramoto, sw.kuramoto, _kuramoto_stimulus))

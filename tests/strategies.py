@@ -8,6 +8,7 @@ from scgen.params import (
     CounterParams,
     EncoderParams,
     Encoding,
+    KuramotoParams,
     LfsrForm,
     LfsrParams,
     LifParams,
@@ -72,6 +73,29 @@ def lif_params(draw):
     )
 
 
+@st.composite
+def kuramoto_params(draw):
+    # N <= 4 keeps a step within 16 cycles, so 2000 pysim cycles cover 125 steps
+    n = draw(st.integers(1, 4))
+    p = draw(st.integers(4, 20))
+    wk = draw(st.integers(2, 12))
+    klo, khi = -(1 << (wk - 1)), (1 << (wk - 1)) - 1
+    weight = st.one_of(st.integers(klo, khi), st.sampled_from([klo, khi, 0]))
+    noise = draw(lfsr_params())
+    return KuramotoParams(
+        omega=tuple(draw(st.integers(-(1 << (p - 1)), (1 << (p - 1)) - 1)) for _ in range(n)),
+        coupling=tuple(tuple(draw(weight) for _ in range(n)) for _ in range(n)),
+        phases=draw(st.one_of(st.none(), st.tuples(*[st.integers(0, (1 << p) - 1)] * n))),
+        phase_bits=p,
+        lut_bits=draw(st.integers(2, min(p, 10))),
+        sine_bits=draw(st.integers(2, 14)),
+        weight_bits=wk,
+        fraction=draw(st.one_of(st.integers(0, 16), st.just(48))),
+        noise_bits=draw(st.integers(0, min(16, noise.width))),
+        noise=noise,
+    )
+
+
 STRATEGIES = {
     "lfsr": lfsr_params(),
     "sobol": sobol_params(),
@@ -87,4 +111,5 @@ STRATEGIES = {
     "uart_rx": st.builds(UartRxParams,
                          clocks_per_bit=st.one_of(st.integers(2, 32), st.just(104))),
     "cordiv": lane_params(CordivParams),
+    "kuramoto": kuramoto_params(),
 }

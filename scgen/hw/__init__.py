@@ -3,6 +3,7 @@
 from .cordiv import Cordiv
 from .counter import Counter
 from .encoder import Encoder
+from .kuramoto import Kuramoto
 from .lfsr import Lfsr
 from .lif import Lif
 from .logic import AddMux, MulAnd, MulXnor
@@ -22,4 +23,6 @@ __all__ = [
     "Lif",
     # host link
     "UartRx", "UartTx",
+    # oscillator network
+    "Kuramoto",
 ]

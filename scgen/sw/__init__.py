@@ -21,6 +21,7 @@ from .bitstream import (
 from .cordiv import cordiv
 from .counter import CounterTrace, counter
 from .encoder import EncoderTrace, encoder
+from .kuramoto import KuramotoTrace, kuramoto, kuramoto_phases
 from .lfsr import SourceTrace, lfsr
 from .lfsr_encode import encode_lfsr, quantize
 from .lif import LifTrace, lif
@@ -42,6 +43,8 @@ __all__ = [
     "LifTrace", "lif",
     # host link
     "UartRxTrace", "UartTxTrace", "uart_rx", "uart_tx",
+    # oscillator network
+    "KuramotoTrace", "kuramoto", "kuramoto_phases",
     # packed bitstreams
     "and_popcount", "bit_and", "bit_mux", "bit_not", "bit_or", "bit_xnor", "bit_xor", "pack",
     "popcount", "unpack",
