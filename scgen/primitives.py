@@ -134,7 +134,9 @@ def _values(rng: np.random.Generator, cycles: int, lo: int, hi: int,
         if kind == 0:
             out[t:t + n] = rng.integers(lo, hi, n, endpoint=True)
         elif kind == 1:
-            out[t:t + n] = rng.choice([lo, hi, 0 if lo <= 0 <= hi else lo, hi - 1, lo + 1], n)
+            # the corners and their neighbours (clipped: a range may be one or two values)
+            out[t:t + n] = np.clip(
+                rng.choice([lo, hi, 0 if lo <= 0 <= hi else lo, hi - 1, lo + 1], n), lo, hi)
         elif kind == 2 or small is None:
             out[t:t + n] = rng.integers(lo, hi, endpoint=True)
         else:
