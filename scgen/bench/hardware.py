@@ -93,6 +93,35 @@ def _scgen_blocks():
 
     blocks.append(("lif, leak 20 / gain 256 constants", LifConstants,
                    "LifParams() with leak and gain folded at elaboration"))
+
+    def kuramoto16():
+        from ..params import KuramotoParams
+
+        rng = np.random.default_rng(0)
+        n = 16
+        return hw.Kuramoto(KuramotoParams.from_float(
+            1.0 + rng.uniform(-0.5, 0.5, n), np.full((n, n), 2.0), 0.05,
+            phases=rng.uniform(0, 2 * np.pi, n), phase_bits=12))
+
+    blocks.append(("kuramoto N=16, 12-bit phases", kuramoto16,
+                   "KuramotoParams.from_float(K=2, dt=0.05): one coupling term per cycle"))
+
+    def attention():
+        from ..ir.lower import GraphTop
+        from ..nn.hw_graphs import attention_graph
+
+        return GraphTop(attention_graph(4, 4, 8, 8, length=256))
+
+    def graph_layer():
+        from ..ir.lower import GraphTop
+        from ..nn.hw_graphs import graph_layer_graph
+
+        adj = (np.random.default_rng(1).random((8, 8)) < 0.4).astype(float)
+        return GraphTop(graph_layer_graph(adj, 4, length=256))
+
+    blocks.append(("attention 4x4x8 (L 256)", attention, "scgen.nn.hw_graphs.attention_graph"))
+    blocks.append(("graph layer 8 nodes x 4 features (L 256)", graph_layer,
+                   "scgen.nn.hw_graphs.graph_layer_graph, random 8-node adjacency"))
     for ni, nn in ((16, 8), (64, 32)):
         blocks.append((f"dense {ni}x{nn} (L 256, constant weights)",
                        (lambda ni=ni, nn=nn: _dense_top(ni, nn, 256)),
