@@ -180,7 +180,7 @@ def test_hdc_tensor_from_packed_matches_engine(n, data):
 
 def test_hdc_vector_readme_example():
     # the seed README's "capital of France" (counter seeds 1..6), with explicit seeds
-    country, capital, france, paris, germany, berlin = (sc.HDCVector(seed=k) for k in range(1, 7))
+    country, capital, france, paris, _germany, berlin = (sc.HDCVector(seed=k) for k in range(1, 7))
     record = sc.HDCVector.bundle([country * france, capital * paris])
     query = record * capital
     assert round(paris.similarity(query), 4) == 0.7468
