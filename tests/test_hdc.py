@@ -268,3 +268,17 @@ def test_hdc_petri_net_shape_errors():
     art["thresholds"] = np.ones(3)
     with pytest.raises(AssertionError, match=r"^thresholds shape \(3,\) must be \(2,\)$"):
         sc.PetriNetEngine(art)
+
+
+def test_hdc_fault_tolerance_example(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "examples" / "fault_tolerance.py"
+    spec = importlib.util.spec_from_file_location("fault_tolerance", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    err = example.error_rates(256, [0.0, 0.05, 0.2, 0.35], trials=200)
+    assert err[0] == err[1] == 0.0 and err[3] > 0.05  # past the AND/OR limit: errors
+    out = example.main([str(tmp_path / "ft.png"), "--trials", "50"])
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

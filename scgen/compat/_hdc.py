@@ -78,7 +78,9 @@ class HDCVector:
             return HDCVector._of(self._x, self._nw, n)
         if 64 * self._nw < n:
             raise _index_panic(self._nw)
-        return HDCVector._of(rotate(self._x, n, k % n), self._nw, n)
+        v = object.__new__(HDCVector)
+        v._x, v._nw, v._length = rotate(self._x, n, k % n), self._nw, n
+        return v
 
     def similarity(self, other):
         """Cosine-like similarity (1.0 - hamming_distance)."""

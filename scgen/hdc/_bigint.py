@@ -46,8 +46,10 @@ def to_words(x: int, nw: int) -> np.ndarray:
 def rotate(x: int, n: int, shift: int) -> int:
     """Rotate the low ``n`` bits of ``x``: bit ``i`` moves to ``(i + shift) % n``; higher bits
     are dropped. ``0 < shift < n``."""
-    x &= mask(n)
-    return ((x << shift) | (x >> (n - shift))) & mask(n)
+    m = mask(n)
+    if x.bit_length() > n:  # O(1) check: only from_packed words carry bits past the length
+        x &= m
+    return ((x << shift) & m) | (x >> (n - shift))
 
 
 def majority(xs: list[int], full: int) -> int:
