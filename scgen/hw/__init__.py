@@ -2,6 +2,7 @@
 
 from .counter import Counter
 from .encoder import Encoder
+from .hdc import AssocQuery, Bind, Bundle, Hamming, Permute
 from .lfsr import Lfsr
 from .lif import Lif
 from .logic import AddMux, MulAnd, MulXnor
@@ -18,4 +19,6 @@ __all__ = [
     "Counter",
     # neuron
     "Lif",
+    # hyperdimensional computing
+    "AssocQuery", "Bind", "Bundle", "Hamming", "Permute",
 ]
