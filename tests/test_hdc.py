@@ -282,3 +282,17 @@ def test_hdc_fault_tolerance_example(tmp_path):
     assert err[0] == err[1] == 0.0 and err[3] > 0.05  # past the AND/OR limit: errors
     out = example.main([str(tmp_path / "ft.png"), "--trials", "50"])
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_hdc_benchmark_rows_compute_the_same_things():
+    from scgen.bench.rows_hdc import rows
+
+    for name, build in rows(eng, sc, np.random.default_rng(1)).items():
+        theirs, ours, _limit, _units = build()  # the memory rows assert equal answers
+        a, b = theirs(), ours()
+        if "bind" in name or "bundle" in name or "permute" in name:
+            if isinstance(a, list):
+                continue  # batched rows: a list of vectors against one array
+            assert a.popcount() == b.popcount(), name
+        elif name == "HDC similarity 10000 bits":
+            assert a == b, name

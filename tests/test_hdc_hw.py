@@ -213,3 +213,22 @@ def test_hdc_ir_errors():
     text = _hdc_graph(16).to_text().replace("words=16", "words=8")
     problems = [str(p) for p in parse(text).verify()]
     assert any("needs lanes=1 and words=16, not lanes=1 and words=8" in p for p in problems)
+
+
+@pytest.mark.verilator
+def test_assoc_query_default_verilator(tmp_path):
+    # the board configuration: 16 items x 1024 bits, several queries back to back
+    p = AssocQueryParams()
+    vs = hdc.random_hypervectors(p.items, p.dimension, seed=8)
+    queries = hdc.inject_noise(vs[[3, 15, 0, 9]], p.dimension, 0.25, seed=4)
+    parts = [_query_inputs(p, _words(vs, p.lanes, p.words), _words(queries[0], p.lanes,
+                                                                    p.words))[0]]
+    for q in queries[1:]:  # later queries: write only the query, then search
+        ins, _ = _query_inputs(p, np.zeros((0, p.words), np.uint64), _words(q, p.lanes, p.words))
+        parts.append(ins)
+    ins = {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
+    got = sim.run(hw.AssocQuery(p), ins, backend="verilator", build_dir=tmp_path)
+    want = sw.assoc_query(p, **ins)._asdict()
+    assert sim.first_mismatch(want, got) is None
+    done = np.flatnonzero(got["done"])
+    assert got["index"][done].tolist() == [3, 15, 0, 9]
