@@ -204,6 +204,11 @@ def test_hdc_vector_counter_seeds():
 
 
 @pytest.mark.parametrize(("call", "engine_call"), [
+    (lambda: sc.BitStreamTensor(10, 1).xor(5), lambda: eng.BitStreamTensor(10, 1).xor(5)),
+    (lambda: sc.BitStreamTensor.bundle([sc.BitStreamTensor(10, 1), "x"]),
+     lambda: eng.BitStreamTensor.bundle([eng.BitStreamTensor(10, 1), "x"])),
+    (lambda: sc.BitStreamTensor(64, 1).rotate_right(2**64),
+     lambda: eng.BitStreamTensor(64, 1).rotate_right(2**64)),
     (lambda: sc.HDCVector.bundle([]), lambda: EngineHDC.bundle([])),
     (lambda: sc.HDCVector(10, seed=-1), lambda: EngineHDC(10, seed=-1)),
     (lambda: sc.HDCVector(0, seed=1), lambda: EngineHDC(0, seed=1)),

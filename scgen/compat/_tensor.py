@@ -27,6 +27,11 @@ def _index_panic(words: int) -> ValueError:
     return ValueError(f"index out of bounds: the len is {words} but the index is {words}")
 
 
+def _not_tensor(name: str, value: object) -> TypeError:
+    return TypeError(f"argument '{name}': '{type(value).__name__}' object is not an instance of "
+                     f"'BitStreamTensor'")
+
+
 class BitStreamTensor:
     """Packed bitstream of ``dimension`` bits, each 1 with probability 1/2.
 
@@ -76,8 +81,7 @@ class BitStreamTensor:
 
     def _check(self, other: BitStreamTensor, what: str) -> None:
         if not isinstance(other, BitStreamTensor):
-            raise TypeError(f"argument 'other': '{type(other).__name__}' object cannot be "
-                            f"converted to 'BitStreamTensor'")
+            raise _not_tensor("other", other)
         if self._length != other._length:
             raise ValueError(f"assertion `left == right` failed: Bitstream lengths must match "
                              f"for {what}.\n  left: {self._length}\n right: {other._length}")
@@ -124,6 +128,9 @@ class BitStreamTensor:
         vs = list(vectors)
         if not vs:
             raise ValueError("Cannot bundle zero vectors.")
+        for v in vs:
+            if not isinstance(v, BitStreamTensor):
+                raise _not_tensor("vectors", v)
         first = vs[0]
         nw = first._nw
         for v in vs:
