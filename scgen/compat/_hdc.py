@@ -59,7 +59,9 @@ class HDCVector:
         if self._length != other._length:
             self._check(other, "XOR")
         if self._nw == other._nw:
-            return HDCVector._of(self._x ^ other._x, self._nw, self._length)
+            v = object.__new__(HDCVector)
+            v._x, v._nw, v._length = self._x ^ other._x, self._nw, self._length
+            return v
         nw = min(self._nw, other._nw)
         return HDCVector._of((self._x ^ other._x) & mask(64 * nw), nw, self._length)
 
@@ -106,8 +108,10 @@ class HDCVector:
         if len(vectors) == 3:  # the common case, without the general loop
             a, b, c = vectors
             if b._nw == nw == c._nw:
-                x = (a._x & b._x) | (c._x & (a._x | b._x))
-                return HDCVector._of(x, nw, first._length)
+                ax, bx = a._x, b._x
+                v = object.__new__(HDCVector)
+                v._x, v._nw, v._length = (ax & bx) | (c._x & (ax | bx)), nw, a._length
+                return v
         for v in vectors:
             if v._nw < nw:
                 raise _index_panic(v._nw)
