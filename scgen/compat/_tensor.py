@@ -7,6 +7,10 @@ including their number and any bits past ``length``; every operation treats them
 does (XOR and Hamming distance over the common words, bundle over the first vector's words
 without masking, popcount over all words).
 
+Not reproduced: ``rotate_right`` of a tensor made by ``from_packed`` with more words than
+``ceil(length / 64)``; the engine's result there depends on how it unpacks the extra words
+(scgen rotates the ``length`` bits and clears everything above them).
+
 Divergence: the engine panics (``PanicException``) on a zero dimension, on XOR or Hamming
 distance of different lengths, on bundling nothing and on reading past a vector's words; this
 raises ``ValueError`` with the same text.

@@ -44,9 +44,12 @@ def bundle(params: BundleParams, **streams: object) -> WordTrace:
     rng = unsigned_range(params.lanes)
     ins, one_d = as_stimulus("Bundle", {k: (streams[k], rng, np.uint64) for k in names})
     shape = ins[names[0]].shape
-    count = np.zeros((params.lanes, *shape), dtype=np.int64)
-    lanes = np.arange(params.lanes, dtype=np.uint64)[:, None, None]
-    for k in names:
-        count += ((ins[k][None] >> lanes) & np.uint64(1)).astype(np.int64)
-    o = ((count > params.threshold).astype(np.uint64) << lanes).sum(axis=0, dtype=np.uint64)
+    o = np.zeros(shape, dtype=np.uint64)
+    count = np.empty(shape, dtype=np.uint8)
+    for lane in range(params.lanes):  # one lane at a time: memory stays one count per cycle
+        bit = np.uint64(lane)
+        count[...] = 0
+        for k in names:
+            count += ((ins[k] >> bit) & np.uint64(1)).astype(np.uint8)
+        o |= (count > params.threshold).astype(np.uint64) << bit
     return WordTrace(*finish(one_d, o))
