@@ -178,6 +178,7 @@ def _assert_same(twin, hard):
 
 def test_hdc_ir_graph_twin_equals_pysim():
     g = _hdc_graph()
+    assert parse(g.to_text()) == g
     rng = np.random.default_rng(0)
     ins = {f"p{k}": rng.random(8) for k in range(3)}
     twin = run_windows(g, ins)
