@@ -193,6 +193,13 @@ def test_hdc_vector_readme_example():
     assert (france * paris * paris).similarity(france) == 1.0
 
 
+def test_hdc_seed_module_paths():
+    from scgen.compat.hdc import HDCVector
+    from scgen.compat.petri_net import PetriNetEngine
+
+    assert HDCVector is sc.HDCVector and PetriNetEngine is sc.PetriNetEngine
+
+
 def test_hdc_vector_counter_seeds():
     first = sc.HDCVector(64)
     k = next(s for s in range(1, 10**6) if sc.BitStreamTensor(64, s).popcount() == first.popcount()
