@@ -45,7 +45,8 @@ class IrSpec:
     values : tuple of str
         Input ports fed by a value held for the whole window (e.g. an encoder's ``x``).
     tied : dict
-        Input ports tied to a constant (e.g. ``en = 1``).
+        Input ports tied to a constant (e.g. ``en = 1``), or to a window signal: ``"first"``
+        is 1 on the first stream cycle of a window, ``"busy"`` on every stream cycle.
     output : str
         The output port that is the op's result stream.
     encoding : callable
@@ -57,11 +58,16 @@ class IrSpec:
 
     streams: tuple[str, ...] = ()
     values: tuple[str, ...] = ()
-    tied: tuple[tuple[str, int], ...] = ()
+    tied: tuple[tuple[str, int | str], ...] = ()
     output: str = "o"
     encoding: Callable[[Any, list[str]], str] = lambda params, encodings: "unipolar"
     source: Callable[[Any], str] | None = None
     words: bool = False  # the output is a word per cycle (a source's state), not a bit
+    # state carried from window to window (no reset at a window's start; the twin runs over the
+    # stream cycles of all windows in a row), e.g. a permutation's one-vector delay
+    stateful: bool = False
+    # extra IR checks: ``check(params, operand types) -> [problem, ...]``
+    check: Callable[[Any, list], list[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -260,3 +266,104 @@ def _kuramoto_stimulus(params: KuramotoParams, rng, cycles):
 
 
 register(Primitive("kuramoto", KuramotoParams, hw.Kuramoto, sw.kuramoto, _kuramoto_stimulus))
+# --------------------------------------------------------------------------------------------
+# Hyperdimensional computing (scgen.params_hdc, scgen.hw.hdc)
+
+from .params_hdc import (  # noqa: E402
+    AssocQueryParams,
+    BindParams,
+    BundleParams,
+    HammingParams,
+    PermuteParams,
+)
+
+
+def _bundle_stimulus(params: BundleParams, rng, cycles):
+    return {k: _bits(rng, cycles, params.lanes) for k in params.port_names()}
+
+
+def _vector_starts(rng: np.random.Generator, cycles: int, period: int) -> np.ndarray:
+    """Start pulses mostly one vector apart, sometimes early (restarting) or late."""
+    start = np.zeros(cycles, dtype=np.uint8)
+    t = int(rng.integers(0, 4))
+    while t < cycles:
+        start[t] = 1
+        r = rng.random()
+        t += period if r < 0.7 else int(rng.integers(1, period + 6))
+    return start
+
+
+def _permute_stimulus(params: PermuteParams, rng, cycles):
+    en = (_bits(rng, cycles) | (rng.random(cycles) < 0.6)).astype(np.uint8)  # mostly on
+    return {"start": _vector_starts(rng, cycles, params.words), "en": en,
+            "a": _bits(rng, cycles, params.lanes)}
+
+
+def _hamming_stimulus(params: HammingParams, rng, cycles):
+    a = _bits(rng, cycles, params.lanes)
+    # b: mostly a with a few flipped bits (distances near 0 and near the full vector too)
+    flips = _bits(rng, cycles, params.lanes)
+    return {"start": _vector_starts(rng, cycles, params.words), "a": a, "b": a ^ flips}
+
+
+def _assoc_stimulus(params: AssocQueryParams, rng, cycles):
+    """Bursts of item and query writes (queries often copies of stored items with a few flips),
+    and starts that mostly come once the previous search has finished."""
+    p = params
+    top = (1 << p.lanes) - 1
+    out = {k: np.zeros(cycles, dtype=np.int64) for k in
+           ("wr_en", "wr_addr", "wr_data", "q_wr", "q_addr", "q_data", "start")}
+    contents = np.zeros(p.depth, dtype=np.int64)
+    t = 0
+    while t < cycles:
+        n = min(cycles - t, int(rng.integers(1, 3 * p.words + 8)))
+        sl = slice(t, t + n)
+        kind = rng.integers(0, 4)
+        if kind == 0:  # write a whole item (word by word) or random words
+            item = int(rng.integers(0, p.items))
+            addr = (item * p.words + np.arange(n) % p.words if rng.random() < 0.6
+                    else rng.integers(0, p.depth, n))
+            data = rng.integers(0, top, n, endpoint=True)
+            out["wr_en"][sl] = rng.random(n) < 0.9
+            out["wr_addr"][sl], out["wr_data"][sl] = addr, data
+            contents[addr[out["wr_en"][sl] == 1]] = data[out["wr_en"][sl] == 1]
+        elif kind == 1:  # write the query: a stored item with some flipped bits
+            item = int(rng.integers(0, p.items))
+            words = np.arange(n) % p.words
+            noise = rng.integers(0, top, n, endpoint=True) & rng.integers(0, top, n,
+                                                                          endpoint=True)
+            out["q_wr"][sl] = 1
+            out["q_addr"][sl] = words
+            out["q_data"][sl] = contents[item * p.words + words] ^ (noise if rng.random() < 0.7
+                                                                     else 0)
+        else:  # searches: one start, then idle or random traffic with spurious starts
+            out["start"][t] = 1
+            out["start"][sl] |= rng.random(n) < 0.02
+            out["wr_addr"][sl] = rng.integers(0, p.depth, n)
+            out["q_addr"][sl] = rng.integers(0, p.words, n)
+        t += n
+    return out
+
+
+register(Primitive("bind", BindParams, hw.Bind, sw.bind, _lane_stimulus("a", "b"),
+                   IrSpec(streams=("a", "b"))))
+register(Primitive("bundle", BundleParams, hw.Bundle, sw.bundle, _bundle_stimulus,
+                   IrSpec(streams=("a0", "a1", "a2"))))
+
+
+def _permute_ir_check(params: PermuteParams, types: list) -> list[str]:
+    length = getattr(types[0], "length", None)
+    if params.lanes != 1 or params.words != length:
+        return [f"a permutation of a {length}-bit stream needs lanes=1 and words={length}, not "
+                f"lanes={params.lanes} and words={params.words}"]
+    return []
+
+
+# In the IR, window w's output is window w - 1's stream rotated (zeros in the first window):
+# a rotation needs the whole vector before its first output bit.
+register(Primitive("permute", PermuteParams, hw.Permute, sw.permute, _permute_stimulus,
+                   IrSpec(streams=("a",), tied=(("start", "first"), ("en", "busy")),
+                          stateful=True, check=_permute_ir_check)))
+register(Primitive("hamming", HammingParams, hw.Hamming, sw.hamming, _hamming_stimulus))
+register(Primitive("assoc_query", AssocQueryParams, hw.AssocQuery, sw.assoc_query,
+                   _assoc_stimulus))

@@ -19,6 +19,13 @@ from scgen.params import (
     UartRxParams,
     UartTxParams,
 )
+from scgen.params_hdc import (
+    AssocQueryParams,
+    BindParams,
+    BundleParams,
+    HammingParams,
+    PermuteParams,
+)
 
 
 @st.composite
@@ -96,6 +103,13 @@ def kuramoto_params(draw):
     )
 
 
+@st.composite
+def bundle_params(draw):
+    # wide bundles on few lanes, many lanes on narrow bundles: the simulators stay quick
+    n = draw(st.one_of(st.integers(1, 7), st.integers(1, 15)))  # pysim drives ports slowly
+    return BundleParams(n=n, lanes=draw(st.integers(1, 64 if n <= 7 else 3)))
+
+
 STRATEGIES = {
     "lfsr": lfsr_params(),
     "sobol": sobol_params(),
@@ -112,4 +126,13 @@ STRATEGIES = {
                          clocks_per_bit=st.one_of(st.integers(2, 32), st.just(104))),
     "cordiv": lane_params(CordivParams),
     "kuramoto": kuramoto_params(),
+    "bind": lane_params(BindParams),
+    "bundle": bundle_params(),
+    "permute": st.builds(PermuteParams, words=st.integers(1, 24), lanes=st.integers(1, 20),
+                         shift=st.integers(-1000, 1000)),
+    "hamming": st.builds(HammingParams, words=st.one_of(st.integers(1, 8), st.integers(1, 300)),
+                         lanes=st.integers(1, 64)),
+    "assoc_query": st.builds(AssocQueryParams, items=st.integers(1, 6),
+                             words=st.sampled_from([1, 2, 4, 8, 16]),
+                             lanes=st.integers(1, 24)),
 }

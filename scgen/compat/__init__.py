@@ -20,8 +20,10 @@ from ._bitstream import (
 )
 from ._dense import DenseLayer
 from ._encode import BitstreamEncoder, Lfsr16, batch_encode, batch_encode_numpy
+from ._hdc import HDCVector
 from ._kuramoto import KuramotoSolver, SCPNMetrics
 from ._lif import FixedPointLif, batch_lif_run, batch_lif_run_multi, batch_lif_run_varying
+from ._petri import PetriNetEngine
 from ._runtime import set_num_threads
 from ._tensor import BitStreamTensor
 
@@ -41,4 +43,6 @@ __all__ = [
     "KuramotoSolver", "SCPNMetrics",
     # attention and graphs
     "StochasticAttention", "StochasticGraphLayer",
+    # hyperdimensional computing and Petri nets
+    "HDCVector", "PetriNetEngine",
 ]

@@ -3,6 +3,7 @@
 from .cordiv import Cordiv
 from .counter import Counter
 from .encoder import Encoder
+from .hdc import AssocQuery, Bind, Bundle, Hamming, Permute
 from .kuramoto import Kuramoto
 from .lfsr import Lfsr
 from .lif import Lif
@@ -25,4 +26,6 @@ __all__ = [
     "UartRx", "UartTx",
     # oscillator network
     "Kuramoto",
+    # hyperdimensional computing
+    "AssocQuery", "Bind", "Bundle", "Hamming", "Permute",
 ]

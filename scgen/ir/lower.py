@@ -387,12 +387,13 @@ class GraphTop(wiring.Component):
             elif op.kind in PRIMITIVES:
                 prim = PRIMITIVES[op.kind]
                 dut = prim.hw(params_from_attrs(prim, dict(op.attrs)))
-                m.submodules[name] = ResetInserter(start)(dut)
                 spec = prim.ir
+                m.submodules[name] = dut if spec.stateful else ResetInserter(start)(dut)
                 for port, o in zip(spec.streams + spec.values, op.operands, strict=True):
                     m.d.comb += getattr(dut, port).eq(sig[o])
+                window_signals = {"first": start_d, "busy": self.busy}
                 for port, value in spec.tied:
-                    m.d.comb += getattr(dut, port).eq(value)
+                    m.d.comb += getattr(dut, port).eq(window_signals.get(value, value))
                 sig[op.result] = getattr(dut, spec.output)
             elif op.kind == "lif_step":
                 cur, leak, gain, noise = (sig[o] for o in op.operands)
@@ -619,7 +620,13 @@ def run_windows(graph: Graph, inputs: dict[str, object]) -> WindowResult:
             ins = {port: val[o] for port, o in zip(spec.streams, op.operands, strict=False)}
             for port, o in zip(spec.values, op.operands[len(spec.streams):], strict=True):
                 ins[port] = np.broadcast_to(val[o][:, None], (windows, length))
-            ins.update({port: np.full((windows, length), value) for port, value in spec.tied})
+            first = np.zeros((windows, length), dtype=np.int64)
+            first[:, 0] = 1
+            window_signals = {"first": first, "busy": np.ones((windows, length), np.int64)}
+            ins.update({port: window_signals[value] if isinstance(value, str)
+                        else np.full((windows, length), value) for port, value in spec.tied})
+            if spec.stateful:  # one instance over the stream cycles of every window in a row
+                ins = {port: np.asarray(v).reshape(-1) for port, v in ins.items()}
             out = prim.twin(params_from_attrs(prim, dict(op.attrs)), **ins)._asdict()
             val[op.result] = np.asarray(out[spec.output]).reshape(windows, length)
         elif op.kind == "lif_step":

@@ -15,6 +15,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 
+from amaranth.lib.wiring import In
+
 from ..params import SOURCES
 from ..primitives import PRIMITIVES, Primitive
 from .graph import OPS, AttrDef, OpDef
@@ -132,6 +134,13 @@ def _make_opdef(prim: Primitive) -> OpDef:
                     out.append(f"operand '{name}' of type {t} does not fit the port {port}")
             else:
                 out.append(f"operand '{name}' must be a rate or an integer, not {t}")
+        fed = set(spec.streams) | set(spec.values) | {port for port, _ in spec.tied}
+        for name, member in dut.signature.members.items():
+            if member.flow == In and name not in fed:
+                out.append(f"parameters give the hardware an input '{name}' that the op "
+                           f"cannot feed")
+        if spec.check is not None and not out:
+            out.extend(spec.check(params, types))
         dut._MustUse__silence = True  # built only to read its port shapes
         return out
 

@@ -5,6 +5,7 @@ optional leading batch axis for independent instances) and returns a named tuple
 per output port: what the hardware shows on every cycle.
 """
 
+from .assoc import AssocTrace, assoc_query
 from .bernoulli import bernoulli_bytes, bernoulli_f64
 from .bitstream import (
     and_popcount,
@@ -21,11 +22,14 @@ from .bitstream import (
 from .cordiv import cordiv
 from .counter import CounterTrace, counter
 from .encoder import EncoderTrace, encoder
+from .hamming import HammingTrace, hamming
+from .hdc import WordTrace, bind, bundle
 from .kuramoto import KuramotoTrace, kuramoto, kuramoto_phases
 from .lfsr import SourceTrace, lfsr
 from .lfsr_encode import encode_lfsr, quantize
 from .lif import LifTrace, lif
 from .logic import LogicTrace, add_mux, mul_and, mul_xnor
+from .permute import PermuteTrace, permute
 from .rng import ChaCha8, Xoshiro256pp
 from .sobol import sobol
 from .uart import UartRxTrace, UartTxTrace, uart_rx, uart_tx
@@ -48,6 +52,9 @@ __all__ = [
     # packed bitstreams
     "and_popcount", "bit_and", "bit_mux", "bit_not", "bit_or", "bit_xnor", "bit_xor", "pack",
     "popcount", "unpack",
+    # hyperdimensional computing
+    "AssocTrace", "HammingTrace", "PermuteTrace", "WordTrace", "assoc_query", "bind", "bundle",
+    "hamming", "permute",
     # whole-stream encoders and generators
     "ChaCha8", "Xoshiro256pp", "bernoulli_bytes", "bernoulli_f64", "encode_lfsr", "quantize",
 ]
