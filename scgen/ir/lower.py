@@ -124,6 +124,10 @@ def _const_value(op) -> int:
     v, t = op.attr("value"), op.attr("type")
     if isinstance(t, Rate):
         return int(min(max(np.floor(float(v) * (1 << RATE_BITS)), 0), (1 << RATE_BITS) - 1))
+    if isinstance(t, Vec) and isinstance(t.elem, Rate) and isinstance(v, tuple):
+        if len(v) != t.n:
+            raise LoweringError(f"constant of type {t} has {len(v)} elements, not {t.n}")
+        return int(_to_port_value(t, np.array([v], dtype=np.float64))[0])  # packed, element 0 low
     if isinstance(v, tuple) or (isinstance(t, Fixed) and isinstance(v, float)):
         raise LoweringError(f"constant {v!r} : {t} has no hardware value yet")
     return int(v)
@@ -429,7 +433,8 @@ def run_windows(graph: Graph, inputs: dict[str, object]) -> WindowResult:
         if op.kind == "input":
             val[op.result] = ports[op.attr("name")]
         elif op.kind == "constant":
-            val[op.result] = np.full(windows, _const_value(op), dtype=np.int64)
+            c = _const_value(op)
+            val[op.result] = np.full(windows, c, dtype=np.int64 if c < (1 << 63) else object)
         elif op.kind == "encode":
             x = np.broadcast_to(val[op.operands[0]][:, None], (windows, length))
             val[op.result] = sw.encoder(_encoder_params(op), x).o.reshape(windows, length)
