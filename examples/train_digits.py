@@ -321,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--verilator-images", type=int, default=Config.verilator_images,
                     help="test images to run through Verilator (0 skips it)")
     ap.add_argument("--quick", action="store_true",
-                    help="2x2 pooled images, 5 epochs, 12 images in Verilator at L=64")
+                    help="4x4 pooled images, 10 epochs, 12 images in Verilator at L=64")
     args = ap.parse_args(argv)
     cfg = Config(out=args.out, epochs=args.epochs, verilator_images=args.verilator_images)
     if args.quick:
@@ -333,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def quick_config(out: str) -> Config:
     """The short form run by the test suite."""
-    return Config(pool=4, epochs=5, lengths=(64, 256), hardware_lengths=(64,),
+    return Config(pool=2, epochs=10, lengths=(64, 256), hardware_lengths=(64,),
                   deploy_length=64, verilator_images=12, out=out)
 
 
