@@ -55,8 +55,10 @@ class SurrogateLif:
 
     def forward(self, leak_k, gain_k, i_t, noise_in=0):
         """One step of the neuron; returns ``(spike, v)`` and records ``v_norm``."""
-        leak, gain, cur, noise = _inputs(leak_k=leak_k, gain_k=gain_k, i_t=i_t,
-                                         noise_in=noise_in)
+        args = (leak_k, gain_k, i_t, noise_in)
+        if not all(type(a) is int and -32768 <= a <= 32767 for a in args):  # slow path: errors
+            args = _inputs(leak_k=leak_k, gain_k=gain_k, i_t=i_t, noise_in=noise_in)
+        leak, gain, cur, noise = args
         spike, self._v, self._rc, v_norm = _lif_forward(
             self._cfg, self._params.fraction, self._v, self._rc, leak, gain, cur, noise)
         self._trace.append(v_norm)
