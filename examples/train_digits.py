@@ -64,7 +64,7 @@ class Config:
     hardware_lengths: tuple[int, ...] = (64, 256, 1024)
     deploy_length: int = 1024
     rate_gain: int = 0  # I_t = rate_gain * (hits this cycle); 0 picks it from the data
-    readout_drive: float = 48.0  # auto rate_gain: leading neuron's mean input per cycle, at most
+    readout_drive: float = 96.0  # auto rate_gain: leading neuron's mean input per cycle, at most
     verilator_images: int = 360  # test images run through Verilator (0: skip)
     split_seed: int = 0
     weight_seed: int = 24301
