@@ -10,12 +10,15 @@ neuron that fires most. Training is surrogate-gradient training on the SC forwar
 mini-batch runs the layer at the training stream length (stochastic, quantised counts), the
 readout spike "class c beats class m by a margin" is a Heaviside step of
 ``u = (y[c] - y[m]) - margin`` whose derivative is replaced by a surrogate (SuperSpike), and
-the layer's backward carries the gradient to the weights, which stay clamped to [0, 1].
+the layer's backward carries the gradient to the weights, which stay clamped to [0, 1]. A
+small decay on every weight removes the output that all classes share, which lowers the SC
+variance and gives the integrate-and-fire readout more of its range.
 
 Deployment: the trained weights become a constant of an IR graph whose ``dense_forward`` op is
 the hardware layer (a 16-bit LFSR comparator per input and per weight, AND gates, and one
 integrate-and-fire neuron per class that integrates the per-cycle hit count); the prediction is
-the neuron with the most spikes in the window (ties: the lowest class). The graph's twin
+the neuron with the most spikes in the window (ties: the lowest class; as in hardware, the
+membranes carry over from one image to the next). The graph's twin
 (:func:`scgen.ir.lower.run_windows`) is the hardware-exact model; the emitted Verilog runs in
 Verilator (:func:`scgen.ir.lower.run_hardware`) and must give the same spike on every cycle.
 
@@ -33,7 +36,7 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +46,8 @@ from scgen.ir.lower import run_hardware, run_windows
 from scgen.learn import DifferentiableDenseLayer, superspike
 from scgen.nn import DenseLayer
 
-__all__ = ["Config", "build_graph", "load_data", "main", "predict_hardware", "run", "train"]
+__all__ = ["Config", "build_graph", "load_data", "main", "predict_hardware", "quick_config",
+           "readout_gain", "run", "spike_counts", "train"]
 
 N_CLASSES = 10
 
@@ -71,7 +75,6 @@ class Config:
     train_seed: int = 7
     eval_seed: int = 44257
     out: str = "out/train_digits"
-    extra: dict = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -268,7 +271,7 @@ def run(cfg: Config, log=print) -> dict:
         pred, _, _ = predict_hardware(build_graph(w, n, cfg, gain=gain), f_test)
         hw_acc.append(float((pred == y_test).mean()))
     summary = {
-        "config": {k: v for k, v in asdict(cfg).items() if k != "extra"},
+        "config": asdict(cfg),
         "float_baseline": base,
         "trained_float": trained_float,
         "readout_gain": gain,
