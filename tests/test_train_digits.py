@@ -79,12 +79,12 @@ def test_train_digits_short_form(tmp_path):
     assert v["images"] == cfg.verilator_images
     assert v["cycles_equal"] and v["counts_equal"] and v["predictions_equal"]
     assert v["mismatched_windows"] == 0
-    # 16 pooled pixels, 10 epochs: well above chance (10 %), below the full network
-    assert summary["trained_float"] > 0.7
-    assert all(a > 0.6 for a in summary["sc_engine"].values())
+    # 8 pooled pixels, 10 epochs: far above chance (10 %), far below the full network
+    assert summary["trained_float"] > 0.55
+    assert all(a > 0.5 for a in summary["sc_engine"].values())
     out = Path(cfg.out)
     assert (out / "accuracy.png").stat().st_size > 1000
-    assert json.loads((out / "summary.json").read_text())["float_baseline"] > 0.8
+    assert json.loads((out / "summary.json").read_text())["float_baseline"] > 0.7
     assert "hardware-exact twin" in (out / "summary.md").read_text()
     assert "sc.dense_forward" in (out / "digits.scir").read_text()
 
