@@ -20,6 +20,7 @@ from ._bitstream import (
 )
 from ._dense import DenseLayer
 from ._encode import BitstreamEncoder, Lfsr16, batch_encode, batch_encode_numpy
+from ._grad import DifferentiableDenseLayer, SurrogateLif
 from ._hdc import HDCVector
 from ._kuramoto import KuramotoSolver, SCPNMetrics
 from ._lif import FixedPointLif, batch_lif_run, batch_lif_run_multi, batch_lif_run_varying
@@ -39,6 +40,8 @@ __all__ = [
     "FixedPointLif", "batch_lif_run", "batch_lif_run_multi", "batch_lif_run_varying",
     # layers
     "DenseLayer",
+    # learning
+    "DifferentiableDenseLayer", "SurrogateLif",
     # oscillators
     "KuramotoSolver", "SCPNMetrics",
     # attention and graphs

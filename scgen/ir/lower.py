@@ -143,7 +143,9 @@ def _const_value(op) -> int:
     v, t = op.attr("value"), op.attr("type")
     if isinstance(t, Rate):
         return int(min(max(np.floor(float(v) * (1 << RATE_BITS)), 0), (1 << RATE_BITS) - 1))
-    if isinstance(t, Vec) and isinstance(t.elem, Rate) and isinstance(v, tuple) and len(v) == t.n:
+    if isinstance(t, Vec) and isinstance(t.elem, Rate) and isinstance(v, tuple):
+        if len(v) != t.n:
+            raise LoweringError(f"constant of type {t} has {len(v)} elements, not {t.n}")
         w = t.elem.width
         elems = [_const_value(_ConstOp(x, t.elem)) for x in v]
         return sum((x & ((1 << w) - 1)) << (w * k) for k, x in enumerate(elems))
