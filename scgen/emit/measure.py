@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from amaranth.hdl import ClockSignal, Elaboratable, Instance, Module, ResetSignal, Signal
+from amaranth.hdl import Cat, ClockSignal, Elaboratable, Instance, Module, ResetSignal, Signal
 from amaranth.lib import wiring
 
 from .boards import board as _board
@@ -132,11 +132,9 @@ class _Shim(Elaboratable):
             r = Signal(w, name=f"q_{n}")
             m.d.sync += r.eq(outputs[n])
             regs.append(r)
-        bits = [r[i] for r in regs for i in range(len(r))]
-        acc = 0
-        for b in bits:
-            acc = acc ^ b
-        m.d.sync += folded.eq(acc)
+        # a reduction cell (a balanced tree), not a chain of XORs: a chain thousands of bits
+        # deep exhausts the stack of Yosys's abc9 in the WebAssembly build
+        m.d.sync += folded.eq(Cat(*regs).xor() if regs else 0)
         m.d.comb += tx.eq(folded)
         return m
 
