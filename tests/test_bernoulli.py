@@ -85,3 +85,27 @@ def test_bernoulli_wrong():
         bernoulli_bytes([0.5], 8, seed=1, tail="x")
     with pytest.raises(ValueError, match=r"^Generator must be 'chacha8' or 'xoshiro', not 'pcg'$"):
         bernoulli_f64([0.5], 8, seed=1, rng="pcg")
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows=st.integers(1, 5), cols=st.integers(1, 9), length=st.integers(1, 300),
+       seed=st.integers(0, 2**64 - 1), data=st.data())
+def test_chacha_pack_rows_equals_drawing_weight_after_weight(rows, cols, length, seed, data):
+    # the vectorised keystream gives the bits of encoding element after element, constants
+    # (0, 1, NaN, out of range) drawing nothing
+    from scgen.sw.bernoulli import chacha_encode_row, chacha_pack_rows, words_for
+    from scgen.sw.rng import chacha_state
+
+    special = st.sampled_from([0.0, 1.0, -0.5, 1.5, float("nan"), 1e-9, 1 - 1e-9])
+    probs = np.array(data.draw(st.lists(st.one_of(st.floats(0, 1), special),
+                                        min_size=rows * cols, max_size=rows * cols)),
+                     dtype=np.float64).reshape(rows, cols)
+    words = words_for(length)
+    got = np.zeros((cols, words, rows), dtype=np.uint64)
+    chacha_pack_rows(probs, length, np.uint64(seed), got)
+    for n in range(rows):
+        st_ = chacha_state((seed + n) % 2**64)
+        for i in range(cols):
+            want = np.zeros(words, dtype=np.uint64)
+            chacha_encode_row(st_, probs[n, i], length, want)
+            np.testing.assert_array_equal(got[i, :, n], want)

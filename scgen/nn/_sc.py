@@ -16,105 +16,33 @@ import numpy as np
 from numba import prange
 
 from ..sw._intrinsics import popcount64
-from ..sw._jit import inline, kernel, parallel_kernel
-from ..sw.bernoulli import _below64, byte_threshold, words_for
+from ..sw._jit import kernel, parallel_kernel
+from ..sw.bernoulli import (
+    byte_threshold,
+    constant_row,
+    keystream_row,
+    words_for,
+)
+from ..sw.bernoulli import (
+    chacha_blocks as _chacha_blocks,
+)
 from ..sw.rng import chacha_state
 
 __all__ = ["attention_rate", "attention_softmax", "encode_matrix", "graph_rate", "new_rng",
            "row_normalise", "tanh_of", "weighted_counts", "words_for"]
 
-_LANES = 16  # ChaCha8 blocks computed side by side (one AVX-512 register of u32 lanes)
 _IDX, _CTR, _BUF = 9, 8, 10  # fields of scgen.sw.rng's ChaCha8 state array
-
-
-@inline
-def _qr(xa, xb, xc, xd):
-    for lane in range(xa.shape[0]):
-        a, b, c, d = xa[lane], xb[lane], xc[lane], xd[lane]
-        a = np.uint32(a + b)
-        d ^= a
-        d = np.uint32((d << np.uint32(16)) | (d >> np.uint32(16)))
-        c = np.uint32(c + d)
-        b ^= c
-        b = np.uint32((b << np.uint32(12)) | (b >> np.uint32(20)))
-        a = np.uint32(a + b)
-        d ^= a
-        d = np.uint32((d << np.uint32(8)) | (d >> np.uint32(24)))
-        c = np.uint32(c + d)
-        b ^= c
-        b = np.uint32((b << np.uint32(7)) | (b >> np.uint32(25)))
-        xa[lane], xb[lane], xc[lane], xd[lane] = a, b, c, d
-
-
-@kernel
-def _chacha_blocks(key, first, count, out):
-    """Write ChaCha8 blocks ``first .. first + count - 1`` (16 u32 words each) into ``out``.
-
-    The blocks are independent (counter mode), so ``_LANES`` of them are computed at once with
-    the lane loop innermost: LLVM turns each quarter round into vector instructions.
-    """
-    x = np.empty((16, _LANES), dtype=np.uint32)
-    inp = np.empty((16, _LANES), dtype=np.uint32)
-    consts = (0x61707865, 0x3320646E, 0x79622D32, 0x6B206574)
-    for b0 in range(0, count, _LANES):
-        for lane in range(_LANES):
-            ctr = np.uint64(first + b0 + lane)
-            for k in range(4):
-                inp[k, lane] = np.uint32(consts[k])
-            for k in range(8):
-                inp[4 + k, lane] = np.uint32(key[k])
-            inp[12, lane] = np.uint32(ctr & np.uint64(0xFFFFFFFF))
-            inp[13, lane] = np.uint32(ctr >> np.uint64(32))
-            inp[14, lane] = np.uint32(0)
-            inp[15, lane] = np.uint32(0)
-        x[:, :] = inp
-        for _ in range(4):  # 8 rounds = 4 double rounds
-            _qr(x[0], x[4], x[8], x[12])
-            _qr(x[1], x[5], x[9], x[13])
-            _qr(x[2], x[6], x[10], x[14])
-            _qr(x[3], x[7], x[11], x[15])
-            _qr(x[0], x[5], x[10], x[15])
-            _qr(x[1], x[6], x[11], x[12])
-            _qr(x[2], x[7], x[8], x[13])
-            _qr(x[3], x[4], x[9], x[14])
-        for lane in range(min(_LANES, count - b0)):
-            for k in range(16):
-                out[(b0 + lane) * 16 + k] = np.uint32(x[k, lane] + inp[k, lane])
-
-
-@inline
-def _u64(ks, p):
-    return np.uint64(ks[p]) | (np.uint64(ks[p + 1]) << np.uint64(32))
 
 
 @parallel_kernel
 def _encode_from(ks, start, probs, length, out):
     # element k's bit i is: keystream byte 4 * start[k] + i < its byte threshold
-    full = length // 64
-    r = length - 64 * full
     for e in prange(probs.shape[0]):
         p = probs[e]
         if p >= 1.0 or p <= 0.0:  # constant streams (NaN is neither: it draws)
-            fill = ~np.uint64(0) if p >= 1.0 else np.uint64(0)
-            for k in range(full):
-                out[e, k] = fill
-            if r:
-                out[e, full] = fill & ((np.uint64(1) << np.uint64(r)) - np.uint64(1))
-            continue
-        t = byte_threshold(p)
-        w0 = start[e]
-        for k in range(full):
-            q = w0 + 16 * k
-            out[e, k] = _below64(_u64(ks, q), _u64(ks, q + 2), _u64(ks, q + 4), _u64(ks, q + 6),
-                                 _u64(ks, q + 8), _u64(ks, q + 10), _u64(ks, q + 12),
-                                 _u64(ks, q + 14), t)
-        if r:
-            w = np.uint64(0)
-            q = w0 + 16 * full
-            for i in range(r):
-                byte = (np.uint64(ks[q + i // 4]) >> np.uint64(8 * (i % 4))) & np.uint64(0xFF)
-                w |= np.uint64(byte < t) << np.uint64(i)
-            out[e, full] = w
+            constant_row(p >= 1.0, length, out[e])
+        else:
+            keystream_row(ks, start[e], byte_threshold(p), length, out[e])
 
 
 def new_rng(seed: int) -> np.ndarray:

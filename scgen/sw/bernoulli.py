@@ -22,6 +22,7 @@ from ._jit import inline, kernel, parallel_kernel
 from .rng import (
     chacha_next_u32,
     chacha_next_u64,
+    chacha_seed,
     chacha_state,
     u64_to_f64,
     xoshiro_next,
@@ -265,3 +266,133 @@ def bernoulli_f64(probs: object, length: int, *, seed: int, rng: str = "chacha8"
     else:
         raise ValueError(f"Generator must be 'chacha8' or 'xoshiro', not {rng!r}")
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Vectorised ChaCha8 keystream: blocks are independent (counter mode), so many are computed at
+# once; a stream encoded from a keystream position equals drawing it word by word.
+
+_LANES = 16  # ChaCha8 blocks computed side by side (one AVX-512 register of u32 lanes)
+
+
+@inline
+def _qr(xa, xb, xc, xd):
+    for lane in range(xa.shape[0]):
+        a, b, c, d = xa[lane], xb[lane], xc[lane], xd[lane]
+        a = np.uint32(a + b)
+        d ^= a
+        d = np.uint32((d << np.uint32(16)) | (d >> np.uint32(16)))
+        c = np.uint32(c + d)
+        b ^= c
+        b = np.uint32((b << np.uint32(12)) | (b >> np.uint32(20)))
+        a = np.uint32(a + b)
+        d ^= a
+        d = np.uint32((d << np.uint32(8)) | (d >> np.uint32(24)))
+        c = np.uint32(c + d)
+        b ^= c
+        b = np.uint32((b << np.uint32(7)) | (b >> np.uint32(25)))
+        xa[lane], xb[lane], xc[lane], xd[lane] = a, b, c, d
+
+
+@kernel
+def chacha_blocks(key, first, count, out):
+    """Write ChaCha8 blocks ``first .. first + count - 1`` (16 u32 words each) into ``out``.
+
+    The blocks are independent (counter mode), so ``_LANES`` of them are computed at once with
+    the lane loop innermost: LLVM turns each quarter round into vector instructions.
+    """
+    x = np.empty((16, _LANES), dtype=np.uint32)
+    inp = np.empty((16, _LANES), dtype=np.uint32)
+    consts = (0x61707865, 0x3320646E, 0x79622D32, 0x6B206574)
+    for b0 in range(0, count, _LANES):
+        for lane in range(_LANES):
+            ctr = np.uint64(first + b0 + lane)
+            for k in range(4):
+                inp[k, lane] = np.uint32(consts[k])
+            for k in range(8):
+                inp[4 + k, lane] = np.uint32(key[k])
+            inp[12, lane] = np.uint32(ctr & np.uint64(0xFFFFFFFF))
+            inp[13, lane] = np.uint32(ctr >> np.uint64(32))
+            inp[14, lane] = np.uint32(0)
+            inp[15, lane] = np.uint32(0)
+        x[:, :] = inp
+        for _ in range(4):  # 8 rounds = 4 double rounds
+            _qr(x[0], x[4], x[8], x[12])
+            _qr(x[1], x[5], x[9], x[13])
+            _qr(x[2], x[6], x[10], x[14])
+            _qr(x[3], x[7], x[11], x[15])
+            _qr(x[0], x[5], x[10], x[15])
+            _qr(x[1], x[6], x[11], x[12])
+            _qr(x[2], x[7], x[8], x[13])
+            _qr(x[3], x[4], x[9], x[14])
+        for lane in range(min(_LANES, count - b0)):
+            for k in range(16):
+                out[(b0 + lane) * 16 + k] = np.uint32(x[k, lane] + inp[k, lane])
+
+
+@inline
+def _u64(ks, p):
+    return np.uint64(ks[p]) | (np.uint64(ks[p + 1]) << np.uint64(32))
+
+
+@inline
+def constant_row(ones, length, out):
+    """A constant stream: all ones (``ones``) or all zeros, the tail past ``length`` cleared."""
+    full = length // 64
+    r = length - 64 * full
+    fill = ~np.uint64(0) if ones else np.uint64(0)
+    for k in range(full):
+        out[k] = fill
+    if r:
+        out[full] = fill & ((np.uint64(1) << np.uint64(r)) - np.uint64(1))
+
+
+@inline
+def keystream_row(ks, w0, t, length, out):
+    """Byte-threshold encode from u32 keystream word ``w0`` on (fill rule: whole words):
+    bit ``i`` is keystream byte ``4 * w0 + i < t``."""
+    full = length // 64
+    r = length - 64 * full
+    for k in range(full):
+        q = w0 + 16 * k
+        out[k] = _below64(_u64(ks, q), _u64(ks, q + 2), _u64(ks, q + 4), _u64(ks, q + 6),
+                          _u64(ks, q + 8), _u64(ks, q + 10), _u64(ks, q + 12), _u64(ks, q + 14),
+                          t)
+    if r:
+        w = np.uint64(0)
+        q = w0 + 16 * full
+        for i in range(r):
+            byte = (np.uint64(ks[q + i // 4]) >> np.uint64(8 * (i % 4))) & np.uint64(0xFF)
+            w |= np.uint64(byte < t) << np.uint64(i)
+        out[full] = w
+
+
+@parallel_kernel
+def chacha_pack_rows(probs, length, seed0, out_t):
+    """Row ``n`` of ``probs`` encoded element after element from a fresh ChaCha8(seed0 + n),
+    as :func:`chacha_encode_row` would (constants and NaN draw nothing), into the input-major
+    ``out_t[i, :, n]``: one vectorised keystream per row."""
+    n_rows, n_cols = probs.shape
+    per = 16 * (length // 64) + (length % 64 + 3) // 4
+    words = out_t.shape[1]
+    for n in prange(n_rows):
+        st = chacha_seed(seed0 + np.uint64(n))
+        drawn = 0
+        for i in range(n_cols):
+            p = probs[n, i]
+            if p > 0.0 and p < 1.0:
+                drawn += per
+        blocks = (drawn + 15) // 16
+        ks = np.zeros(blocks * 16 + 2, dtype=np.uint32)  # +2: the tail may read a pair
+        chacha_blocks(st[:8], 0, blocks, ks)
+        row = np.empty(words, dtype=np.uint64)
+        pos = 0
+        for i in range(n_cols):
+            p = probs[n, i]
+            if p > 0.0 and p < 1.0:
+                keystream_row(ks, pos, byte_threshold(p), length, row)
+                pos += per
+            else:
+                constant_row(p >= 1.0, length, row)
+            for k in range(words):
+                out_t[i, k, n] = row[k]

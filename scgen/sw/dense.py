@@ -17,11 +17,11 @@ from ._jit import inline, kernel, parallel_kernel
 from .bernoulli import (
     TAIL_BLOCK,
     _xoshiro_f64_rows,
-    chacha_encode_row,
+    chacha_pack_rows,
     words_for,
     xoshiro_encode_row,
 )
-from .rng import ChaCha8, chacha_seed, xoshiro_seed_into
+from .rng import ChaCha8, xoshiro_seed_into
 
 __all__ = [
     "SAMPLE_SEED_STRIDE",
@@ -43,19 +43,6 @@ def init_weights(n_inputs: int, n_neurons: int, seed: int) -> np.ndarray:
     return ChaCha8(seed).next_f64(n_inputs * n_neurons).reshape(n_neurons, n_inputs)
 
 
-@parallel_kernel
-def _pack_weights(weights, length, seed, out_t):
-    n_neurons, n_inputs = weights.shape
-    nw = out_t.shape[1]
-    for n in prange(n_neurons):
-        st = chacha_seed(seed + np.uint64(1) + np.uint64(n))
-        row = np.empty(nw, dtype=np.uint64)
-        for i in range(n_inputs):
-            chacha_encode_row(st, weights[n, i], length, row)
-            for k in range(nw):
-                out_t[i, k, n] = row[k]
-
-
 def pack_weights(weights: np.ndarray, length: int, seed: int) -> np.ndarray:
     """Pack weights as the engine does: neuron ``n`` encodes its row from ChaCha8(seed + 1 + n).
 
@@ -63,8 +50,9 @@ def pack_weights(weights: np.ndarray, length: int, seed: int) -> np.ndarray:
     """
     n_neurons, n_inputs = weights.shape
     out_t = np.zeros((n_inputs, words_for(length), n_neurons), dtype=np.uint64)
-    _pack_weights(np.ascontiguousarray(weights, dtype=np.float64), length,
-                  np.uint64(seed % (1 << 64)), out_t)
+    # one vectorised keystream per neuron; the same bits as drawing weight after weight
+    chacha_pack_rows(np.ascontiguousarray(weights, dtype=np.float64), length,
+                     np.uint64((seed + 1) % (1 << 64)), out_t)
     return out_t
 
 
