@@ -4,6 +4,7 @@ Verilator against the twin, bit for bit."""
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -119,7 +120,8 @@ def test_emitted_files_equal_the_twin_in_verilator(tmp_path):
         found.append(g)
 
     collect_primitive()
-    known = [parse(SEED_SYNAPSE.replace("1024", "200")),
+    demo = (Path(__file__).parent.parent / "examples" / "demo.scir").read_text()
+    known = [parse(demo), parse(SEED_SYNAPSE.replace("1024", "200")),
              parse(SEED_DENSE.replace("LENGTH", "50")), dense_graph(5, 4, 40, seed=3)]
     graphs_ = known + found
     rng = np.random.default_rng(7)
@@ -132,7 +134,8 @@ def test_emitted_files_equal_the_twin_in_verilator(tmp_path):
         for name, values in want.outputs.items():
             np.testing.assert_array_equal(got.outputs[name].astype(np.int64),
                                           values.astype(np.int64), err_msg=f"{g.name}.{name}")
-    assert any(r.outputs["spikes"].any() for r in results[1:3])
+    assert any(r.outputs["spikes"].any() for r in results[2:4])
+    assert results[0].outputs["neuron__spike"].any()  # the demo graph's neuron fires
 
 
 def test_emitted_runs_only_on_verilator():
