@@ -221,7 +221,11 @@ def measure(name: str, design, board: str, out, *, clock_mhz: float | None = Non
         result.pnr["shim_ffs"] = 1 + sum(w for n, _d, w in ports
                                          if n not in (clock, reset_n, reset))
     except BuildError as exc:
-        result.error = str(exc).splitlines()[0][:300]
+        # the tool's own ERROR line says why (e.g. nextpnr: more cells than the device has)
+        lines = str(exc).splitlines()
+        errors = [ln.strip() for ln in lines if "ERROR" in ln]
+        result.error = (f"{lines[0].split(' (exit code')[0]}: {errors[-1]}" if errors
+                        else lines[0])[:300]
     result.seconds = time.perf_counter() - t0
     return result
 
