@@ -11,27 +11,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from scgen import hw
+from scgen.bench.hardware import dense_graph
 from scgen.emit import LINT_WAIVERS, LintError, ir_hash, lint, verilog
-from scgen.ir import ScGraphBuilder, parse
+from scgen.ir import parse
 from scgen.ir.lower import random_inputs, run_hardware, run_windows
-from scgen.ir.types import parse_type
 from scgen.params import LifParams
 
 from .test_ir import SEED_SYNAPSE
 from .test_ir_lower import SEED_DENSE, graphs, primitive_graphs
-
-
-def dense_graph(ni: int, nn: int, length: int, seed: int = 0, name: str = "dense"):
-    """A dense layer with constant (trained) weights, leak and gain: the deployable form."""
-    rng = np.random.default_rng(seed)
-    b = ScGraphBuilder(name)
-    x = b.input("x", f"vec<rate,{ni}>")
-    w = b._add("constant", (), {"value": tuple(float(v) for v in rng.random(ni * nn)),
-                                "type": parse_type(f"vec<rate,{ni * nn}>")})
-    leak, gain = b.constant_i64(20, "fixed<16,8>"), b.constant_i64(256, "fixed<16,8>")
-    b.output("spikes", b.dense_forward(x, w, leak, gain, n_inputs=ni, n_neurons=nn,
-                                       stream_length=length, y_max=256))
-    return b.build()
 
 
 def test_verilog_header_ports_and_reproducible():
