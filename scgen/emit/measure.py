@@ -57,39 +57,36 @@ class Measurement:
         return min(f["achieved_mhz"] for f in self.pnr["fmax"].values())
 
 
-def _ports_of_verilog(block: VerilogBlock, workdir: Path) -> tuple[list, dict[str, int]]:
-    """Ports (name, direction, width) and synthesis counts of a Verilog module, via Yosys."""
-    for name, text in block.sources.items():
-        (workdir / name).write_text(text)
-    chparams = " ".join(f"-set {k} {v}" for k, v in block.parameters.items())
-    script = (" ".join(f"read_verilog {n};" for n in block.sources)
-              + f" chparam {chparams} {block.top};" * bool(chparams)
-              + f" hierarchy -top {block.top}; proc; write_json ports.json;")
-    return _yosys_ports_and_stats(script, workdir), {}
-
-
-def _yosys_ports_and_stats(script: str, workdir: Path):
-    yosys = _tool("yosys")
-    proc = subprocess.run([yosys, "-q", "-p", script], cwd=workdir, capture_output=True,
-                          text=True)
+def _yosys(script: str, workdir: Path) -> None:
+    """Run a Yosys script in ``workdir``; its last ERROR line becomes a :class:`BuildError`."""
+    proc = subprocess.run([_tool("yosys"), "-q", "-p", script], cwd=workdir,
+                          capture_output=True, text=True)
     if proc.returncode != 0:
         lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if "ERROR" in ln]
         raise BuildError(lines[-1] if lines else (proc.stderr or proc.stdout)[-400:])
+
+
+def _verilog_read(block: VerilogBlock) -> str:
+    """The Yosys commands that read ``block``'s sources and set its parameters."""
+    chparams = " ".join(f"-set {k} {v}" for k, v in block.parameters.items())
+    return (" ".join(f"read_verilog {n};" for n in block.sources)
+            + (f" chparam {chparams} {block.top};" if chparams else ""))
+
+
+def _verilog_ports(block: VerilogBlock, workdir: Path) -> list[tuple[str, str, int]]:
+    """Ports (name, direction, width) of a Verilog module, via Yosys."""
+    for name, text in block.sources.items():
+        (workdir / name).write_text(text)
+    _yosys(f"{_verilog_read(block)} hierarchy -top {block.top}; proc; write_json ports.json;",
+           workdir)
     data = json.loads((workdir / "ports.json").read_text())
     top = next(m for m in data["modules"].values()
                if m.get("attributes", {}).get("top") in (1, "00000000000000000000000000000001"))
-    ports = [(n, p["direction"], len(p["bits"])) for n, p in top["ports"].items()]
-    return ports
+    return [(n, p["direction"], len(p["bits"])) for n, p in top["ports"].items()]
 
 
 def _synth_counts(read: str, top: str, family: str, workdir: Path) -> dict[str, int]:
-    yosys = _tool("yosys")
-    script = f"{read} {_SYNTH[family]} -top {top}; tee -o stat.txt stat"
-    proc = subprocess.run([yosys, "-q", "-p", script], cwd=workdir, capture_output=True,
-                          text=True)
-    if proc.returncode != 0:
-        lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if "ERROR" in ln]
-        raise BuildError(lines[-1] if lines else (proc.stderr or proc.stdout)[-400:])
+    _yosys(f"{read} {_SYNTH[family]} -top {top}; tee -o stat.txt stat", workdir)
     cells = yosys_cells("Printing statistics\n" + (workdir / "stat.txt").read_text())
     groups = {
         "ice40": {"lut": ("SB_LUT4",), "ff": ("SB_DFF",), "carry": ("SB_CARRY",),
@@ -100,23 +97,24 @@ def _synth_counts(read: str, top: str, family: str, workdir: Path) -> dict[str, 
         "gowin": {"lut": ("LUT",), "ff": ("DFF",), "carry": ("ALU",), "dsp": ("MULT",),
                   "bram": ("BSRAM", "SDP", "DP", "SP")},
     }[family]
-    out = {k: sum(n for c, n in cells.items() if c.startswith(v)) for k, v in groups.items()}
-    return out
+    return {k: sum(n for c, n in cells.items() if c.startswith(v)) for k, v in groups.items()}
 
 
 class _Shim(Elaboratable):
     def __init__(self, board, make_block, ports, clock: str | None, reset_n: str | None,
-                 reset: str | None):
+                 files: dict[str, str]):
         self._board, self._make, self._ports = board, make_block, ports
-        self._clock, self._reset_n, self._reset = clock, reset_n, reset
+        self._clock, self._reset_n, self._files = clock, reset_n, files
 
     def elaborate(self, platform):
         m = Module()
         from .boards import uart_pins
 
+        for name, text in self._files.items():  # a Verilog block's sources
+            platform.add_file(name, text)
         rx, tx = uart_pins(m, platform, self._board)
         ins = [(n, w) for n, d, w in self._ports if d == "input"
-               and n not in (self._clock, self._reset_n, self._reset)]
+               and n not in (self._clock, self._reset_n)]
         outs = [(n, w) for n, d, w in self._ports if d == "output"]
         width_in = sum(w for _, w in ins) or 1
         chain = Signal(width_in)
@@ -125,7 +123,7 @@ class _Shim(Elaboratable):
         for n, w in ins:
             values[n] = chain[at:at + w]
             at += w
-        _block, outputs = self._make(m, values)
+        outputs = self._make(m, values)
         folded = Signal()
         regs = []
         for n, w in outs:
@@ -145,8 +143,8 @@ def _component_maker(component: wiring.Component):
         for name, member in component.signature.members.items():
             if member.flow is wiring.In:
                 m.d.comb += getattr(component, name).eq(values[name])
-        return component, {n: getattr(component, n) for n, mem in
-                           component.signature.members.items() if mem.flow is wiring.Out}
+        return {n: getattr(component, n) for n, mem in component.signature.members.items()
+                if mem.flow is wiring.Out}
     return make
 
 
@@ -164,7 +162,7 @@ def _instance_maker(block: VerilogBlock, ports):
             else:
                 kw[f"o_{n}"] = outs[n]
         m.submodules.block = Instance(block.top, **kw)
-        return None, outs
+        return outs
     return make
 
 
@@ -186,40 +184,33 @@ def measure(name: str, design, board: str, out, *, clock_mhz: float | None = Non
         with tempfile.TemporaryDirectory(prefix="scgen-measure-") as tmp:
             work = Path(tmp)
             if isinstance(design, VerilogBlock):
-                ports, _ = _ports_of_verilog(design, work)
-                chp = " ".join(f"-set {k} {v}" for k, v in design.parameters.items())
-                read = (" ".join(f"read_verilog {n};" for n in design.sources)
-                        + (f" chparam {chp} {design.top};" if chp else ""))
-                result.synth = _synth_counts(read, design.top, b.family, work)
+                ports = _verilog_ports(design, work)
+                result.synth = _synth_counts(_verilog_read(design), design.top, b.family, work)
                 maker = _instance_maker(design, ports)
-                clock, reset_n, reset = design.clock, design.reset_n, None
+                clock, reset_n, files = design.clock, design.reset_n, dict(design.sources)
             else:
                 from amaranth.back import rtlil
 
                 from ..sim import toolchain_env
                 from ..sim._top import port_specs
 
+                def fresh():  # a new instance per use: synthesis alone, then the shim
+                    return design if isinstance(design, wiring.Component) else design()
+
                 toolchain_env()
-                comp = design() if callable(design) and not isinstance(
-                    design, wiring.Component) else design
-                (work / "block.il").write_text(rtlil.convert(comp, name="block", emit_src=False))
+                (work / "block.il").write_text(rtlil.convert(fresh(), name="block",
+                                                             emit_src=False))
                 result.synth = _synth_counts("read_rtlil block.il;", "block", b.family, work)
-                comp = design() if callable(design) and not isinstance(
-                    design, wiring.Component) else comp
+                comp = fresh()
                 ports = [(n, "input" if f is wiring.Flow.In else "output", w)
                          for n, f, w, _s in port_specs(comp)]
                 maker = _component_maker(comp)
-                clock = reset_n = reset = None
-        top = _Shim(b, maker, ports, clock, reset_n, reset)
-        if isinstance(design, VerilogBlock):
-            platform_files = dict(design.sources)
-        else:
-            platform_files = {}
-        result.pnr = run_build(_WithFiles(top, platform_files), b, out, clock_mhz=clock_mhz,
-                               progress=progress).report
+                clock = reset_n = None
+                files = {}
+        top = _Shim(b, maker, ports, clock, reset_n, files)
+        result.pnr = run_build(top, b, out, clock_mhz=clock_mhz, progress=progress).report
         # the shim's own flip-flops: one per input bit, one per output bit, the folded output
-        result.pnr["shim_ffs"] = 1 + sum(w for n, _d, w in ports
-                                         if n not in (clock, reset_n, reset))
+        result.pnr["shim_ffs"] = 1 + sum(w for n, _d, w in ports if n not in (clock, reset_n))
     except BuildError as exc:
         # the tool's own ERROR line says why (e.g. nextpnr: more cells than the device has)
         lines = str(exc).splitlines()
@@ -228,13 +219,3 @@ def measure(name: str, design, board: str, out, *, clock_mhz: float | None = Non
                         else lines[0])[:300]
     result.seconds = time.perf_counter() - t0
     return result
-
-
-class _WithFiles(Elaboratable):
-    def __init__(self, top, files):
-        self._top, self._files = top, files
-
-    def elaborate(self, platform):
-        for name, text in self._files.items():
-            platform.add_file(name, text)
-        return self._top
