@@ -16,22 +16,24 @@ import numpy as np
 from numba import prange
 
 from ..sw._intrinsics import popcount64
-from ..sw._jit import kernel, parallel_kernel
+from ..sw._jit import inline, kernel, parallel_kernel
 from ..sw.bernoulli import (
     byte_threshold,
     constant_row,
     keystream_row,
+    keystream_words,
     words_for,
 )
 from ..sw.bernoulli import (
     chacha_blocks as _chacha_blocks,
 )
+from ..sw.rng import _CHACHA_BUF as _BUF
+from ..sw.rng import _CHACHA_CTR as _CTR
+from ..sw.rng import _CHACHA_IDX as _IDX
 from ..sw.rng import chacha_state
 
-__all__ = ["attention_rate", "attention_softmax", "encode_matrix", "graph_rate", "new_rng",
-           "row_normalise", "tanh_of", "weighted_counts", "words_for"]
-
-_IDX, _CTR, _BUF = 9, 8, 10  # fields of scgen.sw.rng's ChaCha8 state array
+__all__ = ["attention_rate", "attention_softmax", "dense_counts", "encode_matrix", "graph_rate",
+           "new_rng", "row_normalise", "tanh_of", "weighted_counts"]
 
 
 @parallel_kernel
@@ -45,9 +47,7 @@ def _encode_from(ks, start, probs, length, out):
             keystream_row(ks, start[e], byte_threshold(p), length, out[e])
 
 
-def new_rng(seed: int) -> np.ndarray:
-    """Return a fresh ChaCha8 state for ``seed`` (taken mod 2**64)."""
-    return chacha_state(seed)
+new_rng = chacha_state  # a fresh ChaCha8 state for a seed (taken mod 2**64)
 
 
 def encode_matrix(st: np.ndarray, values: np.ndarray, length: int) -> np.ndarray:
@@ -60,7 +60,7 @@ def encode_matrix(st: np.ndarray, values: np.ndarray, length: int) -> np.ndarray
     """
     flat = np.ascontiguousarray(values, dtype=np.float64).reshape(-1)
     out = np.empty((flat.shape[0], words_for(length)), dtype=np.uint64)
-    per = 16 * (length // 64) + (length % 64 + 3) // 4
+    per = keystream_words(length)
     draws = np.where((flat >= 1.0) | (flat <= 0.0), 0, per)
     start = np.zeros(flat.shape[0], dtype=np.int64)
     np.cumsum(draws[:-1], out=start[1:])
@@ -96,6 +96,14 @@ def _weighted_counts(rows, cols, a, v, out):
                         acc[c] += popcount64(x & v[j, w, c])
         for c in range(nc):
             out[i, c] = np.int64(acc[c])
+
+
+def dense_counts(a: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """:func:`weighted_counts` over a dense pattern: ``a`` is ``(n, m, words)``, row ``i``
+    pairs ``a[i, j]`` with ``v[j]``."""
+    n, m = a.shape[:2]
+    return weighted_counts(np.arange(0, n * m + 1, m, dtype=np.int64),
+                           np.tile(np.arange(m, dtype=np.int64), n), a.reshape(n * m, -1), v)
 
 
 def weighted_counts(rows: np.ndarray, cols: np.ndarray, a: np.ndarray,
@@ -142,6 +150,28 @@ def tanh_of(counts, length):
 # row per thread, so results are the same on any machine and thread count
 
 
+@inline
+def _scores(q, kt, i, s):
+    """``s = q[i] kt`` in index order."""
+    for j in range(s.shape[0]):
+        s[j] = 0.0
+    for t in range(q.shape[1]):
+        x = q[i, t]
+        for j in range(s.shape[0]):
+            s[j] += x * kt[t, j]
+
+
+@inline
+def _mix(s, total, v, out, i):
+    """``out[i] = (s / total) v`` in index order."""
+    for c in range(v.shape[1]):
+        out[i, c] = 0.0
+    for j in range(s.shape[0]):
+        a = s[j] / total
+        for c in range(v.shape[1]):
+            out[i, c] += a * v[j, c]
+
+
 @parallel_kernel
 def attention_rate(q, kt, v):
     """Rate-mode attention: ``S = q kt``, rows divided by their sum (0 taken as 1), times v."""
@@ -149,23 +179,13 @@ def attention_rate(q, kt, v):
     out = np.empty((n, v.shape[1]), dtype=np.float64)
     for i in prange(n):
         s = np.empty(m, dtype=np.float64)
-        for j in range(m):
-            s[j] = 0.0
-        for t in range(q.shape[1]):
-            x = q[i, t]
-            for j in range(m):
-                s[j] += x * kt[t, j]
+        _scores(q, kt, i, s)
         total = 0.0
         for j in range(m):
             total += s[j]
         if total == 0.0:
             total = 1.0
-        for c in range(v.shape[1]):
-            out[i, c] = 0.0
-        for j in range(m):
-            a = s[j] / total
-            for c in range(v.shape[1]):
-                out[i, c] += a * v[j, c]
+        _mix(s, total, v, out, i)
     return out
 
 
@@ -176,12 +196,7 @@ def attention_softmax(q, kt, v, temperature):
     out = np.empty((n, v.shape[1]), dtype=np.float64)
     for i in prange(n):
         s = np.empty(m, dtype=np.float64)
-        for j in range(m):
-            s[j] = 0.0
-        for t in range(q.shape[1]):
-            x = q[i, t]
-            for j in range(m):
-                s[j] += x * kt[t, j]
+        _scores(q, kt, i, s)
         top = -np.inf
         for j in range(m):
             s[j] = s[j] / temperature
@@ -191,12 +206,7 @@ def attention_softmax(q, kt, v, temperature):
         for j in range(m):
             s[j] = math.exp(s[j] - top)
             total += s[j]
-        for c in range(v.shape[1]):
-            out[i, c] = 0.0
-        for j in range(m):
-            a = s[j] / total
-            for c in range(v.shape[1]):
-                out[i, c] += a * v[j, c]
+        _mix(s, total, v, out, i)
     return out
 
 

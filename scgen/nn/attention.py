@@ -142,17 +142,11 @@ def sc_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, length: int,
     qb = _sc.encode_matrix(st, q, length)
     kb = _sc.encode_matrix(st, k, length)
     vb = _sc.encode_matrix(st, v, length)
-    n, d = q.shape
-    m = k.shape[0]
     # scores[i, j] = sum over (d, words) of popcount(Q_id & K_jd): K as (d, m, words)
-    scores = _sc.weighted_counts(np.arange(0, n * d + 1, d, dtype=np.int64),
-                                 np.tile(np.arange(d, dtype=np.int64), n),
-                                 qb.reshape(n * d, -1), kb.transpose(1, 0, 2))
+    scores = _sc.dense_counts(qb, kb.transpose(1, 0, 2))
     weights = _sc.row_normalise(scores, float(length))
     ab = _sc.encode_matrix(st, weights, length)
-    rows = np.arange(0, n * m + 1, m, dtype=np.int64)
-    cols = np.tile(np.arange(m, dtype=np.int64), n)
-    counts = _sc.weighted_counts(rows, cols, ab.reshape(n * m, -1), vb)
+    counts = _sc.dense_counts(ab, vb)
     return counts / length
 
 

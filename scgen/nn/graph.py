@@ -156,9 +156,7 @@ class StochasticGraphLayer:
         n, f = agg.shape
         if f == 0:
             return np.zeros((n, 0))
-        rows = np.arange(0, n * f + 1, f, dtype=np.int64)
-        cols = np.tile(np.arange(f, dtype=np.int64), n)
-        counts = _sc.weighted_counts(rows, cols, gb.reshape(n * f, -1), wb)
+        counts = _sc.dense_counts(gb.reshape(n, f, -1), wb)
         return _sc.tanh_of(counts, float(length))
 
 

@@ -367,13 +367,20 @@ def keystream_row(ks, w0, t, length, out):
         out[full] = w
 
 
+@inline
+def keystream_words(length):
+    """u32 keystream words one byte-threshold stream of ``length`` bits takes (fill rule:
+    whole words, the unused bytes of the last one dropped)."""
+    return 16 * (length // 64) + (length % 64 + 3) // 4
+
+
 @parallel_kernel
 def chacha_pack_rows(probs, length, seed0, out_t):
     """Row ``n`` of ``probs`` encoded element after element from a fresh ChaCha8(seed0 + n),
     as :func:`chacha_encode_row` would (constants and NaN draw nothing), into the input-major
     ``out_t[i, :, n]``: one vectorised keystream per row."""
     n_rows, n_cols = probs.shape
-    per = 16 * (length // 64) + (length % 64 + 3) // 4
+    per = keystream_words(length)
     words = out_t.shape[1]
     for n in prange(n_rows):
         st = chacha_seed(seed0 + np.uint64(n))
