@@ -304,8 +304,9 @@ def test_host_link_input_errors():
 def test_host_link_runs_past_one_start():
     g = demo_graph()
     commands = [encode_start(65535), encode_start(5)]
-    link = HostLink(ScriptedTransport(commands, [b"\xd3", b"\xd3"]), g)
-    link.run(65540)
+    transport = ScriptedTransport(commands, [b"\xd3", b"\xd3"])
+    HostLink(transport, g).run(65540)
+    assert transport.done  # both STARTs were sent and both replies read
 
 
 def test_host_link_top_arguments_wrong():

@@ -187,6 +187,7 @@ def test_lif_elaboration_constants_equal_the_twin(tmp_path):
         found.append(p)
 
     collect()
+    assert len(found) == 12
     rng = np.random.default_rng(5)
     cases = [*_constant_lifs(found, rng, 12), (LifParams(), 20, 256), (LifParams(), -7, 0)]
     duts, inputs, expected = [], [], []

@@ -25,10 +25,11 @@ def test_uart_tx_frames_back_to_back(cpb):
     valid = np.zeros(n, np.uint8)
     valid[1:] = 1  # offer 0x53 and 0xA0 from cycle 1 on
     data[:] = 0x53
+    data[1 + 10 * cpb:] = 0xA0  # the second byte is offered once the first is taken
     out = sw.uart_tx(UartTxParams(clocks_per_bit=cpb), data, valid)
     accepted = np.flatnonzero(valid & out.ready)
     assert accepted[:3].tolist() == [1, 1 + 10 * cpb, 1 + 20 * cpb]
-    want = [1, 1] + _frame(0x53, cpb) * 2
+    want = [1, 1, *_frame(0x53, cpb), *_frame(0xA0, cpb)]
     assert out.tx[:len(want)].tolist() == want
 
 
