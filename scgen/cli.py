@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -121,7 +120,7 @@ def _sim(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .ir.lower import LoweringError, run_hardware, run_windows
+    from .ir.lower import LoweringError, random_inputs, run_hardware, run_windows
 
     graph = _load_graph(args.graph)
     problems = graph.verify()
@@ -129,18 +128,8 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"{p.severity}: {p}")
     if any(p.severity == "error" for p in problems):
         return 1
-    rng = np.random.default_rng(args.seed)
-    inputs = {}
-    for op in graph.inputs:
-        t = str(op.attr("type"))
-        if t == "rate":
-            inputs[op.attr("name")] = rng.random(args.windows)
-        else:
-            bits = int(re.sub(r"\D", "", t.split(",")[0]) or 16)
-            signed = not t.startswith("u")
-            lo, hi = (-(1 << (bits - 1)), 1 << (bits - 1)) if signed else (0, 1 << bits)
-            inputs[op.attr("name")] = rng.integers(lo, hi, args.windows)
     try:
+        inputs = random_inputs(graph, args.windows, np.random.default_rng(args.seed))
         twin = run_windows(graph, inputs)
         backends = ["pysim"] + ([] if args.no_verilator else ["verilator"])
         results = {b: run_hardware([graph], [inputs], backend=b, build_dir=args.out,

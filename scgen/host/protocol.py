@@ -240,7 +240,7 @@ def decode_read(layout: Layout, data: bytes) -> Readout:
         raise BadReply(f"READ reply must be {1 + layout.read_bytes} bytes, not {len(data)}")
     pos, outputs, counts = 1, {}, {}
     for f in layout.outputs:
-        outputs[f.name] = int.from_bytes(data[pos:pos + f.nbytes], "little", signed=f.signed)
+        outputs[f.name] = f.from_bytes(data[pos:pos + f.nbytes])
         pos += f.nbytes
     cb = layout.count_bytes
     for f in layout.counted:

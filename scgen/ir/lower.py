@@ -57,7 +57,7 @@ from amaranth.lib.wiring import In, Out
 from .. import hw, sw
 from ..params import CounterParams, EncoderParams, LfsrParams, LifParams, MulAndParams
 from ..primitives import PRIMITIVES
-from .graph import Graph, VerifyError
+from .graph import Graph
 from .prims import params_from_attrs
 from .types import (
     RATE_BITS,
@@ -75,10 +75,6 @@ from .types import (
 
 __all__ = ["EmittedTop", "GraphTop", "LoweringError", "random_inputs", "run_hardware",
            "run_windows", "window_length"]
-
-SUPPORTED = ("input", "output", "constant", "encode", "and", "popcount", "div_const", "lif_step",
-             "scale", "offset", "dense_forward",
-             *(p.name for p in PRIMITIVES.values() if p.ir is not None))
 
 
 class LoweringError(ValueError):
@@ -110,13 +106,7 @@ def window_length(graph: Graph) -> int:
 
 
 def _checked(graph: Graph) -> tuple[dict, int]:
-    errors = [p for p in graph.verify() if p.severity == "error"]
-    if errors:
-        raise VerifyError(errors)
-    for i, op in enumerate(graph.ops):
-        if op.kind not in SUPPORTED:
-            raise LoweringError(f"op[{i}] ({op.kind}) is not supported in hardware yet; "
-                                f"supported: {', '.join(SUPPORTED)}")
+    graph.check()  # every op kind is lowered; what verify() accepts is lowerable up to here
     types = graph.result_types()
     for op in graph.inputs:
         _shape(op.attr("type"))
@@ -141,27 +131,15 @@ def _lif_params(op) -> LifParams:
 def _const_value(op) -> int:
     """The constant as its port value: vectors packed element 0 first (rates quantised)."""
     v, t = op.attr("value"), op.attr("type")
-    if isinstance(t, Rate):
-        return int(min(max(np.floor(float(v) * (1 << RATE_BITS)), 0), (1 << RATE_BITS) - 1))
-    if isinstance(t, Vec) and isinstance(t.elem, Rate) and isinstance(v, tuple):
-        if len(v) != t.n:
+    if isinstance(t, Rate) or (isinstance(t, Vec) and isinstance(t.elem, Rate)
+                               and isinstance(v, tuple)):
+        if isinstance(t, Vec) and len(v) != t.n:
             raise LoweringError(f"constant of type {t} has {len(v)} elements, not {t.n}")
-        w = t.elem.width
-        elems = [_const_value(_ConstOp(x, t.elem)) for x in v]
-        return sum((x & ((1 << w) - 1)) << (w * k) for k, x in enumerate(elems))
+        return int(_to_port_value(t, [v])[0])
     if isinstance(v, tuple) or (isinstance(t, Fixed) and isinstance(v, float)):
         raise LoweringError(f"constant {v!r} : {t} has no hardware value; constants are "
                             f"rates, integers, raw fixed point or vectors of rates")
     return int(v)
-
-
-@dataclass(frozen=True)
-class _ConstOp:
-    value: object
-    type: Type
-
-    def attr(self, name: str) -> object:
-        return getattr(self, name)
 
 
 def _const_windows(op, windows: int) -> np.ndarray:

@@ -37,3 +37,17 @@ def parallel_kernel(fn):
 def inline(fn):
     """Compile a small helper that is always inlined into its callers."""
     return numba.njit(cache=CACHE, inline="always", error_model="numpy")(fn)
+
+
+def sequential_and_parallel(fn):
+    """Compile a row kernel twice: as is, and with its ``prange`` over rows run in parallel.
+
+    The parallel copy gets its own qualified name, so Numba's on-disk cache (keyed by name and
+    bytecode) keeps the two compilations apart.
+    """
+    from types import FunctionType
+
+    copy = FunctionType(fn.__code__, fn.__globals__, f"{fn.__name__}_parallel",
+                        fn.__defaults__, fn.__closure__)
+    copy.__qualname__ = f"{fn.__qualname__}_parallel"
+    return kernel(fn), parallel_kernel(copy)

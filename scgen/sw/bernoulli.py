@@ -157,11 +157,7 @@ def chacha_encode_row(st, p, length, out):
     full = length // 64
     r = length - 64 * full
     if p >= 1.0 or not p > 0.0:  # constant streams draw nothing from the generator
-        fill = np.uint64(0) if not p >= 1.0 else ~np.uint64(0)
-        for k in range(full):
-            out[k] = fill
-        if r:
-            out[full] = fill & ((np.uint64(1) << np.uint64(r)) - np.uint64(1))
+        constant_row(p >= 1.0, length, out)
         return
     t = byte_threshold(p)
     for k in range(full):
@@ -175,12 +171,6 @@ def chacha_encode_row(st, p, length, out):
         for j in range((r + 3) // 4):  # whole words; unused bytes of the last are dropped
             w |= (bytes_below(chacha_next_u32(st), t) & np.uint64(0xF)) << np.uint64(4 * j)
         out[full] = w & ((np.uint64(1) << np.uint64(r)) - np.uint64(1))
-
-
-@kernel
-def _chacha_bytes_rows(st, probs, length, out):
-    for i in range(probs.shape[0]):
-        chacha_encode_row(st, probs[i], length, out[i])
 
 
 @kernel

@@ -11,8 +11,6 @@ inputs are never copied; other layouts are copied once.
 
 from __future__ import annotations
 
-from types import FunctionType
-
 import numba
 import numpy as np
 from llvmlite import ir
@@ -20,7 +18,7 @@ from numba import prange, types
 from numba.extending import intrinsic, overload
 
 from ._intrinsics import popcount64
-from ._jit import kernel, parallel_kernel
+from ._jit import kernel, sequential_and_parallel
 from .bernoulli import words_for
 
 __all__ = [
@@ -191,22 +189,10 @@ def _and_popcount_all(a, b):
     return s
 
 
-def _sequential_and_parallel(fn):
-    """Compile a row kernel twice: as is, and with its ``prange`` over rows run in parallel.
-
-    The parallel copy gets its own qualified name, so Numba's on-disk cache (keyed by name and
-    bytecode) keeps the two compilations apart.
-    """
-    copy = FunctionType(fn.__code__, fn.__globals__, f"{fn.__name__}_parallel",
-                        fn.__defaults__, fn.__closure__)
-    copy.__qualname__ = f"{fn.__qualname__}_parallel"
-    return kernel(fn), parallel_kernel(copy)
-
-
-_pack_seq, _pack_par = _sequential_and_parallel(_pack_rows)
-_unpack_seq, _unpack_par = _sequential_and_parallel(_unpack_rows)
-_popcount_seq, _popcount_par = _sequential_and_parallel(_popcount_rows)
-_and_popcount_seq, _and_popcount_par = _sequential_and_parallel(_and_popcount_rows)
+_pack_seq, _pack_par = sequential_and_parallel(_pack_rows)
+_unpack_seq, _unpack_par = sequential_and_parallel(_unpack_rows)
+_popcount_seq, _popcount_par = sequential_and_parallel(_popcount_rows)
+_and_popcount_seq, _and_popcount_par = sequential_and_parallel(_and_popcount_rows)
 
 
 # Word-wise logic is memory-bound: one sequential pass over the flattened words.

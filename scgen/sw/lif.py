@@ -8,7 +8,7 @@ import numpy as np
 from numba import prange
 
 from ..params import LifParams
-from ._jit import inline, kernel, parallel_kernel
+from ._jit import inline, parallel_kernel, sequential_and_parallel
 from ._ports import as_stimulus, bit_range, finish, signed_range
 
 __all__ = ["LifTrace", "lif", "lif_step"]
@@ -119,7 +119,7 @@ def _lif_const_rows(kernel_config, leak_k, gain_k, I_t, noise_in, spike, v):
 # The step-by-step driver is compiled twice: one neuron runs sequentially (waking the thread pool
 # costs about 10 us), a batch runs its rows in parallel; prange is range in the sequential build.
 # The constant-input driver stays parallel: its sequential build copies periods 4x slower.
-_lif_kernel, _lif_kernel_1 = parallel_kernel(_lif_rows), kernel(_lif_rows)
+_lif_kernel_1, _lif_kernel = sequential_and_parallel(_lif_rows)
 _lif_const_kernel = parallel_kernel(_lif_const_rows)
 
 
