@@ -12,7 +12,6 @@ from scgen.ir import GraphBuilder
 from scgen.ir.graph import Op
 from scgen.ir.lower import LoweringError, _const_value, run_hardware, run_windows
 from scgen.ir.types import parse_type
-from scgen.sim import verilator_available
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "train_digits.py"
 
@@ -70,7 +69,7 @@ def test_spike_counts_read_every_bit():
     np.testing.assert_array_equal(td.spike_counts(words, 3), [[2, 0, 2], [0, 2, 0]])
 
 
-@pytest.mark.skipif(not verilator_available(), reason="Verilator is not installed")
+@pytest.mark.verilator
 def test_train_digits_short_form(tmp_path):
     td = _example()
     cfg = td.quick_config(str(tmp_path / "out"))
@@ -90,7 +89,7 @@ def test_train_digits_short_form(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not verilator_available(), reason="Verilator is not installed")
+@pytest.mark.verilator
 def test_train_digits_full(tmp_path):
     td = _example()
     summary = td.run(td.Config(out=str(tmp_path / "out")), log=lambda *a: None)
