@@ -32,7 +32,7 @@ import numpy as np
 
 from ..sw.bernoulli import words_for as _words_for
 from ..sw.bitstream import _pack_checked, _popcount_all, _total_count, _unpack_checked
-from ._args import type_label
+from ._args import ndarray_arg, type_label
 
 __all__ = [
     "pack_bitstream", "unpack_bitstream", "popcount",
@@ -182,14 +182,6 @@ def _shape_pair(value: object) -> tuple[int, int] | None:
             _usize("original_shape", tuple.__getitem__(value, 1)))
 
 
-def _numpy_vector(name: str, obj: object, dtype: np.dtype) -> np.ndarray:
-    """Check a 1-D ndarray argument of exactly ``dtype``, as the engine's NumPy bindings do."""
-    if not (isinstance(obj, np.ndarray) and obj.ndim == 1 and obj.dtype == dtype):
-        raise TypeError(
-            f"argument '{name}': {type_label(obj, downcast=True)} is not an instance of 'ndarray'")
-    return obj
-
-
 def _readable(a: np.ndarray) -> np.ndarray:
     flags = a.flags
     if not ((flags.c_contiguous or flags.f_contiguous) and flags.aligned):
@@ -327,7 +319,7 @@ def pack_bitstream_numpy(bits):
     ValueError
         For a non-contiguous array.
     """
-    a = _readable(_numpy_vector("bits", bits, _U8))
+    a = _readable(ndarray_arg("bits", bits, _U8, 1))
     return _pack_rows(a)
 
 
@@ -342,7 +334,7 @@ def unpack_bitstream_numpy(packed, original_length):
         For a non-contiguous array; with the engine's panic text (the engine raises
         ``PanicException``) for a length of 0 or more bits than the words hold.
     """
-    _numpy_vector("packed", packed, _U64)
+    ndarray_arg("packed", packed, _U64, 1)
     length = _usize("original_length", original_length)
     a = _readable(packed)
     _check_unpack(a.shape[0], length)
@@ -359,7 +351,7 @@ def popcount_numpy(packed):
     ValueError
         For a non-contiguous array.
     """
-    a = _readable(_numpy_vector("packed", packed, _U64))
+    a = _readable(ndarray_arg("packed", packed, _U64, 1))
     return int(_popcount_all(a))
 
 
