@@ -171,13 +171,7 @@ class StochasticGraphLayer:
         return self._layer.sparse
 
     def _features(self, node_features) -> np.ndarray:
-        x = _to_2d(node_features)
-        if x.ndim != 2:
-            raise ValueError("node_features must be a 1-D or 2-D float array.")
-        if x.shape[0] == 0:
-            raise ValueError("node_features must not be an empty matrix.")
-        if x.shape[1] == 0:
-            raise ValueError("node_features must not have zero columns.")
+        x = _checked("node_features", _to_2d(node_features))
         want = (self.n_nodes, self.n_features)
         if x.shape != want:
             raise ValueError(f"Expected node_features shape {want}, got {x.shape}.")

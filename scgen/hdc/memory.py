@@ -6,54 +6,51 @@ import numpy as np
 from numba import prange
 
 from ..sw._intrinsics import popcount64
-from ..sw._jit import kernel, parallel_kernel
+from ..sw._jit import inline, kernel, parallel_kernel
+from ..sw.bernoulli import words_for
 from .ops import _dimension, _packed
 
 __all__ = ["ItemMemory"]
 
 
-@kernel
-def _nearest_one(items, count, q, out):
+@inline
+def _distance(x, y):
+    """Hamming distance of two packed vectors."""
+    d = np.uint64(0)
+    for w in range(x.shape[0]):
+        d += popcount64(x[w] ^ y[w])
+    return d
+
+
+@inline
+def _nearest(items, count, q):
+    """(index, distance) of the stored item nearest ``q``; the lowest index wins a tie."""
     best = np.int64(-1)
     best_d = np.uint64(0xFFFFFFFFFFFFFFFF)
-    words = items.shape[1]
     for i in range(count):
-        d = np.uint64(0)
-        for w in range(words):
-            d += popcount64(items[i, w] ^ q[w])
+        d = _distance(items[i], q)
         if d < best_d:  # strict: the lowest index wins a tie
             best_d = d
             best = i
-    out[0] = best
-    out[1] = np.int64(best_d)
+    return best, np.int64(best_d)
+
+
+@kernel
+def _nearest_one(items, count, q, out):  # serial: one query does not wake the thread pool
+    out[0], out[1] = _nearest(items, count, q)
 
 
 @parallel_kernel
 def _nearest_many(items, count, qs, index, dist):
-    words = items.shape[1]
     for k in prange(qs.shape[0]):
-        best = np.int64(-1)
-        best_d = np.uint64(0xFFFFFFFFFFFFFFFF)
-        for i in range(count):
-            d = np.uint64(0)
-            for w in range(words):
-                d += popcount64(items[i, w] ^ qs[k, w])
-            if d < best_d:
-                best_d = d
-                best = i
-        index[k] = best
-        dist[k] = np.int64(best_d)
+        index[k], dist[k] = _nearest(items, count, qs[k])
 
 
 @parallel_kernel
 def _all_distances(items, count, qs, out):
-    words = items.shape[1]
     for k in prange(qs.shape[0]):
         for i in range(count):
-            d = np.uint64(0)
-            for w in range(words):
-                d += popcount64(items[i, w] ^ qs[k, w])
-            out[k, i] = np.int64(d)
+            out[k, i] = np.int64(_distance(items[i], qs[k]))
 
 
 class ItemMemory:
@@ -72,7 +69,7 @@ class ItemMemory:
 
     def __init__(self, dimension: int = 10_000, *, capacity: int = 16):
         self._dimension = _dimension(dimension)
-        self._words = np.zeros((max(1, int(capacity)), -(-self._dimension // 64)), np.uint64)
+        self._words = np.zeros((max(1, int(capacity)), words_for(self._dimension)), np.uint64)
         self._count = 0
         self._labels: list[object] = []
 

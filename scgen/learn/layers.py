@@ -125,8 +125,8 @@ def _dense_backward(code, k, threshold, y, g, x, w, grad_in, grad_w):
     """Batch rows: g'[j] = g[j] * surrogate(y[j] - threshold); grad_w[j, i] = sum_s g'[j] x[i];
     grad_in[s, i] = sum_j g'[j] w[j, i] (j ascending, as the engine sums)."""
     nn, ni = w.shape
+    gs = np.empty(nn)  # every element is rewritten for each sample
     for s in range(y.shape[0]):
-        gs = np.empty(nn)
         for j in range(nn):
             if code < 0:
                 gs[j] = g[s, j]

@@ -124,9 +124,7 @@ def _steps_kernel(mt, omega, theta, s, c, noise_amp, field, dt, seed, r):
             if t < 0.0:
                 t += _TWO_PI
             theta[i] = t
-        for i in range(n):
-            s[i] = math.sin(theta[i])
-            c[i] = math.cos(theta[i])
+        _sincos(theta, s, c)
         r[k] = _order(s, c)
 
 
