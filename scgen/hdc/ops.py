@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
+from ..nn._checks import check_int
 from ..sw._intrinsics import popcount64
 from ..sw._jit import inline, kernel, parallel_kernel
 from ..sw.bernoulli import bernoulli_f64, words_for
@@ -28,11 +29,7 @@ _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 def _dimension(dimension: object) -> int:
-    if not isinstance(dimension, int | np.integer) or isinstance(dimension, bool):
-        raise TypeError(f"Hypervector dimension must be an integer, not {dimension!r}")
-    if dimension < 1:
-        raise ValueError(f"Hypervector dimension must be at least 1, not {dimension!r}")
-    return int(dimension)
+    return check_int("Hypervector", "dimension", dimension)
 
 
 def _packed(name: str, value: object, dimension: int, *, min_ndim: int = 1) -> np.ndarray:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _sc
+from ._checks import check_int, check_seed
 
 __all__ = ["StochasticAttention", "attention_graph", "run_attention_graph"]
 
@@ -31,20 +32,6 @@ def _matrix(name: str, value: object) -> np.ndarray:
     if a.shape[0] == 0 or a.shape[1] == 0:
         raise ValueError(f"Attention {name} must not be empty, not shape {a.shape}")
     return np.ascontiguousarray(a)
-
-
-def _positive(owner: str, name: str, value: object) -> int:
-    if not isinstance(value, int | np.integer) or isinstance(value, bool):
-        raise TypeError(f"{owner} {name} must be an integer, not {value!r}")
-    if value < 1:
-        raise ValueError(f"{owner} {name} must be at least 1, not {value!r}")
-    return int(value)
-
-
-def _seed(owner: str, seed: object) -> int:
-    if not isinstance(seed, int | np.integer) or isinstance(seed, bool):
-        raise TypeError(f"{owner} seed must be an integer, not {seed!r}")
-    return int(seed) % (1 << 64)
 
 
 class StochasticAttention:
@@ -87,7 +74,7 @@ class StochasticAttention:
         return q, k, v
 
     def _heads(self, q, k, v, n_heads) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-        h = _positive("Attention", "n_heads", n_heads)
+        h = check_int("Attention", "n_heads", n_heads)
         q, k, v = self._operands(q, k, v)
         for name, a in (("Q", q), ("K", k), ("V", v)):
             if a.shape[1] % h:
@@ -131,8 +118,8 @@ class StochasticAttention:
     def forward_sc(self, q, k, v, *, length: int = 1024, seed: int = 44257) -> np.ndarray:
         """Bitstream attention, bit-exact with the engine (see the module docstring)."""
         q, k, v = self._operands(q, k, v)
-        length = _positive("Attention", "length", length)
-        return sc_attention(q, k, v, length, _seed("Attention", seed))
+        length = check_int("Attention", "length", length)
+        return sc_attention(q, k, v, length, check_seed("Attention", seed))
 
 
 def sc_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, length: int,

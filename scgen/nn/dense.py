@@ -8,6 +8,7 @@ from ..params import EncoderParams, LfsrParams
 from ..sw import dense as _k
 from ..sw.bernoulli import check_probs, words_for
 from ..sw.lfsr_encode import encode_lfsr, quantize
+from ._checks import check_int, check_seed
 
 __all__ = ["HARDWARE_W_ENCODER", "HARDWARE_X_ENCODER", "DenseLayer"]
 
@@ -15,14 +16,6 @@ __all__ = ["HARDWARE_W_ENCODER", "HARDWARE_X_ENCODER", "DenseLayer"]
 # form of the same polynomial (a different sequence) seeded 0xBEEF for the weights.
 HARDWARE_X_ENCODER = EncoderParams()
 HARDWARE_W_ENCODER = EncoderParams(source=LfsrParams(seed=0xBEEF, form="galois"))
-
-
-def _positive(name: str, value: object, lo: int = 1) -> int:
-    if not isinstance(value, int | np.integer) or isinstance(value, bool):
-        raise TypeError(f"DenseLayer {name} must be an integer, not {value!r}")
-    if value < lo:
-        raise ValueError(f"DenseLayer {name} must be at least {lo}, not {value!r}")
-    return int(value)
 
 
 class DenseLayer:
@@ -45,12 +38,10 @@ class DenseLayer:
     """
 
     def __init__(self, n_inputs: int, n_neurons: int, *, length: int = 1024, seed: int = 24301):
-        self.n_inputs = _positive("n_inputs", n_inputs)
-        self.n_neurons = _positive("n_neurons", n_neurons)
-        self.length = _positive("length", length)
-        if not isinstance(seed, int | np.integer) or isinstance(seed, bool):
-            raise TypeError(f"DenseLayer seed must be an integer, not {seed!r}")
-        self.seed = int(seed) % (1 << 64)
+        self.n_inputs = check_int("DenseLayer", "n_inputs", n_inputs)
+        self.n_neurons = check_int("DenseLayer", "n_neurons", n_neurons)
+        self.length = check_int("DenseLayer", "length", length)
+        self.seed = check_seed("DenseLayer", seed)
         self._weights = _k.init_weights(self.n_inputs, self.n_neurons, self.seed)
         self._packed_t = _k.pack_weights(self._weights, self.length, self.seed)
         self._hw_weights: dict[EncoderParams, np.ndarray] = {}

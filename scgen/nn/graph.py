@@ -18,16 +18,9 @@ import numpy as np
 
 from ..sw.rng import ChaCha8
 from . import _sc
+from ._checks import check_int, check_seed
 
 __all__ = ["StochasticGraphLayer", "graph_layer_graph", "run_graph_layer_graph"]
-
-
-def _int(name: str, value: object, lo: int) -> int:
-    if not isinstance(value, int | np.integer) or isinstance(value, bool):
-        raise TypeError(f"Graph layer {name} must be an integer, not {value!r}")
-    if value < lo:
-        raise ValueError(f"Graph layer {name} must be at least {lo}, not {value!r}")
-    return int(value)
 
 
 class StochasticGraphLayer:
@@ -58,7 +51,7 @@ class StochasticGraphLayer:
     def from_csr(cls, row_offsets, col_indices, values, n_nodes: int, n_features: int, *,
                  seed: int = 42) -> StochasticGraphLayer:
         """Build the layer from a CSR adjacency; duplicates add, stored order is kept."""
-        n = _int("n_nodes", n_nodes, 0)
+        n = check_int("Graph layer", "n_nodes", n_nodes, 0)
         rows = np.asarray(row_offsets, dtype=np.int64).reshape(-1)
         cols = np.asarray(col_indices, dtype=np.int64).reshape(-1)
         vals = np.asarray(values, dtype=np.float64).reshape(-1)
@@ -80,10 +73,8 @@ class StochasticGraphLayer:
 
     def _init(self, n, rows, cols, vals, n_features, seed, *, sparse: bool) -> None:
         self.n_nodes = n
-        self.n_features = _int("n_features", n_features, 0)
-        if not isinstance(seed, int | np.integer) or isinstance(seed, bool):
-            raise TypeError(f"Graph layer seed must be an integer, not {seed!r}")
-        self.seed = int(seed) % (1 << 64)
+        self.n_features = check_int("Graph layer", "n_features", n_features, 0)
+        self.seed = check_seed("Graph layer", seed)
         self.sparse = sparse
         self._rows, self._cols, self._vals = rows, cols, vals
         # degree_i: the row's stored values summed in order
@@ -143,10 +134,8 @@ class StochasticGraphLayer:
     def forward_sc(self, x, *, length: int = 1024, seed: int = 44257) -> np.ndarray:
         """Bitstream message passing, bit-exact with the engine (see the module docstring)."""
         x = self._features(x)
-        length = _int("length", length, 1)
-        if not isinstance(seed, int | np.integer) or isinstance(seed, bool):
-            raise TypeError(f"Graph layer seed must be an integer, not {seed!r}")
-        st = _sc.new_rng(int(seed) % (1 << 64))
+        length = check_int("Graph layer", "length", length, 1)
+        st = _sc.new_rng(check_seed("Graph layer", seed))
         xb = _sc.encode_matrix(st, x, length)
         ab = _sc.encode_matrix(st, self._vals[self._active], length)
         counts = _sc.weighted_counts(self._active_rows, self._cols[self._active], ab, xb)
