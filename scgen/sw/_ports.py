@@ -104,3 +104,10 @@ def per_instance(owner: str, name: str, values: object, lo: int, hi: int,
         raise ValueError(f"{owner} {name} must be between {lo} and {hi} for width {width}, "
                          f"not {bad}")
     return a.astype(np.int64)
+
+
+def check_params(owner: str, kind: type, params: object) -> None:
+    """Refuse parameters that are not an instance of the primitive's params class."""
+    if not isinstance(params, kind):
+        raise TypeError(f"{owner} parameters must be an instance of {kind.__name__}, not "
+                        f"{params!r}")

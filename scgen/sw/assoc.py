@@ -10,8 +10,7 @@ from numba import prange
 from ..params_hdc import AssocQueryParams
 from ._intrinsics import popcount64
 from ._jit import parallel_kernel
-from ._ports import as_stimulus, bit_range, finish, unsigned_range
-from .hdc import check_params
+from ._ports import as_stimulus, bit_range, check_params, finish, unsigned_range
 
 __all__ = ["AssocTrace", "assoc_query"]
 

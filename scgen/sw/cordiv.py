@@ -7,7 +7,7 @@ from numba import prange
 
 from ..params import CordivParams
 from ._jit import parallel_kernel
-from ._ports import as_stimulus, finish, unsigned_range
+from ._ports import as_stimulus, check_params, finish, unsigned_range
 from .logic import LogicTrace
 
 __all__ = ["cordiv"]
@@ -29,9 +29,7 @@ def cordiv(params: CordivParams, a: object, b: object) -> LogicTrace:
     Per lane (bit ``k`` of each integer = lane ``k``) and cycle: ``o = a if b else q`` and the
     register ``q`` takes ``o``; ``q`` starts at 0.
     """
-    if not isinstance(params, CordivParams):
-        raise TypeError(
-            f"CORDIV divider parameters must be an instance of CordivParams, not {params!r}")
+    check_params("CORDIV divider", CordivParams, params)
     rng = unsigned_range(params.lanes)
     ins, one_d = as_stimulus("CORDIV divider", {"a": (a, rng, np.uint64), "b": (b, rng, np.uint64)})
     o = np.empty(ins["a"].shape, dtype=np.uint64)

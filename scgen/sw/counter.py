@@ -9,7 +9,7 @@ from numba import prange
 
 from ..params import CounterParams
 from ._jit import parallel_kernel
-from ._ports import as_stimulus, bit_range, finish
+from ._ports import as_stimulus, bit_range, check_params, finish
 
 __all__ = ["CounterTrace", "counter"]
 
@@ -65,8 +65,7 @@ def counter(params: CounterParams, start: object, x: object) -> CounterTrace:
     opens a window of ``params.window`` cycles beginning with that cycle; a ``start`` during a
     window restarts it.
     """
-    if not isinstance(params, CounterParams):
-        raise TypeError(f"Counter parameters must be an instance of CounterParams, not {params!r}")
+    check_params("Counter", CounterParams, params)
     ins, one_d = as_stimulus(
         "Counter", {"start": (start, bit_range(), np.uint8), "x": (x, bit_range(), np.uint8)}
     )

@@ -7,7 +7,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..params import EncoderParams, Encoding, LfsrParams, Ordering
-from ._ports import as_stimulus, bit_range, finish, signed_range, unsigned_range
+from ._ports import as_stimulus, bit_range, check_params, finish, signed_range, unsigned_range
 from .lfsr import lfsr
 from .sobol import sobol
 
@@ -47,8 +47,7 @@ def encoder(
         ``x`` flipped first). The source is the same for every value it encodes, so this is one
         source run plus a vectorised compare.
     """
-    if not isinstance(params, EncoderParams):
-        raise TypeError(f"Encoder parameters must be an instance of EncoderParams, not {params!r}")
+    check_params("Encoder", EncoderParams, params)
     w = params.width
     x_range = signed_range(w) if params.encoding is Encoding.BIPOLAR else unsigned_range(w)
     if seeds is not None:

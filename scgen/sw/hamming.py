@@ -7,9 +7,8 @@ from typing import NamedTuple
 import numpy as np
 
 from ..params_hdc import HammingParams
-from ._ports import as_stimulus, bit_range, finish, unsigned_range
+from ._ports import as_stimulus, bit_range, check_params, finish, unsigned_range
 from .counter import _counter_kernel as _count_windows
-from .hdc import check_params
 
 __all__ = ["HammingTrace", "hamming"]
 

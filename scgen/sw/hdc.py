@@ -8,21 +8,15 @@ from typing import NamedTuple
 import numpy as np
 
 from ..params_hdc import BindParams, BundleParams
-from ._ports import as_stimulus, finish, unsigned_range
+from ._ports import as_stimulus, check_params, finish, unsigned_range
 
-__all__ = ["WordTrace", "bind", "bundle", "check_params"]
+__all__ = ["WordTrace", "bind", "bundle"]
 
 
 class WordTrace(NamedTuple):
     """Per-cycle output word ``o`` (one bit per lane)."""
 
     o: np.ndarray
-
-
-def check_params(owner: str, kind: type, params: object) -> None:
-    if not isinstance(params, kind):
-        raise TypeError(f"{owner} parameters must be an instance of {kind.__name__}, not "
-                        f"{params!r}")
 
 
 def bind(params: BindParams, a: object, b: object) -> WordTrace:

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..params import KuramotoParams
 from ._jit import inline, kernel
-from ._ports import as_stimulus, bit_range, finish
+from ._ports import as_stimulus, bit_range, check_params, finish
 from .lfsr import lfsr_next
 
 __all__ = ["KuramotoTrace", "kuramoto", "kuramoto_phases"]
@@ -110,9 +110,7 @@ def kuramoto(params: KuramotoParams, en: object = 1, sel: object = 0, *,
     ``phase[t]`` is the phase of oscillator ``sel[t]`` during cycle t; ``done[t]`` is 1 when
     the clock edge ending cycle t commits an Euler step (every N**2 enabled cycles).
     """
-    if not isinstance(params, KuramotoParams):
-        raise TypeError(f"Kuramoto parameters must be an instance of KuramotoParams, not "
-                        f"{params!r}")
+    check_params("Kuramoto", KuramotoParams, params)
     ins, one_d = as_stimulus("Kuramoto", {"en": (en, bit_range(), np.uint8),
                                           "sel": (sel, (0, params.n - 1), np.int64)},
                              cycles=cycles)
@@ -128,9 +126,7 @@ def kuramoto_phases(params: KuramotoParams, steps: int) -> np.ndarray:
     """Return the phases (phase units) after each of ``steps`` Euler steps with ``en`` held
     high: shape ``(steps + 1, N)``, row 0 the phases after reset. The same datapath as
     :func:`kuramoto`, without the per-cycle outputs (``N**2`` cycles per step)."""
-    if not isinstance(params, KuramotoParams):
-        raise TypeError(f"Kuramoto parameters must be an instance of KuramotoParams, not "
-                        f"{params!r}")
+    check_params("Kuramoto", KuramotoParams, params)
     if not isinstance(steps, int | np.integer) or steps < 0:
         raise ValueError(f"Kuramoto steps must be a non-negative integer, not {steps!r}")
     table, omega, coupling, theta, nxt, st = _start(params)

@@ -9,7 +9,7 @@ from numba import prange
 
 from ..params import LfsrParams
 from ._jit import inline, parallel_kernel
-from ._ports import as_stimulus, bit_range, finish, per_instance
+from ._ports import as_stimulus, bit_range, check_params, finish, per_instance
 
 __all__ = ["SourceTrace", "lfsr", "lfsr_next"]
 
@@ -74,8 +74,7 @@ def lfsr(
     SourceTrace
         ``value[t]`` is the register during cycle ``t`` (``value[0] == seed``).
     """
-    if not isinstance(params, LfsrParams):
-        raise TypeError(f"LFSR parameters must be an instance of LfsrParams, not {params!r}")
+    check_params("LFSR", LfsrParams, params)
     seed = check_seeds(params, params.seed if seeds is None else seeds)
     batch = None if seeds is None else len(seed)
     ins, one_d = as_stimulus(

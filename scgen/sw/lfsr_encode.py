@@ -16,6 +16,7 @@ from numba.extending import intrinsic
 
 from ..params import EncoderParams, Encoding, LfsrParams, SobolParams
 from ._jit import parallel_kernel
+from ._ports import check_params
 from .bernoulli import words_for
 from .lfsr import lfsr
 from .sobol import sobol
@@ -92,8 +93,7 @@ def encode_lfsr(params: EncoderParams, x: object, length: int) -> np.ndarray:
     ``en = 1``) is compared with the same source sequence: bit ``t`` of a stream equals
     ``scgen.sw.encoder(params, full(length, x)).o[t]``.
     """
-    if not isinstance(params, EncoderParams):
-        raise TypeError(f"Encoder parameters must be an instance of EncoderParams, not {params!r}")
+    check_params("Encoder", EncoderParams, params)
     if not isinstance(length, int | np.integer) or isinstance(length, bool) or length < 0:
         raise ValueError(f"Stream length must be a non-negative integer, not {length!r}")
     xs = np.atleast_1d(np.asarray(x))

@@ -9,7 +9,7 @@ from numba import prange
 
 from ..params import LifParams
 from ._jit import inline, parallel_kernel, sequential_and_parallel
-from ._ports import as_stimulus, bit_range, finish, signed_range
+from ._ports import as_stimulus, bit_range, check_params, finish, signed_range
 
 __all__ = ["LifTrace", "lif", "lif_step"]
 
@@ -145,8 +145,7 @@ def lif(
     ``out`` optionally gives the ``(spike, v)`` arrays to fill (any integer dtypes wide enough,
     shaped like the broadcast inputs); by default they are uint8 and int32.
     """
-    if not isinstance(params, LifParams):
-        raise TypeError(f"LIF parameters must be an instance of LifParams, not {params!r}")
+    check_params("LIF", LifParams, params)
     rng = signed_range(params.data_width)
     ins, one_d = as_stimulus(
         "LIF",

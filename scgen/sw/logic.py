@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..params import AddMuxParams, MulAndParams, MulXnorParams, _LaneParams
-from ._ports import as_stimulus, finish, unsigned_range
+from ._ports import as_stimulus, check_params, finish, unsigned_range
 
 __all__ = ["LogicTrace", "add_mux", "mul_and", "mul_xnor"]
 
@@ -23,10 +23,7 @@ class LogicTrace(NamedTuple):
 
 
 def _lanes(owner: str, kind: type, params: _LaneParams, **ports: object):
-    if not isinstance(params, kind):
-        raise TypeError(
-            f"{owner} parameters must be an instance of {kind.__name__}, not {params!r}"
-        )
+    check_params(owner, kind, params)
     rng = unsigned_range(params.lanes)
     ins, one_d = as_stimulus(owner, {n: (v, rng, np.uint64) for n, v in ports.items()})
     return ins, one_d, np.uint64((1 << params.lanes) - 1)

@@ -9,8 +9,7 @@ from numba import prange
 
 from ..params_hdc import PermuteParams
 from ._jit import parallel_kernel
-from ._ports import as_stimulus, bit_range, finish, unsigned_range
-from .hdc import check_params
+from ._ports import as_stimulus, bit_range, check_params, finish, unsigned_range
 
 __all__ = ["PermuteTrace", "permute"]
 

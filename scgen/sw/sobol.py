@@ -7,7 +7,7 @@ from numba import prange
 
 from ..params import SobolParams
 from ._jit import parallel_kernel
-from ._ports import as_stimulus, bit_range, finish, per_instance
+from ._ports import as_stimulus, bit_range, check_params, finish, per_instance
 from .lfsr import SourceTrace
 
 __all__ = ["sobol"]
@@ -45,8 +45,7 @@ def sobol(
     per instance (batch) and overrides ``params.scramble``. ``value[t]`` is the point shown during
     cycle ``t``: the Sobol point of index ``start + (enabled cycles before t)``, XOR the scramble.
     """
-    if not isinstance(params, SobolParams):
-        raise TypeError(f"Sobol parameters must be an instance of SobolParams, not {params!r}")
+    check_params("Sobol", SobolParams, params)
     if scrambles is None:
         scr, batch = None, None
     else:

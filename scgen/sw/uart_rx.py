@@ -9,7 +9,7 @@ from numba import prange
 
 from ..params import UartRxParams
 from ._jit import parallel_kernel
-from ._ports import as_stimulus, bit_range, finish
+from ._ports import as_stimulus, bit_range, check_params, finish
 
 __all__ = ["UartRxTrace", "uart_rx"]
 
@@ -66,9 +66,7 @@ def uart_rx(params: UartRxParams, rx: object) -> UartRxTrace:
 
     ``rx`` is the line level (0/1) per cycle, ``(cycles,)`` or ``(batch, cycles)``.
     """
-    if not isinstance(params, UartRxParams):
-        raise TypeError(f"UART receiver parameters must be an instance of UartRxParams, "
-                        f"not {params!r}")
+    check_params("UART receiver", UartRxParams, params)
     ins, one_d = as_stimulus("UART receiver", {"rx": (rx, bit_range(), np.uint8)})
     shape = ins["rx"].shape
     data = np.empty(shape, dtype=np.int64)

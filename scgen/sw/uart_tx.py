@@ -9,7 +9,7 @@ from numba import prange
 
 from ..params import UartTxParams
 from ._jit import parallel_kernel
-from ._ports import as_stimulus, bit_range, finish, unsigned_range
+from ._ports import as_stimulus, bit_range, check_params, finish, unsigned_range
 
 __all__ = ["UartTxTrace", "uart_tx"]
 
@@ -55,9 +55,7 @@ def uart_tx(params: UartTxParams, data: object, valid: object) -> UartTxTrace:
     ``data`` (0 to 255) and ``valid`` (0/1) are given per cycle, ``(cycles,)`` or
     ``(batch, cycles)``.
     """
-    if not isinstance(params, UartTxParams):
-        raise TypeError(f"UART transmitter parameters must be an instance of UartTxParams, "
-                        f"not {params!r}")
+    check_params("UART transmitter", UartTxParams, params)
     ins, one_d = as_stimulus("UART transmitter", {"data": (data, unsigned_range(8), np.int64),
                                                   "valid": (valid, bit_range(), np.uint8)})
     shape = ins["data"].shape
