@@ -13,15 +13,16 @@ import numpy as np
 from numba import prange
 
 from ._intrinsics import popcount64
-from ._jit import inline, kernel, parallel_kernel
+from ._jit import inline, parallel_kernel
 from .bernoulli import (
     TAIL_BLOCK,
+    _bernoulli_bytes_kernel,
     _xoshiro_f64_rows,
     chacha_pack_rows,
     words_for,
     xoshiro_encode_row,
 )
-from .rng import ChaCha8, xoshiro_seed_into
+from .rng import ChaCha8, xoshiro_seed_into, xoshiro_state
 
 __all__ = [
     "SAMPLE_SEED_STRIDE",
@@ -96,15 +97,8 @@ def dense_counts_packed(wt: np.ndarray, x: np.ndarray) -> np.ndarray:
 def dense_counts_f64(wt: np.ndarray, x: np.ndarray, length: int, seed: int) -> np.ndarray:
     """Counts with the inputs f64-encoded in index order from one Xoshiro256++(seed)."""
     packed = np.empty((x.shape[0], wt.shape[1]), dtype=np.uint64)
-    s = np.empty(4, dtype=np.uint64)
-    _seed_xoshiro(np.uint64(seed % (1 << 64)), s)
-    _xoshiro_f64_rows(s, x, length, packed)
+    _xoshiro_f64_rows(xoshiro_state(seed), x, length, packed)
     return dense_counts_packed(wt, packed)
-
-
-@kernel
-def _seed_xoshiro(seed, s):
-    xoshiro_seed_into(seed, s)
 
 
 @inline
@@ -115,15 +109,10 @@ def _encode_bytes_inputs(x, length, seed, packed):
         xoshiro_encode_row(s, x[i], length, TAIL_BLOCK, packed[i])
 
 
-@kernel
-def _encode_bytes_kernel(x, length, seed, packed):
-    _encode_bytes_inputs(x, length, seed, packed)
-
-
 def dense_counts_bytes(wt: np.ndarray, x: np.ndarray, length: int, seed: int) -> np.ndarray:
     """Counts with input ``i`` byte-threshold encoded from its own Xoshiro256++(seed + i)."""
     packed = np.empty((x.shape[0], wt.shape[1]), dtype=np.uint64)
-    _encode_bytes_kernel(x, length, np.uint64(seed % (1 << 64)), packed)
+    _bernoulli_bytes_kernel(x, length, np.uint64(seed % (1 << 64)), TAIL_BLOCK, packed)
     return dense_counts_packed(wt, packed)
 
 
