@@ -36,6 +36,7 @@ windows in one call.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from amaranth.hdl import (
@@ -73,8 +74,8 @@ from .types import (
     Words,
 )
 
-__all__ = ["EmittedTop", "GraphTop", "LoweringError", "random_inputs", "run_hardware",
-           "run_windows", "window_length"]
+__all__ = ["EmittedTop", "GraphPorts", "GraphTop", "LoweringError", "graph_ports",
+           "random_inputs", "run_hardware", "run_windows", "window_length"]
 
 
 class LoweringError(ValueError):
@@ -180,6 +181,30 @@ def _port_names(graph: Graph, types: dict) -> dict[str, tuple[int, str | None]]:
     return out
 
 
+class GraphPorts(NamedTuple):
+    """What a graph's hardware exchanges: GraphTop's data ports and the window length."""
+
+    inputs: dict[str, Shape]  # input name -> shape
+    outputs: dict[str, tuple[Shape, bool]]  # output port -> (shape, changes every cycle)
+    length: int
+
+
+def graph_ports(graph: Graph) -> GraphPorts:
+    """The data ports of :class:`GraphTop` for ``graph`` (checked to lower to hardware)."""
+    types, length = _checked(graph)
+    inputs = {op.attr("name"): Shape.cast(_shape(op.attr("type"))) for op in graph.inputs}
+    outputs = {}
+    for name, (src, field) in _port_names(graph, types).items():
+        t = types[src]
+        if field == "spike":
+            outputs[name] = (Shape.cast(1), False)
+        elif field == "v":
+            outputs[name] = (signed(t.items[1].width), False)
+        else:
+            outputs[name] = (Shape.cast(_shape(t)), _per_cycle(t))
+    return GraphPorts(inputs, outputs, length)
+
+
 class GraphTop(wiring.Component):
     """The hardware of a graph (see the module docstring for the window protocol).
 
@@ -217,17 +242,10 @@ class GraphTop(wiring.Component):
         self._latch_inputs = bool(latch_inputs)
         self._types, self._length = _checked(graph)
         self._MustUse__silence = False
+        ports = graph_ports(graph)
         members = {"start": In(1), "busy": Out(1), "done": Out(1)}
-        for op in graph.inputs:
-            members[op.attr("name")] = In(_shape(op.attr("type")))
-        for name, (src, field) in _port_names(graph, self._types).items():
-            t = self._types[src]
-            if field == "spike":
-                members[name] = Out(1)
-            elif field == "v":
-                members[name] = Out(signed(t.items[1].width))
-            else:
-                members[name] = Out(_shape(t))
+        members.update({name: In(shape) for name, shape in ports.inputs.items()})
+        members.update({name: Out(shape) for name, (shape, _) in ports.outputs.items()})
         super().__init__(members)
 
     @property

@@ -28,10 +28,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from amaranth.hdl import Shape
-
 from ..ir.graph import Graph
-from ..ir.lower import _checked, _per_cycle, _port_names, _shape
+from ..ir.lower import graph_ports
 
 __all__ = [
     "ACK_BIT",
@@ -176,23 +174,12 @@ def layout(graph: Graph, *, count_width: int = 16) -> Layout:
         raise TypeError(f"Host link count_width must be an integer, not {count_width!r}")
     if not 1 <= count_width <= 32:
         raise ValueError(f"Host link count_width must be between 1 and 32, not {count_width!r}")
-    types, length = _checked(graph)
-    inputs = []
-    for op in graph.inputs:
-        shape = Shape.cast(_shape(op.attr("type")))
-        inputs.append(Field(op.attr("name"), shape.width, shape.signed))
+    ports = graph_ports(graph)
+    length = ports.length
+    inputs = [Field(name, shape.width, shape.signed) for name, shape in ports.inputs.items()]
     outputs, counted = [], []
-    for name, (src, part) in _port_names(graph, types).items():
-        t = types[src]
-        if part == "spike":
-            outputs.append(Field(name, 1))
-        elif part == "v":
-            outputs.append(Field(name, t.items[1].width, True))
-        elif _per_cycle(t):
-            counted.append(Field(name, t.width))
-        else:
-            shape = Shape.cast(_shape(t))
-            outputs.append(Field(name, shape.width, shape.signed))
+    for name, (shape, per_cycle) in ports.outputs.items():
+        (counted if per_cycle else outputs).append(Field(name, shape.width, shape.signed))
     prefix = bytes.fromhex(ir_hash(graph))[:HASH_BYTES]
     result = Layout(tuple(inputs), tuple(outputs), tuple(counted), count_width, length, prefix)
     for what, n in (("input bytes", result.in_bytes), ("output bytes", result.out_bytes),
