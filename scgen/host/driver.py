@@ -168,8 +168,3 @@ class HostLink:
         """Zero the board's counters."""
         command = encode_clear()
         decode_reply(command, self._layout, self._exchange(command, "CLEAR"))
-
-    def raw(self, command: bytes, reply_bytes: int) -> bytes:
-        """Send arbitrary bytes and return ``reply_bytes`` bytes of reply (for diagnostics)."""
-        self._io.write(bytes(command))
-        return self._read(reply_bytes, time.monotonic() + self._timeout, "a raw command")

@@ -384,20 +384,11 @@ class Graph:
         return self
 
     def emit_sv(self) -> str:
-        """Return the graph's hardware (:class:`scgen.ir.lower.GraphTop`) as Verilog text.
+        """Return the graph's hardware (:class:`scgen.ir.lower.GraphTop`) as Verilog-2005 text
+        (also valid SystemVerilog): :func:`scgen.emit.verilog` with ``sv=False``."""
+        from ..emit import verilog
 
-        The module is named after the graph; ports are the graph's inputs and outputs plus
-        ``clk``, ``rst``, ``start``, ``busy`` and ``done``. Verilog-2005 is also valid
-        SystemVerilog; the full emitter (SV constructs, header, lint) is :mod:`scgen.emit`.
-        """
-        from amaranth.back import verilog
-
-        from ..sim import toolchain_env
-        from .lower import GraphTop
-
-        toolchain_env()  # the builtin Yosys, for reproducible text
-        return verilog.convert(GraphTop(self), name=self.name, emit_src=False,
-                               strip_internal_attrs=True)
+        return verilog(self, sv=False)
 
     def to_text(self) -> str:
         """Print the graph in the ``sc.graph @name { ... }`` format (see :mod:`scgen.ir.text`)."""
