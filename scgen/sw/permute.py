@@ -26,27 +26,27 @@ def _permute_kernel(words, lanes, rotation, start, en, a, o, valid):
     dim = words * lanes
     for b in prange(a.shape[0]):
         hist = np.zeros(words, dtype=np.uint64)  # the last `words` words, by arrival mod words
-        bits = np.zeros(dim, dtype=np.uint8)  # the rotated previous vector, bit by bit
+        rot = np.zeros(words, dtype=np.uint64)  # the rotated previous vector, packed
         j = 0
         done = 0
         n = 0  # words taken so far
         for t in range(a.shape[1]):
             # comb
             jn = 0 if start[b, t] else j
-            word = np.uint64(0)
-            for k in range(lanes):
-                word |= np.uint64(bits[jn * lanes + k]) << np.uint64(k)
-            o[b, t] = word
+            o[b, t] = rot[jn]
             valid[b, t] = done
             # sync
             if not en[b, t]:
                 continue
             hist[n % words] = a[b, t]
-            if jn == words - 1:
+            if jn == words - 1:  # a whole vector: rotate it once, not on every output cycle
+                rot[:] = 0
                 for w in range(words):  # word w was taken as word n - (words - 1) + w
                     x = hist[(n - (words - 1) + w) % words]
                     for k in range(lanes):
-                        bits[(w * lanes + k + rotation) % dim] = (x >> np.uint64(k)) & 1
+                        d = (w * lanes + k + rotation) % dim
+                        rot[d // lanes] |= ((x >> np.uint64(k)) & np.uint64(1)) << np.uint64(
+                            d % lanes)
                 j = 0
                 done = 1
             else:
