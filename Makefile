@@ -12,7 +12,8 @@ demo: setup
 
 # CI runs this (.ci/run). Verilator is required: its tests must run, not skip.
 test: setup
-	$(VENV)/bin/ruff check scgen tests benchmarks
+	$(VENV)/bin/ruff check scgen tests benchmarks examples
+	$(VENV)/bin/ruff format --check scgen tests benchmarks examples
 	SCGEN_REQUIRE_VERILATOR=1 $(PY) -m pytest -q -p no:cacheprovider
 
 # the long runs (e.g. 2e5 parser fuzz cases); not part of CI
@@ -24,7 +25,8 @@ bench: setup
 	$(PY) benchmarks/bench_primitives.py
 
 lint: setup
-	$(VENV)/bin/ruff check scgen tests benchmarks
+	$(VENV)/bin/ruff check scgen tests benchmarks examples
+	$(VENV)/bin/ruff format --check scgen tests benchmarks examples
 
 clean:
 	rm -rf out build dist *.egg-info .pytest_cache .hypothesis .ruff_cache

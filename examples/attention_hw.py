@@ -21,7 +21,7 @@ from scgen.nn import hw_graphs as H
 
 def _errors(est: np.ndarray, ref: np.ndarray) -> str:
     e = np.abs(est - ref)
-    return f"mean |err| {e.mean():.4f}  rms {np.sqrt((e ** 2).mean()):.4f}  max {e.max():.4f}"
+    return f"mean |err| {e.mean():.4f}  rms {np.sqrt((e**2).mean()):.4f}  max {e.max():.4f}"
 
 
 def main(argv=None) -> None:
@@ -45,8 +45,12 @@ def main(argv=None) -> None:
     print(f"attention {n}x{m}x{d} (dv={dv}), {w} random windows, error vs rate mode")
     for length in args.lengths:
         hw = H.run_attention(q, k, v, length=length)
-        sw = np.stack([att.forward_sc(*xi, length=length, seed=s)
-                       for s, xi in enumerate(zip(q, k, v, strict=True))])
+        sw = np.stack(
+            [
+                att.forward_sc(*xi, length=length, seed=s)
+                for s, xi in enumerate(zip(q, k, v, strict=True))
+            ]
+        )
         print(f"  L={length:5d}  hardware graph: {_errors(hw, ref)}")
         print(f"  L={length:5d}  software SC   : {_errors(sw, ref)}")
     print(f"graph layer {nodes} nodes x {f} features, {w} random windows, error vs rate mode")

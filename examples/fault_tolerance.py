@@ -60,17 +60,20 @@ def main(argv: list[str] | None = None) -> Path:
     for i, length in enumerate(LENGTHS):
         err = error_rates(length, RATES, args.trials, seed=i)
         print(f"{length:>6} " + " ".join(f"{e:>6.3f}" for e in err[::4]))
-        line, = ax.semilogy(RATES, np.maximum(err, floor / 2), "o-", ms=3, label=f"L = {length}")
+        (line,) = ax.semilogy(RATES, np.maximum(err, floor / 2), "o-", ms=3, label=f"L = {length}")
         bound = np.exp(-2 * length * (0.5 - RATES) ** 2)
         ax.semilogy(RATES, np.maximum(bound, floor / 2), "--", color=line.get_color(), lw=0.8)
-    ax.axvline(1 - 2 ** -0.5, color="grey", lw=0.5, ls=":")
+    ax.axvline(1 - 2**-0.5, color="grey", lw=0.5, ls=":")
     ax.axhline(floor, color="grey", lw=0.5)
     ax.text(0.0, floor * 1.15, f"1 error in {3 * args.trials} decodes", fontsize=7, color="grey")
     ax.set_xlabel("bit-flip rate")
     ax.set_ylabel("decoding error (AND, OR, NOT)")
     ax.set_ylim(floor / 2, 1)
-    ax.set_title("Majority decoding of noisy Boolean bitstreams\n(dashed: Hoeffding bound of one "
-                 "stream; dotted: AND/OR limit 1 - 1/sqrt 2)", fontsize=10)
+    ax.set_title(
+        "Majority decoding of noisy Boolean bitstreams\n(dashed: Hoeffding bound of one "
+        "stream; dotted: AND/OR limit 1 - 1/sqrt 2)",
+        fontsize=10,
+    )
     ax.legend()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()

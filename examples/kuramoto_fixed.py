@@ -46,14 +46,14 @@ def order_parameter(phases: np.ndarray, phase_bits: int) -> np.ndarray:
     return np.abs(np.exp(1j * theta).mean(axis=-1))
 
 
-def compare(n: int, phase_bits: int, steps: int, *, seed: int = 0,
-            k: float = 2.0) -> tuple[np.ndarray, np.ndarray, KuramotoParams]:
+def compare(
+    n: int, phase_bits: int, steps: int, *, seed: int = 0, k: float = 2.0
+) -> tuple[np.ndarray, np.ndarray, KuramotoParams]:
     """Return R(t) after each of ``steps`` steps for the float solver and the fixed-point
     twin of the same model, and the fixed-point parameters."""
     omega, coupling, phases = model(n, seed, k)
     r_float = KuramotoSolver(omega, coupling, phases, 0.0).run(steps, DT)
-    params = KuramotoParams.from_float(omega, coupling, DT, phases=phases,
-                                       phase_bits=phase_bits)
+    params = KuramotoParams.from_float(omega, coupling, DT, phases=phases, phase_bits=phase_bits)
     r_fixed = order_parameter(kuramoto_phases(params, steps)[1:], phase_bits)
     return r_float, r_fixed, params
 
@@ -74,8 +74,10 @@ def main(argv: list[str] | None = None) -> int:
                 r_float, r_fixed, p = compare(n, pb, args.steps, k=k)
                 err = np.abs(r_fixed - r_float)
                 runs[k, n, pb] = (r_float, r_fixed)
-                print(f"| {k:g} | {n:2d} | {pb:2d} | {p.lut_bits}/{p.sine_bits}/{p.weight_bits} "
-                      f"| {p.fraction} | {err.max():.4f} | {err.mean():.4f} |")
+                print(
+                    f"| {k:g} | {n:2d} | {pb:2d} | {p.lut_bits}/{p.sine_bits}/{p.weight_bits} "
+                    f"| {p.fraction} | {err.max():.4f} | {err.mean():.4f} |"
+                )
 
     import matplotlib
 
@@ -83,8 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     import matplotlib.pyplot as plt
 
     t = DT * np.arange(1, args.steps + 1)
-    fig, axes = plt.subplots(len(COUPLINGS), len(SIZES), figsize=(11, 7), sharex=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(COUPLINGS), len(SIZES), figsize=(11, 7), sharex=True, squeeze=False
+    )
     for row, k in zip(axes, COUPLINGS, strict=True):
         for ax, n in zip(row, SIZES, strict=True):
             ax.plot(t, runs[k, n, WIDTHS[0]][0], "k", lw=2.5, label="float64")

@@ -46,8 +46,18 @@ from scgen.ir.lower import run_hardware, run_windows
 from scgen.learn import DifferentiableDenseLayer, superspike
 from scgen.nn import DenseLayer
 
-__all__ = ["Config", "build_graph", "load_data", "main", "predict_hardware", "quick_config",
-           "readout_gain", "run", "spike_counts", "train"]
+__all__ = [
+    "Config",
+    "build_graph",
+    "load_data",
+    "main",
+    "predict_hardware",
+    "quick_config",
+    "readout_gain",
+    "run",
+    "spike_counts",
+    "train",
+]
 
 N_CLASSES = 10
 
@@ -91,8 +101,9 @@ def load_data(cfg: Config):
     ph, pw = (cfg.pool, cfg.pool) if isinstance(cfg.pool, int) else cfg.pool
     x = x.reshape(len(x), 8 // ph, ph, 8 // pw, pw).mean(axis=(2, 4))
     x = x.reshape(len(x), -1)
-    return train_test_split(x, digits.target, test_size=0.2, random_state=cfg.split_seed,
-                            stratify=digits.target)
+    return train_test_split(
+        x, digits.target, test_size=0.2, random_state=cfg.split_seed, stratify=digits.target
+    )
 
 
 def features(x: np.ndarray) -> np.ndarray:
@@ -114,26 +125,30 @@ def float_baseline(x_train, y_train, x_test, y_test) -> float:
 
 def train(cfg: Config, f_train: np.ndarray, y_train: np.ndarray, log=print) -> np.ndarray:
     """Surrogate-gradient training of the SC layer; returns the weights (n_classes, inputs)."""
-    layer = DifferentiableDenseLayer(f_train.shape[1], N_CLASSES, length=cfg.train_length,
-                                     seed=cfg.weight_seed, surrogate=None)
+    layer = DifferentiableDenseLayer(
+        f_train.shape[1], N_CLASSES, length=cfg.train_length, seed=cfg.weight_seed, surrogate=None
+    )
     sur = superspike(cfg.surrogate_k)
     rng = np.random.default_rng(cfg.train_seed)
     rows = np.arange(cfg.batch)
     for epoch in range(cfg.epochs):
-        lr = cfg.lr * (0.5 if epoch >= 0.6 * cfg.epochs else 1.0) * (
-            0.5 if epoch >= 0.85 * cfg.epochs else 1.0)
+        lr = (
+            cfg.lr
+            * (0.5 if epoch >= 0.6 * cfg.epochs else 1.0)
+            * (0.5 if epoch >= 0.85 * cfg.epochs else 1.0)
+        )
         order = rng.permutation(len(f_train))
         hits = 0
         for start in range(0, len(order), cfg.batch):
-            idx = order[start:start + cfg.batch]
+            idx = order[start : start + cfg.batch]
             x, t = f_train[idx], y_train[idx]
-            r = rows[:len(idx)]
+            r = rows[: len(idx)]
             # the SC forward at the training length: stochastic and quantised
             y = layer.forward_batch(x, seed=int(rng.integers(0, 2**63)))
             hits += int((y.argmax(axis=1) == t).sum())
             # readout spike "true class beats class m by the margin": H(u), surrogate'(u)
             u = y[r, t][:, None] - y - cfg.margin
-            missed = (u < 0)
+            missed = u < 0
             missed[r, t] = False
             d = sur.derivative(u).astype(np.float64) * missed
             g = d.copy()
@@ -171,8 +186,7 @@ def readout_gain(w: np.ndarray, f_train: np.ndarray, cfg: Config) -> int:
     return gain
 
 
-def build_graph(w: np.ndarray, length: int, cfg: Config, name: str = "digits", *,
-                gain: int = 1):
+def build_graph(w: np.ndarray, length: int, cfg: Config, name: str = "digits", *, gain: int = 1):
     """The deployed network as an IR graph: input ``x`` (the features), weights as a constant,
     one ``dense_forward`` layer whose neurons integrate ``gain`` per hit, output ``spikes`` (the
     spike word of every cycle)."""
@@ -181,9 +195,19 @@ def build_graph(w: np.ndarray, length: int, cfg: Config, name: str = "digits", *
     x = b.input("x", f"vec<rate,{n_inputs}>")
     weights = b.constant(tuple(float(v) for v in w.reshape(-1)), f"vec<rate,{w.size}>")
     leak_k, gain_k = b.constant(0, "i16"), b.constant(256, "i16")
-    b.output("spikes", b.dense_forward(
-        x, weights, leak=leak_k, gain=gain_k, n_inputs=n_inputs, n_neurons=n_neurons,
-        stream_length=length, y_max=gain * n_inputs))
+    b.output(
+        "spikes",
+        b.dense_forward(
+            x,
+            weights,
+            leak=leak_k,
+            gain=gain_k,
+            n_inputs=n_inputs,
+            n_neurons=n_neurons,
+            stream_length=length,
+            y_max=gain * n_inputs,
+        ),
+    )
     return b.build().check()
 
 
@@ -234,8 +258,14 @@ def _plot(path: Path, lengths, sc_acc, hw_lengths, hw_acc, base, trained_float) 
     ax.axhline(100 * base, color="0.3", ls="--", label="float baseline (logistic regression)")
     ax.axhline(100 * trained_float, color="tab:green", ls=":", label="trained SC net, float")
     ax.plot(lengths, [100 * a for a in sc_acc], "o-", label="SC software engine")
-    ax.plot(hw_lengths, [100 * a for a in hw_acc], "s", ms=8, mfc="none",
-            label="hardware-exact twin (LFSR, IF readout)")
+    ax.plot(
+        hw_lengths,
+        [100 * a for a in hw_acc],
+        "s",
+        ms=8,
+        mfc="none",
+        label="hardware-exact twin (LFSR, IF readout)",
+    )
     ax.set_xscale("log", base=2)
     ax.set_xlabel("stream length L (cycles)")
     ax.set_ylabel("test accuracy (%)")
@@ -254,15 +284,18 @@ def run(cfg: Config, log=print) -> dict:
     t0 = time.perf_counter()
     x_train, x_test, y_train, y_test = load_data(cfg)
     f_train, f_test = features(x_train), features(x_test)
-    log(f"digits: {len(x_train)} train / {len(x_test)} test images, "
-        f"{x_train.shape[1]} pixels -> {f_train.shape[1]} SC inputs -> {N_CLASSES} neurons")
+    log(
+        f"digits: {len(x_train)} train / {len(x_test)} test images, "
+        f"{x_train.shape[1]} pixels -> {f_train.shape[1]} SC inputs -> {N_CLASSES} neurons"
+    )
     base = float_baseline(x_train, y_train, x_test, y_test)
     log(f"float baseline (logistic regression): {base:.4f}")
     w = train(cfg, f_train, y_train, log)
     np.save(out / "weights.npy", w)
     trained_float = float(((f_test @ w.T).argmax(axis=1) == y_test).mean())
-    sc_acc = [float((sc_engine_predictions(w, f_test, n, cfg) == y_test).mean())
-              for n in cfg.lengths]
+    sc_acc = [
+        float((sc_engine_predictions(w, f_test, n, cfg) == y_test).mean()) for n in cfg.lengths
+    ]
     gain = readout_gain(w, f_train, cfg)
     log(f"integrate-and-fire readout: {gain} per hit")
     hw_acc = []
@@ -279,19 +312,21 @@ def run(cfg: Config, log=print) -> dict:
     }
     if cfg.verilator_images:
         graph = build_graph(w, cfg.deploy_length, cfg, gain=gain)
-        images = f_test[:cfg.verilator_images]
+        images = f_test[: cfg.verilator_images]
         (out / f"{graph.name}.v").write_text(graph.emit_sv())
         (out / f"{graph.name}.scir").write_text(graph.to_text())
         check = verilator_check(graph, images, out / "verilator")
-        check["accuracy"] = float(
-            (check.pop("hw_predictions") == y_test[:len(images)]).mean())
+        check["accuracy"] = float((check.pop("hw_predictions") == y_test[: len(images)]).mean())
         summary["verilator"] = check
-        log(f"Verilator: {check['images']} images at L={cfg.deploy_length}: spikes on every "
+        log(
+            f"Verilator: {check['images']} images at L={cfg.deploy_length}: spikes on every "
             f"cycle equal {check['cycles_equal']}, counts equal {check['counts_equal']}, "
-            f"predictions equal {check['predictions_equal']} ({check['seconds']} s)")
+            f"predictions equal {check['predictions_equal']} ({check['seconds']} s)"
+        )
     summary["seconds"] = round(time.perf_counter() - t0, 1)
-    _plot(out / "accuracy.png", cfg.lengths, sc_acc, cfg.hardware_lengths, hw_acc, base,
-          trained_float)
+    _plot(
+        out / "accuracy.png", cfg.lengths, sc_acc, cfg.hardware_lengths, hw_acc, base, trained_float
+    )
     table = _table(summary)
     (out / "summary.md").write_text(table)
     (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
@@ -300,19 +335,26 @@ def run(cfg: Config, log=print) -> dict:
 
 
 def _table(s: dict) -> str:
-    lines = ["| model | stream length | test accuracy |", "|---|---:|---:|",
-             f"| float baseline (logistic regression, same shape) | - | "
-             f"{100 * s['float_baseline']:.2f} % |",
-             f"| trained SC network, float evaluation | - | {100 * s['trained_float']:.2f} % |"]
+    lines = [
+        "| model | stream length | test accuracy |",
+        "|---|---:|---:|",
+        f"| float baseline (logistic regression, same shape) | - | "
+        f"{100 * s['float_baseline']:.2f} % |",
+        f"| trained SC network, float evaluation | - | {100 * s['trained_float']:.2f} % |",
+    ]
     lines += [f"| SC software engine | {n} | {100 * a:.2f} % |" for n, a in s["sc_engine"].items()]
-    lines += [f"| hardware-exact twin (LFSR encoders, IF readout) | {n} | {100 * a:.2f} % |"
-              for n, a in s["hardware_twin"].items()]
+    lines += [
+        f"| hardware-exact twin (LFSR encoders, IF readout) | {n} | {100 * a:.2f} % |"
+        for n, a in s["hardware_twin"].items()
+    ]
     v = s.get("verilator")
     if v:
         ok = v["cycles_equal"] and v["counts_equal"] and v["predictions_equal"]
-        lines.append(f"| Verilator ({v['images']} images, {'identical' if ok else 'MISMATCH'} "
-                     f"to the twin) | {s['config']['deploy_length']} | "
-                     f"{100 * v['accuracy']:.2f} % |")
+        lines.append(
+            f"| Verilator ({v['images']} images, {'identical' if ok else 'MISMATCH'} "
+            f"to the twin) | {s['config']['deploy_length']} | "
+            f"{100 * v['accuracy']:.2f} % |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -320,10 +362,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=Config.out, help="output directory")
     ap.add_argument("--epochs", type=int, default=Config.epochs)
-    ap.add_argument("--verilator-images", type=int, default=Config.verilator_images,
-                    help="test images to run through Verilator (0 skips it)")
-    ap.add_argument("--quick", action="store_true",
-                    help="4x2 pooled images, 10 epochs, 12 images in Verilator at L=64")
+    ap.add_argument(
+        "--verilator-images",
+        type=int,
+        default=Config.verilator_images,
+        help="test images to run through Verilator (0 skips it)",
+    )
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="4x2 pooled images, 10 epochs, 12 images in Verilator at L=64",
+    )
     args = ap.parse_args(argv)
     cfg = Config(out=args.out, epochs=args.epochs, verilator_images=args.verilator_images)
     if args.quick:
@@ -335,8 +384,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def quick_config(out: str) -> Config:
     """The short form run by the test suite."""
-    return Config(pool=(2, 4), epochs=10, lengths=(64, 256), hardware_lengths=(64,),
-                  deploy_length=64, verilator_images=12, out=out)
+    return Config(
+        pool=(2, 4),
+        epochs=10,
+        lengths=(64, 256),
+        hardware_lengths=(64,),
+        deploy_length=64,
+        verilator_images=12,
+        out=out,
+    )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,9 @@ def _bench(args: argparse.Namespace) -> int:
         return engine_main(["--out", args.report, "--repeat", str(args.repeat)])
     from .bench.primitives import format_rows, run_benchmarks
 
-    rows = run_benchmarks(cycles=args.cycles, batch=args.batch, verilator=not args.no_verilator,
-                          build_root=args.out)
+    rows = run_benchmarks(
+        cycles=args.cycles, batch=args.batch, verilator=not args.no_verilator, build_root=args.out
+    )
     print(format_rows(rows))
     return 0
 
@@ -62,8 +63,10 @@ def _window_inputs(graph, given: list[str], npz: str | None, windows: int | None
         elif len(names) == 1:
             values[names[0]] = np.atleast_1d(data)
         else:
-            raise SystemExit(f"scgen: {npz} must be a record array with fields "
-                             f"{', '.join(names)} (the graph has {len(names)} inputs)")
+            raise SystemExit(
+                f"scgen: {npz} must be a record array with fields "
+                f"{', '.join(names)} (the graph has {len(names)} inputs)"
+            )
     elif npz:
         with np.load(npz) as data:
             values.update({k: np.atleast_1d(data[k]) for k in data.files})
@@ -72,15 +75,18 @@ def _window_inputs(graph, given: list[str], npz: str | None, windows: int | None
         if not sep:
             raise SystemExit(f"scgen: --input must be NAME=V1,V2,..., not {item!r}")
         try:
-            values[name] = np.array([float(v) if "." in v or "e" in v.lower() else int(v, 0)
-                                     for v in text.split(",")])
+            values[name] = np.array(
+                [float(v) if "." in v or "e" in v.lower() else int(v, 0) for v in text.split(",")]
+            )
         except ValueError:
             raise SystemExit(
-                f"scgen: --input {name} values must be numbers, not {text!r}") from None
+                f"scgen: --input {name} values must be numbers, not {text!r}"
+            ) from None
     missing = [n for n in names if n not in values]
     if missing:
-        raise SystemExit(f"scgen: input {missing[0]!r} needs values, e.g. --input "
-                         f"{missing[0]}=0.5,0.25")
+        raise SystemExit(
+            f"scgen: input {missing[0]!r} needs values, e.g. --input {missing[0]}=0.5,0.25"
+        )
     n = windows or max((len(values[n]) for n in names), default=1)
     out = {}
     for name in names:
@@ -105,14 +111,17 @@ def _sim(args: argparse.Namespace) -> int:
     except LoweringError as exc:
         raise SystemExit(f"scgen: {exc}") from None
     names = list(inputs) + list(result.outputs)
-    print(f"graph {graph.name}: {len(next(iter(inputs.values()), [0]))} window(s) of "
-          f"{result.length} cycles on the twin")
+    print(
+        f"graph {graph.name}: {len(next(iter(inputs.values()), [0]))} window(s) of "
+        f"{result.length} cycles on the twin"
+    )
     print("window  " + "  ".join(f"{n:>12}" for n in names))
     for w in range(len(next(iter(result.outputs.values())))):
         cells = [f"{inputs[n][w]:>12.6g}" for n in inputs]
         for v in result.outputs.values():
-            cells.append(f"{int(v[w].sum()):>9}/{v.shape[1]:<2}" if v.ndim == 2
-                         else f"{int(v[w]):>12}")
+            cells.append(
+                f"{int(v[w].sum()):>9}/{v.shape[1]:<2}" if v.ndim == 2 else f"{int(v[w]):>12}"
+            )
         print(f"{w:>6}  " + "  ".join(cells))
     return 0
 
@@ -132,21 +141,31 @@ def _verify(args: argparse.Namespace) -> int:
         inputs = random_inputs(graph, args.windows, np.random.default_rng(args.seed))
         twin = run_windows(graph, inputs)
         backends = ["pysim"] + ([] if args.no_verilator else ["verilator"])
-        results = {b: run_hardware([graph], [inputs], backend=b, build_dir=args.out,
-                                   seed=args.seed)[0] for b in backends}
+        results = {
+            b: run_hardware([graph], [inputs], backend=b, build_dir=args.out, seed=args.seed)[0]
+            for b in backends
+        }
     except LoweringError as exc:
         raise SystemExit(f"scgen: {exc}") from None
-    print(f"graph {graph.name}: {args.windows} windows of {twin.length} cycles, random inputs "
-          f"(seed {args.seed})")
+    print(
+        f"graph {graph.name}: {args.windows} windows of {twin.length} cycles, random inputs "
+        f"(seed {args.seed})"
+    )
     print(f"{'output':<16}{'values':>8}  agreeing with the twin")
     ok = True
     for name, want in twin.outputs.items():
-        agree = [b for b, r in results.items()
-                 if np.array_equal(r.outputs[name].astype(np.int64), want.astype(np.int64))]
+        agree = [
+            b
+            for b, r in results.items()
+            if np.array_equal(r.outputs[name].astype(np.int64), want.astype(np.int64))
+        ]
         bad = [b for b in results if b not in agree]
         ok &= not bad
-        print(f"{name:<16}{want.size:>8}  " + ", ".join(["twin", *agree])
-              + (f"   MISMATCH: {', '.join(bad)}" if bad else ""))
+        print(
+            f"{name:<16}{want.size:>8}  "
+            + ", ".join(["twin", *agree])
+            + (f"   MISMATCH: {', '.join(bad)}" if bad else "")
+        )
     return 0 if ok else 1
 
 
@@ -177,8 +196,10 @@ def _emit(args: argparse.Namespace) -> int:
         except LintError as exc:
             print(f"scgen: {exc}", file=sys.stderr)
             return 1
-        print(f"verilator --lint-only -Wall: clean ({len(waived)} waived findings of the kinds "
-              f"documented in scgen.emit.LINT_WAIVERS)")
+        print(
+            f"verilator --lint-only -Wall: clean ({len(waived)} waived findings of the kinds "
+            f"documented in scgen.emit.LINT_WAIVERS)"
+        )
     return 0
 
 
@@ -187,8 +208,7 @@ def _boards(args: argparse.Namespace) -> int:
 
     print(f"{'board':<16}{'device':<22}{'clock':>9}  host link")
     for b in BOARDS.values():
-        print(f"{b.name:<16}{b.device:<22}{b.clock_mhz:>6g} MHz  UART {b.baud} baud, "
-              f"{b.link_via}")
+        print(f"{b.name:<16}{b.device:<22}{b.clock_mhz:>6g} MHz  UART {b.baud} baud, {b.link_via}")
     return 0
 
 
@@ -207,11 +227,14 @@ def _build(args: argparse.Namespace) -> int:
     except (BuildError, LoweringError) as exc:
         raise SystemExit(f"scgen: {exc}") from None
     r = result.report
-    used = ", ".join(f"{k} {v['used']}/{v['available']}" for k, v in r["resources"].items()
-                     if v["used"])
+    used = ", ".join(
+        f"{k} {v['used']}/{v['available']}" for k, v in r["resources"].items() if v["used"]
+    )
     print(f"resources: {used}")
-    print(f"timing: {'PASS' if r['timing_ok'] else 'FAIL'} at {r['board_clock_mhz']:g} MHz "
-          f"(see {Path(out) / 'report.json'})")
+    print(
+        f"timing: {'PASS' if r['timing_ok'] else 'FAIL'} at {r['board_clock_mhz']:g} MHz "
+        f"(see {Path(out) / 'report.json'})"
+    )
     return 0 if r["timing_ok"] else 1
 
 
@@ -226,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="scgen",
         description="Stochastic-computing hardware generator: Amaranth components with "
-                    "bit-exact Numba twins.")
+        "bit-exact Numba twins.",
+    )
     parser.add_argument("--version", action="version", version=f"scgen {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -237,34 +261,63 @@ def main(argv: list[str] | None = None) -> int:
     demo.set_defaults(func=_demo)
 
     bench = sub.add_parser(
-        "bench", help="benchmarks: scgen vs sc-neurocore-engine, or every primitive's cycle rate")
-    bench.add_argument("--suite", choices=["engine", "primitives", "hardware"], default="engine",
-                       help="engine: side by side with sc-neurocore-engine 3.15.7 (default); "
-                            "primitives: cycles/s on twin, pysim and Verilator; hardware: "
-                            "resources and fmax on UP5K and ECP5 85F, the seed's Verilog "
-                            "beside, and builds for all four boards")
+        "bench", help="benchmarks: scgen vs sc-neurocore-engine, or every primitive's cycle rate"
+    )
+    bench.add_argument(
+        "--suite",
+        choices=["engine", "primitives", "hardware"],
+        default="engine",
+        help="engine: side by side with sc-neurocore-engine 3.15.7 (default); "
+        "primitives: cycles/s on twin, pysim and Verilator; hardware: "
+        "resources and fmax on UP5K and ECP5 85F, the seed's Verilog "
+        "beside, and builds for all four boards",
+    )
     bench.add_argument("--hardware", action="store_true", help="the same as --suite hardware")
-    bench.add_argument("--hardware-report", default="benchmarks/HARDWARE.md",
-                       help="hardware suite: report file (benchmarks/HARDWARE.md)")
-    bench.add_argument("--report", default="benchmarks/RESULTS.md",
-                       help="engine suite: report file (benchmarks/RESULTS.md)")
+    bench.add_argument(
+        "--hardware-report",
+        default="benchmarks/HARDWARE.md",
+        help="hardware suite: report file (benchmarks/HARDWARE.md)",
+    )
+    bench.add_argument(
+        "--report",
+        default="benchmarks/RESULTS.md",
+        help="engine suite: report file (benchmarks/RESULTS.md)",
+    )
     bench.add_argument("--repeat", type=_positive, default=7, help="engine suite: samples (7)")
-    bench.add_argument("--cycles", type=_positive, default=1 << 20,
-                       help="primitives suite: twin cycles per stream (1048576)")
-    bench.add_argument("--batch", type=_positive, default=4096,
-                       help="primitives suite: instances in the batched twin run (4096)")
-    bench.add_argument("--out", default="out/bench",
-                       help="primitives suite: Verilator build folder (out/bench)")
-    bench.add_argument("--no-verilator", action="store_true",
-                       help="primitives suite: skip the Verilator runs")
+    bench.add_argument(
+        "--cycles",
+        type=_positive,
+        default=1 << 20,
+        help="primitives suite: twin cycles per stream (1048576)",
+    )
+    bench.add_argument(
+        "--batch",
+        type=_positive,
+        default=4096,
+        help="primitives suite: instances in the batched twin run (4096)",
+    )
+    bench.add_argument(
+        "--out", default="out/bench", help="primitives suite: Verilator build folder (out/bench)"
+    )
+    bench.add_argument(
+        "--no-verilator", action="store_true", help="primitives suite: skip the Verilator runs"
+    )
     bench.set_defaults(func=_bench)
 
     simp = sub.add_parser("sim", help="run a text graph (.scir) on the twin, window by window")
     simp.add_argument("graph", help="graph text file")
-    simp.add_argument("--input", action="append", default=[], metavar="NAME=V1,V2,...",
-                      help="values of an input, one per window (rates as probabilities)")
-    simp.add_argument("--inputs", help=".npz file with one array per input, or a .npy array "
-                                        "(a record array with one field per input)")
+    simp.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        metavar="NAME=V1,V2,...",
+        help="values of an input, one per window (rates as probabilities)",
+    )
+    simp.add_argument(
+        "--inputs",
+        help=".npz file with one array per input, or a .npy array "
+        "(a record array with one field per input)",
+    )
     simp.add_argument("--windows", type=_positive, help="number of windows (default: longest)")
     simp.set_defaults(func=_sim)
 
@@ -291,8 +344,11 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("graph", help="graph text file (.scir)")
     build.add_argument("--board", required=True, help="board name (see `scgen boards`)")
     build.add_argument("-o", "--output", help="output folder (out/build/GRAPH-BOARD)")
-    build.add_argument("--clock-mhz", type=float,
-                       help="clock constraint for nextpnr (default: the board's oscillator)")
+    build.add_argument(
+        "--clock-mhz",
+        type=float,
+        help="clock constraint for nextpnr (default: the board's oscillator)",
+    )
     build.set_defaults(func=_build)
 
     from .host.cli import add_parser as add_run_parser

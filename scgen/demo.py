@@ -29,7 +29,8 @@ class DemoConfig:
 
     encoder_x: EncoderParams = field(default_factory=EncoderParams)
     encoder_w: EncoderParams = field(
-        default_factory=lambda: EncoderParams(source=LfsrParams(seed=0xBEEF, form="galois")))
+        default_factory=lambda: EncoderParams(source=LfsrParams(seed=0xBEEF, form="galois"))
+    )
     counter: CounterParams = field(default_factory=lambda: CounterParams(window=256))
     lif: LifParams = field(default_factory=LifParams)
 
@@ -67,13 +68,22 @@ class DemoPipeline(wiring.Component):
     def __init__(self, config: DemoConfig | None = None):
         self._config = config = config or DemoConfig()
         dw = config.lif.data_width
-        super().__init__({
-            "x": In(config.encoder_x.width), "w": In(config.encoder_w.width), "start": In(1),
-            "leak_k": In(signed(dw)), "gain_k": In(signed(dw)),
-            "x_bit": Out(1), "w_bit": Out(1), "product": Out(1),
-            "count": Out(config.counter.count_width), "done": Out(1),
-            "spike": Out(1), "v": Out(signed(dw)),
-        })
+        super().__init__(
+            {
+                "x": In(config.encoder_x.width),
+                "w": In(config.encoder_w.width),
+                "start": In(1),
+                "leak_k": In(signed(dw)),
+                "gain_k": In(signed(dw)),
+                "x_bit": Out(1),
+                "w_bit": Out(1),
+                "product": Out(1),
+                "count": Out(config.counter.count_width),
+                "done": Out(1),
+                "spike": Out(1),
+                "v": Out(signed(dw)),
+            }
+        )
 
     def elaborate(self, platform):
         c = self._config
@@ -84,15 +94,26 @@ class DemoPipeline(wiring.Component):
         m.submodules.counter = cnt = hw.Counter(c.counter)
         m.submodules.lif = lif = hw.Lif(c.lif)
         m.d.comb += [
-            enc_x.x.eq(self.x), enc_x.en.eq(1),
-            enc_w.x.eq(self.w), enc_w.en.eq(1),
-            mul.a.eq(enc_x.o), mul.b.eq(enc_w.o),
-            cnt.start.eq(self.start), cnt.x.eq(mul.o),
-            lif.en.eq(cnt.done), lif.I_t.eq(cnt.count), lif.noise_in.eq(0),
-            lif.leak_k.eq(self.leak_k), lif.gain_k.eq(self.gain_k),
-            self.x_bit.eq(enc_x.o), self.w_bit.eq(enc_w.o), self.product.eq(mul.o),
-            self.count.eq(cnt.count), self.done.eq(cnt.done),
-            self.spike.eq(lif.spike), self.v.eq(lif.v),
+            enc_x.x.eq(self.x),
+            enc_x.en.eq(1),
+            enc_w.x.eq(self.w),
+            enc_w.en.eq(1),
+            mul.a.eq(enc_x.o),
+            mul.b.eq(enc_w.o),
+            cnt.start.eq(self.start),
+            cnt.x.eq(mul.o),
+            lif.en.eq(cnt.done),
+            lif.I_t.eq(cnt.count),
+            lif.noise_in.eq(0),
+            lif.leak_k.eq(self.leak_k),
+            lif.gain_k.eq(self.gain_k),
+            self.x_bit.eq(enc_x.o),
+            self.w_bit.eq(enc_w.o),
+            self.product.eq(mul.o),
+            self.count.eq(cnt.count),
+            self.done.eq(cnt.done),
+            self.spike.eq(lif.spike),
+            self.v.eq(lif.v),
         ]
         return m
 
@@ -106,8 +127,13 @@ def demo_stimulus(config: DemoConfig, cycles: int, seed: int = 2026) -> dict[str
     start[::window] = 1
     x = np.repeat(rng.integers(1 << 14, 1 << 16, n_windows), window)[:cycles]
     w = np.repeat(rng.integers(1 << 14, 1 << 16, n_windows), window)[:cycles]
-    return {"x": x, "w": w, "start": start,
-            "leak_k": np.full(cycles, 20), "gain_k": np.full(cycles, 256 * 4)}
+    return {
+        "x": x,
+        "w": w,
+        "start": start,
+        "leak_k": np.full(cycles, 20),
+        "gain_k": np.full(cycles, 256 * 4),
+    }
 
 
 def demo_twin(config: DemoConfig, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -117,8 +143,15 @@ def demo_twin(config: DemoConfig, inputs: dict[str, np.ndarray]) -> dict[str, np
     product = sw.mul_and(MulAndParams(), x_bit, w_bit).o
     cnt = sw.counter(config.counter, inputs["start"], product)
     neuron = sw.lif(config.lif, inputs["leak_k"], inputs["gain_k"], cnt.count, 0, cnt.done)
-    return {"x_bit": x_bit, "w_bit": w_bit, "product": product, "count": cnt.count,
-            "done": cnt.done, "spike": neuron.spike, "v": neuron.v}
+    return {
+        "x_bit": x_bit,
+        "w_bit": w_bit,
+        "product": product,
+        "count": cnt.count,
+        "done": cnt.done,
+        "spike": neuron.spike,
+        "v": neuron.v,
+    }
 
 
 @dataclass
@@ -135,8 +168,9 @@ class DemoResult:
         return not self.problems
 
 
-def run_demo(cycles: int = 16384, out_dir: Path | str = "out/demo", *,
-             verilator: bool = True) -> DemoResult:
+def run_demo(
+    cycles: int = 16384, out_dir: Path | str = "out/demo", *, verilator: bool = True
+) -> DemoResult:
     """Run the demo pipeline on every backend and compare every stage's ports with the twin."""
     config = DemoConfig()
     out_dir = Path(out_dir)
@@ -155,12 +189,18 @@ def run_demo(cycles: int = 16384, out_dir: Path | str = "out/demo", *,
     verilog_path = out_dir / "demo_pipeline.v"
     sim.toolchain_env()
     verilog_path.write_text(
-        verilog.convert(DemoPipeline(config), name="demo_pipeline", emit_src=False,
-                        strip_internal_attrs=True))
+        verilog.convert(
+            DemoPipeline(config), name="demo_pipeline", emit_src=False, strip_internal_attrs=True
+        )
+    )
     if verilator:
         (traces["verilator"],), seconds = sim.run_many(
-            [DemoPipeline(config)], [inputs], cycles, backend="verilator",
-            build_dir=out_dir / "verilator")
+            [DemoPipeline(config)],
+            [inputs],
+            cycles,
+            backend="verilator",
+            build_dir=out_dir / "verilator",
+        )
         throughput["verilator"] = cycles / seconds
 
     agree, problems = {}, []
@@ -171,8 +211,9 @@ def run_demo(cycles: int = 16384, out_dir: Path | str = "out/demo", *,
             agree[stage][backend] = problem is None
             if problem:
                 problems.append(f"{stage} on {backend}: {problem}")
-    return DemoResult(cycles, agree, throughput, verilog_path, int(expected["spike"].sum()),
-                      problems)
+    return DemoResult(
+        cycles, agree, throughput, verilog_path, int(expected["spike"].sum()), problems
+    )
 
 
 def format_result(result: DemoResult) -> str:
@@ -185,8 +226,10 @@ def format_result(result: DemoResult) -> str:
         text = ", ".join(["twin", *ok]) + ("" if not bad else f"   MISMATCH: {', '.join(bad)}")
         lines.append(f"{stage:<16}{','.join(ports):<14}{result.cycles:>8}  {text}")
     lines.append("")
-    lines.append("throughput (whole pipeline, cycles/s): " + ",  ".join(
-        f"{b} {v:,.0f}" for b, v in result.throughput.items()))
+    lines.append(
+        "throughput (whole pipeline, cycles/s): "
+        + ",  ".join(f"{b} {v:,.0f}" for b, v in result.throughput.items())
+    )
     lines.append(f"LIF spikes: {result.spikes}; Verilog: {result.verilog_path}")
     lines.extend(result.problems)
     return "\n".join(lines)

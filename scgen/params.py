@@ -490,8 +490,16 @@ class LifParams:
 
     def kernel_config(self) -> tuple:
         """Return the constants of the twin's step function, in its argument order."""
-        return (self.blueprint(), self.data_width, self.fraction, self.v_rest, self.v_reset,
-                self.v_threshold, self.refractory_period, self.diff_width())
+        return (
+            self.blueprint(),
+            self.data_width,
+            self.fraction,
+            self.v_rest,
+            self.v_reset,
+            self.v_threshold,
+            self.refractory_period,
+            self.diff_width(),
+        )
 
     def diff_width(self) -> int:
         """Return the width in which ``v_rest - v`` is kept (W + 1 bits is exact)."""
@@ -555,6 +563,8 @@ class UartRxParams:
     def half_bit(self) -> int:
         """Cycles from the start bit's first low sample to its confirming sample."""
         return self.clocks_per_bit // 2
+
+
 # Kuramoto oscillator network
 
 
@@ -565,8 +575,9 @@ def _int_tuple(owner: str, name: str, value: object, lo: int, hi: int, hint: str
         if not isinstance(v, int) or isinstance(v, bool):
             raise TypeError(f"{owner} {name} must be a tuple of integers, not {value!r}")
         if not lo <= v <= hi:
-            raise ValueError(f"{owner} {name} values must be between {lo} and {hi}{hint}, "
-                             f"not {v!r}")
+            raise ValueError(
+                f"{owner} {name} values must be between {lo} and {hi}{hint}, not {v!r}"
+            )
     return tuple(value)
 
 
@@ -624,8 +635,12 @@ class KuramotoParams:
     NAME: ClassVar[str] = "Kuramoto"
 
     omega: tuple[int, ...] = (3, -2, 5, 1)
-    coupling: tuple[tuple[int, ...], ...] = ((0, 40, 40, 40), (40, 0, 40, 40), (40, 40, 0, 40),
-                                             (40, 40, 40, 0))
+    coupling: tuple[tuple[int, ...], ...] = (
+        (0, 40, 40, 40),
+        (40, 0, 40, 40),
+        (40, 40, 0, 40),
+        (40, 40, 40, 0),
+    )
     phases: tuple[int, ...] | None = None
     phase_bits: int = 12
     lut_bits: int = 8
@@ -643,28 +658,47 @@ class KuramotoParams:
         _int(self.NAME, "fraction", self.fraction, 0, 48)
         if not isinstance(self.noise, LfsrParams):
             raise TypeError(f"{self.NAME} noise must be an LfsrParams, not {self.noise!r}")
-        _int(self.NAME, "noise_bits", self.noise_bits, 0, min(16, self.noise.width),
-             f" for a {self.noise.width}-bit noise LFSR")
+        _int(
+            self.NAME,
+            "noise_bits",
+            self.noise_bits,
+            0,
+            min(16, self.noise.width),
+            f" for a {self.noise.width}-bit noise LFSR",
+        )
         lo, hi = _signed_range(p)
         omega = _int_tuple(self.NAME, "omega", self.omega, lo, hi, f" for phase_bits {p}")
         n = len(omega)
         if not 1 <= n <= 64:
             raise ValueError(f"{self.NAME} omega must have 1 to 64 oscillators, not {n}")
         object.__setattr__(self, "omega", omega)
-        if not isinstance(self.coupling, tuple | list) or len(self.coupling) != n or not all(
-                isinstance(row, tuple | list) and len(row) == n for row in self.coupling):
-            raise ValueError(f"{self.NAME} coupling must be {n} rows of {n} weights (one per "
-                             f"oscillator pair), not {self.coupling!r}")
+        if (
+            not isinstance(self.coupling, tuple | list)
+            or len(self.coupling) != n
+            or not all(isinstance(row, tuple | list) and len(row) == n for row in self.coupling)
+        ):
+            raise ValueError(
+                f"{self.NAME} coupling must be {n} rows of {n} weights (one per "
+                f"oscillator pair), not {self.coupling!r}"
+            )
         klo, khi = _signed_range(wk)
-        object.__setattr__(self, "coupling", tuple(
-            _int_tuple(self.NAME, "coupling", row, klo, khi, f" for weight_bits {wk}")
-            for row in self.coupling))
+        object.__setattr__(
+            self,
+            "coupling",
+            tuple(
+                _int_tuple(self.NAME, "coupling", row, klo, khi, f" for weight_bits {wk}")
+                for row in self.coupling
+            ),
+        )
         if self.phases is not None:
-            phases = _int_tuple(self.NAME, "phases", self.phases, 0, (1 << p) - 1,
-                                f" for phase_bits {p}")
+            phases = _int_tuple(
+                self.NAME, "phases", self.phases, 0, (1 << p) - 1, f" for phase_bits {p}"
+            )
             if len(phases) != n:
-                raise ValueError(f"{self.NAME} phases must have {n} values (one per "
-                                 f"oscillator), not {len(phases)}")
+                raise ValueError(
+                    f"{self.NAME} phases must have {n} values (one per "
+                    f"oscillator), not {len(phases)}"
+                )
             object.__setattr__(self, "phases", phases)
 
     @property
@@ -690,15 +724,22 @@ class KuramotoParams:
         """Return ``round(A sin(2π a / 2**lut_bits))`` for every address a, A = 2**(S-1) - 1."""
         amp = (1 << (self.sine_bits - 1)) - 1
         size = 1 << self.lut_bits
-        return tuple(math.floor(amp * math.sin(2 * math.pi * a / size) + 0.5)
-                     for a in range(size))
+        return tuple(math.floor(amp * math.sin(2 * math.pi * a / size) + 0.5) for a in range(size))
 
     def kernel_config(self) -> tuple[int, ...]:
         """Return the scalar constants of the twin: (P, lut_bits, F, noise_bits, noise LFSR
         galois flag, width, taps mask, seed)."""
         s = self.noise
-        return (self.phase_bits, self.lut_bits, self.fraction, self.noise_bits,
-                int(s.galois()), s.width, s.taps_mask(), s.seed)
+        return (
+            self.phase_bits,
+            self.lut_bits,
+            self.fraction,
+            self.noise_bits,
+            int(s.galois()),
+            s.width,
+            s.taps_mask(),
+            s.seed,
+        )
 
     def to_float(self, dt: float) -> tuple[list[float], list[list[float]], float]:
         """Return the float model these parameters quantise, for a step of ``dt``:
@@ -709,15 +750,25 @@ class KuramotoParams:
         omega = [w * rad / dt for w in self.omega]
         k = [[c * amp * rad / (dt * (1 << self.fraction)) for c in row] for row in self.coupling]
         b = self.noise_bits
-        std = math.sqrt((4 ** b - 1) / 3) * rad if b else 0.0
+        std = math.sqrt((4**b - 1) / 3) * rad if b else 0.0
         return omega, k, std
 
     @classmethod
-    def from_float(cls, omega, coupling, dt: float, *, phases=None, noise_amp: float = 0.0,
-                   coupling_scale: str = "mean", phase_bits: int = 12,
-                   lut_bits: int | None = None, sine_bits: int | None = None,
-                   weight_bits: int | None = None,
-                   noise: LfsrParams | None = None) -> KuramotoParams:
+    def from_float(
+        cls,
+        omega,
+        coupling,
+        dt: float,
+        *,
+        phases=None,
+        noise_amp: float = 0.0,
+        coupling_scale: str = "mean",
+        phase_bits: int = 12,
+        lut_bits: int | None = None,
+        sine_bits: int | None = None,
+        weight_bits: int | None = None,
+        noise: LfsrParams | None = None,
+    ) -> KuramotoParams:
         """Quantise a float Kuramoto model (the :class:`scgen.nn.KuramotoSolver` arguments and
         its step ``dt``) to fixed point.
 
@@ -740,12 +791,13 @@ class KuramotoParams:
         n = len(om)
         flat = list(_floats(coupling))
         if len(flat) == n * n and n:
-            rows = [flat[i * n:(i + 1) * n] for i in range(n)]
+            rows = [flat[i * n : (i + 1) * n] for i in range(n)]
         else:
             raise ValueError(f"{cls.NAME} coupling must have {n} x {n} values, not {len(flat)}")
         if coupling_scale not in ("mean", "none"):
-            raise ValueError(f"{cls.NAME} coupling_scale must be 'mean' or 'none', not "
-                             f"{coupling_scale!r}")
+            raise ValueError(
+                f"{cls.NAME} coupling_scale must be 'mean' or 'none', not {coupling_scale!r}"
+            )
         scale = 1.0 / n if coupling_scale == "mean" else 1.0
         unit = (1 << p) / (2 * math.pi)  # phase units per radian
         amp = (1 << (sine_bits - 1)) - 1
@@ -756,21 +808,35 @@ class KuramotoParams:
         if top > 0:
             # the largest F with round(top * 2**F) <= kmax
             frac = max(0, min(48, math.floor(math.log2((kmax + 0.5) / top))))
-            while frac > 0 and math.floor(top * 2.0 ** frac + 0.5) > kmax:
+            while frac > 0 and math.floor(top * 2.0**frac + 0.5) > kmax:
                 frac -= 1
-        q = [[math.floor(k * 2.0 ** frac + 0.5) for k in row] for row in real]
+        q = [[math.floor(k * 2.0**frac + 0.5) for k in row] for row in real]
         lo, hi = _signed_range(p)
         oq = [math.floor(w * dt * unit + 0.5) for w in om]
         if any(not lo <= w <= hi for w in oq):
-            raise ValueError(f"{cls.NAME} omega * dt must stay within ±π for phase_bits {p}, "
-                             f"not {max(om, key=abs) * dt!r}")
-        ph = None if phases is None else tuple(
-            math.floor(float(t) * unit + 0.5) % (1 << p) for t in phases)
+            raise ValueError(
+                f"{cls.NAME} omega * dt must stay within ±π for phase_bits {p}, "
+                f"not {max(om, key=abs) * dt!r}"
+            )
+        ph = (
+            None
+            if phases is None
+            else tuple(math.floor(float(t) * unit + 0.5) % (1 << p) for t in phases)
+        )
         noise = LfsrParams() if noise is None else noise
         bits = 0
         if noise_amp:
             sigma = abs(noise_amp) * dt * unit  # per-step std in phase units
             bits = max(1, min(16, noise.width, round(math.log2(max(math.sqrt(3) * sigma, 1.0)))))
-        return cls(omega=tuple(oq), coupling=tuple(tuple(r) for r in q), phases=ph,
-                   phase_bits=p, lut_bits=lut_bits, sine_bits=sine_bits,
-                   weight_bits=weight_bits, fraction=frac, noise_bits=bits, noise=noise)
+        return cls(
+            omega=tuple(oq),
+            coupling=tuple(tuple(r) for r in q),
+            phases=ph,
+            phase_bits=p,
+            lut_bits=lut_bits,
+            sine_bits=sine_bits,
+            weight_bits=weight_bits,
+            fraction=frac,
+            noise_bits=bits,
+            noise=noise,
+        )

@@ -89,8 +89,10 @@ class PermuteParams:
         _int(self.NAME, "words", self.words, 1, 1024)
         _int(self.NAME, "lanes", self.lanes, 1, 64)
         if self.words * self.lanes > 4096:
-            raise ValueError(f"{self.NAME} dimension (words * lanes) must be at most 4096, not "
-                             f"{self.words * self.lanes}")
+            raise ValueError(
+                f"{self.NAME} dimension (words * lanes) must be at most 4096, not "
+                f"{self.words * self.lanes}"
+            )
         if not isinstance(self.shift, int) or isinstance(self.shift, bool):
             raise TypeError(f"{self.NAME} shift must be an integer, not {self.shift!r}")
 

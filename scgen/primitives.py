@@ -124,13 +124,14 @@ def _bits(rng: np.random.Generator, cycles: int, lanes: int = 1) -> np.ndarray:
         n = min(cycles - t, int(rng.integers(1, 400)))
         p = rng.choice([0.0, 0.1, 0.5, 0.5, 0.9, 1.0])
         bits = rng.random((n, lanes)) < p
-        out[t:t + n] = (bits.astype(np.uint64) << np.arange(lanes, dtype=np.uint64)).sum(axis=1)
+        out[t : t + n] = (bits.astype(np.uint64) << np.arange(lanes, dtype=np.uint64)).sum(axis=1)
         t += n
     return out
 
 
-def _values(rng: np.random.Generator, cycles: int, lo: int, hi: int,
-            small: int | None = None) -> np.ndarray:
+def _values(
+    rng: np.random.Generator, cycles: int, lo: int, hi: int, small: int | None = None
+) -> np.ndarray:
     """Random integers in [lo, hi]: full-range, extreme, constant and optional small segments."""
     out = np.empty(cycles, dtype=np.int64)
     t = 0
@@ -138,15 +139,16 @@ def _values(rng: np.random.Generator, cycles: int, lo: int, hi: int,
         n = min(cycles - t, int(rng.integers(1, 500)))
         kind = rng.integers(0, 5)
         if kind == 0:
-            out[t:t + n] = rng.integers(lo, hi, n, endpoint=True)
+            out[t : t + n] = rng.integers(lo, hi, n, endpoint=True)
         elif kind == 1:
             # the corners and their neighbours (clipped: a range may be one or two values)
-            out[t:t + n] = np.clip(
-                rng.choice([lo, hi, 0 if lo <= 0 <= hi else lo, hi - 1, lo + 1], n), lo, hi)
+            out[t : t + n] = np.clip(
+                rng.choice([lo, hi, 0 if lo <= 0 <= hi else lo, hi - 1, lo + 1], n), lo, hi
+            )
         elif kind == 2 or small is None:
-            out[t:t + n] = rng.integers(lo, hi, endpoint=True)
+            out[t : t + n] = rng.integers(lo, hi, endpoint=True)
         else:
-            out[t:t + n] = np.clip(rng.integers(-small, small, n, endpoint=True), lo, hi)
+            out[t : t + n] = np.clip(rng.integers(-small, small, n, endpoint=True), lo, hi)
         t += n
     return out
 
@@ -167,6 +169,7 @@ def _encoder_stimulus(params: EncoderParams, rng, cycles):
 def _lane_stimulus(*names: str):
     def stimulus(params, rng, cycles):
         return {n: _bits(rng, cycles, params.lanes) for n in names}
+
     return stimulus
 
 
@@ -194,22 +197,49 @@ def _lif_stimulus(params: LifParams, rng, cycles):
     }
 
 
-_ENCODER_IR = IrSpec(values=("x",), tied=(("en", 1),),
-                     encoding=lambda p, e: p.encoding.value, source=lambda p: p.source.identity())
-_SOURCE_IR = IrSpec(tied=(("en", 1),), output="value", source=lambda p: p.identity(),
-                    words=True)
+_ENCODER_IR = IrSpec(
+    values=("x",),
+    tied=(("en", 1),),
+    encoding=lambda p, e: p.encoding.value,
+    source=lambda p: p.source.identity(),
+)
+_SOURCE_IR = IrSpec(tied=(("en", 1),), output="value", source=lambda p: p.identity(), words=True)
 
 register(Primitive("lfsr", LfsrParams, hw.Lfsr, sw.lfsr, _source_stimulus, _SOURCE_IR))
 register(Primitive("sobol", SobolParams, hw.Sobol, sw.sobol, _source_stimulus, _SOURCE_IR))
-register(Primitive("encoder", EncoderParams, hw.Encoder, sw.encoder, _encoder_stimulus,
-                   _ENCODER_IR))
-register(Primitive("mul_and", MulAndParams, hw.MulAnd, sw.mul_and, _lane_stimulus("a", "b"),
-                   IrSpec(streams=("a", "b"))))
-register(Primitive("mul_xnor", MulXnorParams, hw.MulXnor, sw.mul_xnor, _lane_stimulus("a", "b"),
-                   IrSpec(streams=("a", "b"), encoding=lambda p, e: "bipolar")))
-register(Primitive("add_mux", AddMuxParams, hw.AddMux, sw.add_mux,
-                   _lane_stimulus("a", "b", "sel"), IrSpec(streams=("a", "b", "sel"),
-                                                           encoding=lambda p, e: e[0])))
+register(
+    Primitive("encoder", EncoderParams, hw.Encoder, sw.encoder, _encoder_stimulus, _ENCODER_IR)
+)
+register(
+    Primitive(
+        "mul_and",
+        MulAndParams,
+        hw.MulAnd,
+        sw.mul_and,
+        _lane_stimulus("a", "b"),
+        IrSpec(streams=("a", "b")),
+    )
+)
+register(
+    Primitive(
+        "mul_xnor",
+        MulXnorParams,
+        hw.MulXnor,
+        sw.mul_xnor,
+        _lane_stimulus("a", "b"),
+        IrSpec(streams=("a", "b"), encoding=lambda p, e: "bipolar"),
+    )
+)
+register(
+    Primitive(
+        "add_mux",
+        AddMuxParams,
+        hw.AddMux,
+        sw.add_mux,
+        _lane_stimulus("a", "b", "sel"),
+        IrSpec(streams=("a", "b", "sel"), encoding=lambda p, e: e[0]),
+    )
+)
 register(Primitive("counter", CounterParams, hw.Counter, sw.counter, _counter_stimulus))
 register(Primitive("lif", LifParams, hw.Lif, sw.lif, _lif_stimulus))
 
@@ -220,7 +250,7 @@ def _uart_tx_stimulus(params: UartTxParams, rng, cycles):
     t = 0
     while t < cycles:
         n = min(cycles - t, int(rng.integers(1, 30 * params.clocks_per_bit + 2)))
-        valid[t:t + n] = rng.random(n) < rng.choice([0.0, 0.02, 0.5, 1.0])
+        valid[t : t + n] = rng.random(n) < rng.choice([0.0, 0.02, 0.5, 1.0])
         t += n
     return {"data": rng.integers(0, 255, cycles, endpoint=True), "valid": valid}
 
@@ -234,35 +264,48 @@ def _uart_rx_stimulus(params: UartRxParams, rng, cycles):
     while t < cycles:
         kind = rng.integers(0, 4)
         if kind <= 1:  # a frame
-            bits = [0, *((int(rng.integers(0, 256)) >> k) & 1 for k in range(8)),
-                    int(rng.random() < 0.9)]
+            bits = [
+                0,
+                *((int(rng.integers(0, 256)) >> k) & 1 for k in range(8)),
+                int(rng.random() < 0.9),
+            ]
             width = cpb + int(rng.integers(-(cpb // 8), cpb // 8 + 1)) if kind == 1 else cpb
             for bit in bits:
-                line[t:t + width] = bit
+                line[t : t + width] = bit
                 t += width
             t += int(rng.integers(0, 3 * cpb))  # idle (high) gap
         elif kind == 2:  # random levels, held for random short runs
             n = int(rng.integers(1, 20 * cpb))
             levels = np.repeat(rng.integers(0, 2, n), rng.integers(1, cpb + 2, n))[:n]
-            line[t:t + len(levels)] = levels[:max(0, cycles - t)]
+            line[t : t + len(levels)] = levels[: max(0, cycles - t)]
             t += n
         else:  # a single glitch or a long low (break)
             n = 1 if rng.random() < 0.5 else int(rng.integers(cpb, 12 * cpb))
-            line[t:t + n] = 0
+            line[t : t + n] = 0
             t += n + int(rng.integers(1, 2 * cpb))
     return {"rx": line}
 
 
 register(Primitive("uart_tx", UartTxParams, hw.UartTx, sw.uart_tx, _uart_tx_stimulus))
 register(Primitive("uart_rx", UartRxParams, hw.UartRx, sw.uart_rx, _uart_rx_stimulus))
-register(Primitive("cordiv", CordivParams, hw.Cordiv, sw.cordiv, _lane_stimulus("a", "b"),
-                   IrSpec(streams=("a", "b"))))
+register(
+    Primitive(
+        "cordiv",
+        CordivParams,
+        hw.Cordiv,
+        sw.cordiv,
+        _lane_stimulus("a", "b"),
+        IrSpec(streams=("a", "b")),
+    )
+)
 
 
 def _kuramoto_stimulus(params: KuramotoParams, rng, cycles):
     # en mostly high (steps complete), with pauses; sel sweeps every oscillator
-    return {"en": _bits(rng, cycles).astype(np.uint8) | (rng.random(cycles) < 0.5),
-            "sel": np.clip(_values(rng, cycles, 0, params.n - 1), 0, params.n - 1)}
+    return {
+        "en": _bits(rng, cycles).astype(np.uint8) | (rng.random(cycles) < 0.5),
+        "sel": np.clip(_values(rng, cycles, 0, params.n - 1), 0, params.n - 1),
+    }
 
 
 register(Primitive("kuramoto", KuramotoParams, hw.Kuramoto, sw.kuramoto, _kuramoto_stimulus))
@@ -295,8 +338,11 @@ def _vector_starts(rng: np.random.Generator, cycles: int, period: int) -> np.nda
 
 def _permute_stimulus(params: PermuteParams, rng, cycles):
     en = (_bits(rng, cycles) | (rng.random(cycles) < 0.6)).astype(np.uint8)  # mostly on
-    return {"start": _vector_starts(rng, cycles, params.words), "en": en,
-            "a": _bits(rng, cycles, params.lanes)}
+    return {
+        "start": _vector_starts(rng, cycles, params.words),
+        "en": en,
+        "a": _bits(rng, cycles, params.lanes),
+    }
 
 
 def _hamming_stimulus(params: HammingParams, rng, cycles):
@@ -311,8 +357,10 @@ def _assoc_stimulus(params: AssocQueryParams, rng, cycles):
     and starts that mostly come once the previous search has finished."""
     p = params
     top = (1 << p.lanes) - 1
-    out = {k: np.zeros(cycles, dtype=np.int64) for k in
-           ("wr_en", "wr_addr", "wr_data", "q_wr", "q_addr", "q_data", "start")}
+    out = {
+        k: np.zeros(cycles, dtype=np.int64)
+        for k in ("wr_en", "wr_addr", "wr_data", "q_wr", "q_addr", "q_data", "start")
+    }
     contents = np.zeros(p.depth, dtype=np.int64)
     t = 0
     while t < cycles:
@@ -321,8 +369,11 @@ def _assoc_stimulus(params: AssocQueryParams, rng, cycles):
         kind = rng.integers(0, 4)
         if kind == 0:  # write a whole item (word by word) or random words
             item = int(rng.integers(0, p.items))
-            addr = (item * p.words + np.arange(n) % p.words if rng.random() < 0.6
-                    else rng.integers(0, p.depth, n))
+            addr = (
+                item * p.words + np.arange(n) % p.words
+                if rng.random() < 0.6
+                else rng.integers(0, p.depth, n)
+            )
             data = rng.integers(0, top, n, endpoint=True)
             out["wr_en"][sl] = rng.random(n) < 0.9
             out["wr_addr"][sl], out["wr_data"][sl] = addr, data
@@ -330,12 +381,12 @@ def _assoc_stimulus(params: AssocQueryParams, rng, cycles):
         elif kind == 1:  # write the query: a stored item with some flipped bits
             item = int(rng.integers(0, p.items))
             words = np.arange(n) % p.words
-            noise = rng.integers(0, top, n, endpoint=True) & rng.integers(0, top, n,
-                                                                          endpoint=True)
+            noise = rng.integers(0, top, n, endpoint=True) & rng.integers(0, top, n, endpoint=True)
             out["q_wr"][sl] = 1
             out["q_addr"][sl] = words
-            out["q_data"][sl] = contents[item * p.words + words] ^ (noise if rng.random() < 0.7
-                                                                     else 0)
+            out["q_data"][sl] = contents[item * p.words + words] ^ (
+                noise if rng.random() < 0.7 else 0
+            )
         else:  # searches: one start, then idle or random traffic with spurious starts
             out["start"][t] = 1
             out["start"][sl] |= rng.random(n) < 0.02
@@ -345,25 +396,49 @@ def _assoc_stimulus(params: AssocQueryParams, rng, cycles):
     return out
 
 
-register(Primitive("bind", BindParams, hw.Bind, sw.bind, _lane_stimulus("a", "b"),
-                   IrSpec(streams=("a", "b"))))
-register(Primitive("bundle", BundleParams, hw.Bundle, sw.bundle, _bundle_stimulus,
-                   IrSpec(streams=("a0", "a1", "a2"))))
+register(
+    Primitive(
+        "bind", BindParams, hw.Bind, sw.bind, _lane_stimulus("a", "b"), IrSpec(streams=("a", "b"))
+    )
+)
+register(
+    Primitive(
+        "bundle",
+        BundleParams,
+        hw.Bundle,
+        sw.bundle,
+        _bundle_stimulus,
+        IrSpec(streams=("a0", "a1", "a2")),
+    )
+)
 
 
 def _permute_ir_check(params: PermuteParams, types: list) -> list[str]:
     length = getattr(types[0], "length", None)
     if params.lanes != 1 or params.words != length:
-        return [f"a permutation of a {length}-bit stream needs lanes=1 and words={length}, not "
-                f"lanes={params.lanes} and words={params.words}"]
+        return [
+            f"a permutation of a {length}-bit stream needs lanes=1 and words={length}, not "
+            f"lanes={params.lanes} and words={params.words}"
+        ]
     return []
 
 
 # In the IR, window w's output is window w - 1's stream rotated (zeros in the first window):
 # a rotation needs the whole vector before its first output bit.
-register(Primitive("permute", PermuteParams, hw.Permute, sw.permute, _permute_stimulus,
-                   IrSpec(streams=("a",), tied=(("start", "first"), ("en", "busy")),
-                          stateful=True, check=_permute_ir_check)))
+register(
+    Primitive(
+        "permute",
+        PermuteParams,
+        hw.Permute,
+        sw.permute,
+        _permute_stimulus,
+        IrSpec(
+            streams=("a",),
+            tied=(("start", "first"), ("en", "busy")),
+            stateful=True,
+            check=_permute_ir_check,
+        ),
+    )
+)
 register(Primitive("hamming", HammingParams, hw.Hamming, sw.hamming, _hamming_stimulus))
-register(Primitive("assoc_query", AssocQueryParams, hw.AssocQuery, sw.assoc_query,
-                   _assoc_stimulus))
+register(Primitive("assoc_query", AssocQueryParams, hw.AssocQuery, sw.assoc_query, _assoc_stimulus))

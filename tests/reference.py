@@ -145,8 +145,17 @@ def chacha8_words(seed, n):
     key = pcg32_key(seed)
     out, counter = [], 0
     while len(out) < n:
-        st = [0x61707865, 0x3320646E, 0x79622D32, 0x6B206574, *key,
-              counter & M32, counter >> 32, 0, 0]
+        st = [
+            0x61707865,
+            0x3320646E,
+            0x79622D32,
+            0x6B206574,
+            *key,
+            counter & M32,
+            counter >> 32,
+            0,
+            0,
+        ]
         x = list(st)
 
         for _ in range(4):

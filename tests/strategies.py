@@ -31,16 +31,21 @@ from scgen.params_hdc import (
 @st.composite
 def lfsr_params(draw):
     w = draw(st.integers(2, 32))
-    return LfsrParams(width=w, seed=draw(st.integers(1, (1 << w) - 1)),
-                      form=draw(st.sampled_from(LfsrForm)))
+    return LfsrParams(
+        width=w, seed=draw(st.integers(1, (1 << w) - 1)), form=draw(st.sampled_from(LfsrForm))
+    )
 
 
 @st.composite
 def sobol_params(draw):
     w = draw(st.integers(1, 32))
     top = (1 << w) - 1
-    return SobolParams(width=w, dimension=draw(st.integers(0, 9)),
-                       start=draw(st.integers(0, top)), scramble=draw(st.integers(0, top)))
+    return SobolParams(
+        width=w,
+        dimension=draw(st.integers(0, 9)),
+        start=draw(st.integers(0, top)),
+        scramble=draw(st.integers(0, top)),
+    )
 
 
 encoder_params = st.builds(
@@ -120,19 +125,27 @@ STRATEGIES = {
     "counter": counter_params,
     "lif": lif_params(),
     # small clocks_per_bit keep many frames in a short run; 104 is 12 MHz at 115200 baud
-    "uart_tx": st.builds(UartTxParams,
-                         clocks_per_bit=st.one_of(st.integers(1, 32), st.just(104))),
-    "uart_rx": st.builds(UartRxParams,
-                         clocks_per_bit=st.one_of(st.integers(2, 32), st.just(104))),
+    "uart_tx": st.builds(UartTxParams, clocks_per_bit=st.one_of(st.integers(1, 32), st.just(104))),
+    "uart_rx": st.builds(UartRxParams, clocks_per_bit=st.one_of(st.integers(2, 32), st.just(104))),
     "cordiv": lane_params(CordivParams),
     "kuramoto": kuramoto_params(),
     "bind": lane_params(BindParams),
     "bundle": bundle_params(),
-    "permute": st.builds(PermuteParams, words=st.integers(1, 24), lanes=st.integers(1, 20),
-                         shift=st.integers(-1000, 1000)),
-    "hamming": st.builds(HammingParams, words=st.one_of(st.integers(1, 8), st.integers(1, 300)),
-                         lanes=st.integers(1, 64)),
-    "assoc_query": st.builds(AssocQueryParams, items=st.integers(1, 6),
-                             words=st.sampled_from([1, 2, 4, 8, 16]),
-                             lanes=st.integers(1, 24)),
+    "permute": st.builds(
+        PermuteParams,
+        words=st.integers(1, 24),
+        lanes=st.integers(1, 20),
+        shift=st.integers(-1000, 1000),
+    ),
+    "hamming": st.builds(
+        HammingParams,
+        words=st.one_of(st.integers(1, 8), st.integers(1, 300)),
+        lanes=st.integers(1, 64),
+    ),
+    "assoc_query": st.builds(
+        AssocQueryParams,
+        items=st.integers(1, 6),
+        words=st.sampled_from([1, 2, 4, 8, 16]),
+        lanes=st.integers(1, 24),
+    ),
 }

@@ -40,15 +40,15 @@ def test_cordiv_divides_correlated_streams():
     # the variance of its mean by (2 - P(b)) / P(b) over independent bits
     sigma = np.sqrt(0.25 * (2 - 0.6) / 0.6 / 200_000)
     assert abs(o.mean() - 0.5) < 5 * sigma
-    assert sw.cordiv(CordivParams(), [1, 0, 0, 1, 0], [1, 0, 1, 1, 0]).o.tolist() == [1, 1, 0,
-                                                                                      1, 1]
+    assert sw.cordiv(CordivParams(), [1, 0, 0, 1, 0], [1, 0, 1, 1, 0]).o.tolist() == [1, 1, 0, 1, 1]
 
 
 def test_small_graphs_twin_equals_pysim():
     rng = np.random.default_rng(1)
     graphs, inputs = _cases(rng, 3, n=2, m=3, d=3, dv=2, nodes=4, f=2, length=40)
-    for g, ins, hw in zip(graphs, inputs, run_hardware(graphs, inputs, backend="pysim"),
-                          strict=True):
+    for g, ins, hw in zip(
+        graphs, inputs, run_hardware(graphs, inputs, backend="pysim"), strict=True
+    ):
         _same(run_windows(g, ins), hw)
 
 
@@ -57,8 +57,12 @@ def test_small_graphs_twin_equals_pysim():
 def test_attention_4x4x8_and_graph_8x4_twin_equals_verilator(tmp_path):
     rng = np.random.default_rng(2)
     graphs, inputs = _cases(rng, 4, length=256)
-    for g, ins, hw in zip(graphs, inputs, run_hardware(graphs, inputs, backend="verilator",
-                                                       build_dir=tmp_path), strict=True):
+    for g, ins, hw in zip(
+        graphs,
+        inputs,
+        run_hardware(graphs, inputs, backend="verilator", build_dir=tmp_path),
+        strict=True,
+    ):
         _same(run_windows(g, ins), hw)
 
 
@@ -88,8 +92,11 @@ def test_graph_layer_graph_tracks_rate_mode():
 def test_graph_errors():
     with pytest.raises(ValueError, match=r"^Graph layer adjacency must be non-negative"):
         H.graph_layer_graph(-np.eye(2), 2)
-    with pytest.raises(ValueError, match=r"^Attention graph dv must be a positive integer, "
-                                         r"not 0$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Attention graph dv must be a positive integer, "
+        r"not 0$",
+    ):
         H.attention_graph(1, 1, 1, 0)
     with pytest.raises(ValueError, match=r"^Stream length must be a positive integer, not 0$"):
         H.attention_graph(1, 1, 1, 1, length=0)

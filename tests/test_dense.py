@@ -10,7 +10,8 @@ def test_dense_known_answer_weights():
     d = DenseLayer(4, 2)
     assert d.weights.tolist() == [
         [0.6008361491993663, 0.8961409344383071, 0.4111782736781465, 0.109186280489312],
-        [0.9073575345738991, 0.5277005635456624, 0.9901520412951337, 0.6417438901665148]]
+        [0.9073575345738991, 0.5277005635456624, 0.9901520412951337, 0.6417438901665148],
+    ]
 
 
 def test_dense_known_answer_worked_example():
@@ -32,7 +33,9 @@ def test_dense_output_is_and_popcount():
     # the engine (3.15.7) multiplies by 1/length rather than dividing: the last ulp differs
     expected = np.bitwise_count(w & packed[None]).sum(axis=(1, 2)) * (1 / 200)
     np.testing.assert_array_equal(y, expected)
-    assert d.forward_batch(np.stack([x, x]), seed=7)[0].tolist() == d.forward_fast(x, seed=7).tolist()
+    assert (
+        d.forward_batch(np.stack([x, x]), seed=7)[0].tolist() == d.forward_fast(x, seed=7).tolist()
+    )
 
 
 def test_dense_constant_weights_draw_nothing():
@@ -63,15 +66,23 @@ def test_dense_wrong():
     d = DenseLayer(3, 2, length=70)
     with pytest.raises(ValueError, match=r"^DenseLayer input must have 3 values, not 2$"):
         d.forward([0.1, 0.2])
-    with pytest.raises(ValueError, match=r"^DenseLayer input must not contain NaN, found at index 0$"):
+    with pytest.raises(
+        ValueError, match=r"^DenseLayer input must not contain NaN, found at index 0$"
+    ):
         d.forward_fast([float("nan"), 0, 0])
-    with pytest.raises(ValueError, match=r"^DenseLayer batch input must have shape \(samples, 3\), not \(3,\)$"):
+    with pytest.raises(
+        ValueError, match=r"^DenseLayer batch input must have shape \(samples, 3\), not \(3,\)$"
+    ):
         d.forward_batch(np.zeros(3))
-    with pytest.raises(ValueError, match=r"^DenseLayer packed input must have shape \(3, 2\), not \(3, 3\)$"):
+    with pytest.raises(
+        ValueError, match=r"^DenseLayer packed input must have shape \(3, 2\), not \(3, 3\)$"
+    ):
         d.forward_packed(np.zeros((3, 3), np.uint64))
     with pytest.raises(TypeError, match=r"^DenseLayer packed input must be uint64, not int64$"):
         d.forward_packed(np.zeros((3, 2), np.int64))
-    with pytest.raises(ValueError, match=r"^DenseLayer weights must have shape \(2, 3\), not \(3, 2\)$"):
+    with pytest.raises(
+        ValueError, match=r"^DenseLayer weights must have shape \(2, 3\), not \(3, 2\)$"
+    ):
         d.set_weights(np.zeros((3, 2)))
     with pytest.raises(ValueError, match=r"^DenseLayer length must be at least 1, not 0$"):
         DenseLayer(3, 2, length=0)
@@ -106,14 +117,21 @@ def test_encode_lfsr_matches_the_encoder_twin():
     from scgen.params import EncoderParams, SobolParams
     from scgen.sw.lfsr_encode import encode_lfsr
 
-    for p in (EncoderParams(), EncoderParams(ordering="blueprint", encoding="bipolar"),
-              EncoderParams(source=SobolParams(dimension=2, width=12))):
+    for p in (
+        EncoderParams(),
+        EncoderParams(ordering="blueprint", encoding="bipolar"),
+        EncoderParams(source=SobolParams(dimension=2, width=12)),
+    ):
         w = p.width
-        lo, hi = (-(1 << (w - 1)), (1 << (w - 1)) - 1) if p.encoding.value == "bipolar" \
+        lo, hi = (
+            (-(1 << (w - 1)), (1 << (w - 1)) - 1)
+            if p.encoding.value == "bipolar"
             else (0, (1 << w) - 1)
+        )
         xs = np.random.default_rng(0).integers(lo, hi, 20, endpoint=True)
         for length in (1, 63, 64, 100, 1024):
-            bits = np.unpackbits(encode_lfsr(p, xs, length).view(np.uint8), axis=1,
-                                 bitorder="little")[:, :length]
+            bits = np.unpackbits(
+                encode_lfsr(p, xs, length).view(np.uint8), axis=1, bitorder="little"
+            )[:, :length]
             ref = sw.encoder(p, np.broadcast_to(xs[:, None], (20, length))).o
             np.testing.assert_array_equal(bits, ref)

@@ -38,10 +38,13 @@ def test_verilog_header_ports_and_reproducible():
 
 
 def test_verilog_reproducible_across_processes():
-    code = ("from scgen.ir import parse; from scgen.emit import verilog; import sys; "
-            "sys.stdout.write(verilog(parse(sys.stdin.read())))")
-    out = subprocess.run([sys.executable, "-c", code], input=SEED_SYNAPSE, text=True,
-                         capture_output=True, check=True).stdout
+    code = (
+        "from scgen.ir import parse; from scgen.emit import verilog; import sys; "
+        "sys.stdout.write(verilog(parse(sys.stdin.read())))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], input=SEED_SYNAPSE, text=True, capture_output=True, check=True
+    ).stdout
     assert out == verilog(parse(SEED_SYNAPSE))
 
 
@@ -51,19 +54,28 @@ def test_verilog_of_a_component():
 
 
 def test_verilog_bad_input():
-    with pytest.raises(TypeError, match=r"^Verilog needs a Graph or an Amaranth component, "
-                                        r"not 'text'$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^Verilog needs a Graph or an Amaranth component, "
+        r"not 'text'$",
+    ):
         verilog("text")
-    with pytest.raises(ValueError, match=r"^Module name must be a Verilog identifier, "
-                                         r"not '2x'$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Module name must be a Verilog identifier, "
+        r"not '2x'$",
+    ):
         verilog(parse(SEED_SYNAPSE), name="2x")
 
 
 @pytest.mark.verilator
 @pytest.mark.parametrize("sv", [True, False])
 def test_lint_clean_known_graphs(sv):
-    for g in (parse(SEED_SYNAPSE), parse(SEED_DENSE.replace("LENGTH", "64")),
-              dense_graph(4, 3, 32)):
+    for g in (
+        parse(SEED_SYNAPSE),
+        parse(SEED_DENSE.replace("LENGTH", "64")),
+        dense_graph(4, 3, 32),
+    ):
         waived = lint(verilog(g, sv=sv))
         assert {w.split(":")[0].removeprefix("%Warning-") for w in waived} <= set(LINT_WAIVERS)
 
@@ -84,7 +96,9 @@ def test_lint_clean_random_primitive_graphs(g):
 
 @pytest.mark.verilator
 def test_lint_reports_what_is_not_waived():
-    bad = "module m(input wire a, output wire [1:0] y);\n  wire u;\n  assign y = {a, u};\nendmodule\n"
+    bad = (
+        "module m(input wire a, output wire [1:0] y);\n  wire u;\n  assign y = {a, u};\nendmodule\n"
+    )
     with pytest.raises(LintError, match=r"(?s)^Verilator lint found:\n%Warning-UNDRIVEN: .*'u'"):
         lint(bad)
 
@@ -108,28 +122,36 @@ def test_emitted_files_equal_the_twin_in_verilator(tmp_path):
 
     collect_primitive()
     demo = (Path(__file__).parent.parent / "examples" / "demo.scir").read_text()
-    known = [parse(demo), parse(SEED_SYNAPSE.replace("1024", "200")),
-             parse(SEED_DENSE.replace("LENGTH", "50")), dense_graph(5, 4, 40, seed=3)]
+    known = [
+        parse(demo),
+        parse(SEED_SYNAPSE.replace("1024", "200")),
+        parse(SEED_DENSE.replace("LENGTH", "50")),
+        dense_graph(5, 4, 40, seed=3),
+    ]
     graphs_ = known + found
     rng = np.random.default_rng(7)
     inputs = [random_inputs(g, 6, rng) for g in graphs_]
-    results = run_hardware(graphs_, inputs, backend="verilator", build_dir=tmp_path,
-                           emitted=True)
+    results = run_hardware(graphs_, inputs, backend="verilator", build_dir=tmp_path, emitted=True)
     for g, ins, got in zip(graphs_, inputs, results, strict=True):
         want = run_windows(g, ins)
         assert sorted(got.outputs) == sorted(want.outputs)
         for name, values in want.outputs.items():
-            np.testing.assert_array_equal(got.outputs[name].astype(np.int64),
-                                          values.astype(np.int64), err_msg=f"{g.name}.{name}")
+            np.testing.assert_array_equal(
+                got.outputs[name].astype(np.int64),
+                values.astype(np.int64),
+                err_msg=f"{g.name}.{name}",
+            )
     assert any(r.outputs["spikes"].any() for r in results[2:4])
     assert results[0].outputs["neuron__spike"].any()  # the demo graph's neuron fires
 
 
 def test_emitted_runs_only_on_verilator():
-    with pytest.raises(ValueError, match=r"^Emitted files run on the verilator backend, "
-                                         r"not 'pysim'$"):
-        run_hardware([parse(SEED_SYNAPSE)], [{"x_prob": [0.5], "w_prob": [0.5]}],
-                     emitted=True)
+    with pytest.raises(
+        ValueError,
+        match=r"^Emitted files run on the verilator backend, "
+        r"not 'pysim'$",
+    ):
+        run_hardware([parse(SEED_SYNAPSE)], [{"x_prob": [0.5], "w_prob": [0.5]}], emitted=True)
 
 
 def test_constant_weight_dense_rom_equals_twin_on_pysim():

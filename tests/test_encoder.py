@@ -16,8 +16,9 @@ HARDWARE_0x8000 = [0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 0]
 BLUEPRINT_0x8000 = [1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0]
 
 
-@pytest.mark.parametrize(("ordering", "expected"),
-                         [("hardware", HARDWARE_0x8000), ("blueprint", BLUEPRINT_0x8000)])
+@pytest.mark.parametrize(
+    ("ordering", "expected"), [("hardware", HARDWARE_0x8000), ("blueprint", BLUEPRINT_0x8000)]
+)
 def test_encoder_known_answer(ordering, expected):
     p = EncoderParams(ordering=ordering)
     x = np.full(16, 0x8000)
@@ -55,12 +56,19 @@ def test_encoder_bipolar_is_offset_unipolar():
 def test_encoder_twin_matches_source_compare(p, data):
     n = 200
     w = p.width
-    lo, hi = (-(1 << (w - 1)), (1 << (w - 1)) - 1) if p.encoding.value == "bipolar" else (0, (1 << w) - 1)
+    lo, hi = (
+        (-(1 << (w - 1)), (1 << (w - 1)) - 1)
+        if p.encoding.value == "bipolar"
+        else (0, (1 << w) - 1)
+    )
     x = np.array(data.draw(st.lists(st.integers(lo, hi), min_size=n, max_size=n)))
     src = p.source.advanced(1) if p.ordering.value == "blueprint" else p.source
     if isinstance(src, LfsrParams):
-        values = np.array(lfsr_fibonacci(w, src.exponents, src.seed, n)) if src.form.value == "fibonacci" \
+        values = (
+            np.array(lfsr_fibonacci(w, src.exponents, src.seed, n))
+            if src.form.value == "fibonacci"
             else sw.lfsr(src, cycles=n).value
+        )
     else:
         values = sw.sobol(src, cycles=n).value
     expected = (values < ((x & ((1 << w) - 1)) ^ p.x_offset())).astype(np.uint8)
@@ -78,17 +86,25 @@ def test_encoder_batch_seeds():
             np.testing.assert_array_equal(row, sw.encoder(single, x[0]).o)
     sob = EncoderParams(source=SobolParams())
     batch = sw.encoder(sob, x, seeds=[0, 5, 9]).o
-    np.testing.assert_array_equal(batch[1], sw.encoder(EncoderParams(source=SobolParams(scramble=5)), x[0]).o)
+    np.testing.assert_array_equal(
+        batch[1], sw.encoder(EncoderParams(source=SobolParams(scramble=5)), x[0]).o
+    )
 
 
 @pytest.mark.parametrize(
     ("kwargs", "exc", "message"),
     [
         ({"source": 3}, TypeError, "Encoder source must be an LfsrParams or a SobolParams, not 3"),
-        ({"encoding": "ternary"}, ValueError,
-         "Encoder encoding must be one of 'unipolar', 'bipolar', not 'ternary'"),
-        ({"ordering": "random"}, ValueError,
-         "Encoder ordering must be one of 'hardware', 'blueprint', not 'random'"),
+        (
+            {"encoding": "ternary"},
+            ValueError,
+            "Encoder encoding must be one of 'unipolar', 'bipolar', not 'ternary'",
+        ),
+        (
+            {"ordering": "random"},
+            ValueError,
+            "Encoder ordering must be one of 'hardware', 'blueprint', not 'random'",
+        ),
     ],
 )
 def test_encoder_params_wrong(kwargs, exc, message):
@@ -97,11 +113,19 @@ def test_encoder_params_wrong(kwargs, exc, message):
 
 
 def test_encoder_inputs_wrong():
-    with pytest.raises(ValueError, match=r"^Encoder input 'x' must be between 0 and 65535, not -1$"):
+    with pytest.raises(
+        ValueError, match=r"^Encoder input 'x' must be between 0 and 65535, not -1$"
+    ):
         sw.encoder(EncoderParams(), [1, -1])
-    with pytest.raises(ValueError, match=r"^Encoder input 'x' must be between -32768 and 32767, not 32768$"):
+    with pytest.raises(
+        ValueError, match=r"^Encoder input 'x' must be between -32768 and 32767, not 32768$"
+    ):
         sw.encoder(EncoderParams(encoding="bipolar"), [32768])
-    with pytest.raises(TypeError, match=r"^Encoder input 'x' must hold integers, not float64 values$"):
+    with pytest.raises(
+        TypeError, match=r"^Encoder input 'x' must hold integers, not float64 values$"
+    ):
         sw.encoder(EncoderParams(), [0.5])
-    with pytest.raises(ValueError, match=r"^Encoder inputs must have broadcastable shapes, not x\(3,\), en\(4,\)$"):
+    with pytest.raises(
+        ValueError, match=r"^Encoder inputs must have broadcastable shapes, not x\(3,\), en\(4,\)$"
+    ):
         sw.encoder(EncoderParams(), [1, 2, 3], [1, 1, 1, 1])

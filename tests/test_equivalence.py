@@ -58,8 +58,11 @@ def test_equivalence_verilator(name, tmp_path_factory):
     assert len(configs) == VERILATOR_CONFIGS
     inputs = [prim.stimulus(p, np.random.default_rng(s), VERILATOR_CYCLES) for p, s in configs]
     traces, _ = sim.run_many(
-        [prim.hw(p) for p, _ in configs], inputs, VERILATOR_CYCLES,
-        backend="verilator", build_dir=tmp_path_factory.mktemp(f"vl_{name}"),
+        [prim.hw(p) for p, _ in configs],
+        inputs,
+        VERILATOR_CYCLES,
+        backend="verilator",
+        build_dir=tmp_path_factory.mktemp(f"vl_{name}"),
     )
     for (params, _), ins, actual in zip(configs, inputs, traces, strict=True):
         expected = prim.run_twin(params, ins)
@@ -80,13 +83,27 @@ def test_known_answers_verilator(tmp_path):
         hw.Lif(LifParams(refractory_period=0)),
     ]
     ones = np.ones(n, np.uint8)
-    lif_in = {"en": ones, "leak_k": np.full(n, 20), "gain_k": np.full(n, 256),
-              "I_t": np.full(n, 128), "noise_in": np.zeros(n, int)}
+    lif_in = {
+        "en": ones,
+        "leak_k": np.full(n, 20),
+        "gain_k": np.full(n, 256),
+        "I_t": np.full(n, 128),
+        "noise_in": np.zeros(n, int),
+    }
     enc_in = {"x": np.full(n, 0x8000), "en": ones}
     inputs = [{"en": ones}, enc_in, enc_in, lif_in, lif_in, lif_in]
     t, _ = sim.run_many(duts, inputs, n, backend="verilator", build_dir=tmp_path)
-    assert t[0]["value"][:9].tolist() == [0xACE1, 0x59C3, 0xB387, 0x670F, 0xCE1E, 0x9C3C,
-                                          0x3879, 0x70F2, 0xE1E4]
+    assert t[0]["value"][:9].tolist() == [
+        0xACE1,
+        0x59C3,
+        0xB387,
+        0x670F,
+        0xCE1E,
+        0x9C3C,
+        0x3879,
+        0x70F2,
+        0xE1E4,
+    ]
     assert t[1]["o"][:16].tolist() == [0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 0]
     assert t[2]["o"][:16].tolist() == [1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 0, 0]
     assert np.flatnonzero(t[3]["spike"][:128]).tolist() == list(range(2, 128, 5))

@@ -26,9 +26,14 @@ def _bits(words, n):
 
 # --- native ops against a bit-level reference ------------------------------------------------
 
+
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(1, 700), count=st.integers(1, 9), shift=st.integers(-2000, 2000),
-       seed=st.integers(0, 2**32))
+@given(
+    n=st.integers(1, 700),
+    count=st.integers(1, 9),
+    shift=st.integers(-2000, 2000),
+    seed=st.integers(0, 2**32),
+)
 def test_hdc_ops_match_bit_reference(n, count, shift, seed):
     vs = hdc.random_hypervectors(count, n, seed=seed)
     bits = np.array([_bits(v, n) for v in vs])
@@ -49,19 +54,26 @@ def test_hdc_random_hypervectors_are_the_seed_tensors():
     assert [v.tolist() for v in vs] == [eng.BitStreamTensor(100, s).data for s in (1, 2, 3)]
     t = [eng.BitStreamTensor(100, s) for s in (1, 2, 3)]
     assert hdc.similarity(vs[0], vs[2], 100) == 1.0 - t[0].hamming_distance(t[2])
-    assert hdc.similarity(vs[:2], vs[2], 100).tolist() == [1.0 - x.hamming_distance(t[2])
-                                                           for x in t[:2]]
+    assert hdc.similarity(vs[:2], vs[2], 100).tolist() == [
+        1.0 - x.hamming_distance(t[2]) for x in t[:2]
+    ]
 
 
 def test_hdc_ops_errors():
     v = hdc.random_hypervectors(2, 100)
     with pytest.raises(ValueError, match=r"^Hypervector dimension must be at least 1, not 0$"):
         hdc.permute(v, 0)
-    with pytest.raises(TypeError, match=r"^Hypervectors 'vectors' must be a uint64 array of "
-                                        r"packed words, not int64$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^Hypervectors 'vectors' must be a uint64 array of "
+        r"packed words, not int64$",
+    ):
         hdc.bundle(v.astype(np.int64), 100)
-    with pytest.raises(ValueError, match=r"^Hypervectors 'a' must have 2 words on the last axis "
-                                         r"for dimension 100, not shape \(3,\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Hypervectors 'a' must have 2 words on the last axis "
+        r"for dimension 100, not shape \(3,\)$",
+    ):
         hdc.distance(np.zeros(3, np.uint64), v[0], 100)
     with pytest.raises(ValueError, match=r"^Bundle needs at least one hypervector, not 0$"):
         hdc.bundle(np.zeros((0, 2), np.uint64), 100)
@@ -76,6 +88,7 @@ def test_hdc_float32_ratio_is_correctly_rounded():
 
 
 # --- item memory -------------------------------------------------------------------------------
+
 
 def test_hdc_item_memory_finds_noisy_items():
     n = 1000
@@ -101,15 +114,22 @@ def test_hdc_item_memory_ties_go_to_the_lowest_index():
 
 def test_hdc_item_memory_errors():
     mem = hdc.ItemMemory(64)
-    with pytest.raises(ValueError, match=r"^Item memory is empty; store hypervectors before "
-                                         r"querying$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Item memory is empty; store hypervectors before "
+        r"querying$",
+    ):
         mem.query(np.zeros(1, np.uint64))
-    with pytest.raises(ValueError, match=r"^Item memory labels must give one label per vector "
-                                         r"\(2\), not 1$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Item memory labels must give one label per vector "
+        r"\(2\), not 1$",
+    ):
         mem.store(np.zeros((2, 1), np.uint64), labels=["a"])
 
 
 # --- fault-tolerant logic ------------------------------------------------------------------------
+
 
 def test_hdc_fault_tolerant_logic():
     n = 1024
@@ -141,9 +161,13 @@ def test_hdc_fault_errors():
 
 # --- seed API parity ----------------------------------------------------------------------------
 
+
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(1, 400), seeds=st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=9),
-       shift=st.integers(0, 2**64 - 1))
+@given(
+    n=st.integers(1, 400),
+    seeds=st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=9),
+    shift=st.integers(0, 2**64 - 1),
+)
 def test_hdc_vector_matches_engine(n, seeds, shift):
     ours = [sc.HDCVector(n, seed=s) for s in seeds]
     theirs = [EngineHDC(n, seed=s) for s in seeds]
@@ -174,8 +198,10 @@ def test_hdc_tensor_from_packed_matches_engine(n, data):
     assert sc.BitStreamTensor.bundle(ours).data == eng.BitStreamTensor.bundle(theirs).data
     assert ours[0].hamming_distance(ours[1]) == theirs[0].hamming_distance(theirs[1])
     short = sc.BitStreamTensor.from_packed(rows[2][:1], n)
-    assert ours[0].xor(short).data == theirs[0].xor(eng.BitStreamTensor.from_packed(
-        rows[2][:1], n)).data
+    assert (
+        ours[0].xor(short).data
+        == theirs[0].xor(eng.BitStreamTensor.from_packed(rows[2][:1], n)).data
+    )
     if nw == -(-n // 64):  # rotation of well-formed words clears the tail
         ours[0].rotate_right(5)
         theirs[0].rotate_right(5)
@@ -202,8 +228,12 @@ def test_hdc_seed_module_paths():
 
 def test_hdc_vector_counter_seeds():
     first = sc.HDCVector(64)
-    k = next(s for s in range(1, 10**6) if sc.BitStreamTensor(64, s).popcount() == first.popcount()
-             and sc.BitStreamTensor(64, s).data[0] == first._x)
+    k = next(
+        s
+        for s in range(1, 10**6)
+        if sc.BitStreamTensor(64, s).popcount() == first.popcount()
+        and sc.BitStreamTensor(64, s).data[0] == first._x
+    )
     assert sc.HDCVector(64)._x == sc.BitStreamTensor(64, k + 1).data[0]
     got = []
     threads = [threading.Thread(target=lambda: got.append(_hdc._next_seed())) for _ in range(8)]
@@ -214,21 +244,32 @@ def test_hdc_vector_counter_seeds():
     assert sorted(got) == list(range(k + 2, k + 10))  # thread-safe: no value twice
 
 
-@pytest.mark.parametrize(("call", "engine_call"), [
-    (lambda: sc.BitStreamTensor(10, 1).xor(5), lambda: eng.BitStreamTensor(10, 1).xor(5)),
-    (lambda: sc.BitStreamTensor.bundle([sc.BitStreamTensor(10, 1), "x"]),
-     lambda: eng.BitStreamTensor.bundle([eng.BitStreamTensor(10, 1), "x"])),
-    (lambda: sc.BitStreamTensor(64, 1).rotate_right(2**64),
-     lambda: eng.BitStreamTensor(64, 1).rotate_right(2**64)),
-    (lambda: sc.HDCVector.bundle([]), lambda: EngineHDC.bundle([])),
-    (lambda: sc.HDCVector(10, seed=-1), lambda: EngineHDC(10, seed=-1)),
-    (lambda: sc.HDCVector(0, seed=1), lambda: EngineHDC(0, seed=1)),
-    (lambda: sc.HDCVector(10, seed=1).permute(-1), lambda: EngineHDC(10, seed=1).permute(-1)),
-    (lambda: sc.HDCVector(10, seed=1).similarity(sc.HDCVector(11, seed=1)),
-     lambda: EngineHDC(10, seed=1).similarity(EngineHDC(11, seed=1))),
-    (lambda: sc.HDCVector(10, seed=1) * sc.HDCVector(11, seed=1),
-     lambda: EngineHDC(10, seed=1) * EngineHDC(11, seed=1)),
-])
+@pytest.mark.parametrize(
+    ("call", "engine_call"),
+    [
+        (lambda: sc.BitStreamTensor(10, 1).xor(5), lambda: eng.BitStreamTensor(10, 1).xor(5)),
+        (
+            lambda: sc.BitStreamTensor.bundle([sc.BitStreamTensor(10, 1), "x"]),
+            lambda: eng.BitStreamTensor.bundle([eng.BitStreamTensor(10, 1), "x"]),
+        ),
+        (
+            lambda: sc.BitStreamTensor(64, 1).rotate_right(2**64),
+            lambda: eng.BitStreamTensor(64, 1).rotate_right(2**64),
+        ),
+        (lambda: sc.HDCVector.bundle([]), lambda: EngineHDC.bundle([])),
+        (lambda: sc.HDCVector(10, seed=-1), lambda: EngineHDC(10, seed=-1)),
+        (lambda: sc.HDCVector(0, seed=1), lambda: EngineHDC(0, seed=1)),
+        (lambda: sc.HDCVector(10, seed=1).permute(-1), lambda: EngineHDC(10, seed=1).permute(-1)),
+        (
+            lambda: sc.HDCVector(10, seed=1).similarity(sc.HDCVector(11, seed=1)),
+            lambda: EngineHDC(10, seed=1).similarity(EngineHDC(11, seed=1)),
+        ),
+        (
+            lambda: sc.HDCVector(10, seed=1) * sc.HDCVector(11, seed=1),
+            lambda: EngineHDC(10, seed=1) * EngineHDC(11, seed=1),
+        ),
+    ],
+)
 def test_hdc_vector_errors_match_engine(call, engine_call):
     with pytest.raises(BaseException) as theirs:
         engine_call()
@@ -240,14 +281,22 @@ def test_hdc_vector_errors_match_engine(call, engine_call):
 
 # --- Petri net ------------------------------------------------------------------------------------
 
+
 @settings(max_examples=10, deadline=None)
-@given(places=st.integers(1, 6), transitions=st.integers(1, 5), seed=st.integers(0, 2**31),
-       length=st.sampled_from([64, 100, 1024]), data=st.data())
+@given(
+    places=st.integers(1, 6),
+    transitions=st.integers(1, 5),
+    seed=st.integers(0, 2**31),
+    length=st.sampled_from([64, 100, 1024]),
+    data=st.data(),
+)
 def test_hdc_petri_net_matches_engine(places, transitions, seed, length, data):
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32)))
-    art = {"w_in": rng.uniform(-0.2, 1.2, (transitions, places)),
-           "w_out": rng.uniform(-0.2, 1.2, (places, transitions)),
-           "thresholds": rng.uniform(0, 0.6, transitions)}
+    art = {
+        "w_in": rng.uniform(-0.2, 1.2, (transitions, places)),
+        "w_out": rng.uniform(-0.2, 1.2, (places, transitions)),
+        "thresholds": rng.uniform(0, 0.6, transitions),
+    }
     if data.draw(st.booleans()):
         art["marking"] = rng.uniform(0, 3, places)
     ours, theirs = sc.PetriNetEngine(art, length, seed), EnginePetri(art, length, seed)
@@ -268,8 +317,12 @@ def test_hdc_petri_net_matches_engine(places, transitions, seed, length, data):
 
 
 def test_hdc_petri_net_fires():
-    art = {"w_in": [[1.0, 0.0]], "w_out": [[0.0], [1.0]], "thresholds": [0.5],
-           "marking": [1.0, 0.0]}
+    art = {
+        "w_in": [[1.0, 0.0]],
+        "w_out": [[0.0], [1.0]],
+        "thresholds": [0.5],
+        "marking": [1.0, 0.0],
+    }
     net = sc.PetriNetEngine(art)
     m = net.step()
     assert m[0] == 0.0 and m[1] > 0.9  # the token moved from place 0 to place 1
@@ -313,8 +366,7 @@ def test_hdc_benchmark_rows_compute_the_same_things():
         elif "pairs" in name and "similarity" in name:
             assert np.array_equal(np.array(a), b), name
         elif "bind" in name or "bundle" in name or "permute" in name:
-            assert a._tensor.data == [(b._x >> (64 * k)) & (2**64 - 1) for k in range(words)], \
-                name
+            assert a._tensor.data == [(b._x >> (64 * k)) & (2**64 - 1) for k in range(words)], name
         elif name == "HDC similarity 10000 bits":
             assert a == b, name
         elif "item memory" not in name:

@@ -19,8 +19,9 @@ from scgen.params_hdc import (
 
 def _words(vectors, lanes, words):
     """Split packed 64-bit hypervectors into ``lanes``-bit words, word 0 first."""
-    bits = np.unpackbits(np.asarray(vectors, np.uint64).view(np.uint8), axis=-1,
-                         bitorder="little")[..., :lanes * words]
+    bits = np.unpackbits(np.asarray(vectors, np.uint64).view(np.uint8), axis=-1, bitorder="little")[
+        ..., : lanes * words
+    ]
     w = bits.reshape(*bits.shape[:-1], words, lanes).astype(np.uint64)
     return (w << np.arange(lanes, dtype=np.uint64)).sum(axis=-1, dtype=np.uint64)
 
@@ -51,8 +52,9 @@ def test_permute_twin_rotates_the_previous_vector(words, lanes, shift):
     assert np.array_equal(trace.o[:words], np.zeros(words))  # nothing complete yet
     assert np.array_equal(trace.o[words:].reshape(2, words), want[:2])
     assert trace.valid.tolist() == [0] * words + [1] * 2 * words
-    held = sw.permute(p, np.r_[start, 0, 0], np.r_[np.ones(3 * words, int), 0, 0],
-                      np.r_[a, 1, 1])  # en = 0: the unit holds
+    held = sw.permute(
+        p, np.r_[start, 0, 0], np.r_[np.ones(3 * words, int), 0, 0], np.r_[a, 1, 1]
+    )  # en = 0: the unit holds
     assert np.array_equal(held.o[-2:], want[2][:1].repeat(2))
 
 
@@ -71,14 +73,16 @@ def _query_inputs(p, items, query, *, start_gap=0):
     """Write every item word by word, then the query, then start one search."""
     n_items = items.shape[0] * p.words
     cycles = n_items + p.words + 1 + start_gap + p.latency + 4
-    ins = {k: np.zeros(cycles, np.int64) for k in
-           ("wr_en", "wr_addr", "wr_data", "q_wr", "q_addr", "q_data", "start")}
+    ins = {
+        k: np.zeros(cycles, np.int64)
+        for k in ("wr_en", "wr_addr", "wr_data", "q_wr", "q_addr", "q_data", "start")
+    }
     ins["wr_en"][:n_items] = 1
     ins["wr_addr"][:n_items] = np.arange(n_items)
     ins["wr_data"][:n_items] = items.reshape(-1)
-    ins["q_wr"][n_items:n_items + p.words] = 1
-    ins["q_addr"][n_items:n_items + p.words] = np.arange(p.words)
-    ins["q_data"][n_items:n_items + p.words] = query
+    ins["q_wr"][n_items : n_items + p.words] = 1
+    ins["q_addr"][n_items : n_items + p.words] = np.arange(p.words)
+    ins["q_data"][n_items : n_items + p.words] = query
     t0 = n_items + p.words + start_gap
     ins["start"][t0] = 1
     ins["start"][t0 + 5] = 1  # ignored: busy
@@ -98,7 +102,7 @@ def test_assoc_query_twin_finds_the_nearest_item(p):
     assert done.tolist() == [t0 + p.latency]
     assert (int(trace.index[done[0]]), int(trace.distance[done[0]])) == mem.query(noisy)
     assert mem.query(noisy)[0] == target
-    assert trace.busy[t0 + 1:t0 + p.latency].all() and not trace.busy[t0]
+    assert trace.busy[t0 + 1 : t0 + p.latency].all() and not trace.busy[t0]
 
 
 def test_assoc_query_default_fits_block_ram():
@@ -118,24 +122,56 @@ def test_assoc_query_default_pysim_end_to_end():
     assert got["done"][t] == 1 and int(got["index"][t]) == 11
 
 
-@pytest.mark.parametrize(("cls", "kwargs", "exc", "message"), [
-    (BundleParams, {"n": 0}, ValueError, r"^Bundle n must be between 1 and 63, not 0$"),
-    (BundleParams, {"lanes": 65}, ValueError, r"^Bundle lanes must be between 1 and 64, not 65$"),
-    (BindParams, {"lanes": 0}, ValueError, r"^Bind lanes must be between 1 and 64, not 0$"),
-    (PermuteParams, {"words": 1025}, ValueError,
-     r"^Permute words must be between 1 and 1024, not 1025$"),
-    (PermuteParams, {"words": 100, "lanes": 64}, ValueError,
-     r"^Permute dimension \(words \* lanes\) must be at most 4096, not 6400$"),
-    (PermuteParams, {"shift": 1.5}, TypeError, r"^Permute shift must be an integer, not 1.5$"),
-    (HammingParams, {"words": 0}, ValueError,
-     r"^Hamming words must be between 1 and 1048576, not 0$"),
-    (AssocQueryParams, {"words": 48}, ValueError,
-     r"^Associative query words must be a power of two, not 48$"),
-    (AssocQueryParams, {"items": 257}, ValueError,
-     r"^Associative query items must be between 1 and 256, not 257$"),
-    (AssocQueryParams, {"lanes": "16"}, TypeError,
-     r"^Associative query lanes must be an integer, not '16'$"),
-])
+@pytest.mark.parametrize(
+    ("cls", "kwargs", "exc", "message"),
+    [
+        (BundleParams, {"n": 0}, ValueError, r"^Bundle n must be between 1 and 63, not 0$"),
+        (
+            BundleParams,
+            {"lanes": 65},
+            ValueError,
+            r"^Bundle lanes must be between 1 and 64, not 65$",
+        ),
+        (BindParams, {"lanes": 0}, ValueError, r"^Bind lanes must be between 1 and 64, not 0$"),
+        (
+            PermuteParams,
+            {"words": 1025},
+            ValueError,
+            r"^Permute words must be between 1 and 1024, not 1025$",
+        ),
+        (
+            PermuteParams,
+            {"words": 100, "lanes": 64},
+            ValueError,
+            r"^Permute dimension \(words \* lanes\) must be at most 4096, not 6400$",
+        ),
+        (PermuteParams, {"shift": 1.5}, TypeError, r"^Permute shift must be an integer, not 1.5$"),
+        (
+            HammingParams,
+            {"words": 0},
+            ValueError,
+            r"^Hamming words must be between 1 and 1048576, not 0$",
+        ),
+        (
+            AssocQueryParams,
+            {"words": 48},
+            ValueError,
+            r"^Associative query words must be a power of two, not 48$",
+        ),
+        (
+            AssocQueryParams,
+            {"items": 257},
+            ValueError,
+            r"^Associative query items must be between 1 and 256, not 257$",
+        ),
+        (
+            AssocQueryParams,
+            {"lanes": "16"},
+            TypeError,
+            r"^Associative query lanes must be an integer, not '16'$",
+        ),
+    ],
+)
 def test_hdc_params_wrong(cls, kwargs, exc, message):
     with pytest.raises(exc, match=message):
         cls(**kwargs)
@@ -144,23 +180,29 @@ def test_hdc_params_wrong(cls, kwargs, exc, message):
 def test_hdc_twin_input_errors():
     with pytest.raises(TypeError, match=r"^Bundle inputs must be a0, a1, a2, not a0, a1$"):
         sw.bundle(BundleParams(), a0=[0], a1=[1])
-    with pytest.raises(ValueError, match=r"^Associative query input 'wr_addr' must be between 0 "
-                                         r"and 1023, not 1024$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Associative query input 'wr_addr' must be between 0 "
+        r"and 1023, not 1024$",
+    ):
         sw.assoc_query(AssocQueryParams(), 1, 1024, 0, 0, 0, 0, 0)
-    with pytest.raises(TypeError, match=r"^Permute parameters must be an instance of "
-                                        r"PermuteParams, not 3$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^Permute parameters must be an instance of "
+        r"PermuteParams, not 3$",
+    ):
         sw.permute(3, 0, 1, 0)
 
 
 # --- the IR -------------------------------------------------------------------------------------
+
 
 def _hdc_graph(length=64, shift=5):
     b = GraphBuilder("hdc")
     rates = [b.input(f"p{k}") for k in range(3)]
     s = [b.encode(rates[k], length=length, seed=100 + 7 * k) for k in range(3)]
     bundled = b.apply("bundle", *s)
-    permuted = b.apply("permute", bundled,
-                       params=PermuteParams(words=length, lanes=1, shift=shift))
+    permuted = b.apply("permute", bundled, params=PermuteParams(words=length, lanes=1, shift=shift))
     b.output("s0", s[0])
     b.output("s1", s[1])
     b.output("s2", s[2])
@@ -174,8 +216,10 @@ def _hdc_graph(length=64, shift=5):
 def _assert_same(twin, hard):
     assert sorted(hard.outputs) == sorted(twin.outputs)
     for name, want in twin.outputs.items():
-        assert np.asarray(hard.outputs[name]).astype(np.int64).tolist() == \
-            np.asarray(want).astype(np.int64).tolist(), name
+        assert (
+            np.asarray(hard.outputs[name]).astype(np.int64).tolist()
+            == np.asarray(want).astype(np.int64).tolist()
+        ), name
 
 
 def test_hdc_ir_graph_twin_equals_pysim():
@@ -199,19 +243,29 @@ def test_hdc_ir_graph_twin_equals_verilator(tmp_path):
     graphs = [_hdc_graph(64, 5), _hdc_graph(7, -2)]
     rng = np.random.default_rng(1)
     inputs = [{f"p{k}": rng.random(10) for k in range(3)} for _ in graphs]
-    for g, ins, hard in zip(graphs, inputs, run_hardware(graphs, inputs, backend="verilator",
-                                                        build_dir=tmp_path), strict=True):
+    for g, ins, hard in zip(
+        graphs,
+        inputs,
+        run_hardware(graphs, inputs, backend="verilator", build_dir=tmp_path),
+        strict=True,
+    ):
         _assert_same(run_windows(g, ins), hard)
 
 
 def test_hdc_ir_errors():
     b = GraphBuilder("bad")
     s = [b.encode(b.input(f"p{k}"), length=32, seed=1 + k) for k in range(3)]
-    with pytest.raises(TypeError, match=r"^sc.permute: a permutation of a 32-bit stream needs "
-                                        r"lanes=1 and words=32, not lanes=2 and words=16$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^sc.permute: a permutation of a 32-bit stream needs "
+        r"lanes=1 and words=32, not lanes=2 and words=16$",
+    ):
         b.apply("permute", s[0], params=PermuteParams(words=16, lanes=2))
-    with pytest.raises(TypeError, match=r"^sc.bundle: parameters give the hardware an input 'a3' "
-                                        r"that the op cannot feed$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^sc.bundle: parameters give the hardware an input 'a3' "
+        r"that the op cannot feed$",
+    ):
         b.apply("bundle", *s, params=BundleParams(n=5))
     text = _hdc_graph(16).to_text().replace("words=16", "words=8")
     problems = [str(p) for p in parse(text).verify()]
@@ -224,8 +278,9 @@ def test_assoc_query_default_verilator(tmp_path):
     p = AssocQueryParams()
     vs = hdc.random_hypervectors(p.items, p.dimension, seed=8)
     queries = hdc.inject_noise(vs[[3, 15, 0, 9]], p.dimension, 0.25, seed=4)
-    parts = [_query_inputs(p, _words(vs, p.lanes, p.words), _words(queries[0], p.lanes,
-                                                                    p.words))[0]]
+    parts = [
+        _query_inputs(p, _words(vs, p.lanes, p.words), _words(queries[0], p.lanes, p.words))[0]
+    ]
     for q in queries[1:]:  # later queries: write only the query, then search
         ins, _ = _query_inputs(p, np.zeros((0, p.words), np.uint64), _words(q, p.lanes, p.words))
         parts.append(ins)

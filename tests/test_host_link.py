@@ -50,30 +50,62 @@ def neuron_graph(length=40):
     """A dense layer (3 inputs, 4 neurons, a weight each) and a LIF step with signed ports."""
     b = GraphBuilder("neurons")
     xs, ws = b.input("xs", "vec<rate,3>"), b.input("ws", "vec<rate,12>")
-    b.output("spikes", b.dense_forward(
-        xs, ws, leak=b.constant(12, "i16"), gain=b.constant(300, "i16"), n_inputs=3,
-        n_neurons=4, stream_length=length, input_seed_base=0x1234, weight_seed_base=0x4321,
-        y_max=500))
+    b.output(
+        "spikes",
+        b.dense_forward(
+            xs,
+            ws,
+            leak=b.constant(12, "i16"),
+            gain=b.constant(300, "i16"),
+            n_inputs=3,
+            n_neurons=4,
+            stream_length=length,
+            input_seed_base=0x1234,
+            weight_seed_base=0x4321,
+            y_max=500,
+        ),
+    )
     count = b.popcount(b.encode(b.input("r"), length=length, seed=0x2D2D))
-    b.output("n", b.lif_step(count, leak=b.input("leak", "i16"), gain=b.constant(256, "i16"),
-                             noise=b.input("noise", "i8"), refractory_period=1,
-                             v_threshold=60))
+    b.output(
+        "n",
+        b.lif_step(
+            count,
+            leak=b.input("leak", "i16"),
+            gain=b.constant(256, "i16"),
+            noise=b.input("noise", "i8"),
+            refractory_period=1,
+            v_threshold=60,
+        ),
+    )
     return b.build()
 
 
 DEMO_INPUTS = {"x": 0.6, "w": 0.7}
-NEURON_INPUTS = {"xs": [0.9, 0.5, 0.7],
-                 "ws": [0.8, 0.95, 0.6, 0.2, 0.5, 0.9, 1.0, 0.3, 0.7, 0.1, 0.6, 0.4],
-                 "r": 0.3, "leak": 20, "noise": -60}
+NEURON_INPUTS = {
+    "xs": [0.9, 0.5, 0.7],
+    "ws": [0.8, 0.95, 0.6, 0.2, 0.5, 0.9, 1.0, 0.3, 0.7, 0.1, 0.6, 0.4],
+    "r": 0.3,
+    "leak": 20,
+    "noise": -60,
+}
 
 
 def _session(graph, inputs):
     """The host's commands: identify, load, clear, run 3, read, run 2, read, clear, run 1,
     read, and what the driver calls for each."""
     lay = layout(graph)
-    commands = [encode_identify(), encode_load(lay, port_values(graph, inputs)),
-                encode_clear(), encode_start(3), encode_read(), encode_start(2), encode_read(),
-                encode_clear(), encode_start(1), encode_read()]
+    commands = [
+        encode_identify(),
+        encode_load(lay, port_values(graph, inputs)),
+        encode_clear(),
+        encode_start(3),
+        encode_read(),
+        encode_start(2),
+        encode_read(),
+        encode_clear(),
+        encode_start(1),
+        encode_read(),
+    ]
     return commands
 
 
@@ -92,17 +124,25 @@ def _drive(link, inputs):
 
 def _expected(graph, inputs, count_width=16):
     """Twin values after windows 3, 5 and 6, with counts since the clears (saturating)."""
-    per_window = {k: np.array([v] * 6, dtype=float if not isinstance(v, int) else np.int64)
-                  for k, v in inputs.items()}
+    per_window = {
+        k: np.array([v] * 6, dtype=float if not isinstance(v, int) else np.int64)
+        for k, v in inputs.items()
+    }
     twin = run_windows(graph, per_window).outputs
     lay = layout(graph)
     reads = []
     for first, last in ((0, 3), (0, 5), (5, 6)):
         outputs = {f.name: int(twin[f.name][last - 1]) for f in lay.outputs}
         top = (1 << count_width) - 1
-        counts = {f.name: np.array([min(top, int(((twin[f.name][first:last].astype(object) >> b)
-                                                  & 1).sum())) for b in range(f.width)])
-                  for f in lay.counted}
+        counts = {
+            f.name: np.array(
+                [
+                    min(top, int(((twin[f.name][first:last].astype(object) >> b) & 1).sum()))
+                    for b in range(f.width)
+                ]
+            )
+            for f in lay.counted
+        }
         reads.append((outputs, counts))
     return reads
 
@@ -151,21 +191,29 @@ def test_host_link_neuron_graph_pysim():
 def _error_commands():
     """Malformed traffic, each followed by an IDENTIFY that must still succeed."""
     bad_frame = frame_levels(0x5A, CPB, stop=0)
-    return [bytes([0x00]), encode_identify(), bytes([0x72]), bad_frame, encode_identify(),
-            bytes([CMD_LOAD, 0x12]), encode_identify(), encode_start(0)]
+    return [
+        bytes([0x00]),
+        encode_identify(),
+        bytes([0x72]),
+        bad_frame,
+        encode_identify(),
+        bytes([CMD_LOAD, 0x12]),
+        encode_identify(),
+        encode_start(0),
+    ]
 
 
 def _check_errors(graph, result):
     r = result.replies
     assert r[0] == bytes([0xEE, 1, 0x00])
-    assert r[1][:1 + len(MAGIC)] == bytes([0xC9]) + MAGIC
+    assert r[1][: 1 + len(MAGIC)] == bytes([0xC9]) + MAGIC
     assert r[2] == bytes([0xEE, 1, 0x72])
     assert r[3] == bytes([0xEE, 2, 0x5A])
     assert r[5] == bytes([0xEE, 3, CMD_LOAD])
     assert r[4] == r[6] == r[1]
     assert r[7] == bytes([0xD3])
     assert len(r[1]) == 1 + IDENTITY_BYTES
-    assert r[1][1 + len(MAGIC) + 1:][:8] == bytes.fromhex(ir_hash(graph))[:8]
+    assert r[1][1 + len(MAGIC) + 1 :][:8] == bytes.fromhex(ir_hash(graph))[:8]
 
 
 def _error_waits(top):
@@ -183,12 +231,18 @@ def test_host_link_error_replies_pysim():
 def test_host_link_verilator(tmp_path):
     # both sessions and the error traffic share one Verilator build
     demo, neurons, small = demo_graph(), neuron_graph(), demo_graph(length=16)
-    tops = [HostLinkTop(demo, clocks_per_bit=CPB), HostLinkTop(neurons, clocks_per_bit=CPB,
-                                                                leds=6),
-            HostLinkTop(small, clocks_per_bit=CPB, timeout=300)]
+    tops = [
+        HostLinkTop(demo, clocks_per_bit=CPB),
+        HostLinkTop(neurons, clocks_per_bit=CPB, leds=6),
+        HostLinkTop(small, clocks_per_bit=CPB, timeout=300),
+    ]
     results = simulate_many(
-        tops, [_session(demo, DEMO_INPUTS), _session(neurons, NEURON_INPUTS), _error_commands()],
-        waits=[None, None, _error_waits(tops[2])], backend="verilator", build_dir=tmp_path)
+        tops,
+        [_session(demo, DEMO_INPUTS), _session(neurons, NEURON_INPUTS), _error_commands()],
+        waits=[None, None, _error_waits(tops[2])],
+        backend="verilator",
+        build_dir=tmp_path,
+    )
     _check_session(demo, DEMO_INPUTS, results[0])
     _check_session(neurons, NEURON_INPUTS, results[1])
     _check_errors(small, results[2])
@@ -203,36 +257,48 @@ def _identity_reply(graph, **kw):
 
 
 def test_host_link_wrong_design():
-    link = HostLink(ScriptedTransport([encode_identify()], [_identity_reply(neuron_graph())]),
-                    demo_graph())
-    with pytest.raises(WrongDesign, match=r"^The board runs a design with IR hash [0-9a-f]{16}"
-                                          r"\.\.\., not graph 'demo' \(IR hash [0-9a-f]{16}"
-                                          r"\.\.\.\); build and program this graph$"):
+    link = HostLink(
+        ScriptedTransport([encode_identify()], [_identity_reply(neuron_graph())]), demo_graph()
+    )
+    with pytest.raises(
+        WrongDesign,
+        match=r"^The board runs a design with IR hash [0-9a-f]{16}"
+        r"\.\.\., not graph 'demo' \(IR hash [0-9a-f]{16}"
+        r"\.\.\.\); build and program this graph$",
+    ):
         link.identify()
 
 
 def test_host_link_wrong_layout_and_version():
     g = demo_graph()
-    link = HostLink(ScriptedTransport([encode_identify()], [_identity_reply(g, count_width=8)]),
-                    g)
-    with pytest.raises(WrongDesign, match=r"^The board's layout \(in, out, counters, count "
-                                          r"width, window\) is \(4, 1, 1, 8, 64\), not "
-                                          r"\(4, 1, 1, 16, 64\); it was built with other link "
-                                          r"options$"):
+    link = HostLink(ScriptedTransport([encode_identify()], [_identity_reply(g, count_width=8)]), g)
+    with pytest.raises(
+        WrongDesign,
+        match=r"^The board's layout \(in, out, counters, count "
+        r"width, window\) is \(4, 1, 1, 8, 64\), not "
+        r"\(4, 1, 1, 16, 64\); it was built with other link "
+        r"options$",
+    ):
         link.identify()
     reply = bytearray(_identity_reply(g))
     reply[1 + len(MAGIC)] = 7
     link = HostLink(ScriptedTransport([encode_identify()], [bytes(reply)]), g)
-    with pytest.raises(WrongDesign, match=r"^The board speaks host link protocol version 7, "
-                                          r"not 1; rebuild it with this scgen$"):
+    with pytest.raises(
+        WrongDesign,
+        match=r"^The board speaks host link protocol version 7, "
+        r"not 1; rebuild it with this scgen$",
+    ):
         link.identify()
 
 
 def test_host_link_bad_replies():
     g = demo_graph()
     link = HostLink(ScriptedTransport([encode_identify()], [b"\xc9" + b"ABCD" + bytes(20)]), g)
-    with pytest.raises(BadReply, match=r"^The board is not an scgen host link: its identity "
-                                       r"starts with b'ABCD', not b'SCGN'$"):
+    with pytest.raises(
+        BadReply,
+        match=r"^The board is not an scgen host link: its identity "
+        r"starts with b'ABCD', not b'SCGN'$",
+    ):
         link.identify()
     link = HostLink(ScriptedTransport([encode_clear()], [b"\x49"]), g)
     with pytest.raises(BadReply, match=r"^Reply to CLEAR must start with 0xC3, not 0x49$"):
@@ -244,8 +310,11 @@ def test_host_link_bad_replies():
 def test_host_link_device_error():
     g = demo_graph()
     link = HostLink(ScriptedTransport([encode_read()], [bytes([0xEE, 2, 0x5A])]), g)
-    with pytest.raises(DeviceError, match=r"^The board replied with an error: framing error; "
-                                          r"the bits received were 0x5A$") as info:
+    with pytest.raises(
+        DeviceError,
+        match=r"^The board replied with an error: framing error; "
+        r"the bits received were 0x5A$",
+    ) as info:
         link.read()
     assert (info.value.code, info.value.arg) == (2, 0x5A)
 
@@ -265,12 +334,18 @@ class _Silent:
 
 def test_host_link_timeout():
     g = demo_graph()
-    with pytest.raises(LinkTimeout, match=r"^No complete reply to IDENTIFY within 0.01 s \(0 of "
-                                          r"1 bytes\); is the board connected, programmed and "
-                                          r"at the right baud rate\?$"):
+    with pytest.raises(
+        LinkTimeout,
+        match=r"^No complete reply to IDENTIFY within 0.01 s \(0 of "
+        r"1 bytes\); is the board connected, programmed and "
+        r"at the right baud rate\?$",
+    ):
         HostLink(_Silent(), g, timeout=0.01).identify()
-    with pytest.raises(LinkTimeout, match=r"^No complete reply to READ within 0.01 s \(2 of 4 "
-                                          r"bytes; got d2 13\)"):
+    with pytest.raises(
+        LinkTimeout,
+        match=r"^No complete reply to READ within 0.01 s \(2 of 4 "
+        r"bytes; got d2 13\)",
+    ):
         HostLink(_Silent(b"\xd2\x13"), g, timeout=0.01).read()
 
 
@@ -281,23 +356,41 @@ def test_host_link_input_errors():
         link.write_inputs({"x": 0.5})
     with pytest.raises(ValueError, match=r"^Graph 'demo' has no input 'y'; its inputs are x, w$"):
         port_values(g, {"x": 0.5, "w": 0.5, "y": 1})
-    with pytest.raises(ValueError, match=r"^Input 'xs' of type vec<rate,3> needs 3 values, "
-                                         r"not 2$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Input 'xs' of type vec<rate,3> needs 3 values, "
+        r"not 2$",
+    ):
         port_values(n, {"xs": [0.1, 0.2]})
-    with pytest.raises(ValueError, match=r"^Input 'leak' of type i16 takes a raw integer, not "
-                                         r"2.5$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Input 'leak' of type i16 takes a raw integer, not "
+        r"2.5$",
+    ):
         port_values(n, {"leak": 2.5})
-    with pytest.raises(ValueError, match=r"^Input 'leak' must be between -32768 and 32767 for "
-                                         r"its 16-bit signed port, not 40000$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Input 'leak' must be between -32768 and 32767 for "
+        r"its 16-bit signed port, not 40000$",
+    ):
         encode_load(layout(n), {"xs": 0, "ws": 0, "r": 0, "leak": 40000, "noise": 0})
-    with pytest.raises(ValueError, match=r"^Window count must be between 0 and 65535 per "
-                                         r"START, not 65536$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Window count must be between 0 and 65535 per "
+        r"START, not 65536$",
+    ):
         encode_start(65536)
-    with pytest.raises(ValueError, match=r"^Window count must be a non-negative integer, "
-                                         r"not -1$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Window count must be a non-negative integer, "
+        r"not -1$",
+    ):
         link.run(-1)
-    with pytest.raises(TypeError, match=r"^Host link transport must have read and write "
-                                        r"methods, not 3$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^Host link transport must have read and write "
+        r"methods, not 3$",
+    ):
         HostLink(3, g)
 
 
@@ -311,13 +404,19 @@ def test_host_link_runs_past_one_start():
 
 def test_host_link_top_arguments_wrong():
     g = demo_graph()
-    with pytest.raises(ValueError, match=r"^UART receiver clocks_per_bit must be between 2 and "
-                                         r"16777216, not 1$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^UART receiver clocks_per_bit must be between 2 and "
+        r"16777216, not 1$",
+    ):
         HostLinkTop(g, clocks_per_bit=1)
     with pytest.raises(ValueError, match=r"^Host link leds must be between 0 and 64, not 65$"):
         HostLinkTop(g, clocks_per_bit=4, leds=65)
-    with pytest.raises(ValueError, match=r"^Host link count_width must be between 1 and 32, "
-                                         r"not 0$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Host link count_width must be between 1 and 32, "
+        r"not 0$",
+    ):
         HostLinkTop(g, clocks_per_bit=4, count_width=0)
     with pytest.raises(TypeError, match=r"^Host link needs a Graph, not 'g'$"):
         HostLinkTop("g", clocks_per_bit=4)
@@ -369,19 +468,34 @@ def test_host_link_cli_run_on_a_simulated_board(tmp_path, capsys):
     path = tmp_path / "demo.scir"
     path.write_text(g.to_text())
     lay = layout(g)
-    commands = [encode_identify(), encode_load(lay, port_values(g, DEMO_INPUTS)),
-                encode_clear(), encode_start(4), encode_read()]
+    commands = [
+        encode_identify(),
+        encode_load(lay, port_values(g, DEMO_INPUTS)),
+        encode_clear(),
+        encode_start(4),
+        encode_read(),
+    ]
     replies = simulate(HostLinkTop(g, clocks_per_bit=CPB), commands).replies
-    args = _run_args(str(path), "--board", "icebreaker", "--port", "sim", "--input", "x=0.6",
-                     "--input", "w=0.7", "--windows", "4")
+    args = _run_args(
+        str(path),
+        "--board",
+        "icebreaker",
+        "--port",
+        "sim",
+        "--input",
+        "x=0.6",
+        "--input",
+        "w=0.7",
+        "--windows",
+        "4",
+    )
     transport = ScriptedTransport(commands, replies)
     assert cli.main(args, transport=transport) == 0
     assert transport.done
     twin = run_windows(g, {"x": np.full(4, 0.6), "w": np.full(4, 0.7)}).outputs
     out = capsys.readouterr().out
     assert f"  hits             {int(twin['hits'][-1])}\n" in out
-    assert (f"  product          ones per bit over 256 cycles: {int(twin['product'].sum())}\n"
-            in out)
+    assert f"  product          ones per bit over 256 cycles: {int(twin['product'].sum())}\n" in out
 
 
 def test_host_link_cli_errors(tmp_path, capsys):
@@ -390,17 +504,35 @@ def test_host_link_cli_errors(tmp_path, capsys):
     path = tmp_path / "demo.scir"
     path.write_text(demo_graph().to_text())
     # a loopback port echoes the command: not a reply
-    args = _run_args(str(path), "--board", "icebreaker", "--port", "loop://", "--timeout", "0.05",
-                     "--input", "x=0.5", "--input", "w=0.5")
+    args = _run_args(
+        str(path),
+        "--board",
+        "icebreaker",
+        "--port",
+        "loop://",
+        "--timeout",
+        "0.05",
+        "--input",
+        "x=0.5",
+        "--input",
+        "w=0.5",
+    )
     assert cli.main(args) == 1
     assert capsys.readouterr().err == (
         "scgen: No complete reply to IDENTIFY within 0.05 s (1 of 25 bytes; got 49); is the "
-        "board connected, programmed and at the right baud rate?\n")
-    with pytest.raises(SystemExit, match=r"^scgen: --input x values must be numbers, not "
-                                         r"'half'$"):
+        "board connected, programmed and at the right baud rate?\n"
+    )
+    with pytest.raises(
+        SystemExit,
+        match=r"^scgen: --input x values must be numbers, not "
+        r"'half'$",
+    ):
         cli.main(_run_args(str(path), "--board", "b", "--port", "loop://", "--input", "x=half"))
-    assert cli.parse_inputs(["xs=0.5,0.25", "n=-3", "m=0x10"]) == {"xs": [0.5, 0.25], "n": -3,
-                                                                  "m": 16}
+    assert cli.parse_inputs(["xs=0.5,0.25", "n=-3", "m=0x10"]) == {
+        "xs": [0.5, 0.25],
+        "n": -3,
+        "m": 16,
+    }
 
 
 @settings(max_examples=4, suppress_health_check=[HealthCheck.too_slow])
@@ -424,10 +556,14 @@ def test_host_link_random_graphs_pysim(g, seed):
 def test_host_link_identify_recovers_from_an_unfinished_command():
     g = demo_graph()
     timeout_reply = bytes([0xEE, 3, CMD_LOAD])  # the IDENTIFY byte ended a stale LOAD
-    link = HostLink(ScriptedTransport([encode_identify()] * 2,
-                                      [timeout_reply, _identity_reply(g)]), g)
+    link = HostLink(
+        ScriptedTransport([encode_identify()] * 2, [timeout_reply, _identity_reply(g)]), g
+    )
     assert link.identify().window_length == 64
     link = HostLink(ScriptedTransport([encode_identify()] * 2, [timeout_reply] * 2), g)
-    with pytest.raises(DeviceError, match=r"^The board replied with an error: payload timeout; "
-                                          r"the incomplete command was 0x4C$"):
+    with pytest.raises(
+        DeviceError,
+        match=r"^The board replied with an error: payload timeout; "
+        r"the incomplete command was 0x4C$",
+    ):
         link.identify()

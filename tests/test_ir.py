@@ -78,8 +78,15 @@ def test_ir_seed_dense_text_parses_with_defaults():
 
 def test_ir_text_keeps_every_parameter():
     b = ScGraphBuilder("d")
-    ids = [b.input(n, t) for n, t in (("x", "vec<rate,3>"), ("w", "vec<rate,3>"),
-                                      ("l", "fixed<16,8>"), ("g", "fixed<16,8>"))]
+    ids = [
+        b.input(n, t)
+        for n, t in (
+            ("x", "vec<rate,3>"),
+            ("w", "vec<rate,3>"),
+            ("l", "fixed<16,8>"),
+            ("g", "fixed<16,8>"),
+        )
+    ]
     b.output("s", b.dense_forward(*ids, seed_base=0x1234, y_max=65535, y_min=3))
     c = b.input("c", "i16")
     b.output("v", b.lif_step(c, c, c, c, v_rest=-5, v_reset=7, refractory_period=0))
@@ -92,16 +99,24 @@ def test_ir_text_keeps_every_parameter():
 
 # --- types --------------------------------------------------------------------------------------
 
-types = st.deferred(lambda: st.one_of(
-    st.builds(Bitstream, st.integers(0, 5000), st.sampled_from(["unipolar", "bipolar"]),
-              st.sampled_from(["", "lfsr16:ace1", "sobol:1"])),
-    st.builds(lambda w, f: Fixed(w, min(f, w)), st.integers(1, 64), st.integers(0, 64)),
-    st.builds(UInt, st.integers(1, 64)), st.builds(SInt, st.integers(1, 64)),
-    st.builds(Words, st.integers(1, 64), st.integers(0, 5000), st.sampled_from(["", "s:1"])),
-    st.just(Bool()), st.just(Rate()),
-    st.builds(Vec, types, st.integers(1, 300)),
-    st.builds(lambda a, b: Tuple((a, b)), types, types),
-))
+types = st.deferred(
+    lambda: st.one_of(
+        st.builds(
+            Bitstream,
+            st.integers(0, 5000),
+            st.sampled_from(["unipolar", "bipolar"]),
+            st.sampled_from(["", "lfsr16:ace1", "sobol:1"]),
+        ),
+        st.builds(lambda w, f: Fixed(w, min(f, w)), st.integers(1, 64), st.integers(0, 64)),
+        st.builds(UInt, st.integers(1, 64)),
+        st.builds(SInt, st.integers(1, 64)),
+        st.builds(Words, st.integers(1, 64), st.integers(0, 5000), st.sampled_from(["", "s:1"])),
+        st.just(Bool()),
+        st.just(Rate()),
+        st.builds(Vec, types, st.integers(1, 300)),
+        st.builds(lambda a, b: Tuple((a, b)), types, types),
+    )
+)
 
 
 @settings(max_examples=300)
@@ -111,14 +126,23 @@ def test_ir_types_round_trip(t):
     assert parse_type(f"  {str(t).upper()} ") == t if '"' not in str(t) else True
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("float", "Unknown IR type: 'float'"),
-    ("vec<bool>", "Unknown IR type: 'vec<bool>'"),
-    ("u0", "Invalid IR type 'u0': UInt width must be between 1 and 64, not 0"),
-    ("fixed<8,9>", "Invalid IR type 'fixed<8,9>': Fixed fraction must be between 0 and 8, not 9"),
-    ("bitstream<8, ternary>", "Invalid IR type 'bitstream<8, ternary>': Bitstream encoding "
-                              "must be 'unipolar' or 'bipolar', not 'ternary'"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("float", "Unknown IR type: 'float'"),
+        ("vec<bool>", "Unknown IR type: 'vec<bool>'"),
+        ("u0", "Invalid IR type 'u0': UInt width must be between 1 and 64, not 0"),
+        (
+            "fixed<8,9>",
+            "Invalid IR type 'fixed<8,9>': Fixed fraction must be between 0 and 8, not 9",
+        ),
+        (
+            "bitstream<8, ternary>",
+            "Invalid IR type 'bitstream<8, ternary>': Bitstream encoding "
+            "must be 'unipolar' or 'bipolar', not 'ternary'",
+        ),
+    ],
+)
 def test_ir_types_wrong(text, message):
     with pytest.raises(TypeParseError, match=f"^{re.escape(message)}$"):
         parse_type(text)
@@ -126,38 +150,75 @@ def test_ir_types_wrong(text, message):
 
 # --- random graphs: round trip --------------------------------------------------------------------
 
+
 @st.composite
 def graphs(draw):
     """Random graphs from the seed's builder: ids may be wrong, types may not fit: the text
     format must round-trip every graph it can print."""
     b = ScGraphBuilder(draw(st.sampled_from(["g", "net", "sc_x"])))
-    ids = [b.input(f"in{k}", draw(st.sampled_from(["rate", "u8", "i16", "fixed<16,8>",
-                                                     "vec<rate,3>", "bitstream<64>"])))
-           for k in range(draw(st.integers(1, 3)))]
+    ids = [
+        b.input(
+            f"in{k}",
+            draw(
+                st.sampled_from(
+                    ["rate", "u8", "i16", "fixed<16,8>", "vec<rate,3>", "bitstream<64>"]
+                )
+            ),
+        )
+        for k in range(draw(st.integers(1, 3)))
+    ]
     some = st.sampled_from(ids) if ids else st.just(0)
     for _ in range(draw(st.integers(0, 10))):
-        kind = draw(st.sampled_from(["encode", "and", "popcount", "lif", "dense", "scale",
-                                     "offset", "div", "constf", "consti", "ref"]))
+        kind = draw(
+            st.sampled_from(
+                [
+                    "encode",
+                    "and",
+                    "popcount",
+                    "lif",
+                    "dense",
+                    "scale",
+                    "offset",
+                    "div",
+                    "constf",
+                    "consti",
+                    "ref",
+                ]
+            )
+        )
         some = st.one_of(st.sampled_from(ids), st.integers(0, 30))
         if kind == "encode":
-            r = b.encode(draw(some), length=draw(st.integers(1, 4096)),
-                         seed=draw(st.integers(1, 0xFFFF)))
+            r = b.encode(
+                draw(some), length=draw(st.integers(1, 4096)), seed=draw(st.integers(1, 0xFFFF))
+            )
         elif kind == "and":
             r = b.bitwise_and(draw(some), draw(some))
         elif kind == "popcount":
             r = b.popcount(draw(some))
         elif kind == "lif":
-            r = b.lif_step(draw(some), draw(some), draw(some), draw(some),
-                           data_width=draw(st.integers(2, 32)), fraction=draw(st.integers(0, 8)),
-                           v_threshold=draw(st.integers(-300, 300)),
-                           refractory_period=draw(st.integers(0, 9)),
-                           v_rest=draw(st.integers(-9, 9)), v_reset=draw(st.integers(-9, 9)))
+            r = b.lif_step(
+                draw(some),
+                draw(some),
+                draw(some),
+                draw(some),
+                data_width=draw(st.integers(2, 32)),
+                fraction=draw(st.integers(0, 8)),
+                v_threshold=draw(st.integers(-300, 300)),
+                refractory_period=draw(st.integers(0, 9)),
+                v_rest=draw(st.integers(-9, 9)),
+                v_reset=draw(st.integers(-9, 9)),
+            )
         elif kind == "dense":
-            r = b.dense_forward(draw(some), draw(some), draw(some), draw(some),
-                                n_inputs=draw(st.integers(1, 9)),
-                                n_neurons=draw(st.integers(1, 9)),
-                                seed_base=draw(st.integers(0, 0xFFFF)),
-                                y_max=draw(st.integers(0, 70000)))
+            r = b.dense_forward(
+                draw(some),
+                draw(some),
+                draw(some),
+                draw(some),
+                n_inputs=draw(st.integers(1, 9)),
+                n_neurons=draw(st.integers(1, 9)),
+                seed_base=draw(st.integers(0, 0xFFFF)),
+                y_max=draw(st.integers(0, 70000)),
+            )
         elif kind == "scale":
             r = b.scale(draw(some), draw(st.floats(-1e6, 1e6)))
         elif kind == "offset":
@@ -167,7 +228,7 @@ def graphs(draw):
         elif kind == "constf":
             r = b.constant_f64(draw(st.floats(-1e9, 1e9)))
         elif kind == "consti":
-            r = b.constant_i64(draw(st.integers(-2**40, 2**40)))
+            r = b.constant_i64(draw(st.integers(-(2**40), 2**40)))
         else:
             b.output(f"out{len(ids)}", draw(some))
             continue
@@ -183,15 +244,19 @@ def test_ir_text_round_trips(g):
 
 # --- verification -------------------------------------------------------------------------------
 
+
 def test_ir_verify_reports_every_problem():
-    g = Graph("bad", (
-        Op("input", 0, (), (("name", "x"), ("type", Rate()))),
-        Op("popcount", 1, (0,), (("width", 64),)),
-        Op("and", 2, (0, 7), ()),
-        Op("input", 2, (), (("name", "x"), ("type", Rate()))),
-        Op("encode", 4, (5,), (("length", 8), ("seed", 1))),
-        Op("encode", 5, (0,), (("length", 16), ("seed", 1))),
-    ))
+    g = Graph(
+        "bad",
+        (
+            Op("input", 0, (), (("name", "x"), ("type", Rate()))),
+            Op("popcount", 1, (0,), (("width", 64),)),
+            Op("and", 2, (0, 7), ()),
+            Op("input", 2, (), (("name", "x"), ("type", Rate()))),
+            Op("encode", 4, (5,), (("length", 8), ("seed", 1))),
+            Op("encode", 5, (0,), (("length", 16), ("seed", 1))),
+        ),
+    )
     got = [str(p) for p in g.verify()]
     assert got == [
         "op[1] (popcount): operand 'input' must be a bitstream, not rate",
@@ -203,15 +268,23 @@ def test_ir_verify_reports_every_problem():
 
 
 def test_ir_verify_types_and_lengths():
-    g = Graph("t", (
-        Op("input", 0, (), (("name", "p"), ("type", Rate()))),
-        Op("encode", 1, (0,), (("length", 64), ("seed", 1))),
-        Op("encode", 2, (0,), (("length", 128), ("seed", 2))),
-        Op("and", 3, (1, 2), ()),
-        Op("popcount", 4, (1,), (("width", 6),)),
-        Op("input", 5, (), (("name", "c"), ("type", SInt(32)))),
-        Op("lif_step", 6, (5, 5, 5, 5), tuple((a.name, a.default) for a in OPS["lif_step"].attrs)),
-    ))
+    g = Graph(
+        "t",
+        (
+            Op("input", 0, (), (("name", "p"), ("type", Rate()))),
+            Op("encode", 1, (0,), (("length", 64), ("seed", 1))),
+            Op("encode", 2, (0,), (("length", 128), ("seed", 2))),
+            Op("and", 3, (1, 2), ()),
+            Op("popcount", 4, (1,), (("width", 6),)),
+            Op("input", 5, (), (("name", "c"), ("type", SInt(32)))),
+            Op(
+                "lif_step",
+                6,
+                (5, 5, 5, 5),
+                tuple((a.name, a.default) for a in OPS["lif_step"].attrs),
+            ),
+        ),
+    )
     got = [str(p) for p in g.verify()]
     assert got == [
         "op[3] (and): operands must have the same stream length, not 64 and 128",
@@ -230,19 +303,29 @@ def test_ir_verify_warns_about_correlated_products():
     s = b.encode(x) & b.encode(x)
     b.output("o", b.popcount(s))
     problems = b.build().verify()
-    assert [(p.severity, str(p)) for p in problems] == [(
-        "warning", "op[3] (and): operands 'lhs' and 'rhs' come from the same source "
-                   "'lfsr16:fibonacci:b400:ace1': their product is correlated")]
+    assert [(p.severity, str(p)) for p in problems] == [
+        (
+            "warning",
+            "op[3] (and): operands 'lhs' and 'rhs' come from the same source "
+            "'lfsr16:fibonacci:b400:ace1': their product is correlated",
+        )
+    ]
 
 
 def test_ir_graph_builder_checks_at_the_call_site():
     b = GraphBuilder("g")
     x = b.input("x")
-    with pytest.raises(TypeError, match=r"^sc\.popcount: operand 'input' must be a bitstream, "
-                                        r"not rate$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^sc\.popcount: operand 'input' must be a bitstream, "
+        r"not rate$",
+    ):
         b.popcount(x)
-    with pytest.raises(ValueError, match=r"^sc\.encode seed must be between 1 and 65535, "
-                                         r"not 0$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^sc\.encode seed must be between 1 and 65535, "
+        r"not 0$",
+    ):
         b.encode(x, seed=0)
     with pytest.raises(ValueError, match=r"^Input name 'x' is already used$"):
         b.input("x")
@@ -261,22 +344,43 @@ def test_ir_seed_builder_errors():
 
 # --- parser errors and fuzzing ----------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("", "line 1, column 1: empty input"),
-    ("graph @x {\n}", "line 1, column 1: expected 'sc.graph @name {', found 'graph'"),
-    ("sc.graph @x {\n  %0 = sc.input \"a\" : rate\n", "line 2, column 27: missing the closing '}'"),
-    ("sc.graph @x {\n  %0 = sc.foo %1\n}", "line 2, column 8: unknown op 'sc.foo'"),
-    ("sc.graph @x {\n  %0 = sc.encode %1, length=x\n}",
-     "line 2, column 29: expected a number, found 'x'"),
-    ("sc.graph @x {\n  %0 = sc.encode %1, colour=3\n}",
-     "line 2, column 22: sc.encode has no argument 'colour'"),
-    ("sc.graph @x {\n  %0 = sc.input \"a\" : float\n}",
-     "line 2, column 23: Unknown IR type: 'float'"),
-    ("sc.graph @x {\n  %0 = sc.and %1\n}", "line 2, column 17: sc.and is missing operand(s) rhs"),
-    ("sc.graph @x {\n  %0 = sc.encode %1, seed=0x10000\n}",
-     "line 2, column 27: seed must be between 1 and 65535, not 65536"),
-    ("sc.graph @x {\n}\n%0 = sc.input \"a\" : rate", "line 3, column 1: text after the closing '}'"),
-])
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "line 1, column 1: empty input"),
+        ("graph @x {\n}", "line 1, column 1: expected 'sc.graph @name {', found 'graph'"),
+        (
+            'sc.graph @x {\n  %0 = sc.input "a" : rate\n',
+            "line 2, column 27: missing the closing '}'",
+        ),
+        ("sc.graph @x {\n  %0 = sc.foo %1\n}", "line 2, column 8: unknown op 'sc.foo'"),
+        (
+            "sc.graph @x {\n  %0 = sc.encode %1, length=x\n}",
+            "line 2, column 29: expected a number, found 'x'",
+        ),
+        (
+            "sc.graph @x {\n  %0 = sc.encode %1, colour=3\n}",
+            "line 2, column 22: sc.encode has no argument 'colour'",
+        ),
+        (
+            'sc.graph @x {\n  %0 = sc.input "a" : float\n}',
+            "line 2, column 23: Unknown IR type: 'float'",
+        ),
+        (
+            "sc.graph @x {\n  %0 = sc.and %1\n}",
+            "line 2, column 17: sc.and is missing operand(s) rhs",
+        ),
+        (
+            "sc.graph @x {\n  %0 = sc.encode %1, seed=0x10000\n}",
+            "line 2, column 27: seed must be between 1 and 65535, not 65536",
+        ),
+        (
+            'sc.graph @x {\n}\n%0 = sc.input "a" : rate',
+            "line 3, column 1: text after the closing '}'",
+        ),
+    ],
+)
 def test_ir_parse_errors(text, message):
     with pytest.raises(ParseError, match=f"^{re.escape(message)}$"):
         parse(text)
@@ -333,16 +437,21 @@ def test_ir_seed_example_runs_unchanged_through_emit():
 
 def test_ir_verify_cycles_and_fixed_point():
     lif_attrs = tuple((a.name, a.default) for a in OPS["lif_step"].attrs)
-    g = Graph("c", (
-        Op("input", 0, (), (("name", "k"), ("type", Fixed(16, 4)))),
-        Op("and", 1, (2, 2), ()),
-        Op("and", 2, (1, 1), ()),
-        Op("lif_step", 3, (0, 0, 0, 0), lif_attrs),
-    ))
+    g = Graph(
+        "c",
+        (
+            Op("input", 0, (), (("name", "k"), ("type", Fixed(16, 4)))),
+            Op("and", 1, (2, 2), ()),
+            Op("and", 2, (1, 1), ()),
+            Op("lif_step", 3, (0, 0, 0, 0), lif_attrs),
+        ),
+    )
     got = [str(p) for p in g.verify()]
     assert got[:2] == [
         "op[1] (and): operand 'lhs' %2 forms a cycle: op[2] depends on this op",
         "op[1] (and): operand 'rhs' %2 forms a cycle: op[2] depends on this op",
     ]
-    assert "op[3] (lif_step): operand 'current' is fixed<16,4> but the neuron computes with 8 " \
-           "fraction bits" in got
+    assert (
+        "op[3] (lif_step): operand 'current' is fixed<16,4> but the neuron computes with 8 "
+        "fraction bits" in got
+    )

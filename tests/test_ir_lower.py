@@ -26,16 +26,22 @@ def graphs(draw):
     rates = [b.input(f"p{k}") for k in range(draw(st.integers(1, 3)))]
     for _ in range(draw(st.integers(0, 2))):  # window-level rate arithmetic before encoding
         r = draw(st.sampled_from(rates))
-        rates.append(b.scale(r, draw(st.floats(-2, 4))) if draw(st.booleans())
-                     else b.offset(r, draw(st.floats(-1, 1))))
+        rates.append(
+            b.scale(r, draw(st.floats(-2, 4)))
+            if draw(st.booleans())
+            else b.offset(r, draw(st.floats(-1, 1)))
+        )
     seeds = iter(draw(st.lists(st.integers(1, 0xFFFF), min_size=12, max_size=12, unique=True)))
-    streams = [b.encode(draw(st.sampled_from(rates)), length=length, seed=next(seeds))
-               for _ in range(draw(st.integers(1, 3)))]
+    streams = [
+        b.encode(draw(st.sampled_from(rates)), length=length, seed=next(seeds))
+        for _ in range(draw(st.integers(1, 3)))
+    ]
     for _ in range(draw(st.integers(0, 3))):
-        streams.append(draw(st.sampled_from(streams)) & b.encode(
-            draw(st.sampled_from(rates)), length=length, seed=next(seeds)))
-    counts = [b.popcount(draw(st.sampled_from(streams)))
-              for _ in range(draw(st.integers(1, 2)))]
+        streams.append(
+            draw(st.sampled_from(streams))
+            & b.encode(draw(st.sampled_from(rates)), length=length, seed=next(seeds))
+        )
+    counts = [b.popcount(draw(st.sampled_from(streams))) for _ in range(draw(st.integers(1, 2)))]
     if draw(st.booleans()):
         counts.append(b.div_const(draw(st.sampled_from(counts)), draw(st.integers(1, 9))))
     b.output("s0", draw(st.sampled_from(streams)))
@@ -47,18 +53,36 @@ def graphs(draw):
         nn = draw(st.integers(1, 3)) if per_neuron else draw(st.integers(1, 5))
         xs = b.input("xs", f"vec<rate,{ni}>")
         ws = b.input("ws", f"vec<rate,{ni * nn if per_neuron else ni}>")
-        b.output("spikes", b.dense_forward(
-            xs, ws, leak=b.constant(draw(st.integers(0, 40)), "i16"),
-            gain=b.constant(draw(st.integers(100, 700)), "i16"), n_inputs=ni, n_neurons=nn,
-            stream_length=length, input_seed_base=draw(st.integers(0, 0xFFFF)),
-            weight_seed_base=draw(st.integers(0, 0xFFFF)), y_max=draw(st.integers(0, 600))))
+        b.output(
+            "spikes",
+            b.dense_forward(
+                xs,
+                ws,
+                leak=b.constant(draw(st.integers(0, 40)), "i16"),
+                gain=b.constant(draw(st.integers(100, 700)), "i16"),
+                n_inputs=ni,
+                n_neurons=nn,
+                stream_length=length,
+                input_seed_base=draw(st.integers(0, 0xFFFF)),
+                weight_seed_base=draw(st.integers(0, 0xFFFF)),
+                y_max=draw(st.integers(0, 600)),
+            ),
+        )
     if draw(st.booleans()):
         leak = b.input("leak", "i16")
         gain = b.constant(draw(st.integers(-300, 600)), "i16")
         noise = b.input("noise", "i8")
-        b.output("n", b.lif_step(draw(st.sampled_from(counts)), leak=leak, gain=gain, noise=noise,
-                                 refractory_period=draw(st.integers(0, 3)),
-                                 v_threshold=draw(st.integers(-50, 400))))
+        b.output(
+            "n",
+            b.lif_step(
+                draw(st.sampled_from(counts)),
+                leak=leak,
+                gain=gain,
+                noise=noise,
+                refractory_period=draw(st.integers(0, 3)),
+                v_threshold=draw(st.integers(-50, 400)),
+            ),
+        )
     return b.build()
 
 
@@ -91,8 +115,10 @@ def _hardware(graphs_, inputs, backend, build_dir=None, seed=1):
 
 def test_ir_seed_synapse_three_ways(tmp_path):
     g = parse(SEED_SYNAPSE)
-    ins = {"x_prob": np.array([0.5, 0.25, 1.0, 0.0, 0.75]),
-           "w_prob": np.array([0.5, 1.0, 1.0, 0.3, 0.75])}
+    ins = {
+        "x_prob": np.array([0.5, 0.25, 1.0, 0.0, 0.75]),
+        "w_prob": np.array([0.5, 1.0, 1.0, 0.3, 0.75]),
+    }
     twin = run_windows(g, ins)
     assert twin.outputs["firing_rate"].tolist() == [0, 0, 1, 0, 0]  # hits // 1024
     for backend, build in (("pysim", None), ("verilator", tmp_path)):
@@ -120,15 +146,25 @@ def test_ir_random_graphs_twin_equals_pysim(g, seed):
 def test_ir_wide_dense_three_ways(tmp_path):
     # 6 inputs x 12 neurons with a weight each: a 1152-bit weight port, 96-bit input port
     b = ScGraphBuilder("wide")
-    ids = [b.input(n, t) for n, t in (("x", "vec<rate,6>"), ("w", "vec<rate,72>"),
-                                      ("l", "fixed<16,8>"), ("g", "fixed<16,8>"))]
-    b.output("s", b.dense_forward(*ids, n_inputs=6, n_neurons=12, stream_length=50,
-                                  y_max=256))
+    ids = [
+        b.input(n, t)
+        for n, t in (
+            ("x", "vec<rate,6>"),
+            ("w", "vec<rate,72>"),
+            ("l", "fixed<16,8>"),
+            ("g", "fixed<16,8>"),
+        )
+    ]
+    b.output("s", b.dense_forward(*ids, n_inputs=6, n_neurons=12, stream_length=50, y_max=256))
     g = b.build()
     assert g.verify() == []
     rng = np.random.default_rng(4)
-    ins = {"x": rng.random((4, 6)), "w": rng.random((4, 72)), "l": np.full(4, 10),
-           "g": np.full(4, 256)}
+    ins = {
+        "x": rng.random((4, 6)),
+        "w": rng.random((4, 72)),
+        "l": np.full(4, 10),
+        "g": np.full(4, 256),
+    }
     twin = run_windows(g, ins)
     assert twin.outputs["s"].any()
     for backend, build in (("pysim", None), ("verilator", tmp_path)):
@@ -140,8 +176,11 @@ def test_ir_lowering_errors():
     x = b.input("x")
     b.output("a", b.popcount(b.encode(x, length=8)))
     b.output("b", b.popcount(b.encode(x, length=16, seed=3)))
-    with pytest.raises(LoweringError, match=r"^graph 'm' mixes stream lengths \[8, 16\]; a "
-                                            r"window has one length$"):
+    with pytest.raises(
+        LoweringError,
+        match=r"^graph 'm' mixes stream lengths \[8, 16\]; a "
+        r"window has one length$",
+    ):
         GraphTop(b.build())
 
 
@@ -152,10 +191,16 @@ def primitive_graphs(draw):
     from scgen.params import EncoderParams, LfsrForm, LfsrParams, SobolParams
 
     # 16-bit sources: the rate and i16 operands fill a 16-bit comparator
-    lfsr16 = st.builds(LfsrParams, width=st.just(16), seed=st.integers(1, 0xFFFF),
-                       form=st.sampled_from(LfsrForm))
-    sobol16 = st.builds(SobolParams, width=st.just(16), dimension=st.integers(0, 9),
-                        start=st.integers(0, 0xFFFF), scramble=st.integers(0, 0xFFFF))
+    lfsr16 = st.builds(
+        LfsrParams, width=st.just(16), seed=st.integers(1, 0xFFFF), form=st.sampled_from(LfsrForm)
+    )
+    sobol16 = st.builds(
+        SobolParams,
+        width=st.just(16),
+        dimension=st.integers(0, 9),
+        start=st.integers(0, 0xFFFF),
+        scramble=st.integers(0, 0xFFFF),
+    )
     b = GraphBuilder("p")
     length = draw(st.sampled_from([5, 64, 130]))
     rate = b.input("r")
@@ -164,10 +209,12 @@ def primitive_graphs(draw):
     for _ in range(draw(st.integers(2, 4))):
         bipolar = draw(st.booleans())
         src = draw(st.one_of(lfsr16, sobol16))
-        params = EncoderParams(source=src, encoding="bipolar" if bipolar else "unipolar",
-                               ordering=draw(st.sampled_from(["hardware", "blueprint"])))
-        streams.append(b.apply("encoder", word if bipolar else rate, params=params,
-                               length=length))
+        params = EncoderParams(
+            source=src,
+            encoding="bipolar" if bipolar else "unipolar",
+            ordering=draw(st.sampled_from(["hardware", "blueprint"])),
+        )
+        streams.append(b.apply("encoder", word if bipolar else rate, params=params, length=length))
     for _ in range(draw(st.integers(1, 3))):
         kind = draw(st.sampled_from(["mul_and", "mul_xnor", "add_mux"]))
         args = [draw(st.sampled_from(streams)) for _ in range(3 if kind == "add_mux" else 2)]
@@ -178,8 +225,10 @@ def primitive_graphs(draw):
     b.output("count", b.popcount(streams[-1]))
     if draw(st.booleans()):  # a bare source's words
         kind = draw(st.sampled_from(["lfsr", "sobol"]))
-        b.output("words", b.apply(kind, params=draw(lfsr16 if kind == "lfsr" else sobol16),
-                                  length=length))
+        b.output(
+            "words",
+            b.apply(kind, params=draw(lfsr16 if kind == "lfsr" else sobol16), length=length),
+        )
     return b.build()
 
 
@@ -194,8 +243,9 @@ def test_ir_primitive_op_graphs_twin_equals_pysim(g, seed):
 
 
 @pytest.mark.verilator
-@pytest.mark.parametrize(("strategy", "examples", "windows"),
-                         [(graphs, 5, 40), (primitive_graphs, 4, 20)])
+@pytest.mark.parametrize(
+    ("strategy", "examples", "windows"), [(graphs, 5, 40), (primitive_graphs, 4, 20)]
+)
 def test_ir_random_graphs_twin_equals_verilator(strategy, examples, windows, tmp_path):
     # hypothesis picks the graphs; all of them share one Verilator build
     found = []
@@ -208,8 +258,9 @@ def test_ir_random_graphs_twin_equals_verilator(strategy, examples, windows, tmp
     collect()
     rng = np.random.default_rng(windows)
     inputs = [_inputs(g, windows, rng) for g in found]
-    for g, ins, hw in zip(found, inputs, _hardware(found, inputs, "verilator", tmp_path),
-                          strict=True):
+    for g, ins, hw in zip(
+        found, inputs, _hardware(found, inputs, "verilator", tmp_path), strict=True
+    ):
         _check(g, (run_windows(g, ins), hw))
 
 
@@ -230,16 +281,27 @@ def test_ir_dense_known_answers(value, steps, spikes):
     # I_t = 256 * count // 3, LIF with leak 10, gain 256, refractory 0), one window of `steps`
     g = parse(SEED_DENSE.replace("LENGTH", str(steps)))
     p = value / 65536
-    out = run_windows(g, {"x_input": np.full((1, 3), p), "weights": np.full((1, 3), p),
-                          "leak_k": [10], "gain_k": [256]}).outputs["spikes"][0]
+    out = run_windows(
+        g,
+        {
+            "x_input": np.full((1, 3), p),
+            "weights": np.full((1, 3), p),
+            "leak_k": [10],
+            "gain_k": [256],
+        },
+    ).outputs["spikes"][0]
     assert all(int(((out >> n) & 1).sum()) == spikes for n in range(7))
 
 
 def test_ir_seed_dense_three_ways(tmp_path):
     g = parse(SEED_DENSE.replace("LENGTH", "100"))
     rng = np.random.default_rng(3)
-    ins = {"x_input": rng.random((6, 3)), "weights": rng.random((6, 3)),
-           "leak_k": rng.integers(0, 40, 6), "gain_k": rng.integers(200, 600, 6)}
+    ins = {
+        "x_input": rng.random((6, 3)),
+        "weights": rng.random((6, 3)),
+        "leak_k": rng.integers(0, 40, 6),
+        "gain_k": rng.integers(200, 600, 6),
+    }
     twin = run_windows(g, ins)
     assert twin.outputs["spikes"].any()
     for backend, build in (("pysim", None), ("verilator", tmp_path)):

@@ -18,8 +18,9 @@ def _direct_step(theta, omega, k, dt, scale, noise):
 def test_kuramoto_noise_known_answer():
     # SEED_BEHAVIOUR §9: ChaCha8(1), Box-Muller
     np.testing.assert_array_equal(
-        gaussians(1, 4), [1.180694150218985, 0.652803895210771, 0.19469728747317586,
-                          0.9976188005194601])
+        gaussians(1, 4),
+        [1.180694150218985, 0.652803895210771, 0.19469728747317586, 0.9976188005194601],
+    )
     assert gaussians(1, 3)[:2].tolist() == gaussians(1, 4)[:2].tolist()
 
 
@@ -57,8 +58,9 @@ def test_kuramoto_ssgf_without_extras_is_step():
 def test_kuramoto_wrong():
     with pytest.raises(ValueError, match=r"^Kuramoto omega must have at least one value$"):
         KuramotoSolver([], [], [])
-    with pytest.raises(ValueError, match=re.escape(
-            "Kuramoto coupling must have shape (2, 2) or (4,), not (3,)")):
+    with pytest.raises(
+        ValueError, match=re.escape("Kuramoto coupling must have shape (2, 2) or (4,), not (3,)")
+    ):
         KuramotoSolver([1, 2], [1, 2, 3], [0, 0])
     with pytest.raises(ValueError, match=r"^Kuramoto phases must have 2 values, not 1$"):
         KuramotoSolver([1, 2], np.ones(4), [0])
@@ -71,7 +73,10 @@ def test_kuramoto_matches_the_engine():
     rng = np.random.default_rng(0)
     for n in (1, 2, 5, 33):
         omega, k, theta = rng.random(n), rng.random((n, n)), rng.random(n) * 6
-        ours, theirs = KuramotoSolver(omega, k, theta, 0.3), eng.KuramotoSolver(omega, k, theta, 0.3)
+        ours, theirs = (
+            KuramotoSolver(omega, k, theta, 0.3),
+            eng.KuramotoSolver(omega, k, theta, 0.3),
+        )
         for step in range(30):
             r1, r2 = ours.step(0.01, step % 3), theirs.step(0.01, step % 3)
             assert abs(r1 - r2) < 1e-12
@@ -108,23 +113,29 @@ def test_kuramoto_compat_matches_the_engine():
     for n in (1, 4, 9):
         om, k, ph = rng.random(n), rng.random(n * n), rng.random(n) * 6
         ours, theirs = sc.KuramotoSolver(om, k, ph, 0.2), Theirs(om, k, ph, 0.2)
-        np.testing.assert_allclose(ours.run(5, 0.01, 3), theirs.run(5, 0.01, 3), atol=1e-12,
-                                   rtol=0)
+        np.testing.assert_allclose(ours.run(5, 0.01, 3), theirs.run(5, 0.01, 3), atol=1e-12, rtol=0)
         w, h = rng.random(n * n), rng.random((n, n))
-        np.testing.assert_allclose(ours.run_ssgf(3, 0.01, 7, W=w, sigma_g=0.4, h_munu=h,
-                                                 pgbo_weight=0.2),
-                                   theirs.run_ssgf(3, 0.01, 7, W=w, sigma_g=0.4, h_munu=h,
-                                                   pgbo_weight=0.2), atol=1e-12, rtol=0)
+        np.testing.assert_allclose(
+            ours.run_ssgf(3, 0.01, 7, W=w, sigma_g=0.4, h_munu=h, pgbo_weight=0.2),
+            theirs.run_ssgf(3, 0.01, 7, W=w, sigma_g=0.4, h_munu=h, pgbo_weight=0.2),
+            atol=1e-12,
+            rtol=0,
+        )
         np.testing.assert_allclose(ours.phases, theirs.phases, atol=1e-12, rtol=0)
-    for args in ((np.ones(3), np.ones(4), np.zeros(3)), (np.array([]), np.array([]), np.array([])),
-                 (np.ones(3), np.ones(9), np.zeros(2))):
+    for args in (
+        (np.ones(3), np.ones(4), np.zeros(3)),
+        (np.array([]), np.array([]), np.array([])),
+        (np.ones(3), np.ones(9), np.zeros(2)),
+    ):
         with pytest.raises(ValueError) as mine:
             sc.KuramotoSolver(*args)
         with pytest.raises(ValueError) as ref:
             Theirs(*args)
         assert str(mine.value) == str(ref.value)
-    for call in (lambda m: m.global_coherence([1.0] * 6, [0.5] * 7),
-                 lambda m: m.consciousness_index([0.1, 2.0], np.ones(6) * 0.3)):
+    for call in (
+        lambda m: m.global_coherence([1.0] * 6, [0.5] * 7),
+        lambda m: m.consciousness_index([0.1, 2.0], np.ones(6) * 0.3),
+    ):
         try:
             want = call(eng.SCPNMetrics)
         except ValueError as exc:
@@ -144,6 +155,7 @@ def test_kuramoto_run_is_repeated_steps():
     w = rng.random((n, n))
     rs = a.run_ssgf(6, 0.05, 2**64 - 3, W=w, sigma_g=0.2)
     # the seed wraps to 0 at step 3: that step has no noise
-    assert rs.tolist() == [b.step_ssgf(0.05, (2**64 - 3 + k) % 2**64, W=w, sigma_g=0.2)
-                           for k in range(6)]
+    assert rs.tolist() == [
+        b.step_ssgf(0.05, (2**64 - 3 + k) % 2**64, W=w, sigma_g=0.2) for k in range(6)
+    ]
     np.testing.assert_array_equal(a.phases, b.phases)

@@ -40,8 +40,14 @@ CLOSED = {
     "sigmoid": lambda x, k: k * np.exp(-k * x) / (1 + np.exp(-k * x)) ** 2,
     "triangular": lambda x, k: np.maximum(0.0, 1 - k * np.abs(x)),
 }
-DEFAULT_K = {"fast_sigmoid": 25, "superspike": 100, "arctan": 10, "straight_through": 1,
-             "sigmoid": 25, "triangular": 1}
+DEFAULT_K = {
+    "fast_sigmoid": 25,
+    "superspike": 100,
+    "arctan": 10,
+    "straight_through": 1,
+    "sigmoid": 25,
+    "triangular": 1,
+}
 
 
 @pytest.mark.parametrize("name", list(SURROGATES))
@@ -82,18 +88,26 @@ def test_surrogate_seed_values():
 
 
 def test_surrogate_names_and_aliases():
-    for alias, canon in [("FAST-SIGMOID", "fast_sigmoid"), ("super_spike", "superspike"),
-                         ("Arc-Tan", "arctan"), ("STE", "straight_through"),
-                         ("StraightThrough", "straight_through"), ("Sigmoid", "sigmoid")]:
+    for alias, canon in [
+        ("FAST-SIGMOID", "fast_sigmoid"),
+        ("super_spike", "superspike"),
+        ("Arc-Tan", "arctan"),
+        ("STE", "straight_through"),
+        ("StraightThrough", "straight_through"),
+        ("Sigmoid", "sigmoid"),
+    ]:
         assert surrogate(alias).name == canon
     assert surrogate(fast_sigmoid(3.0)) == fast_sigmoid(3.0)
     assert surrogate(fast_sigmoid(3.0), 4.0) == fast_sigmoid(4.0)
 
 
 def test_surrogate_name_wrong():
-    with pytest.raises(ValueError, match=r"^Unknown surrogate 'bogus'\. Use one of: fast_sigmoid, "
-                                         r"superspike, arctan, straight_through, sigmoid, "
-                                         r"triangular\.$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Unknown surrogate 'bogus'\. Use one of: fast_sigmoid, "
+        r"superspike, arctan, straight_through, sigmoid, "
+        r"triangular\.$",
+    ):
         surrogate("bogus")
     with pytest.raises(TypeError, match=r"^Surrogate name must be a string, not 3$"):
         surrogate(3)
@@ -140,9 +154,13 @@ def test_surrogate_in_numba_kernel(name):
 
 # --- SurrogateLif -------------------------------------------------------------------------------
 
+
 @settings(max_examples=40, deadline=None)
-@given(params=STRATEGIES["lif"], ordering=st.sampled_from(["hardware", "blueprint"]),
-       seed=st.integers(0, 2**32 - 1))
+@given(
+    params=STRATEGIES["lif"],
+    ordering=st.sampled_from(["hardware", "blueprint"]),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_surrogate_lif_forward_is_the_twin(params, ordering, seed):
     from dataclasses import replace
 
@@ -153,13 +171,18 @@ def test_surrogate_lif_forward_is_the_twin(params, ordering, seed):
     leak, gain, cur, noise = (rng.integers(lo, hi, n, endpoint=True) for _ in range(4))
     want = sw.lif(p, leak, gain, cur, noise)
     neuron = SurrogateLif(p, surrogate="arctan")
-    got = np.array([neuron.forward(int(a), int(b), int(c), int(d))
-                    for a, b, c, d in zip(leak, gain, cur, noise, strict=True)])
+    got = np.array(
+        [
+            neuron.forward(int(a), int(b), int(c), int(d))
+            for a, b, c, d in zip(leak, gain, cur, noise, strict=True)
+        ]
+    )
     np.testing.assert_array_equal(got[:, 0], want.spike)
     np.testing.assert_array_equal(got[:, 1], want.v)
     trace = neuron.trace()
-    v_norm = ((want.v.astype(np.int64) - p.v_threshold).astype(np.float32)
-              / np.float32(2**p.fraction))
+    v_norm = (want.v.astype(np.int64) - p.v_threshold).astype(np.float32) / np.float32(
+        2**p.fraction
+    )
     np.testing.assert_array_equal([t[0] for t in trace], v_norm)
     np.testing.assert_array_equal([t[1] for t in trace], want.spike)
     # LIFO: the last step comes back first
@@ -171,8 +194,11 @@ def test_surrogate_lif_forward_is_the_twin(params, ordering, seed):
 
 def test_surrogate_lif_backward_empty_wrong():
     neuron = SurrogateLif()
-    with pytest.raises(ValueError, match=r"^SurrogateLif backward needs a recorded forward step, "
-                                         r"but the trace is empty$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^SurrogateLif backward needs a recorded forward step, "
+        r"but the trace is empty$",
+    ):
         neuron.backward(1.0)
 
 
@@ -191,19 +217,26 @@ def test_surrogate_lif_reset_and_clear_trace():
 
 def test_surrogate_lif_inputs_wrong():
     neuron = SurrogateLif(LifParams(data_width=8, fraction=4, v_threshold=16))
-    with pytest.raises(ValueError, match=r"^SurrogateLif I_t must be between -128 and 127 for "
-                                         r"data_width 8, not 200$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^SurrogateLif I_t must be between -128 and 127 for "
+        r"data_width 8, not 200$",
+    ):
         neuron.forward(0, 16, 200)
     with pytest.raises(TypeError, match=r"^SurrogateLif leak_k must be an integer, not 1\.0$"):
         neuron.forward(1.0, 16, 2)
     with pytest.raises(TypeError, match=r"^SurrogateLif params must be a LifParams, not 3$"):
         SurrogateLif(3)
-    with pytest.raises(TypeError, match=r"^SurrogateLif surrogate must be a Surrogate or a name, "
-                                        r"not 1$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^SurrogateLif surrogate must be a Surrogate or a name, "
+        r"not 1$",
+    ):
         SurrogateLif(surrogate=1)
 
 
 # --- DifferentiableDenseLayer -------------------------------------------------------------------
+
 
 def _reference_backward(s, threshold, x, y, g, w):
     """Written out: float32 surrogate at y - threshold, everything else float64."""
@@ -214,9 +247,14 @@ def _reference_backward(s, threshold, x, y, g, w):
 
 
 @settings(max_examples=25, deadline=None)
-@given(ni=st.integers(1, 9), nn=st.integers(1, 6), length=st.integers(1, 300),
-       seed=st.integers(0, 2**32), name=st.sampled_from(list(SURROGATES)),
-       data=st.integers(0, 2**32 - 1))
+@given(
+    ni=st.integers(1, 9),
+    nn=st.integers(1, 6),
+    length=st.integers(1, 300),
+    seed=st.integers(0, 2**32),
+    name=st.sampled_from(list(SURROGATES)),
+    data=st.integers(0, 2**32 - 1),
+)
 def test_dense_forward_backward(ni, nn, length, seed, name, data):
     rng = np.random.default_rng(data)
     layer = DifferentiableDenseLayer(ni, nn, length=length, seed=seed, surrogate=name)
@@ -257,18 +295,30 @@ def test_dense_update_weights_clamps_and_repacks():
 
 def test_dense_errors():
     layer = DifferentiableDenseLayer(3, 2)
-    with pytest.raises(ValueError, match=r"^DifferentiableDenseLayer backward needs a cached "
-                                         r"forward input; call forward\(\) first$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^DifferentiableDenseLayer backward needs a cached "
+        r"forward input; call forward\(\) first$",
+    ):
         layer.backward([1.0, 1.0])
     layer.forward([0.1, 0.2, 0.3])
-    with pytest.raises(ValueError, match=r"^DifferentiableDenseLayer grad_output must have shape "
-                                         r"\(2,\), not \(3,\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^DifferentiableDenseLayer grad_output must have shape "
+        r"\(2,\), not \(3,\)$",
+    ):
         layer.backward([1.0, 1.0, 1.0])
-    with pytest.raises(ValueError, match=r"^DifferentiableDenseLayer grads must have shape "
-                                         r"\(2, 3\), not \(3, 2\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^DifferentiableDenseLayer grads must have shape "
+        r"\(2, 3\), not \(3, 2\)$",
+    ):
         layer.update_weights(np.zeros((3, 2)), 0.1)
-    with pytest.raises(TypeError, match=r"^DifferentiableDenseLayer lr must be a number, not "
-                                        r"'a'$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^DifferentiableDenseLayer lr must be a number, not "
+        r"'a'$",
+    ):
         layer.update_weights(np.zeros((2, 3)), "a")
     with pytest.raises(TypeError, match=r"^DifferentiableDenseLayer threshold must be a number"):
         DifferentiableDenseLayer(3, 2, threshold="x")
@@ -283,8 +333,10 @@ try:
     import sc_neurocore_engine as eng
 except ImportError:  # pragma: no cover - the `parity` extra is not installed
     eng = None
-needs_engine = pytest.mark.skipif(eng is None or eng.__version__ != "3.15.7",
-                                  reason="needs sc-neurocore-engine 3.15.7 (the parity extra)")
+needs_engine = pytest.mark.skipif(
+    eng is None or eng.__version__ != "3.15.7",
+    reason="needs sc-neurocore-engine 3.15.7 (the parity extra)",
+)
 
 
 def _outcome(call):
@@ -299,10 +351,14 @@ _SEED_NAMES = ["fast_sigmoid", "Super-Spike", "arc_tan", "ste", "STRAIGHTTHROUGH
 
 @needs_engine
 @settings(max_examples=30, deadline=None)
-@given(name=st.sampled_from(_SEED_NAMES),
-       k=st.one_of(st.none(), st.floats(0.05, 200, allow_nan=False)),
-       fraction=st.integers(0, 12), vt=st.integers(-2000, 2000), rp=st.integers(0, 3),
-       seed=st.integers(0, 2**32 - 1))
+@given(
+    name=st.sampled_from(_SEED_NAMES),
+    k=st.one_of(st.none(), st.floats(0.05, 200, allow_nan=False)),
+    fraction=st.integers(0, 12),
+    vt=st.integers(-2000, 2000),
+    rp=st.integers(0, 3),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_compat_surrogate_lif_matches_engine(name, k, fraction, vt, rp, seed):
     rng = np.random.default_rng(seed)
     ours = CompatLif(16, fraction, 0, 0, vt, rp, name, k)
@@ -315,7 +371,9 @@ def test_compat_surrogate_lif_matches_engine(name, k, fraction, vt, rp, seed):
         assert ours.trace_len() == theirs.trace_len()
         for _ in range(int(rng.integers(0, steps + 2))):
             g = float(rng.normal() * 10)
-            assert _outcome(lambda g=g: ours.backward(g)) == _outcome(lambda g=g: theirs.backward(g))
+            assert _outcome(lambda g=g: ours.backward(g)) == _outcome(
+                lambda g=g: theirs.backward(g)
+            )
         if rng.random() < 0.3:
             ours.clear_trace()
             theirs.clear_trace()
@@ -326,10 +384,15 @@ def test_compat_surrogate_lif_matches_engine(name, k, fraction, vt, rp, seed):
 
 @needs_engine
 @settings(max_examples=25, deadline=None)
-@given(ni=st.integers(1, 8), nn=st.integers(1, 6), length=st.integers(1, 400),
-       wseed=st.integers(0, 2**63), name=st.sampled_from(_SEED_NAMES),
-       k=st.one_of(st.none(), st.floats(0.05, 200, allow_nan=False)),
-       seed=st.integers(0, 2**32 - 1))
+@given(
+    ni=st.integers(1, 8),
+    nn=st.integers(1, 6),
+    length=st.integers(1, 400),
+    wseed=st.integers(0, 2**63),
+    name=st.sampled_from(_SEED_NAMES),
+    k=st.one_of(st.none(), st.floats(0.05, 200, allow_nan=False)),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_compat_dense_matches_engine(ni, nn, length, wseed, name, k, seed):
     rng = np.random.default_rng(seed)
     ours = CompatDense(ni, nn, length, wseed, name, k)
@@ -377,11 +440,13 @@ def test_compat_errors_match_engine():
         return d
 
     for bad in ([1.0], [1.0, 2.0, 3.0]):
-        assert _outcome(lambda b=bad: cached(eng).backward(b)) == \
-            _outcome(lambda b=bad: cached(CompatModule).backward(b))
+        assert _outcome(lambda b=bad: cached(eng).backward(b)) == _outcome(
+            lambda b=bad: cached(CompatModule).backward(b)
+        )
     for grads in ([[0.1] * 3], [[0.1] * 3, [0.1] * 2], [[0.1] * 3, [0.1] * 4], []):
-        assert _outcome(lambda g=grads: cached(eng).update_weights(g, 0.1)) == \
-            _outcome(lambda g=grads: cached(CompatModule).update_weights(g, 0.1))
+        assert _outcome(lambda g=grads: cached(eng).update_weights(g, 0.1)) == _outcome(
+            lambda g=grads: cached(CompatModule).update_weights(g, 0.1)
+        )
 
 
 class CompatModule:

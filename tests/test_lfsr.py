@@ -70,7 +70,9 @@ def test_lfsr_taps_table_primitive(width):
     order = (1 << width) - 1
     assert _x_pow(order, poly, width) == 1
     for q in _prime_factors(order):
-        assert _x_pow(order // q, poly, width) != 1, f"x^({order}/{q}) == 1 mod the width-{width} polynomial"
+        assert _x_pow(order // q, poly, width) != 1, (
+            f"x^({order}/{q}) == 1 mod the width-{width} polynomial"
+        )
 
 
 @pytest.mark.parametrize("form", list(LfsrForm))
@@ -122,16 +124,29 @@ def test_lfsr_advanced():
         ({"width": 33}, ValueError, "LFSR width must be between 2 and 32, not 33"),
         ({"width": 16.0}, TypeError, "LFSR width must be an integer, not 16.0"),
         ({"seed": 0}, ValueError, "LFSR seed must be non-zero, not 0; a zero state locks the LFSR"),
-        ({"seed": 0x10000}, ValueError,
-         "LFSR seed must be between 0 and 65535 for width 16, not 65536"),
+        (
+            {"seed": 0x10000},
+            ValueError,
+            "LFSR seed must be between 0 and 65535 for width 16, not 65536",
+        ),
         ({"seed": True}, TypeError, "LFSR seed must be an integer, not True"),
-        ({"form": "ring"}, ValueError, "LFSR form must be one of 'fibonacci', 'galois', not 'ring'"),
-        ({"taps": (15, 3)}, ValueError,
-         "LFSR taps must be distinct exponents between 1 and the width 16, including 16, "
-         "not (15, 3)"),
-        ({"taps": (16, 16, 3)}, ValueError,
-         "LFSR taps must be distinct exponents between 1 and the width 16, including 16, "
-         "not (16, 16, 3)"),
+        (
+            {"form": "ring"},
+            ValueError,
+            "LFSR form must be one of 'fibonacci', 'galois', not 'ring'",
+        ),
+        (
+            {"taps": (15, 3)},
+            ValueError,
+            "LFSR taps must be distinct exponents between 1 and the width 16, including 16, "
+            "not (15, 3)",
+        ),
+        (
+            {"taps": (16, 16, 3)},
+            ValueError,
+            "LFSR taps must be distinct exponents between 1 and the width 16, including 16, "
+            "not (16, 16, 3)",
+        ),
         ({"taps": "16,3"}, TypeError, "LFSR taps must be a tuple of integers, not '16,3'"),
     ],
 )
@@ -144,14 +159,22 @@ def test_lfsr_twin_inputs_wrong():
     p = LfsrParams()
     with pytest.raises(ValueError, match=r"^LFSR input 'en' must be between 0 and 1, not 2$"):
         sw.lfsr(p, [1, 2])
-    with pytest.raises(TypeError, match=r"^LFSR needs cycles=N when no input is an array over cycles$"):
+    with pytest.raises(
+        TypeError, match=r"^LFSR needs cycles=N when no input is an array over cycles$"
+    ):
         sw.lfsr(p)
-    with pytest.raises(ValueError, match=r"^LFSR seeds must be between 1 and 65535 for width 16, not 0$"):
+    with pytest.raises(
+        ValueError, match=r"^LFSR seeds must be between 1 and 65535 for width 16, not 0$"
+    ):
         sw.lfsr(p, cycles=4, seeds=[1, 0])
-    with pytest.raises(TypeError, match=r"^LFSR parameters must be an instance of LfsrParams, not 3$"):
+    with pytest.raises(
+        TypeError, match=r"^LFSR parameters must be an instance of LfsrParams, not 3$"
+    ):
         sw.lfsr(3, cycles=4)
 
 
 def test_lfsr_hw_params_wrong():
-    with pytest.raises(TypeError, match=r"^Lfsr parameters must be an instance of LfsrParams, not None$"):
+    with pytest.raises(
+        TypeError, match=r"^Lfsr parameters must be an instance of LfsrParams, not None$"
+    ):
         hw.Lfsr(None)

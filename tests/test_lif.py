@@ -13,16 +13,26 @@ from .strategies import lif_params
 
 
 def _hardware(p, leak, gain, i_t, n, noise=0):
-    inputs = {"en": np.ones(n, np.uint8), "leak_k": np.full(n, leak), "gain_k": np.full(n, gain),
-              "I_t": np.full(n, i_t), "noise_in": np.full(n, noise)}
+    inputs = {
+        "en": np.ones(n, np.uint8),
+        "leak_k": np.full(n, leak),
+        "gain_k": np.full(n, gain),
+        "I_t": np.full(n, i_t),
+        "noise_in": np.full(n, noise),
+    }
     return sim.run(hw.Lif(p), inputs)
 
 
 def test_lif_known_answer_hardware_ordering():
     p = LifParams()
     t = sw.lif(p, 20, 256, 128, cycles=128)
-    assert list(zip(t.spike[:5].tolist(), t.v[:5].tolist(), strict=True)) == \
-        [(0, 128), (0, 246), (1, 0), (0, 0), (0, 0)]
+    assert list(zip(t.spike[:5].tolist(), t.v[:5].tolist(), strict=True)) == [
+        (0, 128),
+        (0, 246),
+        (1, 0),
+        (0, 0),
+        (0, 0),
+    ]
     assert np.flatnonzero(t.spike).tolist() == list(range(2, 128, 5))
     assert t.spike.sum() == 26
     h = _hardware(p, 20, 256, 128, 128)
@@ -58,6 +68,7 @@ def test_lif_single_step_facts():
         # reach v0 with one noise-only step from rest, then take the step under test
         t = sw.lif(LifParams(), [0, leak], [0, 256], [0, i_t], [v0, noise])
         return int(t.spike[1]), int(t.v[1])
+
     assert step(0, 10, 10) == (0, 10)
     assert step(100, 10, 0) == (0, 96)
     assert step(250, 0, 10) == (1, 0)
@@ -69,9 +80,16 @@ def test_lif_wraps_instead_of_saturating():
     t = sw.lif(p, 0, 0, 0, [32000, 1000])
     assert t.v.tolist() == [32000, 32000 + 1000 - 65536]
     assert t.spike.tolist() == [0, 0]
-    h = sim.run(hw.Lif(p), {"en": np.ones(2, np.uint8), "leak_k": np.zeros(2, int),
-                            "gain_k": np.zeros(2, int), "I_t": np.zeros(2, int),
-                            "noise_in": np.array([32000, 1000])})
+    h = sim.run(
+        hw.Lif(p),
+        {
+            "en": np.ones(2, np.uint8),
+            "leak_k": np.zeros(2, int),
+            "gain_k": np.zeros(2, int),
+            "I_t": np.zeros(2, int),
+            "noise_in": np.array([32000, 1000]),
+        },
+    )
     assert h["v"].tolist() == t.v.tolist()
 
 
@@ -113,9 +131,16 @@ def test_lif_diff_bits_16_wraps_like_the_engine():
     wrapped = sw.lif(LifParams(diff_bits=16), 20, 256, 0, [-32768, 0])
     assert exact.spike.tolist() == [0, 0] and exact.v.tolist() == [-32768, -30208]
     assert wrapped.spike.tolist() == [0, 1] and wrapped.v.tolist() == [-32768, 0]
-    h = sim.run(hw.Lif(LifParams(diff_bits=16)),
-                {"en": np.ones(2, np.uint8), "leak_k": np.full(2, 20), "gain_k": np.full(2, 256),
-                 "I_t": np.zeros(2, int), "noise_in": np.array([-32768, 0])})
+    h = sim.run(
+        hw.Lif(LifParams(diff_bits=16)),
+        {
+            "en": np.ones(2, np.uint8),
+            "leak_k": np.full(2, 20),
+            "gain_k": np.full(2, 256),
+            "I_t": np.zeros(2, int),
+            "noise_in": np.array([-32768, 0]),
+        },
+    )
     assert h["spike"].tolist() == [0, 1]
 
 
@@ -134,19 +159,42 @@ def test_lif_batch_rows_are_independent_neurons():
     [
         ({"data_width": 1}, ValueError, "LIF data_width must be between 2 and 32, not 1"),
         ({"data_width": 64}, ValueError, "LIF data_width must be between 2 and 32, not 64"),
-        ({"fraction": 16}, ValueError, "LIF fraction must be between 0 and 15 for data_width 16, not 16"),
-        ({"fraction": -1}, ValueError, "LIF fraction must be between 0 and 15 for data_width 16, not -1"),
-        ({"data_width": 8, "fraction": 4}, ValueError,
-         "LIF v_threshold must be between -128 and 127 for data_width 8, not 256"),
-        ({"v_rest": 40000}, ValueError,
-         "LIF v_rest must be between -32768 and 32767 for data_width 16, not 40000"),
-        ({"v_reset": -32769}, ValueError,
-         "LIF v_reset must be between -32768 and 32767 for data_width 16, not -32769"),
+        (
+            {"fraction": 16},
+            ValueError,
+            "LIF fraction must be between 0 and 15 for data_width 16, not 16",
+        ),
+        (
+            {"fraction": -1},
+            ValueError,
+            "LIF fraction must be between 0 and 15 for data_width 16, not -1",
+        ),
+        (
+            {"data_width": 8, "fraction": 4},
+            ValueError,
+            "LIF v_threshold must be between -128 and 127 for data_width 8, not 256",
+        ),
+        (
+            {"v_rest": 40000},
+            ValueError,
+            "LIF v_rest must be between -32768 and 32767 for data_width 16, not 40000",
+        ),
+        (
+            {"v_reset": -32769},
+            ValueError,
+            "LIF v_reset must be between -32768 and 32767 for data_width 16, not -32769",
+        ),
         ({"v_threshold": 1.0}, TypeError, "LIF v_threshold must be an integer, not 1.0"),
-        ({"refractory_period": -1}, ValueError,
-         "LIF refractory_period must be between 0 and 4294967295, not -1"),
-        ({"ordering": "v3"}, ValueError,
-         "LIF ordering must be one of 'hardware', 'blueprint', not 'v3'"),
+        (
+            {"refractory_period": -1},
+            ValueError,
+            "LIF refractory_period must be between 0 and 4294967295, not -1",
+        ),
+        (
+            {"ordering": "v3"},
+            ValueError,
+            "LIF ordering must be one of 'hardware', 'blueprint', not 'v3'",
+        ),
         ({"diff_bits": 1}, ValueError, "LIF diff_bits must be between 2 and 64, not 1"),
     ],
 )
@@ -156,9 +204,14 @@ def test_lif_params_wrong(kwargs, exc, message):
 
 
 def test_lif_inputs_wrong():
-    with pytest.raises(ValueError, match=r"^LIF input 'I_t' must be between -32768 and 32767, not 40000$"):
+    with pytest.raises(
+        ValueError, match=r"^LIF input 'I_t' must be between -32768 and 32767, not 40000$"
+    ):
         sw.lif(LifParams(), 20, 256, [1, 40000])
-    with pytest.raises(ValueError, match=r"^LIF input 'leak_k' must be 1-D \(cycles\) or 2-D \(batch, cycles\), not 3-D$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^LIF input 'leak_k' must be 1-D \(cycles\) or 2-D \(batch, cycles\), not 3-D$",
+    ):
         sw.lif(LifParams(), np.zeros((1, 1, 2), int), 256, 0)
 
 
@@ -167,8 +220,9 @@ def _constant_lifs(draw_params, rng, n):
     out = []
     for p in draw_params:
         lo, hi = -(1 << (p.data_width - 1)), (1 << (p.data_width - 1)) - 1
-        out.append((p, int(rng.integers(lo, hi, endpoint=True)),
-                    int(rng.integers(lo, hi, endpoint=True))))
+        out.append(
+            (p, int(rng.integers(lo, hi, endpoint=True)), int(rng.integers(lo, hi, endpoint=True)))
+        )
     return out[:n]
 
 
@@ -203,14 +257,16 @@ def test_lif_elaboration_constants_equal_the_twin(tmp_path):
             traces = [sim.run(d, i) for d, i in zip(duts[:4], inputs[:4], strict=True)]
             want = expected[:4]
         else:
-            traces, _ = sim.run_many(duts, inputs, cycles, backend="verilator",
-                                     build_dir=tmp_path)
+            traces, _ = sim.run_many(duts, inputs, cycles, backend="verilator", build_dir=tmp_path)
             want = expected
-        for got, exp, case in zip(traces, want, cases[:len(want)], strict=True):
+        for got, exp, case in zip(traces, want, cases[: len(want)], strict=True):
             assert sim.first_mismatch(exp, got) is None, case
 
 
 def test_lif_constant_out_of_range():
-    with pytest.raises(ValueError, match=r"^Lif constant leak_k must be an integer in "
-                                         r"\[-32768, 32767\], not 40000$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Lif constant leak_k must be an integer in "
+        r"\[-32768, 32767\], not 40000$",
+    ):
         hw.Lif(LifParams(), leak_k=40000)

@@ -20,7 +20,9 @@ def test_logic_truth_tables_twin_and_hardware():
     a8, b8 = np.array([0, 0, 1, 1, 0, 0, 1, 1]), np.array([0, 0, 0, 0, 1, 1, 1, 1])
     expected = [0, 0, 1, 0, 0, 1, 1, 1]
     assert sw.add_mux(AddMuxParams(), a8, b8, sel).o.tolist() == expected
-    assert sim.run(hw.AddMux(AddMuxParams()), {"a": a8, "b": b8, "sel": sel})["o"].tolist() == expected
+    assert (
+        sim.run(hw.AddMux(AddMuxParams()), {"a": a8, "b": b8, "sel": sel})["o"].tolist() == expected
+    )
 
 
 def test_logic_lanes_are_independent():
@@ -35,6 +37,7 @@ def test_logic_lanes_are_independent():
 def test_logic_stochastic_products():
     # accuracy claim, not an equivalence: tolerance from the stream length (5 sigma)
     from scgen.params import EncoderParams, LfsrParams, SobolParams
+
     n = 1 << 14
     pa, pb = 0.75, 0.375
     a = sw.encoder(EncoderParams(source=SobolParams(dimension=0)), np.full(n, int(pa * 65536))).o
@@ -48,17 +51,29 @@ def test_logic_stochastic_products():
 
 
 @pytest.mark.parametrize(
-    ("kind", "name"), [(MulAndParams, "AND multiplier"), (MulXnorParams, "XNOR multiplier"),
-                       (AddMuxParams, "MUX adder")])
+    ("kind", "name"),
+    [
+        (MulAndParams, "AND multiplier"),
+        (MulXnorParams, "XNOR multiplier"),
+        (AddMuxParams, "MUX adder"),
+    ],
+)
 def test_logic_params_wrong(kind, name):
-    with pytest.raises(ValueError, match=f"^{re.escape(name)} lanes must be between 1 and 64, not 65$"):
+    with pytest.raises(
+        ValueError, match=f"^{re.escape(name)} lanes must be between 1 and 64, not 65$"
+    ):
         kind(lanes=65)
     with pytest.raises(TypeError, match=f"^{re.escape(name)} lanes must be an integer, not '2'$"):
         kind(lanes="2")
 
 
 def test_logic_inputs_wrong():
-    with pytest.raises(ValueError, match=r"^AND multiplier input 'b' must be between 0 and 1, not 2$"):
+    with pytest.raises(
+        ValueError, match=r"^AND multiplier input 'b' must be between 0 and 1, not 2$"
+    ):
         sw.mul_and(MulAndParams(), [1], [2])
-    with pytest.raises(TypeError, match=r"^MUX adder parameters must be an instance of AddMuxParams, not MulAndParams\(lanes=1\)$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^MUX adder parameters must be an instance of AddMuxParams, not MulAndParams\(lanes=1\)$",
+    ):
         sw.add_mux(MulAndParams(), [1], [1], [0])

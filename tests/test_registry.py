@@ -47,12 +47,16 @@ def test_registry_twin_signature_matches_ports(name):
     # as **keywords; the twin checks the names against the params
     by_keyword = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
     assert args[0] == "params"
-    assert by_keyword or ins <= set(args[1:]), \
+    assert by_keyword or ins <= set(args[1:]), (
         f"twin {prim.twin.__name__} lacks input ports {ins - set(args)}"
+    )
     assert set(args[1:]) <= ins | TWIN_EXTRAS
     trace_type = inspect.signature(prim.twin).return_annotation
-    fields = sys.modules[prim.twin.__module__].__dict__[trace_type]._fields \
-        if isinstance(trace_type, str) else trace_type._fields
+    fields = (
+        sys.modules[prim.twin.__module__].__dict__[trace_type]._fields
+        if isinstance(trace_type, str)
+        else trace_type._fields
+    )
     assert set(fields) == outs
 
 

@@ -23,8 +23,9 @@ def test_sobol_known_answer_twin():
 
 def test_sobol_known_answer_hardware():
     for dim, expected in [(0, VAN_DER_CORPUT_GRAY), (1, SOBOL_DIM2_GRAY)]:
-        trace = sim.run(hw.Sobol(SobolParams(width=3, dimension=dim)),
-                        {"en": np.ones(8, dtype=np.uint8)})
+        trace = sim.run(
+            hw.Sobol(SobolParams(width=3, dimension=dim)), {"en": np.ones(8, dtype=np.uint8)}
+        )
         assert trace["value"].tolist() == expected
 
 
@@ -85,9 +86,12 @@ def test_sobol_encoder_error_below_one_count(length):
     # over an aligned power-of-two window the comparator count is within one of x * L / 2**w
     w = 16
     xs = np.arange(0, 1 << w, 97)
-    ones_sobol = sw.encoder(EncoderParams(source=SobolParams(width=w)),
-                            np.broadcast_to(xs[:, None], (len(xs), length))).o.sum(axis=1)
-    ones_lfsr = sw.encoder(EncoderParams(), np.broadcast_to(xs[:, None], (len(xs), length))).o.sum(axis=1)
+    ones_sobol = sw.encoder(
+        EncoderParams(source=SobolParams(width=w)), np.broadcast_to(xs[:, None], (len(xs), length))
+    ).o.sum(axis=1)
+    ones_lfsr = sw.encoder(EncoderParams(), np.broadcast_to(xs[:, None], (len(xs), length))).o.sum(
+        axis=1
+    )
     ideal = xs * length / 2**w
     err_sobol = np.abs(ones_sobol - ideal)
     assert err_sobol.max() < 1
@@ -100,7 +104,7 @@ def test_sobol_encoder_error_below_one_count(length):
 def test_sobol_start_and_scramble(p):
     base = sw.sobol(SobolParams(width=p.width, dimension=p.dimension), cycles=p.start + 50).value
     got = sw.sobol(p, cycles=50).value
-    assert got.tolist() == (base[p.start:p.start + 50] ^ p.scramble).tolist()
+    assert got.tolist() == (base[p.start : p.start + 50] ^ p.scramble).tolist()
 
 
 @pytest.mark.parametrize(
@@ -109,10 +113,16 @@ def test_sobol_start_and_scramble(p):
         ({"width": 0}, ValueError, "Sobol width must be between 1 and 32, not 0"),
         ({"dimension": 10}, ValueError, "Sobol dimension must be between 0 and 9, not 10"),
         ({"dimension": "1"}, TypeError, "Sobol dimension must be an integer, not '1'"),
-        ({"width": 4, "start": 16}, ValueError,
-         "Sobol start must be between 0 and 15 for width 4, not 16"),
-        ({"width": 4, "scramble": -1}, ValueError,
-         "Sobol scramble must be between 0 and 15 for width 4, not -1"),
+        (
+            {"width": 4, "start": 16},
+            ValueError,
+            "Sobol start must be between 0 and 15 for width 4, not 16",
+        ),
+        (
+            {"width": 4, "scramble": -1},
+            ValueError,
+            "Sobol scramble must be between 0 and 15 for width 4, not -1",
+        ),
     ],
 )
 def test_sobol_params_wrong(kwargs, exc, message):
@@ -121,5 +131,7 @@ def test_sobol_params_wrong(kwargs, exc, message):
 
 
 def test_sobol_scrambles_wrong():
-    with pytest.raises(ValueError, match=r"^Sobol scrambles must be between 0 and 15 for width 4, not 16$"):
+    with pytest.raises(
+        ValueError, match=r"^Sobol scrambles must be between 0 and 15 for width 4, not 16$"
+    ):
         sw.sobol(SobolParams(width=4), cycles=3, scrambles=[0, 16])

@@ -28,10 +28,20 @@ def _example():
 def _dense_graph(weights, as_constant):
     b = GraphBuilder("d")
     x = b.input("x", "vec<rate,2>")
-    w = (b.constant(tuple(weights), "vec<rate,6>") if as_constant
-         else b.input("w", "vec<rate,6>"))
-    b.output("s", b.dense_forward(x, w, leak=b.constant(3, "i16"), gain=b.constant(300, "i16"),
-                                  n_inputs=2, n_neurons=3, stream_length=40, y_max=700))
+    w = b.constant(tuple(weights), "vec<rate,6>") if as_constant else b.input("w", "vec<rate,6>")
+    b.output(
+        "s",
+        b.dense_forward(
+            x,
+            w,
+            leak=b.constant(3, "i16"),
+            gain=b.constant(300, "i16"),
+            n_inputs=2,
+            n_neurons=3,
+            stream_length=40,
+            y_max=700,
+        ),
+    )
     return b.build().check()
 
 
@@ -49,8 +59,11 @@ def test_vector_constant_weights_lower_like_inputs():
 
 def test_vector_constant_wrong_length():
     op = Op("constant", 0, (), (("value", (0.5, 0.25)), ("type", parse_type("vec<rate,3>"))))
-    with pytest.raises(LoweringError, match=r"^constant of type vec<rate,3> has 2 elements, "
-                                            r"not 3$"):
+    with pytest.raises(
+        LoweringError,
+        match=r"^constant of type vec<rate,3> has 2 elements, "
+        r"not 3$",
+    ):
         _const_value(op)
 
 

@@ -25,12 +25,12 @@ def test_uart_tx_frames_back_to_back(cpb):
     valid = np.zeros(n, np.uint8)
     valid[1:] = 1  # offer 0x53 and 0xA0 from cycle 1 on
     data[:] = 0x53
-    data[1 + 10 * cpb:] = 0xA0  # the second byte is offered once the first is taken
+    data[1 + 10 * cpb :] = 0xA0  # the second byte is offered once the first is taken
     out = sw.uart_tx(UartTxParams(clocks_per_bit=cpb), data, valid)
     accepted = np.flatnonzero(valid & out.ready)
     assert accepted[:3].tolist() == [1, 1 + 10 * cpb, 1 + 20 * cpb]
     want = [1, 1, *_frame(0x53, cpb), *_frame(0xA0, cpb)]
-    assert out.tx[:len(want)].tolist() == want
+    assert out.tx[: len(want)].tolist() == want
 
 
 def test_uart_tx_idle_line_is_high():
@@ -83,25 +83,33 @@ def test_uart_rx_break_is_a_framing_error():
 @pytest.mark.parametrize(("kind", "lo"), [(UartTxParams, 1), (UartRxParams, 2)])
 def test_uart_clocks_per_bit_wrong(kind, lo):
     name = kind.NAME
-    with pytest.raises(ValueError, match=rf"^{name} clocks_per_bit must be between {lo} and "
-                                         rf"16777216, not {lo - 1}$"):
+    with pytest.raises(
+        ValueError,
+        match=rf"^{name} clocks_per_bit must be between {lo} and "
+        rf"16777216, not {lo - 1}$",
+    ):
         kind(clocks_per_bit=lo - 1)
     with pytest.raises(TypeError, match=rf"^{name} clocks_per_bit must be an integer, not 9.6$"):
         kind(clocks_per_bit=9.6)
 
 
 def test_uart_twin_params_wrong():
-    with pytest.raises(TypeError, match=r"^UART receiver parameters must be an instance of "
-                                        r"UartRxParams, not 4$"):
+    with pytest.raises(
+        TypeError,
+        match=r"^UART receiver parameters must be an instance of "
+        r"UartRxParams, not 4$",
+    ):
         sw.uart_rx(4, [1, 1])
-    with pytest.raises(ValueError, match=r"^UART transmitter input 'data' must be between 0 "
-                                         r"and 255, not 256$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^UART transmitter input 'data' must be between 0 "
+        r"and 255, not 256$",
+    ):
         sw.uart_tx(UartTxParams(), [256], [1])
 
 
 @settings(max_examples=30)
-@given(cpb=st.integers(2, 40), data=st.binary(min_size=1, max_size=12),
-       gap=st.integers(0, 5))
+@given(cpb=st.integers(2, 40), data=st.binary(min_size=1, max_size=12), gap=st.integers(0, 5))
 def test_uart_tx_into_rx_recovers_the_bytes(cpb, data, gap):
     # the transmitter offers byte k on cycle gap * k (or as soon as it is ready)
     n = (len(data) + 2) * (10 * cpb + gap) + 8
@@ -113,7 +121,7 @@ def test_uart_tx_into_rx_recovers_the_bytes(cpb, data, gap):
         txd[t:], txv[t:] = data[k], 1
         ready = sw.uart_tx(p, txd, txv).ready
         accepted = t + int(np.flatnonzero(ready[t:])[0])
-        txv[accepted + 1:] = 0
+        txv[accepted + 1 :] = 0
         sent.append(accepted)
         t, k = accepted + 1 + gap, k + 1
     line = sw.uart_tx(p, txd, txv).tx

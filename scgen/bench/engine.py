@@ -84,14 +84,21 @@ def _limits() -> dict[str, float]:
     out = np.empty(10**7, dtype=np.uint8)
     st = xoshiro_state(1)
     and_popcount(a, b), rng(st, 10), read(big[:10])
-    return {"and_popcount": a.shape[0] / _best(lambda: and_popcount(a, b), 9),
-            "rng": (1 << 22) / _best(lambda: rng(st, 1 << 22), 9),
-            "read": big.nbytes / _best(lambda: read(big), 9),
-            "write": out.nbytes / _best(lambda: out.fill(1), 9)}
+    return {
+        "and_popcount": a.shape[0] / _best(lambda: and_popcount(a, b), 9),
+        "rng": (1 << 22) / _best(lambda: rng(st, 1 << 22), 9),
+        "read": big.nbytes / _best(lambda: read(big), 9),
+        "write": out.nbytes / _best(lambda: out.fill(1), 9),
+    }
 
 
-_LIMIT_UNITS = {"and_popcount": "AND+popcount words/s (L2)", "rng": "Xoshiro u64/s (scalar)",
-                "read": "read bytes/s (10 MB)", "write": "write bytes/s (10 MB)", "none": ""}
+_LIMIT_UNITS = {
+    "and_popcount": "AND+popcount words/s (L2)",
+    "rng": "Xoshiro u64/s (scalar)",
+    "read": "read bytes/s (10 MB)",
+    "write": "write bytes/s (10 MB)",
+    "none": "",
+}
 
 
 def _inner(fn: Callable[[], object]) -> int:
@@ -131,13 +138,16 @@ def _rows(eng, sc) -> dict[str, Callable[[], tuple]]:
 
     def pack(n):
         b = bits(n)
-        return (lambda: eng.pack_bitstream_numpy(b), lambda: sc.pack_bitstream_numpy(b),
-                "read", n)
+        return (lambda: eng.pack_bitstream_numpy(b), lambda: sc.pack_bitstream_numpy(b), "read", n)
 
     def unpack(n):
         p = eng.pack_bitstream_numpy(bits(n))
-        return (lambda: eng.unpack_bitstream_numpy(p, n),
-                lambda: sc.unpack_bitstream_numpy(p, n), "write", n)
+        return (
+            lambda: eng.unpack_bitstream_numpy(p, n),
+            lambda: sc.unpack_bitstream_numpy(p, n),
+            "write",
+            n,
+        )
 
     def popcount(n):
         p = eng.pack_bitstream_numpy(bits(n))
@@ -145,8 +155,12 @@ def _rows(eng, sc) -> dict[str, Callable[[], tuple]]:
 
     def encode():
         probs = rng.random(10_000)
-        return (lambda: eng.batch_encode_numpy(probs, 1024, 7),
-                lambda: sc.batch_encode_numpy(probs, 1024, 7), "rng", 10_000 * 1024 / 8)
+        return (
+            lambda: eng.batch_encode_numpy(probs, 1024, 7),
+            lambda: sc.batch_encode_numpy(probs, 1024, 7),
+            "rng",
+            10_000 * 1024 / 8,
+        )
 
     def dense(ni, nn, method, batch=None):
         def build():
@@ -155,40 +169,72 @@ def _rows(eng, sc) -> dict[str, Callable[[], tuple]]:
             words = ni * nn * 16
             if method in ("forward", "forward_fast"):
                 xl = list(x)
-                return (lambda: getattr(de, method)(xl), lambda: getattr(ds, method)(xl),
-                        "and_popcount", words)
+                return (
+                    lambda: getattr(de, method)(xl),
+                    lambda: getattr(ds, method)(xl),
+                    "and_popcount",
+                    words,
+                )
             if method == "forward_numpy":
-                return (lambda: de.forward_numpy(x), lambda: ds.forward_numpy(x),
-                        "and_popcount", words)
+                return (
+                    lambda: de.forward_numpy(x),
+                    lambda: ds.forward_numpy(x),
+                    "and_popcount",
+                    words,
+                )
             if method in ("forward_prepacked", "forward_prepacked_numpy"):
                 p = eng.batch_encode_numpy(x, 1024, 3)
-                return (lambda: getattr(de, method)(p), lambda: getattr(ds, method)(p),
-                        "and_popcount", words)
+                return (
+                    lambda: getattr(de, method)(p),
+                    lambda: getattr(ds, method)(p),
+                    "and_popcount",
+                    words,
+                )
             xs = rng.random((batch, ni))
-            return (lambda: de.forward_batch_numpy(xs), lambda: ds.forward_batch_numpy(xs),
-                    "and_popcount", words * batch)
+            return (
+                lambda: de.forward_batch_numpy(xs),
+                lambda: ds.forward_batch_numpy(xs),
+                "and_popcount",
+                words * batch,
+            )
+
         return build
 
     def lfsr_dense():
         de, dn = eng.DenseLayer(64, 32, 1024), NativeDense(64, 32, length=1024)
         x = rng.random(64)
-        return (lambda: de.forward_numpy(x), lambda: dn.forward_hardware(x), "and_popcount",
-                64 * 32 * 16)
+        return (
+            lambda: de.forward_numpy(x),
+            lambda: dn.forward_hardware(x),
+            "and_popcount",
+            64 * 32 * 16,
+        )
 
     def lif_run():
-        return (lambda: eng.batch_lif_run(1_000_000, 20, 256, 128),
-                lambda: sc.batch_lif_run(1_000_000, 20, 256, 128), "write", 6_000_000)
+        return (
+            lambda: eng.batch_lif_run(1_000_000, 20, 256, 128),
+            lambda: sc.batch_lif_run(1_000_000, 20, 256, 128),
+            "write",
+            6_000_000,
+        )
 
     def lif_varying():
         cur = rng.integers(0, 300, 100_000).astype(np.int16)
-        return (lambda: eng.batch_lif_run_varying(20, 256, cur),
-                lambda: sc.batch_lif_run_varying(20, 256, cur), "none", 0)
+        return (
+            lambda: eng.batch_lif_run_varying(20, 256, cur),
+            lambda: sc.batch_lif_run_varying(20, 256, cur),
+            "none",
+            0,
+        )
 
     def lif_multi():
         cur = rng.integers(0, 300, 100).astype(np.int16)
-        return (lambda: eng.batch_lif_run_multi(100, 100_000, 20, 256, cur),
-                lambda: sc.batch_lif_run_multi(100, 100_000, 20, 256, cur), "write",
-                6 * 100 * 100_000)
+        return (
+            lambda: eng.batch_lif_run_multi(100, 100_000, 20, 256, cur),
+            lambda: sc.batch_lif_run_multi(100, 100_000, 20, 256, cur),
+            "write",
+            6 * 100 * 100_000,
+        )
 
     def kuramoto(n, steps):
         from sc_neurocore_engine.scpn import KuramotoSolver as Theirs
@@ -266,8 +312,13 @@ def run(threads: int, repeat: int = 7, only: str | None = None) -> dict:
         seed_fn()
         seed_s, scgen_s = _ab(seed_fn, scgen_fn, repeat)
         rows.append(asdict(Row(name, seed_s, scgen_s, first, limit, units, threads)))
-    return {"threads": threads, "rows": rows, "limits": _limits(),
-            "engine": eng.__version__, "simd": eng.simd_tier()}
+    return {
+        "threads": threads,
+        "rows": rows,
+        "limits": _limits(),
+        "engine": eng.__version__,
+        "simd": eng.simd_tier(),
+    }
 
 
 def _machine() -> str:
@@ -280,8 +331,11 @@ def _machine() -> str:
     except OSError:
         pass
     import numba
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"NumPy {np.__version__}, Numba {numba.__version__}")
+
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"NumPy {np.__version__}, Numba {numba.__version__}"
+    )
 
 
 def write_report(results: list[dict], path: Path) -> str:
@@ -296,7 +350,8 @@ def write_report(results: list[dict], path: Path) -> str:
         f"alternating samples; ratio = engine time / scgen time (higher is better for scgen).",
         "",
         "Limits measured in the same run (1 thread): "
-        + ", ".join(f"{_LIMIT_UNITS[k]} {v:.3g}" for k, v in one["limits"].items()) + ".",
+        + ", ".join(f"{_LIMIT_UNITS[k]} {v:.3g}" for k, v in one["limits"].items())
+        + ".",
         "",
     ]
     head = "| row | engine 1T | scgen 1T | ratio 1T |"
@@ -309,8 +364,12 @@ def write_report(results: list[dict], path: Path) -> str:
     sep += "---:|---:|---:|"
     lines += [head, sep]
     for k, row in enumerate(one["rows"]):
-        cells = [row["name"], _ms(row["seed_s"]), _ms(row["scgen_s"]),
-                 f"{row['seed_s'] / row['scgen_s']:.2f}"]
+        cells = [
+            row["name"],
+            _ms(row["seed_s"]),
+            _ms(row["scgen_s"]),
+            f"{row['seed_s'] / row['scgen_s']:.2f}",
+        ]
         for t in others:
             r = by_threads[t]["rows"][k]
             cells += [_ms(r["seed_s"]), _ms(r["scgen_s"]), f"{r['seed_s'] / r['scgen_s']:.2f}"]
@@ -321,12 +380,16 @@ def write_report(results: list[dict], path: Path) -> str:
         cached = by_threads[others[0]]["rows"][k]["first_call_s"] if others else float("nan")
         cells += [pct, _ms(row["first_call_s"]), _ms(cached)]
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "Times in ms per call. \"% of limit\": the row's bottleneck resource "
-              "(pack/popcount: bytes read; unpack/LIF: bytes written; dense: AND+popcount "
-              "words; encode: Xoshiro draws) as achieved by scgen, over the measured limit. "
-              "First call: scgen's first call in a fresh process, cold = compiling (the "
-              "1-thread run), cached = loading Numba's on-disk cache (SCGEN_NUMBA_CACHE=1; the "
-              "next run).", ""]
+    lines += [
+        "",
+        'Times in ms per call. "% of limit": the row\'s bottleneck resource '
+        "(pack/popcount: bytes read; unpack/LIF: bytes written; dense: AND+popcount "
+        "words; encode: Xoshiro draws) as achieved by scgen, over the measured limit. "
+        "First call: scgen's first call in a fresh process, cold = compiling (the "
+        "1-thread run), cached = loading Numba's on-disk cache (SCGEN_NUMBA_CACHE=1; the "
+        "next run).",
+        "",
+    ]
     text = "\n".join(lines)
     path.write_text(text)
     return text
@@ -350,22 +413,42 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import sc_neurocore_engine  # noqa: F401
     except ImportError:
-        print("sc-neurocore-engine is not installed: pip install 'scgen[parity]' "
-              "(or ./setup.sh) to compare against it", file=sys.stderr)
+        print(
+            "sc-neurocore-engine is not installed: pip install 'scgen[parity]' "
+            "(or ./setup.sh) to compare against it",
+            file=sys.stderr,
+        )
         return 2
     results = []
     # Numba's on-disk cache in a fresh folder: the first worker compiles (cold first calls), the
     # next ones load the cache (what a second process of a user pays)
     cache = tempfile.mkdtemp(prefix="scgen-numba-cache-")
-    env = {**os.environ, "SCGEN_NUMBA_CACHE": "1", "NUMBA_CACHE_DIR": cache,
-           "PYTHONWARNINGS": "ignore::RuntimeWarning"}
+    env = {
+        **os.environ,
+        "SCGEN_NUMBA_CACHE": "1",
+        "NUMBA_CACHE_DIR": cache,
+        "PYTHONWARNINGS": "ignore::RuntimeWarning",
+    }
     for t in args.threads:
         tmp = Path(args.out).with_suffix(f".{t}T.json")
         tmp.parent.mkdir(parents=True, exist_ok=True)
         print(f"running with {t} thread(s) ...", flush=True)
-        subprocess.run([sys.executable, "-m", "scgen.bench.engine", "--threads", str(t),
-                        "--json", str(tmp), "--repeat", str(args.repeat),
-                        *(["--only", args.only] if args.only else [])], check=True, env=env)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scgen.bench.engine",
+                "--threads",
+                str(t),
+                "--json",
+                str(tmp),
+                "--repeat",
+                str(args.repeat),
+                *(["--only", args.only] if args.only else []),
+            ],
+            check=True,
+            env=env,
+        )
         results.append(json.loads(tmp.read_text()))
         tmp.unlink()
     shutil.rmtree(cache, ignore_errors=True)

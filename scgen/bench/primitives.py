@@ -41,10 +41,17 @@ def best_time(fn, repeat: int = 3) -> float:
     return best
 
 
-def run_benchmarks(*, cycles: int = 1 << 20, batch: int = 4096, batch_cycles: int = 1024,
-                   pysim_cycles: int = 2000, verilator_cycles: int = 50000,
-                   verilator: bool = True, build_root: Path | str = "out/bench",
-                   names: list[str] | None = None) -> list[BenchRow]:
+def run_benchmarks(
+    *,
+    cycles: int = 1 << 20,
+    batch: int = 4096,
+    batch_cycles: int = 1024,
+    pysim_cycles: int = 2000,
+    verilator_cycles: int = 50000,
+    verilator: bool = True,
+    build_root: Path | str = "out/bench",
+    names: list[str] | None = None,
+) -> list[BenchRow]:
     """Measure every primitive (or those in ``names``) and return one row each."""
     rows = []
     threads = numba.config.NUMBA_NUM_THREADS
@@ -61,8 +68,11 @@ def run_benchmarks(*, cycles: int = 1 << 20, batch: int = 4096, batch_cycles: in
         rates = {}
         for n in (1, threads):
             numba.set_num_threads(n)
-            rates[n] = batch * batch_cycles / best_time(
-                lambda p=prim, a=params, s=batched: p.run_twin(a, s))
+            rates[n] = (
+                batch
+                * batch_cycles
+                / best_time(lambda p=prim, a=params, s=batched: p.run_twin(a, s))
+            )
         numba.set_num_threads(threads)
 
         short = {k: v[:pysim_cycles] for k, v in single.items()}
@@ -72,8 +82,13 @@ def run_benchmarks(*, cycles: int = 1 << 20, batch: int = 4096, batch_cycles: in
         vl_rate = None
         if verilator:
             long = {k: v[:verilator_cycles] for k, v in single.items()}
-            _, seconds = sim.run_many([prim.hw(params)], [long], verilator_cycles,
-                                      backend="verilator", build_dir=Path(build_root) / name)
+            _, seconds = sim.run_many(
+                [prim.hw(params)],
+                [long],
+                verilator_cycles,
+                backend="verilator",
+                build_dir=Path(build_root) / name,
+            )
             vl_rate = verilator_cycles / seconds
         rows.append(BenchRow(name, twin, rates[1], rates[threads], threads, pysim_rate, vl_rate))
     return rows
@@ -82,13 +97,19 @@ def run_benchmarks(*, cycles: int = 1 << 20, batch: int = 4096, batch_cycles: in
 def format_rows(rows: list[BenchRow]) -> str:
     """Return the benchmark table as text (M = 10**6 cycles/s, k = 10**3 cycles/s)."""
     n = rows[0].threads if rows else 1
-    head = (f"{'primitive':<10}{'twin 1 stream':>15}{'batch 1 thread':>16}"
-            f"{f'batch {n} threads':>18}{'pysim':>12}{'verilator':>12}")
+    head = (
+        f"{'primitive':<10}{'twin 1 stream':>15}{'batch 1 thread':>16}"
+        f"{f'batch {n} threads':>18}{'pysim':>12}{'verilator':>12}"
+    )
     lines = [head, "-" * len(head)]
     for r in rows:
         vl = "-" if r.verilator is None else f"{r.verilator / 1e3:,.1f} k"
-        lines.append(f"{r.name:<10}{r.twin / 1e6:>13,.1f} M{r.twin_batch_1 / 1e6:>14,.1f} M"
-                     f"{r.twin_batch_n / 1e6:>16,.1f} M{r.pysim / 1e3:>10,.1f} k{vl:>12}")
-    lines.append("twin: cycles/s of one stream; batch: instance-cycles/s (LIF: neuron-steps/s); "
-                 "simulators: cycles/s of one instance, build excluded")
+        lines.append(
+            f"{r.name:<10}{r.twin / 1e6:>13,.1f} M{r.twin_batch_1 / 1e6:>14,.1f} M"
+            f"{r.twin_batch_n / 1e6:>16,.1f} M{r.pysim / 1e3:>10,.1f} k{vl:>12}"
+        )
+    lines.append(
+        "twin: cycles/s of one stream; batch: instance-cycles/s (LIF: neuron-steps/s); "
+        "simulators: cycles/s of one instance, build excluded"
+    )
     return "\n".join(lines)

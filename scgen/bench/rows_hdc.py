@@ -31,6 +31,7 @@ def rows(eng, sc, rng: np.random.Generator) -> dict:
         def build():
             theirs, ours = pair(Theirs, n), pair(sc.HDCVector, n)
             return (lambda: Theirs.bundle(theirs), lambda: sc.HDCVector.bundle(ours), "none", 0)
+
         return build
 
     def permute():
@@ -54,6 +55,7 @@ def rows(eng, sc, rng: np.random.Generator) -> dict:
 
             assert theirs() == mem.query(q)[0]
             return (theirs, lambda: mem.query(q), "and_popcount", items * (dim // 64 + 1))
+
         return build
 
     def memory_batch(items, queries):
@@ -68,8 +70,13 @@ def rows(eng, sc, rng: np.random.Generator) -> dict:
                 return [max(range(items), key=lambda i, v=v: stored[i].similarity(v)) for v in qs]
 
             assert theirs() == mem.query_batch(q)[0].tolist()
-            return (theirs, lambda: mem.query_batch(q), "and_popcount",
-                    queries * items * (dim // 64 + 1))
+            return (
+                theirs,
+                lambda: mem.query_batch(q),
+                "and_popcount",
+                queries * items * (dim // 64 + 1),
+            )
+
         return build
 
     def pairs(op, count):
@@ -80,8 +87,13 @@ def rows(eng, sc, rng: np.random.Generator) -> dict:
             b = hdc.random_hypervectors(count, dim, seed=1)
             if op == "bind":
                 return (lambda: [x * y for x, y in theirs], lambda: hdc.bind(a, b), "none", 0)
-            return (lambda: [x.similarity(y) for x, y in theirs],
-                    lambda: hdc.similarity(a, b, dim), "and_popcount", count * (dim // 64 + 1))
+            return (
+                lambda: [x.similarity(y) for x, y in theirs],
+                lambda: hdc.similarity(a, b, dim),
+                "and_popcount",
+                count * (dim // 64 + 1),
+            )
+
         return build
 
     return {

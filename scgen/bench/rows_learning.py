@@ -18,7 +18,9 @@ def rows(eng, sc, rng) -> dict[str, Callable[[], tuple]]:
                 for c in currents:
                     neuron.forward(20, 256, c)
                 return sum(neuron.backward(1.0) for _ in currents)
+
             return (lambda: run(eng.SurrogateLif), lambda: run(sc.SurrogateLif), "none", 0)
+
         return build
 
     def dense(ni, nn, what):
@@ -30,15 +32,22 @@ def rows(eng, sc, rng) -> dict[str, Callable[[], tuple]]:
             for layer in (de, ds):
                 layer.forward(x)
             if what == "step":  # one training step: forward, backward, update
+
                 def step(layer):
                     layer.forward(x)
                     _, gw = layer.backward(g)
                     layer.update_weights(gw, 0.01)
+
                 return (lambda: step(de), lambda: step(ds), "none", 0)
             if what == "backward":
                 return (lambda: de.backward(g), lambda: ds.backward(g), "none", 0)
-            return (lambda: de.update_weights(grads, 0.01),
-                    lambda: ds.update_weights(grads, 0.01), "none", 0)
+            return (
+                lambda: de.update_weights(grads, 0.01),
+                lambda: ds.update_weights(grads, 0.01),
+                "none",
+                0,
+            )
+
         return build
 
     return {

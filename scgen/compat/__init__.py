@@ -30,22 +30,38 @@ from ._tensor import BitStreamTensor
 
 __all__ = [
     # runtime
-    "set_num_threads", "simd_tier",
+    "set_num_threads",
+    "simd_tier",
     # bitstreams
-    "pack_bitstream", "pack_bitstream_numpy", "popcount", "popcount_numpy",
-    "unpack_bitstream", "unpack_bitstream_numpy", "BitStreamTensor",
+    "pack_bitstream",
+    "pack_bitstream_numpy",
+    "popcount",
+    "popcount_numpy",
+    "unpack_bitstream",
+    "unpack_bitstream_numpy",
+    "BitStreamTensor",
     # encoders
-    "BitstreamEncoder", "Lfsr16", "batch_encode", "batch_encode_numpy",
+    "BitstreamEncoder",
+    "Lfsr16",
+    "batch_encode",
+    "batch_encode_numpy",
     # neurons
-    "FixedPointLif", "batch_lif_run", "batch_lif_run_multi", "batch_lif_run_varying",
+    "FixedPointLif",
+    "batch_lif_run",
+    "batch_lif_run_multi",
+    "batch_lif_run_varying",
     # layers
     "DenseLayer",
     # learning
-    "DifferentiableDenseLayer", "SurrogateLif",
+    "DifferentiableDenseLayer",
+    "SurrogateLif",
     # oscillators
-    "KuramotoSolver", "SCPNMetrics",
+    "KuramotoSolver",
+    "SCPNMetrics",
     # attention and graphs
-    "StochasticAttention", "StochasticGraphLayer",
+    "StochasticAttention",
+    "StochasticGraphLayer",
     # hyperdimensional computing and Petri nets
-    "HDCVector", "PetriNetEngine",
+    "HDCVector",
+    "PetriNetEngine",
 ]

@@ -38,7 +38,8 @@ def int_arg(name: str, value: object, kind: str) -> int:
     """Convert ``value`` like PyO3 converts an argument to the Rust integer type ``kind``."""
     if isinstance(value, float) or not hasattr(type(value), "__index__"):
         raise TypeError(
-            f"argument '{name}': {type_label(value)} cannot be interpreted as an integer")
+            f"argument '{name}': {type_label(value)} cannot be interpreted as an integer"
+        )
     v = operator.index(value)
     lo, hi = _RANGES[kind]
     if kind in ("u64",):  # 64-bit conversions go through PyLong_AsUnsignedLongLong
@@ -58,14 +59,13 @@ def ndarray_arg(name: str, value: object, dtype: type, ndim: int) -> np.ndarray:
     """Accept only a NumPy array of exactly ``dtype`` and ``ndim``, as the engine does."""
     if not isinstance(value, np.ndarray) or value.dtype != dtype or value.ndim != ndim:
         raise TypeError(
-            f"argument '{name}': {type_label(value, downcast=True)} is not an instance of "
-            f"'ndarray'")
+            f"argument '{name}': {type_label(value, downcast=True)} is not an instance of 'ndarray'"
+        )
     return value
 
 
 def as_contiguous(name: str, value: np.ndarray) -> np.ndarray:
     """Refuse non-contiguous arrays with the engine's message."""
     if not (value.flags.c_contiguous and value.flags.aligned):
-        raise ValueError(
-            f"Cannot read {name}: The given array is not contiguous or is misaligned.")
+        raise ValueError(f"Cannot read {name}: The given array is not contiguous or is misaligned.")
     return value

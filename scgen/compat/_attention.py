@@ -54,17 +54,22 @@ class StochasticAttention:
         if n_heads is None:
             if q.shape[1] != k.shape[1]:
                 raise ValueError(
-                    f"Q/K dimension mismatch: q_cols={q.shape[1]}, k_cols={k.shape[1]}.")
+                    f"Q/K dimension mismatch: q_cols={q.shape[1]}, k_cols={k.shape[1]}."
+                )
         else:
             h = int_arg("n_heads", int(n_heads), "u64")
             if h == 0:
                 raise ValueError("n_heads must be > 0.")
             if q.shape[1] % h or k.shape[1] % h or v.shape[1] % h:
-                raise ValueError(f"Total columns must be divisible by n_heads={h}. Got "
-                                 f"Q={q.shape[1]}, K={k.shape[1]}, V={v.shape[1]}.")
+                raise ValueError(
+                    f"Total columns must be divisible by n_heads={h}. Got "
+                    f"Q={q.shape[1]}, K={k.shape[1]}, V={v.shape[1]}."
+                )
             if q.shape[1] // h != k.shape[1] // h:
-                raise ValueError(f"Q/K head dimensions must match: Q_head={q.shape[1] // h}, "
-                                 f"K_head={k.shape[1] // h}.")
+                raise ValueError(
+                    f"Q/K head dimensions must match: Q_head={q.shape[1] // h}, "
+                    f"K_head={k.shape[1] // h}."
+                )
         if k.shape[0] != v.shape[0]:
             raise ValueError(f"K/V row mismatch: k_rows={k.shape[0]}, v_rows={v.shape[0]}.")
         return q, k, v
@@ -134,14 +139,20 @@ class StochasticGraphLayer:
         if len(rows) != n + 1:
             raise ValueError(f"row_offsets length {len(rows)} != n_rows + 1 = {n + 1}")
         if len(cols) != rows[-1]:
-            raise ValueError(f"col_indices length {len(cols)} != nnz from row_offsets "
-                             f"{rows[-1]}")
+            raise ValueError(f"col_indices length {len(cols)} != nnz from row_offsets {rows[-1]}")
         if len(cols) != len(vals):
             raise ValueError(f"col_indices length {len(cols)} != values length {len(vals)}")
         obj = cls.__new__(cls)
-        obj._finish(_graph.StochasticGraphLayer.from_csr(
-            rows, cols, vals, n, int_arg("n_features", n_features, "u64"),
-            seed=int_arg("seed", seed, "u64")))
+        obj._finish(
+            _graph.StochasticGraphLayer.from_csr(
+                rows,
+                cols,
+                vals,
+                n,
+                int_arg("n_features", n_features, "u64"),
+                seed=int_arg("seed", seed, "u64"),
+            )
+        )
         return obj
 
     @classmethod
@@ -159,9 +170,16 @@ class StochasticGraphLayer:
         if n and nnz / (n * n) < threshold:
             rows = np.concatenate([[0], np.cumsum(np.count_nonzero(adj, axis=1))])
             r, c = np.nonzero(adj)
-            obj._finish(_graph.StochasticGraphLayer.from_csr(
-                rows, c, adj[r, c], n, int_arg("n_features", n_features, "u64"),
-                seed=int_arg("seed", seed, "u64")))
+            obj._finish(
+                _graph.StochasticGraphLayer.from_csr(
+                    rows,
+                    c,
+                    adj[r, c],
+                    n,
+                    int_arg("n_features", n_features, "u64"),
+                    seed=int_arg("seed", seed, "u64"),
+                )
+            )
         else:
             obj._finish(cls._dense(adj, n_features, seed))
         return obj

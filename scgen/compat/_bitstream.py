@@ -35,16 +35,18 @@ from ..sw.bitstream import _pack_checked, _popcount_all, _total_count, _unpack_c
 from ._args import ndarray_arg, type_label
 
 __all__ = [
-    "pack_bitstream", "unpack_bitstream", "popcount",
-    "pack_bitstream_numpy", "unpack_bitstream_numpy", "popcount_numpy",
+    "pack_bitstream",
+    "unpack_bitstream",
+    "popcount",
+    "pack_bitstream_numpy",
+    "unpack_bitstream_numpy",
+    "popcount_numpy",
     "simd_tier",
 ]
 
 _BITS_ERROR = "Expected a 1-D or 2-D array of uint8 bits."
 _WORDS_ERROR = "Expected packed uint64 words as 1-D or 2-D sequence."
-_CONTIGUOUS_ERROR = (
-    "Cannot read numpy array: The given array is not contiguous or is misaligned."
-)
+_CONTIGUOUS_ERROR = "Cannot read numpy array: The given array is not contiguous or is misaligned."
 _LENGTH_PANIC = "bitstream length must be > 0"
 _U64_MAX = (1 << 64) - 1
 _U8, _U64 = np.dtype(np.uint8), np.dtype(np.uint64)
@@ -59,6 +61,7 @@ class _NotThisShape(Exception):
 
 
 # --- argument reading ---------------------------------------------------------------------------
+
 
 def _is_sequence(obj: object) -> bool:
     return not isinstance(obj, str) and _py_sequence_check(obj) == 1
@@ -146,8 +149,9 @@ def _words_arrays(obj: object) -> list[np.ndarray] | np.ndarray:
     if rows is not None:
         if len({len(r) for r in rows}) <= 1:
             n = len(rows[0]) if rows else 0
-            return np.concatenate(rows).reshape(len(rows), n) if rows else np.zeros((0, 0),
-                                                                                   np.uint64)
+            return (
+                np.concatenate(rows).reshape(len(rows), n) if rows else np.zeros((0, 0), np.uint64)
+            )
         return rows
     flat = _flat_of(obj, _u64_items)
     if flat is None:
@@ -178,8 +182,10 @@ def _shape_pair(value: object) -> tuple[int, int] | None:
     size = tuple.__len__(value)
     if size != 2:
         raise ValueError(f"expected tuple of length 2, but got tuple of length {size}")
-    return (_usize("original_shape", tuple.__getitem__(value, 0)),
-            _usize("original_shape", tuple.__getitem__(value, 1)))
+    return (
+        _usize("original_shape", tuple.__getitem__(value, 0)),
+        _usize("original_shape", tuple.__getitem__(value, 1)),
+    )
 
 
 def _readable(a: np.ndarray) -> np.ndarray:
@@ -200,17 +206,18 @@ def _check_unpack(words: int, length: int) -> None:
 
 # --- helpers on checked arrays ------------------------------------------------------------------
 
+
 def _pack_rows(rows: np.ndarray) -> np.ndarray:
     out = np.empty((*rows.shape[:-1], _words_for(rows.shape[-1])), dtype=np.uint64)
     return _pack_checked(rows, out)
 
 
 def _unpack_rows(words: np.ndarray, length: int) -> np.ndarray:
-    return _unpack_checked(words, length,
-                           np.empty((*words.shape[:-1], length), dtype=np.uint8))
+    return _unpack_checked(words, length, np.empty((*words.shape[:-1], length), dtype=np.uint8))
 
 
 # --- the engine's functions ---------------------------------------------------------------------
+
 
 def pack_bitstream(bits):
     """Pack bits (any non-zero value counts as 1) into 64-bit words, LSB first.
@@ -271,9 +278,7 @@ def unpack_bitstream(packed, original_length, original_shape=None):
     rows = len(words)
     if shape is not None:
         if shape[0] != rows:
-            raise ValueError(
-                f"original_shape batch {shape[0]} does not match packed batch {rows}."
-            )
+            raise ValueError(f"original_shape batch {shape[0]} does not match packed batch {rows}.")
         row_length = shape[1]
     else:
         row_length = length // rows if rows else 0
@@ -369,10 +374,16 @@ def simd_tier():
         return "portable"
     try:
         with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
-            flags = next((line.split(":", 1)[1].split() for line in f
-                          if line.startswith("flags")), [])
+            flags = next(
+                (line.split(":", 1)[1].split() for line in f if line.startswith("flags")), []
+            )
     except OSError:
         return "portable"
-    tiers = [("avx512_vpopcntdq", "avx512-vpopcntdq"), ("avx512bw", "avx512bw"),
-             ("avx512f", "avx512f"), ("avx2", "avx2"), ("popcnt", "popcnt")]
+    tiers = [
+        ("avx512_vpopcntdq", "avx512-vpopcntdq"),
+        ("avx512bw", "avx512bw"),
+        ("avx512f", "avx512f"),
+        ("avx2", "avx2"),
+        ("popcnt", "popcnt"),
+    ]
     return next((tier for flag, tier in tiers if flag in flags), "portable")

@@ -22,8 +22,8 @@ def _floats(name: str, values: object) -> np.ndarray:
         return np.ascontiguousarray(np.array(list(values), dtype=np.float64))
     except (TypeError, ValueError):
         raise TypeError(
-            f"argument '{name}': '{type(values).__name__}' object cannot be converted to "
-            f"'Sequence'") from None
+            f"argument '{name}': '{type(values).__name__}' object cannot be converted to 'Sequence'"
+        ) from None
 
 
 class DenseLayer:
@@ -60,7 +60,8 @@ class DenseLayer:
         x = self._check_len(_floats("input_values", input_values))
         s = int_arg("seed", seed, "u64")
         return self._y(
-            _k.dense_counts_f64(self._layer._packed_t, x, self._layer.length, s)).tolist()
+            _k.dense_counts_f64(self._layer._packed_t, x, self._layer.length, s)
+        ).tolist()
 
     def forward_fast(self, input_values, seed=44257):
         """Byte-threshold encoder, input ``i`` from Xoshiro256++(seed + i); list of floats."""
@@ -77,10 +78,10 @@ class DenseLayer:
         xs = ndarray_arg("inputs", inputs, np.float64, 2)
         s = int_arg("seed", seed, "u64")
         if xs.shape[1] != self._layer.n_inputs:
-            raise ValueError(
-                f"Expected {self._layer.n_inputs} input features, got {xs.shape[1]}.")
-        counts = _k.dense_counts_bytes_batch(self._layer._packed_t, np.ascontiguousarray(xs),
-                                             self._layer.length, s)
+            raise ValueError(f"Expected {self._layer.n_inputs} input features, got {xs.shape[1]}.")
+        counts = _k.dense_counts_bytes_batch(
+            self._layer._packed_t, np.ascontiguousarray(xs), self._layer.length, s
+        )
         return self._y(counts)
 
     def forward_prepacked(self, packed_inputs):
@@ -89,7 +90,8 @@ class DenseLayer:
         if isinstance(packed_inputs, np.ndarray):
             if packed_inputs.ndim != 2 or not np.issubdtype(packed_inputs.dtype, np.integer):
                 raise ValueError(
-                    "packed_inputs must be a 2-D numpy uint64 array or list[list[int]].")
+                    "packed_inputs must be a 2-D numpy uint64 array or list[list[int]]."
+                )
             if packed_inputs.shape == (ni, words):  # the common case: no per-row conversion
                 x = np.ascontiguousarray(packed_inputs, dtype=np.uint64)
                 return self._y(_k.dense_counts_packed(self._layer._packed_t, x)).tolist()
@@ -114,7 +116,8 @@ class DenseLayer:
             raise ValueError(f"Expected {words} words per input, got {x.shape[1]}.")
         if not x.flags.c_contiguous:
             raise ValueError(
-                "Array not contiguous: The given array is not contiguous or is misaligned.")
+                "Array not contiguous: The given array is not contiguous or is misaligned."
+            )
         return self._y(_k.dense_counts_packed(self._layer._packed_t, x))
 
     # -- weights ----------------------------------------------------------------------------

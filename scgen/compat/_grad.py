@@ -28,15 +28,15 @@ __all__ = ["DifferentiableDenseLayer", "SurrogateLif"]
 def _surrogate(name: object, k: object) -> Surrogate:
     if not isinstance(name, str):
         raise TypeError(
-            f"argument 'surrogate': {type_label(name, downcast=True)} is not an instance of 'str'")
+            f"argument 'surrogate': {type_label(name, downcast=True)} is not an instance of 'str'"
+        )
     if k is not None:
         if isinstance(k, str | bytes) or not hasattr(type(k), "__float__"):
             raise TypeError(f"argument 'k': must be real number, not {type(k).__name__}")
         k = float(np.float32(float(k)))
     canon = canonical_name(name, SEED_SURROGATES)
     if canon is None:
-        raise ValueError(
-            f"Unknown surrogate '{name}'. Use one of: {', '.join(SEED_SURROGATES)}.")
+        raise ValueError(f"Unknown surrogate '{name}'. Use one of: {', '.join(SEED_SURROGATES)}.")
     # the engine takes any float for k (even 0 or negative) and computes with it
     return Surrogate._unchecked(canon, SURROGATES[canon][1] if k is None else k)
 
@@ -44,10 +44,20 @@ def _surrogate(name: object, k: object) -> Surrogate:
 class SurrogateLif:
     """LIF neuron with a LIFO trace of ``(v_norm, spike)`` and a surrogate ``backward``."""
 
-    def __init__(self, data_width=16, fraction=8, v_rest=0, v_reset=0, v_threshold=256,
-                 refractory_period=2, surrogate="fast_sigmoid", k=None):
-        self._params = _params(data_width, fraction, v_rest, v_reset, v_threshold,
-                               refractory_period)
+    def __init__(
+        self,
+        data_width=16,
+        fraction=8,
+        v_rest=0,
+        v_reset=0,
+        v_threshold=256,
+        refractory_period=2,
+        surrogate="fast_sigmoid",
+        k=None,
+    ):
+        self._params = _params(
+            data_width, fraction, v_rest, v_reset, v_threshold, refractory_period
+        )
         self._cfg = self._params.kernel_config()
         self._surrogate = _surrogate(surrogate, k)
         self._trace: list[np.float32] = []
@@ -60,7 +70,8 @@ class SurrogateLif:
             args = _inputs(leak_k=leak_k, gain_k=gain_k, i_t=i_t, noise_in=noise_in)
         leak, gain, cur, noise = args
         spike, self._v, self._rc, v_norm = _lif_forward(
-            self._cfg, self._params.fraction, self._v, self._rc, leak, gain, cur, noise)
+            self._cfg, self._params.fraction, self._v, self._rc, leak, gain, cur, noise
+        )
         self._trace.append(v_norm)
         return int(spike), int(self._v)
 
@@ -87,8 +98,9 @@ class SurrogateLif:
 class DifferentiableDenseLayer:
     """Dense SC layer with the engine's surrogate backward (``g * surrogate'(y - 0.5)``)."""
 
-    def __init__(self, n_inputs, n_neurons, length=1024, seed=24301, surrogate="fast_sigmoid",
-                 k=None):
+    def __init__(
+        self, n_inputs, n_neurons, length=1024, seed=24301, surrogate="fast_sigmoid", k=None
+    ):
         self._dense = DenseLayer(n_inputs, n_neurons, length, seed)
         self._surrogate = _surrogate(surrogate, k)
         self._x: np.ndarray | None = None
@@ -125,8 +137,17 @@ class DifferentiableDenseLayer:
         grad_in = np.empty((1, self._x.shape[0]))
         grad_w = np.zeros((nn, self._x.shape[0]))
         code, k = self._surrogate.kernel_args()
-        _dense_backward(code, k, 0.5, self._y[None, :], g[None, :], self._x[None, :],
-                        self._native._weights, grad_in, grad_w)
+        _dense_backward(
+            code,
+            k,
+            0.5,
+            self._y[None, :],
+            g[None, :],
+            self._x[None, :],
+            self._native._weights,
+            grad_in,
+            grad_w,
+        )
         return grad_in[0], grad_w
 
     def update_weights(self, weight_grads, lr):

@@ -51,8 +51,10 @@ class HDCVector:
 
     def _check(self, other: HDCVector, what: str) -> None:
         if self._length != other._length:
-            raise ValueError(f"assertion `left == right` failed: Bitstream lengths must match "
-                             f"for {what}.\n  left: {self._length}\n right: {other._length}")
+            raise ValueError(
+                f"assertion `left == right` failed: Bitstream lengths must match "
+                f"for {what}.\n  left: {self._length}\n right: {other._length}"
+            )
 
     def __mul__(self, other):
         """Bind (XOR)."""
@@ -73,8 +75,11 @@ class HDCVector:
 
     def permute(self, shift=1):
         """Return a new permuted (cyclic right rotated) vector."""
-        k = shift if type(shift) is int and 0 <= shift < (1 << 64) else int_arg("shift", shift,
-                                                                                "u64")
+        k = (
+            shift
+            if type(shift) is int and 0 <= shift < (1 << 64)
+            else int_arg("shift", shift, "u64")
+        )
         n = self._length
         if n == 0 or k % n == 0:
             return HDCVector._of(self._x, self._nw, n)
@@ -115,8 +120,7 @@ class HDCVector:
         for v in vectors:
             if v._nw < nw:
                 raise _index_panic(v._nw)
-        return HDCVector._of(majority([v._x for v in vectors], mask(64 * nw)), nw,
-                             first._length)
+        return HDCVector._of(majority([v._x for v in vectors], mask(64 * nw)), nw, first._length)
 
     @property
     def dimension(self):

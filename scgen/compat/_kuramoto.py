@@ -43,8 +43,9 @@ class KuramotoSolver:
         return self._solver.step(float(dt), int_arg("seed", seed, "u64"))
 
     def run(self, n_steps, dt, seed=0):
-        return self._solver.run(int_arg("n_steps", n_steps, "u64"), float(dt),
-                                int_arg("seed", seed, "u64"))
+        return self._solver.run(
+            int_arg("n_steps", n_steps, "u64"), float(dt), int_arg("seed", seed, "u64")
+        )
 
     def _extras(self, W, h_munu):
         n = self._solver.n
@@ -54,15 +55,21 @@ class KuramotoSolver:
 
     def step_ssgf(self, dt, seed=0, W=None, sigma_g=0.0, h_munu=None, pgbo_weight=0.0):
         w, h = self._extras(W, h_munu)
-        return self._solver.step_ssgf(float(dt), int_arg("seed", seed, "u64"), w,
-                                      float(sigma_g), h, float(pgbo_weight))
+        return self._solver.step_ssgf(
+            float(dt), int_arg("seed", seed, "u64"), w, float(sigma_g), h, float(pgbo_weight)
+        )
 
-    def run_ssgf(self, n_steps, dt, seed=0, W=None, sigma_g=0.0, h_munu=None,
-                 pgbo_weight=0.0):
+    def run_ssgf(self, n_steps, dt, seed=0, W=None, sigma_g=0.0, h_munu=None, pgbo_weight=0.0):
         w, h = self._extras(W, h_munu)
-        return self._solver.run_ssgf(int_arg("n_steps", n_steps, "u64"), float(dt),
-                                     int_arg("seed", seed, "u64"), w, float(sigma_g), h,
-                                     float(pgbo_weight))
+        return self._solver.run_ssgf(
+            int_arg("n_steps", n_steps, "u64"),
+            float(dt),
+            int_arg("seed", seed, "u64"),
+            w,
+            float(sigma_g),
+            h,
+            float(pgbo_weight),
+        )
 
     def order_parameter(self):
         return self._solver.order_parameter()

@@ -33,8 +33,15 @@ def _params(data_width, fraction, v_rest, v_reset, v_threshold, refractory_perio
     rp = int_arg("refractory_period", refractory_period, "i32")
     if dw == 0 or dw > 16:
         raise ValueError(f"mask width must be 1..=32, got {2 * dw}")
-    return LifParams(data_width=dw, fraction=fr, v_rest=vr, v_reset=vs, v_threshold=vt,
-                     refractory_period=rp, diff_bits=16)
+    return LifParams(
+        data_width=dw,
+        fraction=fr,
+        v_rest=vr,
+        v_reset=vs,
+        v_threshold=vt,
+        refractory_period=rp,
+        diff_bits=16,
+    )
 
 
 def _inputs(**values: object) -> list[int]:
@@ -45,8 +52,19 @@ def _outputs(shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
     return np.empty(shape, dtype=np.int32), np.empty(shape, dtype=np.int16)
 
 
-def batch_lif_run(n_steps, leak_k, gain_k, i_t, noise_in=0, data_width=16, fraction=8,
-                  v_rest=0, v_reset=0, v_threshold=256, refractory_period=2):
+def batch_lif_run(
+    n_steps,
+    leak_k,
+    gain_k,
+    i_t,
+    noise_in=0,
+    data_width=16,
+    fraction=8,
+    v_rest=0,
+    v_reset=0,
+    v_threshold=256,
+    refractory_period=2,
+):
     """Run one fresh neuron for ``n_steps`` steps of constant input.
 
     Returns ``(spikes int32[n_steps], voltages int16[n_steps])``.
@@ -60,8 +78,19 @@ def batch_lif_run(n_steps, leak_k, gain_k, i_t, noise_in=0, data_width=16, fract
     return out
 
 
-def batch_lif_run_multi(n_neurons, n_steps, leak_k, gain_k, currents, data_width=16, fraction=8,
-                        v_rest=0, v_reset=0, v_threshold=256, refractory_period=2):
+def batch_lif_run_multi(
+    n_neurons,
+    n_steps,
+    leak_k,
+    gain_k,
+    currents,
+    data_width=16,
+    fraction=8,
+    v_rest=0,
+    v_reset=0,
+    v_threshold=256,
+    refractory_period=2,
+):
     """Run ``n_neurons`` fresh neurons; neuron ``k`` gets the constant current ``currents[k]``.
 
     ``currents`` must be a contiguous int16 array. Returns int32 and int16 arrays shaped
@@ -80,8 +109,18 @@ def batch_lif_run_multi(n_neurons, n_steps, leak_k, gain_k, currents, data_width
     return out
 
 
-def batch_lif_run_varying(leak_k, gain_k, currents, noises=None, data_width=16, fraction=8,
-                          v_rest=0, v_reset=0, v_threshold=256, refractory_period=2):
+def batch_lif_run_varying(
+    leak_k,
+    gain_k,
+    currents,
+    noises=None,
+    data_width=16,
+    fraction=8,
+    v_rest=0,
+    v_reset=0,
+    v_threshold=256,
+    refractory_period=2,
+):
     """Run one fresh neuron with a per-step current (and optional per-step noise), int16 arrays.
 
     Returns ``(spikes int32[T], voltages int16[T])``.
@@ -93,7 +132,8 @@ def batch_lif_run_varying(leak_k, gain_k, currents, noises=None, data_width=16, 
     p = _params(data_width, fraction, v_rest, v_reset, v_threshold, refractory_period)
     if noises is not None and noises.shape[0] != cur.shape[0]:
         raise ValueError(
-            f"noises length {noises.shape[0]} does not match currents length {cur.shape[0]}.")
+            f"noises length {noises.shape[0]} does not match currents length {cur.shape[0]}."
+        )
     out = _outputs(cur.shape)
     if cur.shape[0]:
         lif(p, leak, gain, cur, 0 if noises is None else noises, out=out)
@@ -108,19 +148,19 @@ def _one_step(cfg, v, rc, leak, gain, i_t, noise):
 class FixedPointLif:
     """One LIF neuron stepped from Python, as the engine's ``FixedPointLif``."""
 
-    def __init__(self, data_width=16, fraction=8, v_rest=0, v_reset=0, v_threshold=256,
-                 refractory_period=2):
-        self._params = _params(data_width, fraction, v_rest, v_reset, v_threshold,
-                               refractory_period)
+    def __init__(
+        self, data_width=16, fraction=8, v_rest=0, v_reset=0, v_threshold=256, refractory_period=2
+    ):
+        self._params = _params(
+            data_width, fraction, v_rest, v_reset, v_threshold, refractory_period
+        )
         self._cfg = self._params.kernel_config()
         self.reset()
 
     def step(self, leak_k, gain_k, i_t, noise_in=0):
         """Take one step; return ``(spike, v)``."""
-        leak, gain, cur, noise = _inputs(leak_k=leak_k, gain_k=gain_k, i_t=i_t,
-                                         noise_in=noise_in)
-        spike, self._v, self._rc = _one_step(self._cfg, self._v, self._rc, leak, gain, cur,
-                                             noise)
+        leak, gain, cur, noise = _inputs(leak_k=leak_k, gain_k=gain_k, i_t=i_t, noise_in=noise_in)
+        spike, self._v, self._rc = _one_step(self._cfg, self._v, self._rc, leak, gain, cur, noise)
         return int(spike), int(self._v)
 
     def reset(self):

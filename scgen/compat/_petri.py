@@ -36,11 +36,13 @@ class PetriNetEngine:
         thresholds = np.asarray(artifacts["thresholds"], dtype=np.float64)
         self.n_transitions, self.n_places = w_in.shape
         if w_out.shape != (self.n_places, self.n_transitions):
-            raise AssertionError(f"w_out shape {w_out.shape} must be "
-                                 f"({self.n_places}, {self.n_transitions})")
+            raise AssertionError(
+                f"w_out shape {w_out.shape} must be ({self.n_places}, {self.n_transitions})"
+            )
         if thresholds.shape != (self.n_transitions,):
-            raise AssertionError(f"thresholds shape {thresholds.shape} must be "
-                                 f"({self.n_transitions},)")
+            raise AssertionError(
+                f"thresholds shape {thresholds.shape} must be ({self.n_transitions},)"
+            )
         self.thresholds = thresholds.copy()
         self.length = length
         self._layer_in = DenseLayer(self.n_places, self.n_transitions, length, seed)

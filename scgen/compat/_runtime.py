@@ -23,6 +23,7 @@ def set_num_threads(n):
         return
     if _configured:
         raise ValueError(
-            "Cannot set thread pool: The global thread pool has already been initialized.")
+            "Cannot set thread pool: The global thread pool has already been initialized."
+        )
     numba.set_num_threads(min(k, numba.config.NUMBA_NUM_THREADS))
     _configured = True

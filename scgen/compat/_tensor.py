@@ -32,8 +32,10 @@ def _index_panic(words: int) -> ValueError:
 
 
 def _not_tensor(name: str, value: object) -> TypeError:
-    return TypeError(f"argument '{name}': '{type(value).__name__}' object is not an instance of "
-                     f"'BitStreamTensor'")
+    return TypeError(
+        f"argument '{name}': '{type(value).__name__}' object is not an instance of "
+        f"'BitStreamTensor'"
+    )
 
 
 class BitStreamTensor:
@@ -87,8 +89,10 @@ class BitStreamTensor:
         if not isinstance(other, BitStreamTensor):
             raise _not_tensor("other", other)
         if self._length != other._length:
-            raise ValueError(f"assertion `left == right` failed: Bitstream lengths must match "
-                             f"for {what}.\n  left: {self._length}\n right: {other._length}")
+            raise ValueError(
+                f"assertion `left == right` failed: Bitstream lengths must match "
+                f"for {what}.\n  left: {self._length}\n right: {other._length}"
+            )
 
     def _xor(self, other: BitStreamTensor) -> tuple[int, int]:
         if self._nw == other._nw:
@@ -140,5 +144,4 @@ class BitStreamTensor:
         for v in vs:
             if v._nw < nw:
                 raise _index_panic(v._nw)
-        return BitStreamTensor._of(majority([v._x for v in vs], mask(64 * nw)), nw,
-                                   first._length)
+        return BitStreamTensor._of(majority([v._x for v in vs], mask(64 * nw)), nw, first._length)

@@ -15,11 +15,25 @@ from .verilog import LINT_WAIVERS, LintError, ir_hash, lint, verilog
 
 __all__ = [
     # text
-    "LINT_WAIVERS", "LintError", "ir_hash", "lint", "verilog",
+    "LINT_WAIVERS",
+    "LintError",
+    "ir_hash",
+    "lint",
+    "verilog",
     # boards
-    "BOARDS", "Board", "BoardTop", "board",
+    "BOARDS",
+    "Board",
+    "BoardTop",
+    "board",
     # builds
-    "BuildError", "BuildResult", "ToolNotFound", "build", "graph_manifest", "run_build",
+    "BuildError",
+    "BuildResult",
+    "ToolNotFound",
+    "build",
+    "graph_manifest",
+    "run_build",
     # measurement
-    "Measurement", "VerilogBlock", "measure",
+    "Measurement",
+    "VerilogBlock",
+    "measure",
 ]

@@ -28,8 +28,9 @@ class BoardTop(Elaboratable):
 
         self.board = _board(board)
         self.graph = graph
-        self.link = HostLinkTop(graph, clocks_per_bit=self.board.clocks_per_bit,
-                                leds=self.board.led_count)
+        self.link = HostLinkTop(
+            graph, clocks_per_bit=self.board.clocks_per_bit, leds=self.board.led_count
+        )
 
     def elaborate(self, platform):
         m = Module()
@@ -54,8 +55,10 @@ def _seeds(graph) -> list[dict]:
 
 
 def _jsonable(values) -> list:
-    return [int(v) if not isinstance(v, float | np.floating) else float(v)
-            for v in np.asarray(values, dtype=object).ravel().tolist()]
+    return [
+        int(v) if not isinstance(v, float | np.floating) else float(v)
+        for v in np.asarray(values, dtype=object).ravel().tolist()
+    ]
 
 
 def _output_vector(values: np.ndarray):
@@ -76,31 +79,41 @@ def graph_manifest(graph, *, vectors: int = 3, seed: int = 1) -> dict:
     ports = input_ports(graph, inputs)
     tests = []
     for w in range(vectors):
-        tests.append({
-            "window": w,
-            "inputs": {k: _jsonable(np.asarray(v, dtype=object)[w]) for k, v in ports.items()},
-            "outputs": {k: _output_vector(np.asarray(v)[w]) for k, v in result.outputs.items()},
-        })
+        tests.append(
+            {
+                "window": w,
+                "inputs": {k: _jsonable(np.asarray(v, dtype=object)[w]) for k, v in ports.items()},
+                "outputs": {k: _output_vector(np.asarray(v)[w]) for k, v in result.outputs.items()},
+            }
+        )
     return {
         "graph": graph.name,
         "ir_sha256": ir_hash(graph),
         "ir_text": graph.to_text(),
         "window_length": result.length,
         "seeds": _seeds(graph),
-        "twin_vectors": {"seed": seed, "note": "input port values (rates as 16-bit full "
-                         "scale) and the twin's outputs, window by window", "windows": tests},
+        "twin_vectors": {
+            "seed": seed,
+            "note": "input port values (rates as 16-bit full "
+            "scale) and the twin's outputs, window by window",
+            "windows": tests,
+        },
     }
 
 
-def build(graph, *, board: str | Board, out, clock_mhz: float | None = None,
-          progress=print) -> BuildResult:
+def build(
+    graph, *, board: str | Board, out, clock_mhz: float | None = None, progress=print
+) -> BuildResult:
     """Build ``graph`` for ``board`` into the folder ``out``: bitstream, ``report.json``,
     ``manifest.json`` and the tool logs (see :func:`scgen.emit.build.run_build`)."""
     b = _board(board)
     graph.check()
     top = BoardTop(graph, b)
     manifest = graph_manifest(graph)
-    manifest["host_link"] = {"uart": b.link_resource, "baud": b.baud,
-                             "clocks_per_bit": b.clocks_per_bit, "via": b.link_via}
-    return run_build(top, b, Path(out), clock_mhz=clock_mhz, manifest=manifest,
-                     progress=progress)
+    manifest["host_link"] = {
+        "uart": b.link_resource,
+        "baud": b.baud,
+        "clocks_per_bit": b.clocks_per_bit,
+        "via": b.link_via,
+    }
+    return run_build(top, b, Path(out), clock_mhz=clock_mhz, manifest=manifest, progress=progress)

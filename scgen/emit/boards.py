@@ -64,9 +64,10 @@ class Board:
         base = getattr(importlib.import_module(module), cls)
         attrs: dict[str, object] = {}
         if self.family == "gowin":
-            attrs.update(required_tools=property(lambda self: [
-                "yosys", "nextpnr-himbaechel", "gowin_pack"]),
-                command_templates=property(_himbaechel_templates))
+            attrs.update(
+                required_tools=property(lambda self: ["yosys", "nextpnr-himbaechel", "gowin_pack"]),
+                command_templates=property(_himbaechel_templates),
+            )
         if clock_mhz is not None:
             attrs["resources"] = _with_clock(base, clock_mhz * 1e6)
         platform = type(f"{cls}_scgen", (base,), attrs)() if attrs else base()
@@ -75,9 +76,17 @@ class Board:
             from amaranth_boards.resources import UARTResource
 
             add = dict(self.uart_add)
-            platform.add_resources([UARTResource(
-                0, rx=add["rx"], tx=add["tx"], conn=(add["connector"], 0),
-                attrs=Attrs(IO_TYPE=add.get("io_type", "LVCMOS33")))])
+            platform.add_resources(
+                [
+                    UARTResource(
+                        0,
+                        rx=add["rx"],
+                        tx=add["tx"],
+                        conn=(add["connector"], 0),
+                        attrs=Attrs(IO_TYPE=add.get("io_type", "LVCMOS33")),
+                    )
+                ]
+            )
         return platform
 
 
@@ -97,10 +106,11 @@ def led_pins(m, platform, profile: Board) -> list:
 
     if profile.led_resource == "rgb_led":
         rgb = platform.request("rgb_led", 0, dir="-")
-        parts = [rgb.r, rgb.g, rgb.b][:profile.led_count]
+        parts = [rgb.r, rgb.g, rgb.b][: profile.led_count]
     else:
-        parts = [platform.request(profile.led_resource, k, dir="-")
-                 for k in range(profile.led_count)]
+        parts = [
+            platform.request(profile.led_resource, k, dir="-") for k in range(profile.led_count)
+        ]
     outs = []
     for k, part in enumerate(parts):
         m.submodules[f"led{k}"] = buf = io.Buffer("o", part)
@@ -121,7 +131,9 @@ def _with_clock(base, hz: float) -> list:
 
 def _himbaechel_templates(self) -> list[str]:
     # Amaranth 0.5.10 calls the retired nextpnr-gowin (`--family`); run himbaechel instead.
-    return [self._apicula_command_templates[0], r"""
+    return [
+        self._apicula_command_templates[0],
+        r"""
         {{invoke_tool("nextpnr-himbaechel")}}
             {{quiet("--quiet")}}
             {{get_override("nextpnr_opts")|options}}
@@ -131,7 +143,9 @@ def _himbaechel_templates(self) -> list[str]:
             --vopt cst={{name}}.cst
             --json {{name}}.syn.json
             --write {{name}}.pnr.json
-        """, self._apicula_command_templates[2]]
+        """,
+        self._apicula_command_templates[2],
+    ]
 
 
 def _load() -> dict[str, Board]:
@@ -142,12 +156,22 @@ def _load() -> dict[str, Board]:
         d = tomllib.loads(entry.read_text())
         link, leds = d["link"], d.get("leds", {})
         b = Board(
-            name=d["name"], title=d["title"], platform_ref=d["platform"], family=d["family"],
-            device=d["device"], clock_mhz=float(d["clock_mhz"]), bitstream=d["bitstream"],
-            program=d["program"], link_resource=link["resource"], baud=int(link["baud"]),
-            link_via=link["via"], led_resource=leds.get("resource", "led"),
-            led_count=int(leds.get("count", 0)), synth_opts=tuple(d.get("synth_opts", ())),
-            uart_add=tuple(sorted(link.get("add", {}).items())))
+            name=d["name"],
+            title=d["title"],
+            platform_ref=d["platform"],
+            family=d["family"],
+            device=d["device"],
+            clock_mhz=float(d["clock_mhz"]),
+            bitstream=d["bitstream"],
+            program=d["program"],
+            link_resource=link["resource"],
+            baud=int(link["baud"]),
+            link_via=link["via"],
+            led_resource=leds.get("resource", "led"),
+            led_count=int(leds.get("count", 0)),
+            synth_opts=tuple(d.get("synth_opts", ())),
+            uart_add=tuple(sorted(link.get("add", {}).items())),
+        )
         boards[b.name] = b
     return boards
 

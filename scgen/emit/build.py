@@ -56,13 +56,16 @@ def _tool(name: str) -> str:
     raise ToolNotFound(
         f"Board builds need {exe} ({name}), which was not found on PATH; install it with "
         f"pip install {package!r} (the fpga extra: pip install 'scgen[fpga]', or ./setup.sh)"
-        if package.startswith(("yowasp", "Apycula")) else
-        f"Board builds need {exe}, which was not found on PATH; install {package}")
+        if package.startswith(("yowasp", "Apycula"))
+        else f"Board builds need {exe}, which was not found on PATH; install {package}"
+    )
 
 
 def _tool_versions(names: list[str]) -> dict[str, str]:
-    out = {"amaranth": metadata.version("amaranth"),
-           "amaranth-boards": metadata.version("amaranth-boards")}
+    out = {
+        "amaranth": metadata.version("amaranth"),
+        "amaranth-boards": metadata.version("amaranth-boards"),
+    }
     for n in names:
         package = TOOLS.get(n, (n, n))[1]
         try:
@@ -102,12 +105,29 @@ def yosys_cells(log: str) -> dict[str, int]:
 
 # normalised resource name -> (nextpnr bel per family, yosys cell prefixes per family)
 _BELS = {
-    "ice40": {"logic_cells": "ICESTORM_LC", "bram": "ICESTORM_RAM", "dsp": "ICESTORM_DSP",
-              "io": "SB_IO", "spram": "ICESTORM_SPRAM", "global_buffers": "SB_GB"},
-    "ecp5": {"lut": "TRELLIS_COMB", "ff": "TRELLIS_FF", "bram": "DP16KD", "dsp": "MULT18X18D",
-             "io": "TRELLIS_IO"},
-    "gowin": {"lut": "LUT4", "ff": "DFF", "carry": "ALU", "bram": "BSRAM", "dsp": "MULT18X18",
-              "io": "IOB"},
+    "ice40": {
+        "logic_cells": "ICESTORM_LC",
+        "bram": "ICESTORM_RAM",
+        "dsp": "ICESTORM_DSP",
+        "io": "SB_IO",
+        "spram": "ICESTORM_SPRAM",
+        "global_buffers": "SB_GB",
+    },
+    "ecp5": {
+        "lut": "TRELLIS_COMB",
+        "ff": "TRELLIS_FF",
+        "bram": "DP16KD",
+        "dsp": "MULT18X18D",
+        "io": "TRELLIS_IO",
+    },
+    "gowin": {
+        "lut": "LUT4",
+        "ff": "DFF",
+        "carry": "ALU",
+        "bram": "BSRAM",
+        "dsp": "MULT18X18",
+        "io": "IOB",
+    },
 }
 _CELLS = {
     "ice40": {"lut": ("SB_LUT4",), "ff": ("SB_DFF",), "carry": ("SB_CARRY",)},
@@ -133,9 +153,11 @@ def make_report(family: str, nextpnr: dict, yosys_log: str, clock_mhz: float) ->
         res[key] = {"used": used, "available": avail}
     fmax = {}
     for clk, f in nextpnr.get("fmax", {}).items():
-        fmax[clk] = {"achieved_mhz": round(f["achieved"], 2),
-                     "constraint_mhz": round(f["constraint"], 2),
-                     "pass": f["achieved"] >= f["constraint"]}
+        fmax[clk] = {
+            "achieved_mhz": round(f["achieved"], 2),
+            "constraint_mhz": round(f["constraint"], 2),
+            "pass": f["achieved"] >= f["constraint"],
+        }
     return {
         "family": family,
         "resources": res,
@@ -156,9 +178,16 @@ def _say(progress: Callable[[str], None] | None, text: str) -> None:
         progress(text)
 
 
-def run_build(top, board: str | Board, out, *, name: str = "top",
-              clock_mhz: float | None = None, manifest: dict | None = None,
-              progress: Callable[[str], None] | None = print) -> BuildResult:
+def run_build(
+    top,
+    board: str | Board,
+    out,
+    *,
+    name: str = "top",
+    clock_mhz: float | None = None,
+    manifest: dict | None = None,
+    progress: Callable[[str], None] | None = print,
+) -> BuildResult:
     """Build ``top`` (an Elaboratable using the board's resources) for ``board`` into ``out``.
 
     ``clock_mhz`` overrides the clock constraint given to nextpnr (default: the board's
@@ -211,15 +240,18 @@ def run_build(top, board: str | Board, out, *, name: str = "top",
             tail = "\n".join((failed / log.name).read_text().splitlines()[-25:])
             raise BuildError(
                 f"{step} failed (exit code {proc.returncode}) building for {b.name}; the last "
-                f"good build in {out} is unchanged, this build's files are in {failed}:\n{tail}")
+                f"good build in {out} is unchanged, this build's files are in {failed}:\n{tail}"
+            )
         _say(progress, f"[{b.name}] {step} done in {steps[-1][1]:.1f} s")
 
     nextpnr = json.loads((staging / f"{name}.report.json").read_text())
     rpt = staging / f"{name}.rpt"
-    report = make_report(b.family, nextpnr, rpt.read_text() if rpt.exists() else "",
-                         clock_mhz or b.clock_mhz)
-    report.update(board=b.name, device=b.device, steps=[{"step": s, "seconds": round(t, 2)}
-                                                        for s, t in steps])
+    report = make_report(
+        b.family, nextpnr, rpt.read_text() if rpt.exists() else "", clock_mhz or b.clock_mhz
+    )
+    report.update(
+        board=b.name, device=b.device, steps=[{"step": s, "seconds": round(t, 2)} for s, t in steps]
+    )
     from .. import __version__
 
     full_manifest = {
@@ -242,7 +274,10 @@ def run_build(top, board: str | Board, out, *, name: str = "top",
         staging.rename(out)
     shutil.rmtree(failed, ignore_errors=True)
     total = time.perf_counter() - t_all
-    clk = ", ".join(f"{c}: {f['achieved_mhz']} MHz ({'PASS' if f['pass'] else 'FAIL'} at "
-                    f"{f['constraint_mhz']} MHz)" for c, f in report["fmax"].items())
+    clk = ", ".join(
+        f"{c}: {f['achieved_mhz']} MHz ({'PASS' if f['pass'] else 'FAIL'} at "
+        f"{f['constraint_mhz']} MHz)"
+        for c, f in report["fmax"].items()
+    )
     _say(progress, f"[{b.name}] built in {total:.1f} s: {out / b.bitstream}; {clk}")
     return BuildResult(out, out / b.bitstream, report, full_manifest, steps)

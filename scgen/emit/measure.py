@@ -59,8 +59,9 @@ class Measurement:
 
 def _yosys(script: str, workdir: Path) -> None:
     """Run a Yosys script in ``workdir``; its last ERROR line becomes a :class:`BuildError`."""
-    proc = subprocess.run([_tool("yosys"), "-q", "-p", script], cwd=workdir,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [_tool("yosys"), "-q", "-p", script], cwd=workdir, capture_output=True, text=True
+    )
     if proc.returncode != 0:
         lines = [ln for ln in (proc.stdout + proc.stderr).splitlines() if "ERROR" in ln]
         raise BuildError(lines[-1] if lines else (proc.stderr or proc.stdout)[-400:])
@@ -69,19 +70,24 @@ def _yosys(script: str, workdir: Path) -> None:
 def _verilog_read(block: VerilogBlock) -> str:
     """The Yosys commands that read ``block``'s sources and set its parameters."""
     chparams = " ".join(f"-set {k} {v}" for k, v in block.parameters.items())
-    return (" ".join(f"read_verilog {n};" for n in block.sources)
-            + (f" chparam {chparams} {block.top};" if chparams else ""))
+    return " ".join(f"read_verilog {n};" for n in block.sources) + (
+        f" chparam {chparams} {block.top};" if chparams else ""
+    )
 
 
 def _verilog_ports(block: VerilogBlock, workdir: Path) -> list[tuple[str, str, int]]:
     """Ports (name, direction, width) of a Verilog module, via Yosys."""
     for name, text in block.sources.items():
         (workdir / name).write_text(text)
-    _yosys(f"{_verilog_read(block)} hierarchy -top {block.top}; proc; write_json ports.json;",
-           workdir)
+    _yosys(
+        f"{_verilog_read(block)} hierarchy -top {block.top}; proc; write_json ports.json;", workdir
+    )
     data = json.loads((workdir / "ports.json").read_text())
-    top = next(m for m in data["modules"].values()
-               if m.get("attributes", {}).get("top") in (1, "00000000000000000000000000000001"))
+    top = next(
+        m
+        for m in data["modules"].values()
+        if m.get("attributes", {}).get("top") in (1, "00000000000000000000000000000001")
+    )
     return [(n, p["direction"], len(p["bits"])) for n, p in top["ports"].items()]
 
 
@@ -89,20 +95,42 @@ def _synth_counts(read: str, top: str, family: str, workdir: Path) -> dict[str, 
     _yosys(f"{read} {_SYNTH[family]} -top {top}; tee -o stat.txt stat", workdir)
     cells = yosys_cells("Printing statistics\n" + (workdir / "stat.txt").read_text())
     groups = {
-        "ice40": {"lut": ("SB_LUT4",), "ff": ("SB_DFF",), "carry": ("SB_CARRY",),
-                  "dsp": ("SB_MAC16",), "bram": ("SB_RAM40",)},
-        "ecp5": {"lut": ("LUT4",), "ff": ("TRELLIS_FF",), "carry": ("CCU2C",),
-                 "dsp": ("MULT18X18D", "ALU54B"), "bram": ("DP16KD", "PDPW16KD"),
-                 "lutram": ("TRELLIS_DPR16X4",)},
-        "gowin": {"lut": ("LUT",), "ff": ("DFF",), "carry": ("ALU",), "dsp": ("MULT",),
-                  "bram": ("BSRAM", "SDP", "DP", "SP")},
+        "ice40": {
+            "lut": ("SB_LUT4",),
+            "ff": ("SB_DFF",),
+            "carry": ("SB_CARRY",),
+            "dsp": ("SB_MAC16",),
+            "bram": ("SB_RAM40",),
+        },
+        "ecp5": {
+            "lut": ("LUT4",),
+            "ff": ("TRELLIS_FF",),
+            "carry": ("CCU2C",),
+            "dsp": ("MULT18X18D", "ALU54B"),
+            "bram": ("DP16KD", "PDPW16KD"),
+            "lutram": ("TRELLIS_DPR16X4",),
+        },
+        "gowin": {
+            "lut": ("LUT",),
+            "ff": ("DFF",),
+            "carry": ("ALU",),
+            "dsp": ("MULT",),
+            "bram": ("BSRAM", "SDP", "DP", "SP"),
+        },
     }[family]
     return {k: sum(n for c, n in cells.items() if c.startswith(v)) for k, v in groups.items()}
 
 
 class _Shim(Elaboratable):
-    def __init__(self, board, make_block, ports, clock: str | None, reset_n: str | None,
-                 files: dict[str, str]):
+    def __init__(
+        self,
+        board,
+        make_block,
+        ports,
+        clock: str | None,
+        reset_n: str | None,
+        files: dict[str, str],
+    ):
         self._board, self._make, self._ports = board, make_block, ports
         self._clock, self._reset_n, self._files = clock, reset_n, files
 
@@ -113,15 +141,18 @@ class _Shim(Elaboratable):
         for name, text in self._files.items():  # a Verilog block's sources
             platform.add_file(name, text)
         rx, tx = uart_pins(m, platform, self._board)
-        ins = [(n, w) for n, d, w in self._ports if d == "input"
-               and n not in (self._clock, self._reset_n)]
+        ins = [
+            (n, w)
+            for n, d, w in self._ports
+            if d == "input" and n not in (self._clock, self._reset_n)
+        ]
         outs = [(n, w) for n, d, w in self._ports if d == "output"]
         width_in = sum(w for _, w in ins) or 1
         chain = Signal(width_in)
         m.d.sync += chain.eq((chain << 1) | rx)
         values, at = {}, 0
         for n, w in ins:
-            values[n] = chain[at:at + w]
+            values[n] = chain[at : at + w]
             at += w
         outputs = self._make(m, values)
         folded = Signal()
@@ -143,8 +174,12 @@ def _component_maker(component: wiring.Component):
         for name, member in component.signature.members.items():
             if member.flow is wiring.In:
                 m.d.comb += getattr(component, name).eq(values[name])
-        return {n: getattr(component, n) for n, mem in component.signature.members.items()
-                if mem.flow is wiring.Out}
+        return {
+            n: getattr(component, n)
+            for n, mem in component.signature.members.items()
+            if mem.flow is wiring.Out
+        }
+
     return make
 
 
@@ -163,11 +198,13 @@ def _instance_maker(block: VerilogBlock, ports):
                 kw[f"o_{n}"] = outs[n]
         m.submodules.block = Instance(block.top, **kw)
         return outs
+
     return make
 
 
-def measure(name: str, design, board: str, out, *, clock_mhz: float | None = None,
-            progress=None) -> Measurement:
+def measure(
+    name: str, design, board: str, out, *, clock_mhz: float | None = None, progress=None
+) -> Measurement:
     """Synthesise ``design`` alone and place-and-route it in the shim for ``board``.
 
     ``design`` is a flat :class:`wiring.Component` (a factory returning one is also accepted, so
@@ -198,12 +235,13 @@ def measure(name: str, design, board: str, out, *, clock_mhz: float | None = Non
                     return design if isinstance(design, wiring.Component) else design()
 
                 toolchain_env()
-                (work / "block.il").write_text(rtlil.convert(fresh(), name="block",
-                                                             emit_src=False))
+                (work / "block.il").write_text(rtlil.convert(fresh(), name="block", emit_src=False))
                 result.synth = _synth_counts("read_rtlil block.il;", "block", b.family, work)
                 comp = fresh()
-                ports = [(n, "input" if f is wiring.Flow.In else "output", w)
-                         for n, f, w, _s in port_specs(comp)]
+                ports = [
+                    (n, "input" if f is wiring.Flow.In else "output", w)
+                    for n, f, w, _s in port_specs(comp)
+                ]
                 maker = _component_maker(comp)
                 clock = reset_n = None
                 files = {}
@@ -215,7 +253,8 @@ def measure(name: str, design, board: str, out, *, clock_mhz: float | None = Non
         # the tool's own ERROR line says why (e.g. nextpnr: more cells than the device has)
         lines = str(exc).splitlines()
         errors = [ln.strip() for ln in lines if "ERROR" in ln]
-        result.error = (f"{lines[0].split(' (exit code')[0]}: {errors[-1]}" if errors
-                        else lines[0])[:300]
+        result.error = (
+            f"{lines[0].split(' (exit code')[0]}: {errors[-1]}" if errors else lines[0]
+        )[:300]
     result.seconds = time.perf_counter() - t0
     return result

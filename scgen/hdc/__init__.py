@@ -19,10 +19,20 @@ from .ops import bind, bundle, distance, permute, random_hypervectors, similarit
 
 __all__ = [
     # hypervectors
-    "bind", "bundle", "distance", "permute", "random_hypervectors", "similarity",
+    "bind",
+    "bundle",
+    "distance",
+    "permute",
+    "random_hypervectors",
+    "similarity",
     # associative memory
     "ItemMemory",
     # fault-tolerant logic
-    "decode", "false_stream", "inject_noise", "logic_and", "logic_not", "logic_or",
+    "decode",
+    "false_stream",
+    "inject_noise",
+    "logic_and",
+    "logic_not",
+    "logic_or",
     "true_stream",
 ]

@@ -40,7 +40,8 @@ def from_words(words: np.ndarray) -> int:
 def to_words(x: int, nw: int) -> np.ndarray:
     """Return the low ``nw`` uint64 words of ``x``."""
     return np.frombuffer((x & mask(64 * nw)).to_bytes(8 * nw, "little"), dtype="<u8").astype(
-        np.uint64)
+        np.uint64
+    )
 
 
 def rotate(x: int, n: int, shift: int) -> int:

@@ -13,8 +13,15 @@ import numpy as np
 
 from ..sw.bernoulli import bernoulli_f64, words_for
 
-__all__ = ["decode", "false_stream", "inject_noise", "logic_and", "logic_not", "logic_or",
-           "true_stream"]
+__all__ = [
+    "decode",
+    "false_stream",
+    "inject_noise",
+    "logic_and",
+    "logic_not",
+    "logic_or",
+    "true_stream",
+]
 
 
 def _length(length: object) -> int:
@@ -51,8 +58,9 @@ def inject_noise(streams: np.ndarray, length: int, rate: float, *, seed: int) ->
         raise ValueError(f"Noise rate must be between 0 and 1, not {rate!r}")
     s = np.asarray(streams, dtype=np.uint64)
     if s.shape[-1] != words_for(n):
-        raise ValueError(f"Streams must have {words_for(n)} words for length {n}, not shape "
-                         f"{s.shape}")
+        raise ValueError(
+            f"Streams must have {words_for(n)} words for length {n}, not shape {s.shape}"
+        )
     rows = int(np.prod(s.shape[:-1], dtype=np.int64))
     masks = bernoulli_f64(np.full(rows, float(rate)), n, seed=seed, rng="xoshiro")
     return s ^ masks.reshape(s.shape)

@@ -83,7 +83,7 @@ class ItemMemory:
     @property
     def items(self) -> np.ndarray:
         """The stored hypervectors, ``(len(self), words)`` (a read-only view)."""
-        v = self._words[:self._count]
+        v = self._words[: self._count]
         v.flags.writeable = False
         return v
 
@@ -99,17 +99,19 @@ class ItemMemory:
         if labels is None:
             labels = list(range(self._count, self._count + n))
         elif len(labels) != n:
-            raise ValueError(f"Item memory labels must give one label per vector ({n}), not "
-                             f"{len(labels)}")
+            raise ValueError(
+                f"Item memory labels must give one label per vector ({n}), not {len(labels)}"
+            )
         if self._count + n > self._words.shape[0]:
-            grown = np.zeros((max(2 * self._words.shape[0], self._count + n),
-                              self._words.shape[1]), np.uint64)
-            grown[:self._count] = self._words[:self._count]
+            grown = np.zeros(
+                (max(2 * self._words.shape[0], self._count + n), self._words.shape[1]), np.uint64
+            )
+            grown[: self._count] = self._words[: self._count]
             self._words = grown
         tail = self._dimension % 64
-        self._words[self._count:self._count + n] = vs
+        self._words[self._count : self._count + n] = vs
         if tail:  # bits past the dimension must not count in distances
-            self._words[self._count:self._count + n, -1] &= np.uint64((1 << tail) - 1)
+            self._words[self._count : self._count + n, -1] &= np.uint64((1 << tail) - 1)
         self._labels.extend(labels)
         self._count += n
         return np.arange(self._count - n, self._count)
@@ -128,8 +130,10 @@ class ItemMemory:
         """Return ``(index, distance)`` of the stored item nearest to one ``(words,)`` query."""
         q = self._queries(query)
         if q.ndim != 1:
-            raise ValueError(f"Item memory query must be one vector (words,), not shape "
-                             f"{q.shape}; use query_batch")
+            raise ValueError(
+                f"Item memory query must be one vector (words,), not shape "
+                f"{q.shape}; use query_batch"
+            )
         out = np.empty(2, dtype=np.int64)
         _nearest_one(self._words, self._count, q, out)
         return int(out[0]), int(out[1])

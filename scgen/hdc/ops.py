@@ -35,11 +35,14 @@ def _dimension(dimension: object) -> int:
 def _packed(name: str, value: object, dimension: int, *, min_ndim: int = 1) -> np.ndarray:
     a = np.asarray(value)
     if a.dtype != _U64:
-        raise TypeError(f"Hypervectors {name!r} must be a uint64 array of packed words, not "
-                        f"{a.dtype}")
+        raise TypeError(
+            f"Hypervectors {name!r} must be a uint64 array of packed words, not {a.dtype}"
+        )
     if a.ndim < min_ndim or a.shape[-1] != words_for(dimension):
-        raise ValueError(f"Hypervectors {name!r} must have {words_for(dimension)} words on the "
-                         f"last axis for dimension {dimension}, not shape {a.shape}")
+        raise ValueError(
+            f"Hypervectors {name!r} must have {words_for(dimension)} words on the "
+            f"last axis for dimension {dimension}, not shape {a.shape}"
+        )
     return np.ascontiguousarray(a)
 
 
@@ -186,6 +189,9 @@ def distance(a: np.ndarray, b: np.ndarray, dimension: int) -> np.ndarray | int:
 def similarity(a: np.ndarray, b: np.ndarray, dimension: int) -> np.ndarray | float:
     """``1 - distance / dimension`` with the distance divided in float32, as the seed does."""
     d = distance(a, b, dimension)
-    ratio = np.float32(d) / np.float32(dimension) if np.isscalar(d) else (
-        np.asarray(d, dtype=np.float32) / np.float32(dimension))
+    ratio = (
+        np.float32(d) / np.float32(dimension)
+        if np.isscalar(d)
+        else (np.asarray(d, dtype=np.float32) / np.float32(dimension))
+    )
     return 1.0 - (float(ratio) if np.isscalar(d) else ratio.astype(np.float64))

@@ -31,11 +31,27 @@ __all__ = [
     # driver
     "HostLink",
     # errors
-    "BadReply", "DeviceError", "FramingError", "HostLinkError", "LinkTimeout", "WrongDesign",
+    "BadReply",
+    "DeviceError",
+    "FramingError",
+    "HostLinkError",
+    "LinkTimeout",
+    "WrongDesign",
     # protocol
-    "Identity", "Readout", "decode_identity", "decode_read", "decode_reply", "encode_clear",
-    "encode_identify", "encode_load", "encode_read", "encode_start", "port_values",
+    "Identity",
+    "Readout",
+    "decode_identity",
+    "decode_read",
+    "decode_reply",
+    "encode_clear",
+    "encode_identify",
+    "encode_load",
+    "encode_read",
+    "encode_start",
+    "port_values",
     "reply_length",
     # line model
-    "decode_line", "frame_levels", "line_levels",
+    "decode_line",
+    "frame_levels",
+    "line_levels",
 ]

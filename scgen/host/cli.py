@@ -18,12 +18,18 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("run", help="run a graph on a board over its host link (UART)")
     p.add_argument("graph", help="graph text file (the design programmed on the board)")
     p.add_argument("--board", required=True, help="board name (gives the default baud rate)")
-    p.add_argument("--port", required=True,
-                   help="serial port, e.g. /dev/ttyUSB1, COM3 or a pyserial URL")
+    p.add_argument(
+        "--port", required=True, help="serial port, e.g. /dev/ttyUSB1, COM3 or a pyserial URL"
+    )
     p.add_argument("--baud", type=int, help="baud rate (default: the board's)")
-    p.add_argument("--input", action="append", default=[], metavar="NAME=VALUE[,VALUE...]",
-                   help="value of an input: rates as probabilities, a vector as "
-                        "comma-separated values, integers as raw values")
+    p.add_argument(
+        "--input",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE[,VALUE...]",
+        help="value of an input: rates as probabilities, a vector as "
+        "comma-separated values, integers as raw values",
+    )
     p.add_argument("--windows", type=int, default=1, help="windows to run back to back (1)")
     p.add_argument("--timeout", type=float, default=2.0, help="seconds to wait for a reply (2)")
     p.set_defaults(func=main)
@@ -38,8 +44,10 @@ def parse_inputs(items: list[str]) -> dict[str, object]:
         if not sep or not name:
             raise ValueError(f"--input must be NAME=VALUE[,VALUE...], not {item!r}")
         try:
-            parsed = [float(v) if any(c in v for c in ".eE") and not v.startswith("0x")
-                      else int(v, 0) for v in text.split(",")]
+            parsed = [
+                float(v) if any(c in v for c in ".eE") and not v.startswith("0x") else int(v, 0)
+                for v in text.split(",")
+            ]
         except ValueError:
             raise ValueError(f"--input {name} values must be numbers, not {text!r}") from None
         values[name] = parsed if len(parsed) > 1 else parsed[0]
@@ -67,8 +75,9 @@ def main(args: argparse.Namespace, transport=None) -> int:
     clock_hz = profile.clock_hz
     try:
         if transport is None:
-            link = HostLink.open(args.port, graph, baud=baud, timeout=args.timeout,
-                                 clock_hz=clock_hz)
+            link = HostLink.open(
+                args.port, graph, baud=baud, timeout=args.timeout, clock_hz=clock_hz
+            )
         else:
             link = HostLink(transport, graph, timeout=args.timeout, clock_hz=clock_hz)
     except (OSError, ImportError) as exc:
@@ -87,13 +96,14 @@ def main(args: argparse.Namespace, transport=None) -> int:
     finally:
         if transport is None:
             link.close()
-    print(f"board {args.board} on {args.port} at {baud} baud: graph {graph.name} "
-          f"(IR hash {ir_hash(graph)[:16]}), {args.windows} window(s) of "
-          f"{ident.window_length} cycles")
+    print(
+        f"board {args.board} on {args.port} at {baud} baud: graph {graph.name} "
+        f"(IR hash {ir_hash(graph)[:16]}), {args.windows} window(s) of "
+        f"{ident.window_length} cycles"
+    )
     for name, value in readout.outputs.items():
         print(f"  {name:<16} {value}")
     for name, counts in readout.counts.items():
         ones = ", ".join(str(int(c)) for c in counts)
-        print(f"  {name:<16} ones per bit over {args.windows * ident.window_length} cycles: "
-              f"{ones}")
+        print(f"  {name:<16} ones per bit over {args.windows * ident.window_length} cycles: {ones}")
     return 0

@@ -48,11 +48,19 @@ class HostLink:
         Counter width the board was built with (16 by default).
     """
 
-    def __init__(self, transport, graph: Graph, *, timeout: float = 2.0,
-                 clock_hz: float | None = None, count_width: int = 16):
+    def __init__(
+        self,
+        transport,
+        graph: Graph,
+        *,
+        timeout: float = 2.0,
+        clock_hz: float | None = None,
+        count_width: int = 16,
+    ):
         if not (hasattr(transport, "read") and hasattr(transport, "write")):
-            raise TypeError(f"Host link transport must have read and write methods, not "
-                            f"{transport!r}")
+            raise TypeError(
+                f"Host link transport must have read and write methods, not {transport!r}"
+            )
         if not isinstance(graph, Graph):
             raise TypeError(f"Host link needs a Graph, not {graph!r}")
         self._io = transport
@@ -68,8 +76,9 @@ class HostLink:
         try:
             import serial
         except ImportError:
-            raise ImportError("The host link needs pyserial; install it with "
-                              "'pip install pyserial'") from None
+            raise ImportError(
+                "The host link needs pyserial; install it with 'pip install pyserial'"
+            ) from None
         return cls(serial.serial_for_url(port, baudrate=baud, timeout=0.05), graph, **kwargs)
 
     @property
@@ -92,9 +101,11 @@ class HostLink:
                 data += chunk
             elif time.monotonic() > deadline:
                 got = f"; got {bytes(data).hex(' ')}" if data else ""
-                raise LinkTimeout(f"No complete reply to {what} within {self._timeout:g} s "
-                                  f"({len(data)} of {n} bytes{got}); is the board connected, "
-                                  f"programmed and at the right baud rate?")
+                raise LinkTimeout(
+                    f"No complete reply to {what} within {self._timeout:g} s "
+                    f"({len(data)} of {n} bytes{got}); is the board connected, "
+                    f"programmed and at the right baud rate?"
+                )
         return bytes(data)
 
     def _exchange(self, command: bytes, what: str, extra_seconds: float = 0.0) -> bytes:
@@ -119,21 +130,36 @@ class HostLink:
         except DeviceError:
             ident = decode_identity(self._exchange(encode_identify(), "IDENTIFY"))
         if ident.version != VERSION:
-            raise WrongDesign(f"The board speaks host link protocol version {ident.version}, "
-                              f"not {VERSION}; rebuild it with this scgen")
+            raise WrongDesign(
+                f"The board speaks host link protocol version {ident.version}, "
+                f"not {VERSION}; rebuild it with this scgen"
+            )
         want = self._layout
         if ident.hash_prefix != want.hash_prefix:
             raise WrongDesign(
                 f"The board runs a design with IR hash {ident.hash_prefix.hex()}..., not graph "
                 f"{self._graph.name!r} (IR hash {ir_hash(self._graph)[:16]}...); build and "
-                f"program this graph")
-        got = (ident.in_bytes, ident.out_bytes, ident.n_counters, ident.count_width,
-               ident.window_length)
-        expected = (want.in_bytes, want.out_bytes, want.n_counters, want.count_width,
-                    want.window_length)
+                f"program this graph"
+            )
+        got = (
+            ident.in_bytes,
+            ident.out_bytes,
+            ident.n_counters,
+            ident.count_width,
+            ident.window_length,
+        )
+        expected = (
+            want.in_bytes,
+            want.out_bytes,
+            want.n_counters,
+            want.count_width,
+            want.window_length,
+        )
         if got != expected:
-            raise WrongDesign(f"The board's layout (in, out, counters, count width, window) is "
-                              f"{got}, not {expected}; it was built with other link options")
+            raise WrongDesign(
+                f"The board's layout (in, out, counters, count width, window) is "
+                f"{got}, not {expected}; it was built with other link options"
+            )
         return ident
 
     def write_inputs(self, inputs: Mapping[str, object]) -> None:
@@ -153,8 +179,9 @@ class HostLink:
         while True:
             n = min(left, MAX_WINDOWS)
             command = encode_start(n)
-            seconds = (n * (self._layout.window_length + 2) / self._clock_hz
-                       if self._clock_hz else 0.0)
+            seconds = (
+                n * (self._layout.window_length + 2) / self._clock_hz if self._clock_hz else 0.0
+            )
             decode_reply(command, self._layout, self._exchange(command, "START", seconds))
             left -= n
             if left == 0:

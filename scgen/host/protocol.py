@@ -79,9 +79,11 @@ class DeviceError(HostLinkError):
     def __init__(self, code: int, arg: int):
         self.code, self.arg = code, arg
         name = ERROR_NAMES.get(code, f"error code {code}")
-        what = {1: f"the unknown command byte was 0x{arg:02X}",
-                2: f"the bits received were 0x{arg:02X}",
-                3: f"the incomplete command was 0x{arg:02X}"}.get(code, f"argument 0x{arg:02X}")
+        what = {
+            1: f"the unknown command byte was 0x{arg:02X}",
+            2: f"the bits received were 0x{arg:02X}",
+            3: f"the incomplete command was 0x{arg:02X}",
+        }.get(code, f"argument 0x{arg:02X}")
         super().__init__(f"The board replied with an error: {name}; {what}")
 
 
@@ -134,8 +136,9 @@ def encode_start(windows: int) -> bytes:
     if not isinstance(windows, int | np.integer) or isinstance(windows, bool):
         raise TypeError(f"Window count must be an integer, not {windows!r}")
     if not 0 <= windows <= MAX_WINDOWS:
-        raise ValueError(f"Window count must be between 0 and {MAX_WINDOWS} per START, "
-                         f"not {windows!r}")
+        raise ValueError(
+            f"Window count must be between 0 and {MAX_WINDOWS} per START, not {windows!r}"
+        )
     return bytes([CMD_START]) + int(windows).to_bytes(2, "little")
 
 
@@ -148,8 +151,10 @@ def port_values(graph: Graph, inputs: Mapping[str, object]) -> dict[str, int]:
     names = [op.attr("name") for op in graph.inputs]
     unknown = sorted(set(inputs) - set(names))
     if unknown:
-        raise ValueError(f"Graph {graph.name!r} has no input {unknown[0]!r}; its inputs are "
-                         f"{', '.join(names) or 'none'}")
+        raise ValueError(
+            f"Graph {graph.name!r} has no input {unknown[0]!r}; its inputs are "
+            f"{', '.join(names) or 'none'}"
+        )
     per_window = {}
     for op in graph.inputs:
         name = op.attr("name")
@@ -158,17 +163,16 @@ def port_values(graph: Graph, inputs: Mapping[str, object]) -> dict[str, int]:
             value = np.asarray(inputs[name])
             n = getattr(t, "n", None)
             if n is not None and value.size != n:
-                raise ValueError(f"Input {name!r} of type {t} needs {n} values, not "
-                                 f"{value.size}")
+                raise ValueError(f"Input {name!r} of type {t} needs {n} values, not {value.size}")
             if n is None and value.size != 1:
-                raise ValueError(f"Input {name!r} of type {t} needs one value, not "
-                                 f"{value.size}")
+                raise ValueError(f"Input {name!r} of type {t} needs one value, not {value.size}")
             rates = isinstance(t, Rate) or isinstance(getattr(t, "elem", None), Rate)
             if not rates and not np.issubdtype(value.dtype, np.integer):
                 frac = getattr(t, "frac", None)
                 hint = f" (the value times 2**{frac})" if frac is not None else ""
-                raise ValueError(f"Input {name!r} of type {t} takes a raw integer{hint}, not "
-                                 f"{inputs[name]!r}")
+                raise ValueError(
+                    f"Input {name!r} of type {t} takes a raw integer{hint}, not {inputs[name]!r}"
+                )
             per_window[name] = value.reshape(1, -1) if n is not None else value.reshape(1)
     ports = input_ports(graph, per_window)
     return {name: int(v[0]) for name, v in ports.items()}
@@ -185,8 +189,10 @@ def encode_load(layout: Layout, values: Mapping[str, int]) -> bytes:
         hi = (1 << (f.width - 1)) - 1 if f.signed else (1 << f.width) - 1
         if not lo <= v <= hi:
             kind = "signed" if f.signed else "unsigned"
-            raise ValueError(f"Input {f.name!r} must be between {lo} and {hi} for its "
-                             f"{f.width}-bit {kind} port, not {v}")
+            raise ValueError(
+                f"Input {f.name!r} must be between {lo} and {hi} for its "
+                f"{f.width}-bit {kind} port, not {v}"
+            )
         payload += f.to_bytes(v)
     return bytes(payload)
 
@@ -208,8 +214,10 @@ def _check_head(command: int, data: bytes) -> None:
             raise BadReply(f"Error reply must be 3 bytes, not {data.hex(' ')}")
         raise DeviceError(data[1], data[2])
     if data[0] != command | ACK_BIT:
-        raise BadReply(f"Reply to {COMMANDS.get(command, hex(command))} must start with "
-                       f"0x{command | ACK_BIT:02X}, not 0x{data[0]:02X}")
+        raise BadReply(
+            f"Reply to {COMMANDS.get(command, hex(command))} must start with "
+            f"0x{command | ACK_BIT:02X}, not 0x{data[0]:02X}"
+        )
 
 
 def decode_identity(data: bytes) -> Identity:
@@ -218,18 +226,20 @@ def decode_identity(data: bytes) -> Identity:
     if len(data) != 1 + IDENTITY_BYTES:
         raise BadReply(f"IDENTIFY reply must be {1 + IDENTITY_BYTES} bytes, not {len(data)}")
     body = data[1:]
-    if body[:len(MAGIC)] != MAGIC:
-        raise BadReply(f"The board is not an scgen host link: its identity starts with "
-                       f"{bytes(body[:len(MAGIC)])!r}, not {MAGIC!r}")
+    if body[: len(MAGIC)] != MAGIC:
+        raise BadReply(
+            f"The board is not an scgen host link: its identity starts with "
+            f"{bytes(body[: len(MAGIC)])!r}, not {MAGIC!r}"
+        )
     k = len(MAGIC) + 1 + HASH_BYTES
     return Identity(
         version=body[len(MAGIC)],
-        hash_prefix=bytes(body[len(MAGIC) + 1:k]),
-        in_bytes=int.from_bytes(body[k:k + 2], "little"),
-        out_bytes=int.from_bytes(body[k + 2:k + 4], "little"),
-        n_counters=int.from_bytes(body[k + 4:k + 6], "little"),
+        hash_prefix=bytes(body[len(MAGIC) + 1 : k]),
+        in_bytes=int.from_bytes(body[k : k + 2], "little"),
+        out_bytes=int.from_bytes(body[k + 2 : k + 4], "little"),
+        n_counters=int.from_bytes(body[k + 4 : k + 6], "little"),
         count_width=body[k + 6],
-        window_length=int.from_bytes(body[k + 7:k + 11], "little"),
+        window_length=int.from_bytes(body[k + 7 : k + 11], "little"),
     )
 
 
@@ -240,12 +250,14 @@ def decode_read(layout: Layout, data: bytes) -> Readout:
         raise BadReply(f"READ reply must be {1 + layout.read_bytes} bytes, not {len(data)}")
     pos, outputs, counts = 1, {}, {}
     for f in layout.outputs:
-        outputs[f.name] = f.from_bytes(data[pos:pos + f.nbytes])
+        outputs[f.name] = f.from_bytes(data[pos : pos + f.nbytes])
         pos += f.nbytes
     cb = layout.count_bytes
     for f in layout.counted:
-        values = [int.from_bytes(data[pos + cb * b:pos + cb * (b + 1)], "little")
-                  for b in range(f.width)]
+        values = [
+            int.from_bytes(data[pos + cb * b : pos + cb * (b + 1)], "little")
+            for b in range(f.width)
+        ]
         counts[f.name] = np.array(values, dtype=np.int64)
         pos += cb * f.width
     return Readout(outputs, counts)
@@ -264,6 +276,5 @@ def decode_reply(command: bytes, layout: Layout, data: bytes):
         return decode_read(layout, data)
     _check_head(code, data)
     if len(data) != 1:
-        raise BadReply(f"Reply to {COMMANDS.get(code, hex(code))} must be 1 byte, not "
-                       f"{len(data)}")
+        raise BadReply(f"Reply to {COMMANDS.get(code, hex(code))} must be 1 byte, not {len(data)}")
     return None

@@ -57,8 +57,14 @@ def _schedule(top: HostLinkTop, commands, waits) -> tuple[np.ndarray, list[int]]
     return np.concatenate(chunks), sends
 
 
-def simulate_many(tops: Sequence[HostLinkTop], commands: Sequence[Sequence[bytes | np.ndarray]],
-                  *, waits=None, backend: str = "pysim", build_dir=None) -> list[SimResult]:
+def simulate_many(
+    tops: Sequence[HostLinkTop],
+    commands: Sequence[Sequence[bytes | np.ndarray]],
+    *,
+    waits=None,
+    backend: str = "pysim",
+    build_dir=None,
+) -> list[SimResult]:
     """Run several boards side by side in one simulation (one Verilator build).
 
     ``commands[k]`` are sent to ``tops[k]`` one after the other; a command is bytes (sent as
@@ -70,27 +76,40 @@ def simulate_many(tops: Sequence[HostLinkTop], commands: Sequence[Sequence[bytes
     waits = waits if waits is not None else [None] * len(tops)
     plans = [_schedule(top, cmds, w) for top, cmds, w in zip(tops, commands, waits, strict=True)]
     cycles = max(len(rx) for rx, _ in plans)
-    stimuli = [{"rx": np.concatenate([rx, np.ones(cycles - len(rx), dtype=np.uint8)])}
-               for rx, _ in plans]
+    stimuli = [
+        {"rx": np.concatenate([rx, np.ones(cycles - len(rx), dtype=np.uint8)])} for rx, _ in plans
+    ]
     traces, _ = sim.run_many(list(tops), stimuli, cycles, backend=backend, build_dir=build_dir)
     results = []
     for top, (_rx, sends), stim, trace in zip(tops, plans, stimuli, traces, strict=True):
         tx = np.asarray(trace["tx"]).astype(np.uint8)
         frames = decode_line(tx, top.clocks_per_bit)
         bounds = [*sends, cycles]
-        replies = [bytes(b for start, b, _ok in frames if bounds[k] <= start < bounds[k + 1])
-                   for k in range(len(sends))]
+        replies = [
+            bytes(b for start, b, _ok in frames if bounds[k] <= start < bounds[k + 1])
+            for k in range(len(sends))
+        ]
         leds = np.asarray(trace["leds"]) if "leds" in trace else None
         results.append(SimResult(replies, stim["rx"], tx, sends, leds))
     return results
 
 
-def simulate(top: HostLinkTop, commands: Sequence[bytes | np.ndarray], *,
-             waits: Sequence[int | None] | None = None, backend: str = "pysim",
-             build_dir=None) -> SimResult:
+def simulate(
+    top: HostLinkTop,
+    commands: Sequence[bytes | np.ndarray],
+    *,
+    waits: Sequence[int | None] | None = None,
+    backend: str = "pysim",
+    build_dir=None,
+) -> SimResult:
     """Send ``commands`` one after the other to ``top``; see :func:`simulate_many`."""
-    return simulate_many([top], [commands], waits=None if waits is None else [waits],
-                         backend=backend, build_dir=build_dir)[0]
+    return simulate_many(
+        [top],
+        [commands],
+        waits=None if waits is None else [waits],
+        backend=backend,
+        build_dir=build_dir,
+    )[0]
 
 
 class ScriptedTransport:
@@ -111,8 +130,9 @@ class ScriptedTransport:
             raise AssertionError(f"The host sent {data.hex(' ')} after the script ended")
         command, reply = self._script.pop(0)
         if data != bytes(command):
-            raise AssertionError(f"The host sent {data.hex(' ')}, expected "
-                                 f"{bytes(command).hex(' ')}")
+            raise AssertionError(
+                f"The host sent {data.hex(' ')}, expected {bytes(command).hex(' ')}"
+            )
         self.written.append(data)
         self._pending += reply
         return len(data)

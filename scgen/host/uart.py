@@ -31,8 +31,12 @@ def line_levels(data: bytes | Iterable[int], clocks_per_bit: int) -> np.ndarray:
     return np.concatenate(frames) if frames else np.zeros(0, dtype=np.uint8)
 
 
-def decode_line(levels: np.ndarray, clocks_per_bit: int, *, strict: bool = True,
-                ) -> list[tuple[int, int, bool]]:
+def decode_line(
+    levels: np.ndarray,
+    clocks_per_bit: int,
+    *,
+    strict: bool = True,
+) -> list[tuple[int, int, bool]]:
     """Decode a line trace into frames ``(first cycle, byte, stop bit ok)``.
 
     A frame starts at a high-to-low edge (or a low first cycle); each bit is read in its

@@ -13,19 +13,28 @@ from .uart import UartRx, UartTx
 
 __all__ = [
     # sources
-    "Lfsr", "Sobol",
+    "Lfsr",
+    "Sobol",
     # encoder
     "Encoder",
     # bitstream arithmetic
-    "AddMux", "MulAnd", "MulXnor", "Cordiv",
+    "AddMux",
+    "MulAnd",
+    "MulXnor",
+    "Cordiv",
     # counter
     "Counter",
     # neuron
     "Lif",
     # host link
-    "UartRx", "UartTx",
+    "UartRx",
+    "UartTx",
     # oscillator network
     "Kuramoto",
     # hyperdimensional computing
-    "AssocQuery", "Bind", "Bundle", "Hamming", "Permute",
+    "AssocQuery",
+    "Bind",
+    "Bundle",
+    "Hamming",
+    "Permute",
 ]

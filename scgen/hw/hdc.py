@@ -19,8 +19,10 @@ def _popcount(value, width: int):
     if not terms:
         return Const(0, 1)
     while len(terms) > 1:
-        terms = [terms[k] + terms[k + 1] if k + 1 < len(terms) else terms[k]
-                 for k in range(0, len(terms), 2)]
+        terms = [
+            terms[k] + terms[k + 1] if k + 1 < len(terms) else terms[k]
+            for k in range(0, len(terms), 2)
+        ]
     return terms[0]
 
 
@@ -102,8 +104,9 @@ class Permute(Primitive):
 
     def __init__(self, params: PermuteParams):
         lanes = getattr(params, "lanes", 1)
-        super().__init__(params, {"start": In(1), "en": In(1), "a": In(lanes),
-                                  "o": Out(lanes), "valid": Out(1)})
+        super().__init__(
+            params, {"start": In(1), "en": In(1), "a": In(lanes), "o": Out(lanes), "valid": Out(1)}
+        )
 
     def elaborate(self, platform):
         m = Module()
@@ -113,7 +116,7 @@ class Permute(Primitive):
         j, j_now = Signal(range(p.words)), Signal(range(p.words))
         done = Signal()
         m.d.comb += [j_now.eq(Mux(self.start, 0, j)), self.valid.eq(done)]
-        shifted = Cat(cur[p.lanes:], self.a)
+        shifted = Cat(cur[p.lanes :], self.a)
         with m.If(self.en):
             m.d.sync += cur.eq(shifted)
             with m.If(j_now == p.words - 1):
@@ -149,8 +152,17 @@ class Hamming(Primitive):
     def __init__(self, params: HammingParams):
         lanes = getattr(params, "lanes", 1)
         cw = getattr(params, "count_width", 1)
-        super().__init__(params, {"start": In(1), "a": In(lanes), "b": In(lanes),
-                                  "count": Out(cw), "done": Out(1), "busy": Out(1)})
+        super().__init__(
+            params,
+            {
+                "start": In(1),
+                "a": In(lanes),
+                "b": In(lanes),
+                "count": Out(cw),
+                "done": Out(1),
+                "busy": Out(1),
+            },
+        )
 
     def elaborate(self, platform):
         m = Module()
@@ -208,13 +220,22 @@ class AssocQuery(Primitive):
     def __init__(self, params: AssocQueryParams):
         p = params if isinstance(params, AssocQueryParams) else None
         lanes = p.lanes if p else 1
-        super().__init__(params, {
-            "wr_en": In(1), "wr_addr": In(range(p.depth) if p else 1), "wr_data": In(lanes),
-            "q_wr": In(1), "q_addr": In(range(p.words) if p else 1), "q_data": In(lanes),
-            "start": In(1),
-            "index": Out(p.item_bits if p else 1), "distance": Out(p.distance_width if p else 1),
-            "done": Out(1), "busy": Out(1),
-        })
+        super().__init__(
+            params,
+            {
+                "wr_en": In(1),
+                "wr_addr": In(range(p.depth) if p else 1),
+                "wr_data": In(lanes),
+                "q_wr": In(1),
+                "q_addr": In(range(p.words) if p else 1),
+                "q_data": In(lanes),
+                "start": In(1),
+                "index": Out(p.item_bits if p else 1),
+                "distance": Out(p.distance_width if p else 1),
+                "done": Out(1),
+                "busy": Out(1),
+            },
+        )
 
     def elaborate(self, platform):
         m = Module()
@@ -224,8 +245,12 @@ class AssocQuery(Primitive):
         item_w, item_r = items.write_port(), items.read_port()
         query_w, query_r = query.write_port(), query.read_port()
         m.d.comb += [
-            item_w.en.eq(self.wr_en), item_w.addr.eq(self.wr_addr), item_w.data.eq(self.wr_data),
-            query_w.en.eq(self.q_wr), query_w.addr.eq(self.q_addr), query_w.data.eq(self.q_data),
+            item_w.en.eq(self.wr_en),
+            item_w.addr.eq(self.wr_addr),
+            item_w.data.eq(self.wr_data),
+            query_w.en.eq(self.q_wr),
+            query_w.addr.eq(self.q_addr),
+            query_w.data.eq(self.q_data),
         ]
 
         busy, issuing = Signal(), Signal()
@@ -236,8 +261,11 @@ class AssocQuery(Primitive):
         best_i = Signal(p.item_bits)
         index, distance, done = Signal(p.item_bits), Signal(p.distance_width), Signal()
         m.d.comb += [
-            item_r.addr.eq(i * p.words + j), query_r.addr.eq(j),
-            self.busy.eq(busy), self.done.eq(done), self.index.eq(index),
+            item_r.addr.eq(i * p.words + j),
+            query_r.addr.eq(j),
+            self.busy.eq(busy),
+            self.done.eq(done),
+            self.index.eq(index),
             self.distance.eq(distance),
         ]
 
@@ -256,8 +284,10 @@ class AssocQuery(Primitive):
         m.d.sync += done.eq(0)
         diff = Signal(range(p.lanes + 1))
         total = Signal(p.distance_width)
-        m.d.comb += [diff.eq(_popcount(item_r.data ^ query_r.data, p.lanes)),
-                     total.eq(Mux(p_first, 0, acc) + diff)]
+        m.d.comb += [
+            diff.eq(_popcount(item_r.data ^ query_r.data, p.lanes)),
+            total.eq(Mux(p_first, 0, acc) + diff),
+        ]
         with m.If(p_valid):
             m.d.sync += acc.eq(total)
             with m.If(p_last):
@@ -266,11 +296,20 @@ class AssocQuery(Primitive):
                 with m.If(better):
                     m.d.sync += [best_d.eq(total), best_i.eq(p_item)]
                 with m.If(p_item == p.items - 1):
-                    m.d.sync += [index.eq(Mux(better, p_item, best_i)),
-                                 distance.eq(Mux(better, total, best_d)),
-                                 done.eq(1), busy.eq(0)]
+                    m.d.sync += [
+                        index.eq(Mux(better, p_item, best_i)),
+                        distance.eq(Mux(better, total, best_d)),
+                        done.eq(1),
+                        busy.eq(0),
+                    ]
 
         with m.If(self.start & ~busy):
-            m.d.sync += [busy.eq(1), issuing.eq(1), i.eq(0), j.eq(0),
-                         best_d.eq((1 << p.distance_width) - 1), best_i.eq(0)]
+            m.d.sync += [
+                busy.eq(1),
+                issuing.eq(1),
+                i.eq(0),
+                j.eq(0),
+                best_d.eq((1 << p.distance_width) - 1),
+                best_i.eq(0),
+            ]
         return m

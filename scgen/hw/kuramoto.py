@@ -39,30 +39,38 @@ class Kuramoto(Primitive):
     PARAMS = KuramotoParams
 
     def __init__(self, params: KuramotoParams):
-        super().__init__(params, {
-            "en": In(1), "sel": In(getattr(params, "index_bits", 1)),
-            "phase": Out(getattr(params, "phase_bits", 1)), "done": Out(1),
-        })
+        super().__init__(
+            params,
+            {
+                "en": In(1),
+                "sel": In(getattr(params, "index_bits", 1)),
+                "phase": Out(getattr(params, "phase_bits", 1)),
+                "done": Out(1),
+            },
+        )
 
     def elaborate(self, platform):
         m = Module()
         p = self.params
         n, pb, ib = p.n, p.phase_bits, p.index_bits
-        theta = Array(Signal(pb, init=v, name=f"theta{k}")
-                      for k, v in enumerate(p.initial_phases()))
+        theta = Array(
+            Signal(pb, init=v, name=f"theta{k}") for k, v in enumerate(p.initial_phases())
+        )
         nxt = [Signal(pb, name=f"next{k}") for k in range(n - 1)]
         row, col = Signal(ib), Signal(ib)
         acc = Signal(signed(p.acc_width))
 
-        m.submodules.sine = sine = Memory(shape=signed(p.sine_bits), depth=1 << p.lut_bits,
-                                          init=p.sine_table())
+        m.submodules.sine = sine = Memory(
+            shape=signed(p.sine_bits), depth=1 << p.lut_bits, init=p.sine_table()
+        )
         sine_rd = sine.read_port(domain="comb")
         flat = [0] * (1 << (2 * ib))  # weight of (row, col) at address {row, col}
         for i, weights in enumerate(p.coupling):
             for j, w in enumerate(weights):
                 flat[(i << ib) | j] = w
-        m.submodules.weights = weights = Memory(shape=signed(p.weight_bits),
-                                                depth=len(flat), init=flat)
+        m.submodules.weights = weights = Memory(
+            shape=signed(p.weight_bits), depth=len(flat), init=flat
+        )
         weight_rd = weights.read_port(domain="comb")
 
         diff = Signal(pb)

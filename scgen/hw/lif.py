@@ -37,11 +37,17 @@ class Lif(Primitive):
 
     PARAMS = LifParams
 
-    def __init__(self, params: LifParams, *, leak_k: int | None = None,
-                 gain_k: int | None = None):
+    def __init__(self, params: LifParams, *, leak_k: int | None = None, gain_k: int | None = None):
         s = signed(getattr(params, "data_width", 2))
-        members = {"en": In(1), "leak_k": In(s), "gain_k": In(s), "I_t": In(s),
-                   "noise_in": In(s), "spike": Out(1), "v": Out(s)}
+        members = {
+            "en": In(1),
+            "leak_k": In(s),
+            "gain_k": In(s),
+            "I_t": In(s),
+            "noise_in": In(s),
+            "spike": Out(1),
+            "v": Out(s),
+        }
         # a constant leak or gain replaces its port and is multiplied by shifts and adds
         self._const = {}
         for name, value in (("leak_k", leak_k), ("gain_k", gain_k)):
@@ -50,8 +56,9 @@ class Lif(Primitive):
             lo, hi = -(1 << (s.width - 1)), (1 << (s.width - 1)) - 1
             if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
                 self._MustUse__silence = True
-                raise ValueError(f"Lif constant {name} must be an integer in [{lo}, {hi}], "
-                                 f"not {value!r}")
+                raise ValueError(
+                    f"Lif constant {name} must be an integer in [{lo}, {hi}], not {value!r}"
+                )
             self._const[name] = value
             del members[name]
         super().__init__(params, members)
@@ -85,7 +92,7 @@ class Lif(Primitive):
             ]
         else:  # a narrower difference wraps: keep the seed's order of operations
             m.d.comb += [
-                diff.eq((v_rest - v)[:p.diff_width()].as_signed()),
+                diff.eq((v_rest - v)[: p.diff_width()].as_signed()),
                 dv_leak.eq(((self._times("leak_k", diff)) >> f)[:w].as_signed()),
             ]
         m.d.comb += [

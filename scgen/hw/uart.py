@@ -48,8 +48,12 @@ class UartTx(Primitive):
             m.d.sync += [line.eq(0), shreg.eq(Cat(self.data, 1)), left.eq(10), div.eq(cpb - 1)]
         with m.Elif(left != 0):
             with m.If(div == 0):
-                m.d.sync += [left.eq(left - 1), line.eq(shreg[0]), shreg.eq(Cat(shreg[1:], 1)),
-                             div.eq(cpb - 1)]
+                m.d.sync += [
+                    left.eq(left - 1),
+                    line.eq(shreg[0]),
+                    shreg.eq(Cat(shreg[1:], 1)),
+                    div.eq(cpb - 1),
+                ]
             with m.Else():
                 m.d.sync += div.eq(div - 1)
         return m

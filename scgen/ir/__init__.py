@@ -25,14 +25,33 @@ from .types import (
 
 __all__ = [
     # graph
-    "OPS", "Graph", "Op", "Problem", "VerifyError",
+    "OPS",
+    "Graph",
+    "Op",
+    "Problem",
+    "VerifyError",
     # primitive ops
-    "flatten_params", "params_from_attrs",
+    "flatten_params",
+    "params_from_attrs",
     # builders
-    "GraphBuilder", "ScGraphBuilder", "Value",
+    "GraphBuilder",
+    "ScGraphBuilder",
+    "Value",
     # text
-    "ParseError", "parse", "print_graph",
+    "ParseError",
+    "parse",
+    "print_graph",
     # types
-    "Bitstream", "Bool", "Fixed", "Rate", "SInt", "Tuple", "Type", "TypeParseError", "UInt",
-    "Vec", "Words", "parse_type",
+    "Bitstream",
+    "Bool",
+    "Fixed",
+    "Rate",
+    "SInt",
+    "Tuple",
+    "Type",
+    "TypeParseError",
+    "UInt",
+    "Vec",
+    "Words",
+    "parse_type",
 ]

@@ -11,8 +11,19 @@ from .types import Bitstream, Type, parse_type
 __all__ = ["GraphBuilder", "ScGraphBuilder", "Value"]
 
 # the seed's ops; everything else in OPS comes from the primitive registry
-_CORE = ("input", "output", "constant", "encode", "and", "popcount", "lif_step", "dense_forward",
-         "scale", "offset", "div_const")
+_CORE = (
+    "input",
+    "output",
+    "constant",
+    "encode",
+    "and",
+    "popcount",
+    "lif_step",
+    "dense_forward",
+    "scale",
+    "offset",
+    "div_const",
+)
 
 
 def _as_type(ty: Type | str) -> Type:
@@ -33,8 +44,7 @@ def _attrs(kind: str, given: dict) -> tuple[tuple[str, object], ...]:
             if not isinstance(v, int) or isinstance(v, bool):
                 raise TypeError(f"sc.{kind} {a.name} must be an integer, not {v!r}")
             if not a.lo <= v <= a.hi:
-                raise ValueError(f"sc.{kind} {a.name} must be between {a.lo} and {a.hi}, "
-                                 f"not {v!r}")
+                raise ValueError(f"sc.{kind} {a.name} must be between {a.lo} and {a.hi}, not {v!r}")
         elif a.kind == "float":
             if not isinstance(v, int | float) or isinstance(v, bool):
                 raise TypeError(f"sc.{kind} {a.name} must be a number, not {v!r}")
@@ -122,8 +132,9 @@ class GraphBuilder(_Base):
         if any(op.kind == "output" and op.attr("name") == name for op in self._ops):
             raise ValueError(f"Output name {name!r} is already used")
         if not isinstance(value, Value) or value.builder is not self:
-            raise TypeError(f"Output {name!r} must be driven by a value of this builder, "
-                            f"not {value!r}")
+            raise TypeError(
+                f"Output {name!r} must be driven by a value of this builder, not {value!r}"
+            )
         self._add("output", (value.id,), {"name": name})
 
     def constant(self, value: float | int | tuple, type: Type | str = "rate") -> Value:
@@ -149,26 +160,31 @@ class GraphBuilder(_Base):
             width = max(1, stream.type.length.bit_length())
         return self._value("popcount", (stream,), {"width": 64 if width is None else width})
 
-    def lif_step(self, current: Value, *, leak: Value, gain: Value, noise: Value,
-                 **params: int) -> Value:
+    def lif_step(
+        self, current: Value, *, leak: Value, gain: Value, noise: Value, **params: int
+    ) -> Value:
         """One LIF step; ``params`` are data_width, fraction, v_threshold, refractory_period,
         v_rest, v_reset."""
         return self._value("lif_step", (current, leak, gain, noise), params)
 
-    def dense_forward(self, inputs: Value, weights: Value, *, leak: Value, gain: Value,
-                      **params: int) -> Value:
+    def dense_forward(
+        self, inputs: Value, weights: Value, *, leak: Value, gain: Value, **params: int
+    ) -> Value:
         """A dense SC layer driving LIF neurons (the seed's sc_dense_layer_core)."""
         return self._value("dense_forward", (inputs, weights, leak, gain), params)
 
-    def apply(self, kind: str, *operands: Value, params: object = None,
-              length: int | None = None) -> Value:
+    def apply(
+        self, kind: str, *operands: Value, params: object = None, length: int | None = None
+    ) -> Value:
         """Apply the op of a registered primitive, e.g. ``apply("mul_xnor", a, b)`` or
         ``apply("encoder", x, params=EncoderParams(...), length=256)``."""
         from .prims import flatten_params
 
         if kind not in OPS or OPS[kind].kind in _CORE:
-            raise ValueError(f"No primitive op {kind!r}; registered: "
-                             f"{', '.join(k for k in OPS if k not in _CORE)}")
+            raise ValueError(
+                f"No primitive op {kind!r}; registered: "
+                f"{', '.join(k for k in OPS if k not in _CORE)}"
+            )
         attrs = flatten_params(params) if params is not None else {}
         if length is not None:
             attrs["length"] = length
@@ -219,19 +235,62 @@ class ScGraphBuilder(_Base):
     def popcount(self, input_id):
         return self._add("popcount", (input_id,), {"width": 64})
 
-    def lif_step(self, current_id, leak_id, gain_id, noise_id, *, data_width=16, fraction=8,
-                 v_rest=0, v_reset=0, v_threshold=256, refractory_period=2):
-        return self._add("lif_step", (current_id, leak_id, gain_id, noise_id), {
-            "data_width": data_width, "fraction": fraction, "v_rest": v_rest,
-            "v_reset": v_reset, "v_threshold": v_threshold,
-            "refractory_period": refractory_period})
+    def lif_step(
+        self,
+        current_id,
+        leak_id,
+        gain_id,
+        noise_id,
+        *,
+        data_width=16,
+        fraction=8,
+        v_rest=0,
+        v_reset=0,
+        v_threshold=256,
+        refractory_period=2,
+    ):
+        return self._add(
+            "lif_step",
+            (current_id, leak_id, gain_id, noise_id),
+            {
+                "data_width": data_width,
+                "fraction": fraction,
+                "v_rest": v_rest,
+                "v_reset": v_reset,
+                "v_threshold": v_threshold,
+                "refractory_period": refractory_period,
+            },
+        )
 
-    def dense_forward(self, inputs_id, weights_id, leak_id, gain_id, *, n_inputs=3, n_neurons=7,
-                      data_width=16, stream_length=1024, seed_base=0xACE1, y_min=0, y_max=65535):
-        return self._add("dense_forward", (inputs_id, weights_id, leak_id, gain_id), {
-            "n_inputs": n_inputs, "n_neurons": n_neurons, "data_width": data_width,
-            "stream_length": stream_length, "input_seed_base": seed_base,
-            "weight_seed_base": (seed_base + 1) & 0xFFFF, "y_min": y_min, "y_max": y_max})
+    def dense_forward(
+        self,
+        inputs_id,
+        weights_id,
+        leak_id,
+        gain_id,
+        *,
+        n_inputs=3,
+        n_neurons=7,
+        data_width=16,
+        stream_length=1024,
+        seed_base=0xACE1,
+        y_min=0,
+        y_max=65535,
+    ):
+        return self._add(
+            "dense_forward",
+            (inputs_id, weights_id, leak_id, gain_id),
+            {
+                "n_inputs": n_inputs,
+                "n_neurons": n_neurons,
+                "data_width": data_width,
+                "stream_length": stream_length,
+                "input_seed_base": seed_base,
+                "weight_seed_base": (seed_base + 1) & 0xFFFF,
+                "y_min": y_min,
+                "y_max": y_max,
+            },
+        )
 
     def scale(self, input_id, factor):
         return self._add("scale", (input_id,), {"factor": factor})

@@ -126,8 +126,7 @@ def _and_check(types: list[Type], a: dict) -> list[str]:
         return out
     lhs, rhs = types
     if lhs.length and rhs.length and lhs.length != rhs.length:
-        out.append(f"operands must have the same stream length, not {lhs.length} and "
-                   f"{rhs.length}")
+        out.append(f"operands must have the same stream length, not {lhs.length} and {rhs.length}")
     if lhs.encoding != "unipolar" or rhs.encoding != "unipolar":
         out.append("operands of an AND product must be unipolar streams")
     return out
@@ -143,8 +142,9 @@ def _popcount_check(types: list[Type], a: dict) -> list[str]:
         return [f"operand 'input' must be a bitstream, not {t}"]
     need = max(1, t.length.bit_length())
     if a["width"] < need:
-        return [f"result width {a['width']} cannot hold a count of up to {t.length}; needs "
-                f"{need} bits"]
+        return [
+            f"result width {a['width']} cannot hold a count of up to {t.length}; needs {need} bits"
+        ]
     return []
 
 
@@ -158,11 +158,15 @@ def _lif_check(types: list[Type], a: dict) -> list[str]:
         if not isinstance(t, Fixed | SInt | UInt):
             out.append(f"operand '{name}' must be a fixed-point or integer value, not {t}")
         elif isinstance(t, Fixed) and t.frac != a["fraction"]:
-            out.append(f"operand '{name}' is {t} but the neuron computes with {a['fraction']} "
-                       f"fraction bits")
+            out.append(
+                f"operand '{name}' is {t} but the neuron computes with {a['fraction']} "
+                f"fraction bits"
+            )
         elif t.width > a["data_width"]:
-            out.append(f"operand '{name}' is {t.width} bits wide, wider than the neuron's "
-                       f"data_width {a['data_width']}")
+            out.append(
+                f"operand '{name}' is {t.width} bits wide, wider than the neuron's "
+                f"data_width {a['data_width']}"
+            )
     if a["fraction"] >= a["data_width"]:
         out.append(f"fraction {a['fraction']} must be below data_width {a['data_width']}")
     return out
@@ -179,12 +183,15 @@ def _dense_check(types: list[Type], a: dict) -> list[str]:
             out.append(f"operand '{name}' must be a vector of rates or numbers, not {t}")
     if not out:
         if types[0].n != a["n_inputs"]:
-            out.append(f"operand 'inputs' has {types[0].n} elements, expected n_inputs "
-                       f"{a['n_inputs']}")
+            out.append(
+                f"operand 'inputs' has {types[0].n} elements, expected n_inputs {a['n_inputs']}"
+            )
         if types[1].n not in (a["n_inputs"], a["n_inputs"] * a["n_neurons"]):
-            out.append(f"operand 'weights' has {types[1].n} elements, expected n_inputs "
-                       f"({a['n_inputs']}) or n_inputs x n_neurons "
-                       f"({a['n_inputs'] * a['n_neurons']})")
+            out.append(
+                f"operand 'weights' has {types[1].n} elements, expected n_inputs "
+                f"({a['n_inputs']}) or n_inputs x n_neurons "
+                f"({a['n_inputs'] * a['n_neurons']})"
+            )
     return out
 
 
@@ -194,6 +201,7 @@ def _rate_in(name: str) -> Callable[[list[Type], dict], list[str]]:
         if not isinstance(t, Rate | Fixed | UInt | SInt):
             return [f"operand '{name}' must be a number, not {t}"]
         return []
+
     return check
 
 
@@ -219,36 +227,77 @@ _LIF_ATTRS = (
 )
 
 OPS: dict[str, OpDef] = {
-    d.kind: d for d in (
-        OpDef("input", (), (AttrDef("name", "str"), AttrDef("type", "type")),
-              lambda types, a: a["type"]),
+    d.kind: d
+    for d in (
+        OpDef(
+            "input",
+            (),
+            (AttrDef("name", "str"), AttrDef("type", "type")),
+            lambda types, a: a["type"],
+        ),
         OpDef("output", ("source",), (AttrDef("name", "str"),), lambda types, a: None),
-        OpDef("constant", (), (AttrDef("value", "value"), AttrDef("type", "type")),
-              lambda types, a: a["type"]),
-        OpDef("encode", ("prob",), (AttrDef("length", "int", 1024, "", 1, 1 << 32),
-                                    AttrDef("seed", "int", 0xACE1, "", 1, 0xFFFF, hex=True)),
-              _encode_type, _encode_check),
+        OpDef(
+            "constant",
+            (),
+            (AttrDef("value", "value"), AttrDef("type", "type")),
+            lambda types, a: a["type"],
+        ),
+        OpDef(
+            "encode",
+            ("prob",),
+            (
+                AttrDef("length", "int", 1024, "", 1, 1 << 32),
+                AttrDef("seed", "int", 0xACE1, "", 1, 0xFFFF, hex=True),
+            ),
+            _encode_type,
+            _encode_check,
+        ),
         OpDef("and", ("lhs", "rhs"), (), _and_type, _and_check, positional=2),
-        OpDef("popcount", ("input",), (AttrDef("width", "int", 64, "", 1, 64),),
-              _popcount_type, _popcount_check),
-        OpDef("lif_step", ("current", "leak", "gain", "noise"), _LIF_ATTRS, _lif_type,
-              _lif_check),
-        OpDef("dense_forward", ("inputs", "weights", "leak", "gain"), (
-            AttrDef("n_inputs", "int", 3, "ni", 1, 1 << 16),
-            AttrDef("n_neurons", "int", 7, "nn", 1, 1 << 16),
-            AttrDef("stream_length", "int", 1024, "len", 1, 1 << 32),
-            AttrDef("data_width", "int", 16, "dw", 2, 32),
-            AttrDef("input_seed_base", "int", 0xACE1, "", **_U16, hex=True),
-            AttrDef("weight_seed_base", "int", 0xBEEF, "", **_U16, hex=True),
-            AttrDef("y_min", "int", 0, "", 0, (1 << 32) - 1),
-            AttrDef("y_max", "int", 256, "", 0, (1 << 32) - 1),
-        ), _dense_type, _dense_check),
-        OpDef("scale", ("input",), (AttrDef("factor", "float", 1.0),),
-              lambda types, a: Rate(), _rate_in("input")),
-        OpDef("offset", ("input",), (AttrDef("offset", "float", 0.0),),
-              lambda types, a: Rate(), _rate_in("input")),
-        OpDef("div_const", ("input",), (AttrDef("divisor", "int", 1, "", 1, (1 << 64) - 1),),
-              _div_type, _div_check),
+        OpDef(
+            "popcount",
+            ("input",),
+            (AttrDef("width", "int", 64, "", 1, 64),),
+            _popcount_type,
+            _popcount_check,
+        ),
+        OpDef("lif_step", ("current", "leak", "gain", "noise"), _LIF_ATTRS, _lif_type, _lif_check),
+        OpDef(
+            "dense_forward",
+            ("inputs", "weights", "leak", "gain"),
+            (
+                AttrDef("n_inputs", "int", 3, "ni", 1, 1 << 16),
+                AttrDef("n_neurons", "int", 7, "nn", 1, 1 << 16),
+                AttrDef("stream_length", "int", 1024, "len", 1, 1 << 32),
+                AttrDef("data_width", "int", 16, "dw", 2, 32),
+                AttrDef("input_seed_base", "int", 0xACE1, "", **_U16, hex=True),
+                AttrDef("weight_seed_base", "int", 0xBEEF, "", **_U16, hex=True),
+                AttrDef("y_min", "int", 0, "", 0, (1 << 32) - 1),
+                AttrDef("y_max", "int", 256, "", 0, (1 << 32) - 1),
+            ),
+            _dense_type,
+            _dense_check,
+        ),
+        OpDef(
+            "scale",
+            ("input",),
+            (AttrDef("factor", "float", 1.0),),
+            lambda types, a: Rate(),
+            _rate_in("input"),
+        ),
+        OpDef(
+            "offset",
+            ("input",),
+            (AttrDef("offset", "float", 0.0),),
+            lambda types, a: Rate(),
+            _rate_in("input"),
+        ),
+        OpDef(
+            "div_const",
+            ("input",),
+            (AttrDef("divisor", "int", 1, "", 1, (1 << 64) - 1),),
+            _div_type,
+            _div_check,
+        ),
     )
 }
 
@@ -317,18 +366,21 @@ class Graph:
             if op.result is not None and op.result in defined:
                 report(f"%{op.result} is already defined by op[{defined[op.result]}]")
             if len(op.operands) != len(d.operands):
-                report(f"takes {len(d.operands)} operands ({', '.join(d.operands) or 'none'}), "
-                       f"not {len(op.operands)}")
+                report(
+                    f"takes {len(d.operands)} operands ({', '.join(d.operands) or 'none'}), "
+                    f"not {len(op.operands)}"
+                )
             ok = len(op.operands) == len(d.operands)
             for name, o in zip(d.operands, op.operands, strict=False):
                 if o not in defined:
                     if o in all_results and self._reaches(all_results[o], i, all_results):
-                        report(f"operand '{name}' %{o} forms a cycle: op[{all_results[o]}] "
-                               f"depends on this op")
+                        report(
+                            f"operand '{name}' %{o} forms a cycle: op[{all_results[o]}] "
+                            f"depends on this op"
+                        )
                     else:
                         where = "later" if o in all_results else "nowhere"
-                        report(f"operand '{name}' %{o} is not defined before use (defined "
-                               f"{where})")
+                        report(f"operand '{name}' %{o} is not defined before use (defined {where})")
                     ok = False
             attrs = dict(op.attrs)
             for a in d.attrs:
@@ -345,13 +397,19 @@ class Graph:
                 if len(operand_types) == len(op.operands):
                     for msg in d.check(operand_types, attrs):
                         report(msg)
-                    streams = [(n, t) for n, t in zip(d.operands, operand_types, strict=True)
-                               if _is_stream(t) and t.source]
+                    streams = [
+                        (n, t)
+                        for n, t in zip(d.operands, operand_types, strict=True)
+                        if _is_stream(t) and t.source
+                    ]
                     for k, (n1, t1) in enumerate(streams):
-                        for n2, t2 in streams[k + 1:]:
+                        for n2, t2 in streams[k + 1 :]:
                             if t1.source == t2.source:
-                                report(f"operands '{n1}' and '{n2}' come from the same source "
-                                       f"{t1.source!r}: their product is correlated", "warning")
+                                report(
+                                    f"operands '{n1}' and '{n2}' come from the same source "
+                                    f"{t1.source!r}: their product is correlated",
+                                    "warning",
+                                )
                     try:
                         t = d.result(operand_types, attrs)
                     except (ValueError, TypeError) as exc:

@@ -74,8 +74,17 @@ from .types import (
     Words,
 )
 
-__all__ = ["EmittedTop", "GraphPorts", "GraphTop", "LoweringError", "graph_ports",
-           "random_inputs", "run_hardware", "run_windows", "window_length"]
+__all__ = [
+    "EmittedTop",
+    "GraphPorts",
+    "GraphTop",
+    "LoweringError",
+    "graph_ports",
+    "random_inputs",
+    "run_hardware",
+    "run_windows",
+    "window_length",
+]
 
 
 class LoweringError(ValueError):
@@ -87,8 +96,9 @@ def _shape(t: Type):
         return RATE_BITS
     if isinstance(t, Vec) and isinstance(t.elem, Rate):
         return RATE_BITS * t.n
-    if isinstance(t, UInt | Bool | Bitstream | Words) or (isinstance(t, Vec)
-                                                          and isinstance(t.elem, Bool)):
+    if isinstance(t, UInt | Bool | Bitstream | Words) or (
+        isinstance(t, Vec) and isinstance(t.elem, Bool)
+    ):
         return t.width
     if isinstance(t, SInt | Fixed):
         return signed(t.width)
@@ -101,8 +111,9 @@ def window_length(graph: Graph) -> int:
     lengths = {t.length for t in types.values() if isinstance(t, Bitstream | Words)}
     lengths |= {op.attr("stream_length") for op in graph.ops if op.kind == "dense_forward"}
     if len(lengths) > 1:
-        raise LoweringError(f"graph {graph.name!r} mixes stream lengths {sorted(lengths)}; a "
-                            f"window has one length")
+        raise LoweringError(
+            f"graph {graph.name!r} mixes stream lengths {sorted(lengths)}; a window has one length"
+        )
     return lengths.pop() if lengths else 1
 
 
@@ -113,8 +124,9 @@ def _checked(graph: Graph) -> tuple[dict, int]:
         _shape(op.attr("type"))
     for i, op in enumerate(graph.ops):
         if op.kind in ("scale", "offset") and not isinstance(types[op.operands[0]], Rate):
-            raise LoweringError(f"op[{i}] ({op.kind}) is lowered for rates only, not "
-                                f"{types[op.operands[0]]}")
+            raise LoweringError(
+                f"op[{i}] ({op.kind}) is lowered for rates only, not {types[op.operands[0]]}"
+            )
     return types, window_length(graph)
 
 
@@ -124,22 +136,30 @@ def _encoder_params(op) -> EncoderParams:
 
 def _lif_params(op) -> LifParams:
     a = dict(op.attrs)
-    return LifParams(data_width=a["data_width"], fraction=a["fraction"], v_rest=a["v_rest"],
-                     v_reset=a["v_reset"], v_threshold=a["v_threshold"],
-                     refractory_period=a["refractory_period"])
+    return LifParams(
+        data_width=a["data_width"],
+        fraction=a["fraction"],
+        v_rest=a["v_rest"],
+        v_reset=a["v_reset"],
+        v_threshold=a["v_threshold"],
+        refractory_period=a["refractory_period"],
+    )
 
 
 def _const_value(op) -> int:
     """The constant as its port value: vectors packed element 0 first (rates quantised)."""
     v, t = op.attr("value"), op.attr("type")
-    if isinstance(t, Rate) or (isinstance(t, Vec) and isinstance(t.elem, Rate)
-                               and isinstance(v, tuple)):
+    if isinstance(t, Rate) or (
+        isinstance(t, Vec) and isinstance(t.elem, Rate) and isinstance(v, tuple)
+    ):
         if isinstance(t, Vec) and len(v) != t.n:
             raise LoweringError(f"constant of type {t} has {len(v)} elements, not {t.n}")
         return int(_to_port_value(t, [v])[0])
     if isinstance(v, tuple) or (isinstance(t, Fixed) and isinstance(v, float)):
-        raise LoweringError(f"constant {v!r} : {t} has no hardware value; constants are "
-                            f"rates, integers, raw fixed point or vectors of rates")
+        raise LoweringError(
+            f"constant {v!r} : {t} has no hardware value; constants are "
+            f"rates, integers, raw fixed point or vectors of rates"
+        )
     return int(v)
 
 
@@ -330,7 +350,7 @@ class GraphTop(wiring.Component):
                 for i, seed in enumerate(x_seeds):
                     enc = hw.Encoder(EncoderParams(source=LfsrParams(seed=seed)))
                     m.submodules[f"{name}_x{i}"] = ResetInserter(start)(enc)
-                    m.d.comb += [enc.x.eq(xs[RATE_BITS * i:RATE_BITS * (i + 1)]), enc.en.eq(1)]
+                    m.d.comb += [enc.x.eq(xs[RATE_BITS * i : RATE_BITS * (i + 1)]), enc.en.eq(1)]
                     x_bits.append(enc.o)
                 spikes = Signal(nn, name=f"v{op.result}")
                 w_bits: dict[int, object] = {}  # weight index -> stream (one per weight)
@@ -339,9 +359,11 @@ class GraphTop(wiring.Component):
                 if w_op.kind == "constant" and n_weights * length <= ROM_BITS:
                     # constant weights: their streams are known at elaboration, so they come
                     # from a ROM (block RAM) instead of one LFSR and comparator per weight
-                    rom = Memory(shape=n_weights, depth=length,
-                                 init=_weight_rom(_const_value(w_op), w_seeds, shared, ni, nn,
-                                                  length))
+                    rom = Memory(
+                        shape=n_weights,
+                        depth=length,
+                        init=_weight_rom(_const_value(w_op), w_seeds, shared, ni, nn, length),
+                    )
                     m.submodules[f"{name}_rom"] = rom
                     port = rom.read_port()
                     addr = Signal(range(length + 1), name=f"{name}_addr")
@@ -358,21 +380,34 @@ class GraphTop(wiring.Component):
                         if k not in w_bits:
                             enc = hw.Encoder(EncoderParams(source=LfsrParams(seed=w_seeds[n][i])))
                             m.submodules[f"{name}_w{k}"] = ResetInserter(start)(enc)
-                            m.d.comb += [enc.x.eq(ws[RATE_BITS * k:RATE_BITS * (k + 1)]),
-                                         enc.en.eq(1)]
+                            m.d.comb += [
+                                enc.x.eq(ws[RATE_BITS * k : RATE_BITS * (k + 1)]),
+                                enc.en.eq(1),
+                            ]
                             w_bits[k] = enc.o
                 lif_params = _dense_lif(op)
                 for n in range(nn):
                     # the synapse count is registered: the LIF steps one cycle later, so the
                     # encoder/popcount path and the neuron update are separate timing paths
                     count = Signal(range(ni + 1), name=f"v{op.result}_count{n}")
-                    m.d.sync += count.eq(sum(x_bits[i] & w_bits[i if shared else n * ni + i]
-                                             for i in range(ni)))
-                    lif = _lif(lif_params, {"leak_k": (leak, producer[op.operands[2]]),
-                                            "gain_k": (gain, producer[op.operands[3]])}, m)
+                    m.d.sync += count.eq(
+                        sum(x_bits[i] & w_bits[i if shared else n * ni + i] for i in range(ni))
+                    )
+                    lif = _lif(
+                        lif_params,
+                        {
+                            "leak_k": (leak, producer[op.operands[2]]),
+                            "gain_k": (gain, producer[op.operands[3]]),
+                        },
+                        m,
+                    )
                     m.submodules[f"{name}_lif{n}"] = lif
-                    m.d.comb += [lif.en.eq(run_d), lif.I_t.eq(_dense_current(op, count)),
-                                 lif.noise_in.eq(0), spikes[n].eq(lif.spike)]
+                    m.d.comb += [
+                        lif.en.eq(run_d),
+                        lif.I_t.eq(_dense_current(op, count)),
+                        lif.noise_in.eq(0),
+                        spikes[n].eq(lif.spike),
+                    ]
                 sig[op.result] = spikes
             elif op.kind in ("scale", "offset"):
                 x, k = sig[op.operands[0]], _rate_op_constant(op)
@@ -395,8 +430,14 @@ class GraphTop(wiring.Component):
                 sig[op.result] = getattr(dut, spec.output)
             elif op.kind == "lif_step":
                 cur, leak, gain, noise = (sig[o] for o in op.operands)
-                lif = _lif(_lif_params(op), {"leak_k": (leak, producer[op.operands[1]]),
-                                             "gain_k": (gain, producer[op.operands[2]])}, m)
+                lif = _lif(
+                    _lif_params(op),
+                    {
+                        "leak_k": (leak, producer[op.operands[1]]),
+                        "gain_k": (gain, producer[op.operands[2]]),
+                    },
+                    m,
+                )
                 m.submodules[name] = lif
                 m.d.comb += [lif.en.eq(last), lif.I_t.eq(cur), lif.noise_in.eq(noise)]
                 sig[op.result] = (lif.spike, lif.v)
@@ -448,10 +489,13 @@ class EmittedTop(GraphTop):
 
     def elaborate(self, platform):
         m = Module()
-        ports = {("i_" if member.flow is wiring.In else "o_") + name: getattr(self, name)
-                 for name, member in self.signature.members.items()}
-        m.submodules.emitted = Instance(self.module, i_clk=ClockSignal(), i_rst=ResetSignal(),
-                                        **ports)
+        ports = {
+            ("i_" if member.flow is wiring.In else "o_") + name: getattr(self, name)
+            for name, member in self.signature.members.items()
+        }
+        m.submodules.emitted = Instance(
+            self.module, i_clk=ClockSignal(), i_rst=ResetSignal(), **ports
+        )
         return m
 
 
@@ -476,8 +520,10 @@ def _to_port_value(t: Type, values: np.ndarray) -> np.ndarray:
         if RATE_BITS * t.n <= 63:
             return (q << (RATE_BITS * np.arange(t.n, dtype=np.int64))).sum(axis=1)
         # wider ports hold Python ints (object arrays)
-        return np.array([sum(int(x) << (RATE_BITS * k) for k, x in enumerate(row))
-                         for row in q.tolist()], dtype=object)
+        return np.array(
+            [sum(int(x) << (RATE_BITS * k) for k, x in enumerate(row)) for row in q.tolist()],
+            dtype=object,
+        )
     return np.asarray(values).astype(np.int64)
 
 
@@ -485,8 +531,13 @@ def _dense_seeds(op, shared: bool) -> tuple[list[int], list[list[int]]]:
     a = dict(op.attrs)
     ni, nn = a["n_inputs"], a["n_neurons"]
     x = [((a["input_seed_base"] + 7 * i) & 0xFFFF) or 1 for i in range(ni)]
-    w = [[((a["weight_seed_base"] + 13 * (i if shared else n * ni + i)) & 0xFFFF) or 1
-          for i in range(ni)] for n in range(nn)]
+    w = [
+        [
+            ((a["weight_seed_base"] + 13 * (i if shared else n * ni + i)) & 0xFFFF) or 1
+            for i in range(ni)
+        ]
+        for n in range(nn)
+    ]
     return x, w
 
 
@@ -545,8 +596,10 @@ def random_inputs(graph: Graph, windows: int, rng: np.random.Generator) -> dict[
             half = 1 << (t.width - 1)
             out[op.attr("name")] = rng.integers(-half, half, windows, dtype=np.int64)
         else:
-            raise LoweringError(f"Graph input {op.attr('name')!r} has type {t}, which has no "
-                                f"random values; inputs are rates, integers or fixed point")
+            raise LoweringError(
+                f"Graph input {op.attr('name')!r} has type {t}, which has no "
+                f"random values; inputs are rates, integers or fixed point"
+            )
     return out
 
 
@@ -561,16 +614,17 @@ def _dense_twin(op, types, val, windows: int, length: int) -> np.ndarray:
     def stream(packed, k, seed):
         element = np.array([(int(p) >> (RATE_BITS * k)) & mask for p in packed], dtype=np.int64)
         x = np.broadcast_to(element[:, None], (windows, length))
-        return sw.encoder(EncoderParams(source=LfsrParams(seed=seed)), x).o.reshape(
-            windows, length)
+        return sw.encoder(EncoderParams(source=LfsrParams(seed=seed)), x).o.reshape(windows, length)
 
     x_bits = [stream(xs, i, s) for i, s in enumerate(x_seeds)]
     p = _dense_lif(op)
     lo, span = -(1 << (p.data_width - 1)), 1 << p.data_width
     words = np.zeros((windows, length), dtype=object if nn > 63 else np.int64)
     for n in range(nn):
-        count = sum(x_bits[i].astype(np.int64)
-                    & stream(ws, i if shared else n * ni + i, w_seeds[n][i]) for i in range(ni))
+        count = sum(
+            x_bits[i].astype(np.int64) & stream(ws, i if shared else n * ni + i, w_seeds[n][i])
+            for i in range(ni)
+        )
         current = (_dense_current(op, count) - lo) % span + lo  # the W-bit I_t port
         per_step = [np.repeat(v, length) for v in (leak, gain)]
         spike = sw.lif(p, *per_step, current.reshape(-1), 0).spike
@@ -589,8 +643,9 @@ def run_windows(graph: Graph, inputs: dict[str, object]) -> WindowResult:
     ports = input_ports(graph, inputs)
     n = {len(v) for v in ports.values()}
     if len(n) > 1:
-        raise ValueError(f"Graph {graph.name!r} inputs must give the same number of windows, "
-                         f"not {sorted(n)}")
+        raise ValueError(
+            f"Graph {graph.name!r} inputs must give the same number of windows, not {sorted(n)}"
+        )
     windows = n.pop() if n else 1
     val: dict[int, np.ndarray | tuple] = {}
     for op in graph.ops:
@@ -616,13 +671,19 @@ def run_windows(graph: Graph, inputs: dict[str, object]) -> WindowResult:
             prim = PRIMITIVES[op.kind]
             spec = prim.ir
             ins = {port: val[o] for port, o in zip(spec.streams, op.operands, strict=False)}
-            for port, o in zip(spec.values, op.operands[len(spec.streams):], strict=True):
+            for port, o in zip(spec.values, op.operands[len(spec.streams) :], strict=True):
                 ins[port] = np.broadcast_to(val[o][:, None], (windows, length))
             first = np.zeros((windows, length), dtype=np.int64)
             first[:, 0] = 1
             window_signals = {"first": first, "busy": np.ones((windows, length), np.int64)}
-            ins.update({port: window_signals[value] if isinstance(value, str)
-                        else np.full((windows, length), value) for port, value in spec.tied})
+            ins.update(
+                {
+                    port: window_signals[value]
+                    if isinstance(value, str)
+                    else np.full((windows, length), value)
+                    for port, value in spec.tied
+                }
+            )
             if spec.stateful:  # one instance over the stream cycles of every window in a row
                 ins = {port: np.asarray(v).reshape(-1) for port, v in ins.items()}
             out = prim.twin(params_from_attrs(prim, dict(op.attrs)), **ins)._asdict()
@@ -634,8 +695,11 @@ def run_windows(graph: Graph, inputs: dict[str, object]) -> WindowResult:
             for o in op.operands:
                 v = val[o]
                 # the port truncates to data_width bits, as the hardware connection does
-                args.append(((v - lo) & ((1 << p.data_width) - 1)) + lo if (v < lo).any()
-                            or (v > hi).any() else v)
+                args.append(
+                    ((v - lo) & ((1 << p.data_width) - 1)) + lo
+                    if (v < lo).any() or (v > hi).any()
+                    else v
+                )
             current, leak, gain, noise = args  # operand order of sc.lif_step
             trace = sw.lif(p, leak_k=leak, gain_k=gain, I_t=current, noise_in=noise)
             val[op.result] = (trace.spike.astype(np.int64), trace.v.astype(np.int64))
@@ -652,8 +716,11 @@ def run_windows(graph: Graph, inputs: dict[str, object]) -> WindowResult:
 # running the hardware with the window protocol
 
 
-def window_stimulus(top: GraphTop, ports: dict[str, np.ndarray], rng: np.random.Generator,
-                    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def window_stimulus(
+    top: GraphTop,
+    ports: dict[str, np.ndarray],
+    rng: np.random.Generator,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Cycle-level inputs for ``top`` that run one window per entry of ``ports``.
 
     Between starts the input ports carry random values and ``start`` pulses spuriously while
@@ -674,9 +741,13 @@ def window_stimulus(top: GraphTop, ports: dict[str, np.ndarray], rng: np.random.
             width = shape.width if hasattr(shape, "width") else int(shape)
             is_signed = getattr(shape, "signed", False)
             if width > 63:  # Python ints, from random bytes
-                stim[name] = np.array([int.from_bytes(rng.bytes((width + 7) // 8), "little")
-                                       & ((1 << width) - 1) for _ in range(cycles)],
-                                      dtype=object)
+                stim[name] = np.array(
+                    [
+                        int.from_bytes(rng.bytes((width + 7) // 8), "little") & ((1 << width) - 1)
+                        for _ in range(cycles)
+                    ],
+                    dtype=object,
+                )
                 continue
             lo = -(1 << (width - 1)) if is_signed else 0
             hi = (1 << (width - 1)) - 1 if is_signed else (1 << width) - 1
@@ -691,15 +762,17 @@ def window_stimulus(top: GraphTop, ports: dict[str, np.ndarray], rng: np.random.
     return stim, np.array(starts)
 
 
-def collect_windows(top: GraphTop, trace: dict[str, np.ndarray],
-                    starts: np.ndarray) -> WindowResult:
+def collect_windows(
+    top: GraphTop, trace: dict[str, np.ndarray], starts: np.ndarray
+) -> WindowResult:
     """Read per-window results out of a cycle trace of ``top`` (see :func:`window_stimulus`)."""
     length, types = top.length, top._types
     done = np.flatnonzero(trace["done"])
     expected = starts + length + 2
     if done.tolist() != expected.tolist():
-        raise AssertionError(f"done on cycles {done.tolist()[:8]}..., expected "
-                             f"{expected.tolist()[:8]}...")
+        raise AssertionError(
+            f"done on cycles {done.tolist()[:8]}..., expected {expected.tolist()[:8]}..."
+        )
     outputs = {}
     for port, (src, _field) in _port_names(top.graph, types).items():
         values = trace[port]
@@ -711,9 +784,15 @@ def collect_windows(top: GraphTop, trace: dict[str, np.ndarray],
     return WindowResult(outputs, length)
 
 
-def run_hardware(graphs: list[Graph], inputs: list[dict[str, object]], *,
-                 backend: str = "pysim", build_dir=None, seed: int = 1,
-                 emitted: bool = False) -> list[WindowResult]:
+def run_hardware(
+    graphs: list[Graph],
+    inputs: list[dict[str, object]],
+    *,
+    backend: str = "pysim",
+    build_dir=None,
+    seed: int = 1,
+    emitted: bool = False,
+) -> list[WindowResult]:
     """Run graphs side by side on a simulator backend with the window protocol.
 
     ``inputs`` are per-window values as for :func:`run_windows`; all graphs share one

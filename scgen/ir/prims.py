@@ -57,8 +57,9 @@ def _attr_defs(prim: Primitive) -> tuple[AttrDef, ...]:
                     key = f"{f.name}.{g.name}"
                     # the only field whose default is None (LFSR taps) holds a tuple of ints
                     kind = "ints" if sample is None else _kind(sample)
-                    seen.setdefault(key, AttrDef(key, kind, None, **(
-                        _INT_RANGE if kind == "int" else {})))
+                    seen.setdefault(
+                        key, AttrDef(key, kind, None, **(_INT_RANGE if kind == "int" else {}))
+                    )
             defs.extend(seen.values())
         else:
             kind = _kind(_plain(v))
@@ -95,8 +96,9 @@ def params_from_attrs(prim: Primitive, attrs: dict) -> object:
             elif name in SOURCES:
                 cls = SOURCES[name]
             else:
-                raise ValueError(f"{f.name} must be one of {', '.join(map(repr, SOURCES))}, "
-                                 f"not {name!r}")
+                raise ValueError(
+                    f"{f.name} must be one of {', '.join(map(repr, SOURCES))}, not {name!r}"
+                )
             sub = {g.name: attrs.get(f"{f.name}.{g.name}") for g in dataclasses.fields(cls)}
             kwargs[f.name] = cls(**{k: v for k, v in sub.items() if v is not None})
         elif attrs.get(f.name) is not None:
@@ -114,7 +116,7 @@ def _make_opdef(prim: Primitive) -> OpDef:
             params = params_from_attrs(prim, attrs)
         except (TypeError, ValueError) as exc:
             return [f"parameters: {exc}"]
-        streams = types[:len(spec.streams)]
+        streams = types[: len(spec.streams)]
         for name, t in zip(spec.streams, streams, strict=True):
             if not isinstance(t, Bitstream):
                 out.append(f"operand '{name}' must be a bitstream, not {t}")
@@ -122,13 +124,15 @@ def _make_opdef(prim: Primitive) -> OpDef:
         if len(lengths) > 1:
             out.append(f"stream operands must have one length, not {sorted(lengths)}")
         dut = prim.hw(params)
-        for name, t in zip(spec.values, types[len(spec.streams):], strict=True):
+        for name, t in zip(spec.values, types[len(spec.streams) :], strict=True):
             port = dut.signature.members[name].shape
             width = getattr(port, "width", port)
             if isinstance(t, Rate):
                 if width != RATE_BITS or getattr(port, "signed", False):
-                    out.append(f"operand '{name}' is a rate ({RATE_BITS}-bit full scale) but "
-                               f"the port is {port}")
+                    out.append(
+                        f"operand '{name}' is a rate ({RATE_BITS}-bit full scale) but "
+                        f"the port is {port}"
+                    )
             elif isinstance(t, UInt | SInt):
                 if t.width > width or isinstance(t, SInt) != getattr(port, "signed", False):
                     out.append(f"operand '{name}' of type {t} does not fit the port {port}")
@@ -137,8 +141,9 @@ def _make_opdef(prim: Primitive) -> OpDef:
         fed = set(spec.streams) | set(spec.values) | {port for port, _ in spec.tied}
         for name, member in dut.signature.members.items():
             if member.flow == In and name not in fed:
-                out.append(f"parameters give the hardware an input '{name}' that the op "
-                           f"cannot feed")
+                out.append(
+                    f"parameters give the hardware an input '{name}' that the op cannot feed"
+                )
         if spec.check is not None and not out:
             out.extend(spec.check(params, types))
         dut._MustUse__silence = True  # built only to read its port shapes
@@ -146,7 +151,7 @@ def _make_opdef(prim: Primitive) -> OpDef:
 
     def result(types: list[Type], attrs: dict) -> Type:
         params = params_from_attrs(prim, attrs)
-        streams = [t for t in types[:len(spec.streams)] if isinstance(t, Bitstream)]
+        streams = [t for t in types[: len(spec.streams)] if isinstance(t, Bitstream)]
         length = streams[0].length if streams else attrs["length"]
         source = spec.source(params) if spec.source is not None else ""
         if spec.words:
@@ -154,8 +159,7 @@ def _make_opdef(prim: Primitive) -> OpDef:
         encoding = spec.encoding(params, [t.encoding for t in streams])
         return Bitstream(length, encoding, source)
 
-    return OpDef(prim.name, operands, _attr_defs(prim), result, check,
-                 positional=len(operands))
+    return OpDef(prim.name, operands, _attr_defs(prim), result, check, positional=len(operands))
 
 
 def register_primitive_ops() -> None:

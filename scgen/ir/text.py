@@ -58,17 +58,22 @@ def _print_op(op: Op, types: dict[int, Type]) -> str:
     d = OPS[op.kind]
     attrs = dict(op.attrs)
     if op.kind == "output":
-        return f'sc.output {_value_text(attrs["name"])} %{op.operands[0]}'
+        return f"sc.output {_value_text(attrs['name'])} %{op.operands[0]}"
     head = f"%{op.result} = sc.{op.kind}"
     if op.kind == "input":
-        return f'{head} {_value_text(attrs["name"])} : {attrs["type"]}'
+        return f"{head} {_value_text(attrs['name'])} : {attrs['type']}"
     if op.kind == "constant":
-        return f'{head} {_value_text(attrs["value"])} : {attrs["type"]}'
-    items = [f"%{o}" for o in op.operands[:d.positional]]
-    items += [f"{name}=%{o}" for name, o in zip(d.operands[d.positional:],
-                                                 op.operands[d.positional:], strict=False)]
-    items += [f"{a.text_key}={_value_text(attrs[a.name], a.hex)}" for a in d.attrs
-              if attrs[a.name] is not None]
+        return f"{head} {_value_text(attrs['value'])} : {attrs['type']}"
+    items = [f"%{o}" for o in op.operands[: d.positional]]
+    items += [
+        f"{name}=%{o}"
+        for name, o in zip(d.operands[d.positional :], op.operands[d.positional :], strict=False)
+    ]
+    items += [
+        f"{a.text_key}={_value_text(attrs[a.name], a.hex)}"
+        for a in d.attrs
+        if attrs[a.name] is not None
+    ]
     text = f"{head} " + ", ".join(items)
     t = types.get(op.result)
     return text + (f" : {t}" if t is not None else "")
@@ -86,7 +91,8 @@ def print_graph(graph: Graph) -> str:
 # --------------------------------------------------------------------------------------------
 # parser
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<id>%\d+)
   | (?P<string>"[^"\n]*")
@@ -94,7 +100,9 @@ _TOKEN = re.compile(r"""
   | (?P<number>[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|inf|nan))
   | (?P<ident>[A-Za-z_][A-Za-z0-9_.]*)
   | (?P<punct>[=,:\[\]{}@])
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -125,7 +133,7 @@ class _Line:
                 break
         self.toks = _tokens(text[:cut], line)
         self.type_col = cut + 1 if cut < len(text) else None  # 1-based column of ':'
-        self.type_text = text[cut + 1:] if cut < len(text) else None
+        self.type_text = text[cut + 1 :] if cut < len(text) else None
         self.i = 0
 
     def col(self) -> int:
@@ -138,8 +146,9 @@ class _Line:
         t = self.peek()
         if t is None or t[0] != kind or (value is not None and t[1] != value):
             found = "end of line" if t is None else repr(t[1])
-            raise ParseError(self.line, self.col(), f"expected {what or value or kind}, "
-                                                     f"found {found}")
+            raise ParseError(
+                self.line, self.col(), f"expected {what or value or kind}, found {found}"
+            )
         self.i += 1
         return t[1]
 
@@ -259,7 +268,7 @@ def _parse_op(ln: _Line) -> Op:
         kcol = ln.col()
         key = ln.take("ident", what="an argument such as key=value")
         ln.take("punct", "=", f"'=' after {key!r}")
-        if key in d.operands[d.positional:]:
+        if key in d.operands[d.positional :]:
             if key in operands:
                 raise ln.error(f"operand {key!r} given twice", kcol)
             operands[key] = int(ln.take("id", what=f"the %id of operand {key!r}")[1:])
@@ -325,8 +334,7 @@ def parse(text: str) -> Graph:
         if not raw.strip():
             continue
         if closed:
-            raise ParseError(n + 1, len(raw) - len(raw.lstrip()) + 1,
-                             "text after the closing '}'")
+            raise ParseError(n + 1, len(raw) - len(raw.lstrip()) + 1, "text after the closing '}'")
         if raw.strip() == "}":
             closed = True
             continue

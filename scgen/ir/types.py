@@ -69,7 +69,8 @@ class Bitstream(Type):
         _positive("Bitstream", "length", self.length, 0)
         if self.encoding not in ("unipolar", "bipolar"):
             raise ValueError(
-                f"Bitstream encoding must be 'unipolar' or 'bipolar', not {self.encoding!r}")
+                f"Bitstream encoding must be 'unipolar' or 'bipolar', not {self.encoding!r}"
+            )
         _check_source("Bitstream", self.source)
 
     @property
@@ -275,7 +276,7 @@ def parse_type(text: str) -> Type:
             return UInt(bits) if m.group(1) == "u" else SInt(bits)
         for head in ("bitstream", "words", "fixed", "vec"):
             if low.startswith(head + "<") and low.endswith(">"):
-                inner = s[len(head) + 1:-1]
+                inner = s[len(head) + 1 : -1]
                 parts = _split_top(inner)
                 if head == "bitstream":
                     if not 1 <= len(parts) <= 3:

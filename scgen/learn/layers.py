@@ -28,7 +28,7 @@ def _as_surrogate(owner: str, value: object, k: float | None) -> Surrogate:
 @kernel
 def _lif_forward(cfg, fraction, v, rc, leak_k, gain_k, I_t, noise_in):
     spike, v, rc = lif_step(cfg, v, rc, leak_k, gain_k, I_t, noise_in)
-    v_norm = np.float32(v - cfg[5]) / np.float32(2.0 ** fraction)
+    v_norm = np.float32(v - cfg[5]) / np.float32(2.0**fraction)
     return spike, v, rc, v_norm
 
 
@@ -53,8 +53,13 @@ class SurrogateLif:
         The surrogate (default ``"fast_sigmoid"``); a name takes ``k`` (default: its own).
     """
 
-    def __init__(self, params: LifParams | None = None, *, surrogate: Surrogate | str =
-                 "fast_sigmoid", k: float | None = None):
+    def __init__(
+        self,
+        params: LifParams | None = None,
+        *,
+        surrogate: Surrogate | str = "fast_sigmoid",
+        k: float | None = None,
+    ):
         params = LifParams() if params is None else params
         if not isinstance(params, LifParams):
             raise TypeError(f"SurrogateLif params must be a LifParams, not {params!r}")
@@ -81,24 +86,38 @@ class SurrogateLif:
         """Take one step of the neuron; return ``(spike, v)`` and record it for backward."""
         w = self._params.data_width
         lo, hi = -(1 << (w - 1)), (1 << (w - 1)) - 1
-        for name, value in (("leak_k", leak_k), ("gain_k", gain_k), ("I_t", I_t),
-                            ("noise_in", noise_in)):
+        for name, value in (
+            ("leak_k", leak_k),
+            ("gain_k", gain_k),
+            ("I_t", I_t),
+            ("noise_in", noise_in),
+        ):
             if not isinstance(value, int | np.integer) or isinstance(value, bool):
                 raise TypeError(f"SurrogateLif {name} must be an integer, not {value!r}")
             if not lo <= value <= hi:
-                raise ValueError(f"SurrogateLif {name} must be between {lo} and {hi} for "
-                                 f"data_width {w}, not {value!r}")
+                raise ValueError(
+                    f"SurrogateLif {name} must be between {lo} and {hi} for "
+                    f"data_width {w}, not {value!r}"
+                )
         spike, self._v, self._rc, v_norm = _lif_forward(
-            self._cfg, self._params.fraction, self._v, self._rc, int(leak_k), int(gain_k),
-            int(I_t), int(noise_in))
+            self._cfg,
+            self._params.fraction,
+            self._v,
+            self._rc,
+            int(leak_k),
+            int(gain_k),
+            int(I_t),
+            int(noise_in),
+        )
         self._trace.append((v_norm, int(spike)))
         return int(spike), int(self._v)
 
     def backward(self, grad_output: float) -> float:
         """Pop the latest recorded step; return ``grad_output * surrogate'(v_norm)``."""
         if not self._trace:
-            raise ValueError("SurrogateLif backward needs a recorded forward step, but the trace "
-                             "is empty")
+            raise ValueError(
+                "SurrogateLif backward needs a recorded forward step, but the trace is empty"
+            )
         v_norm, _spike = self._trace.pop()
         code, k = self._surrogate.kernel_args()
         return float(_lif_grad(code, k, v_norm, float(grad_output)))
@@ -132,7 +151,8 @@ def _dense_backward(code, k, threshold, y, g, x, w, grad_in, grad_w):
                 gs[j] = g[s, j]
             else:
                 gs[j] = g[s, j] * np.float64(
-                    surrogate_derivative(code, k, np.float32(y[s, j] - threshold)))
+                    surrogate_derivative(code, k, np.float32(y[s, j] - threshold))
+                )
         for i in range(ni):
             acc = 0.0
             for j in range(nn):
@@ -167,15 +187,25 @@ class DifferentiableDenseLayer:
         Where the surrogate is centred on ``y``.
     """
 
-    def __init__(self, n_inputs: int, n_neurons: int, *, length: int = 1024, seed: int = 24301,
-                 surrogate: Surrogate | str | None = "fast_sigmoid", k: float | None = None,
-                 threshold: float = 0.5):
+    def __init__(
+        self,
+        n_inputs: int,
+        n_neurons: int,
+        *,
+        length: int = 1024,
+        seed: int = 24301,
+        surrogate: Surrogate | str | None = "fast_sigmoid",
+        k: float | None = None,
+        threshold: float = 0.5,
+    ):
         self._layer = DenseLayer(n_inputs, n_neurons, length=length, seed=seed)
-        self._surrogate = (None if surrogate is None
-                           else _as_surrogate("DifferentiableDenseLayer", surrogate, k))
+        self._surrogate = (
+            None if surrogate is None else _as_surrogate("DifferentiableDenseLayer", surrogate, k)
+        )
         if not isinstance(threshold, int | float) or isinstance(threshold, bool):
-            raise TypeError(f"DifferentiableDenseLayer threshold must be a number, not "
-                            f"{threshold!r}")
+            raise TypeError(
+                f"DifferentiableDenseLayer threshold must be a number, not {threshold!r}"
+            )
         self.threshold = float(threshold)
         self._x: np.ndarray | None = None
         self._y: np.ndarray | None = None
@@ -228,29 +258,42 @@ class DifferentiableDenseLayer:
         (``(n_neurons, n_inputs)``) is summed over the batch.
         """
         if self._x is None:
-            raise ValueError("DifferentiableDenseLayer backward needs a cached forward input; "
-                             "call forward() first")
+            raise ValueError(
+                "DifferentiableDenseLayer backward needs a cached forward input; "
+                "call forward() first"
+            )
         g = np.array(grad_output, dtype=np.float64)
         single = g.ndim == 1
         g2 = g[None, :] if single else g
         if g2.shape != self._y.shape or (single and self._y.shape[0] != 1):
             want = (self.n_neurons,) if self._y.shape[0] == 1 and single else self._y.shape
-            raise ValueError(f"DifferentiableDenseLayer grad_output must have shape {want}, not "
-                             f"{g.shape}")
+            raise ValueError(
+                f"DifferentiableDenseLayer grad_output must have shape {want}, not {g.shape}"
+            )
         grad_in = np.empty(self._x.shape)
         grad_w = np.zeros((self.n_neurons, self.n_inputs))
-        code, k = (-1, np.float32(1)) if self._surrogate is None else \
-            self._surrogate.kernel_args()
-        _dense_backward(code, k, self.threshold, self._y, np.ascontiguousarray(g2), self._x,
-                        self._layer._weights, grad_in, grad_w)
+        code, k = (-1, np.float32(1)) if self._surrogate is None else self._surrogate.kernel_args()
+        _dense_backward(
+            code,
+            k,
+            self.threshold,
+            self._y,
+            np.ascontiguousarray(g2),
+            self._x,
+            self._layer._weights,
+            grad_in,
+            grad_w,
+        )
         return (grad_in[0] if single else grad_in), grad_w
 
     def update_weights(self, grads: object, lr: float) -> None:
         """``w <- clip(w - lr * grads, 0, 1)``, then re-pack the weights."""
         g = np.asarray(grads, dtype=np.float64)
         if g.shape != (self.n_neurons, self.n_inputs):
-            raise ValueError(f"DifferentiableDenseLayer grads must have shape ({self.n_neurons}, "
-                             f"{self.n_inputs}), not {g.shape}")
+            raise ValueError(
+                f"DifferentiableDenseLayer grads must have shape ({self.n_neurons}, "
+                f"{self.n_inputs}), not {g.shape}"
+            )
         if not isinstance(lr, int | float | np.floating) or isinstance(lr, bool):
             raise TypeError(f"DifferentiableDenseLayer lr must be a number, not {lr!r}")
         self._layer.set_weights(np.clip(self._layer._weights - float(lr) * g, 0.0, 1.0))

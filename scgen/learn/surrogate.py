@@ -122,8 +122,9 @@ class Surrogate:
 
     def __post_init__(self) -> None:
         if canonical_name(self.name) != self.name:
-            raise ValueError(f"Surrogate name must be one of {', '.join(SURROGATES)}, not "
-                             f"{self.name!r}")
+            raise ValueError(
+                f"Surrogate name must be one of {', '.join(SURROGATES)}, not {self.name!r}"
+            )
         k = self.k
         if not isinstance(k, int | float | np.floating | np.integer) or isinstance(k, bool):
             raise TypeError(f"Surrogate k must be a number, not {k!r}")

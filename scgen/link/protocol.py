@@ -64,15 +64,23 @@ CMD_LOAD = 0x4C  # 'L'
 CMD_START = 0x53  # 'S'
 CMD_READ = 0x52  # 'R'
 CMD_CLEAR = 0x43  # 'C'
-COMMANDS = {CMD_IDENTIFY: "IDENTIFY", CMD_LOAD: "LOAD", CMD_START: "START", CMD_READ: "READ",
-            CMD_CLEAR: "CLEAR"}
+COMMANDS = {
+    CMD_IDENTIFY: "IDENTIFY",
+    CMD_LOAD: "LOAD",
+    CMD_START: "START",
+    CMD_READ: "READ",
+    CMD_CLEAR: "CLEAR",
+}
 ACK_BIT = 0x80  # a command's reply starts with its code | 0x80
 ERROR = 0xEE  # an error reply: ERROR, code, arg
 ERR_UNKNOWN = 1
 ERR_FRAMING = 2
 ERR_TIMEOUT = 3
-ERROR_NAMES = {ERR_UNKNOWN: "unknown command", ERR_FRAMING: "framing error",
-               ERR_TIMEOUT: "payload timeout"}
+ERROR_NAMES = {
+    ERR_UNKNOWN: "unknown command",
+    ERR_FRAMING: "framing error",
+    ERR_TIMEOUT: "payload timeout",
+}
 MAX_WINDOWS = 0xFFFF  # START's u16 count
 
 # identity: magic, version, hash prefix, in_bytes u16, out_bytes u16, n_counters u16,
@@ -162,10 +170,16 @@ class Layout:
 
     def identity(self) -> bytes:
         """Return the IDENTIFY reply after its first byte."""
-        return (MAGIC + bytes([VERSION]) + self.hash_prefix
-                + self.in_bytes.to_bytes(2, "little") + self.out_bytes.to_bytes(2, "little")
-                + self.n_counters.to_bytes(2, "little") + bytes([self.count_width])
-                + self.window_length.to_bytes(4, "little"))
+        return (
+            MAGIC
+            + bytes([VERSION])
+            + self.hash_prefix
+            + self.in_bytes.to_bytes(2, "little")
+            + self.out_bytes.to_bytes(2, "little")
+            + self.n_counters.to_bytes(2, "little")
+            + bytes([self.count_width])
+            + self.window_length.to_bytes(4, "little")
+        )
 
 
 def layout(graph: Graph, *, count_width: int = 16) -> Layout:
@@ -182,12 +196,18 @@ def layout(graph: Graph, *, count_width: int = 16) -> Layout:
         (counted if per_cycle else outputs).append(Field(name, shape.width, shape.signed))
     prefix = bytes.fromhex(ir_hash(graph))[:HASH_BYTES]
     result = Layout(tuple(inputs), tuple(outputs), tuple(counted), count_width, length, prefix)
-    for what, n in (("input bytes", result.in_bytes), ("output bytes", result.out_bytes),
-                    ("counted bits", result.n_counters)):
+    for what, n in (
+        ("input bytes", result.in_bytes),
+        ("output bytes", result.out_bytes),
+        ("counted bits", result.n_counters),
+    ):
         if n > 0xFFFF:
-            raise ValueError(f"Graph {graph.name!r} has {n} {what}; the host link carries at "
-                             f"most 65535")
+            raise ValueError(
+                f"Graph {graph.name!r} has {n} {what}; the host link carries at most 65535"
+            )
     if length >= 1 << 32:
-        raise ValueError(f"Graph {graph.name!r} window length must be below 2**32 for the host "
-                         f"link, not {length}")
+        raise ValueError(
+            f"Graph {graph.name!r} window length must be below 2**32 for the host "
+            f"link, not {length}"
+        )
     return result

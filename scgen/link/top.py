@@ -75,8 +75,15 @@ class HostLinkTop(wiring.Component):
         Status LEDs (only when ``leds > 0``).
     """
 
-    def __init__(self, graph: Graph, *, clocks_per_bit: int, leds: int = 0,
-                 count_width: int = 16, timeout: int | None = None):
+    def __init__(
+        self,
+        graph: Graph,
+        *,
+        clocks_per_bit: int,
+        leds: int = 0,
+        count_width: int = 16,
+        timeout: int | None = None,
+    ):
         self._MustUse__silence = True  # until built: bad arguments do not make it "unused"
         if not isinstance(graph, Graph):
             raise TypeError(f"Host link needs a Graph, not {graph!r}")
@@ -126,7 +133,7 @@ class HostLinkTop(wiring.Component):
         inputs = Signal(max(in_bits, 1))
         offset = 0
         for f in lay.inputs:
-            m.d.comb += getattr(top, f.name).eq(inputs[8 * offset:8 * offset + f.width])
+            m.d.comb += getattr(top, f.name).eq(inputs[8 * offset : 8 * offset + f.width])
             offset += f.nbytes
 
         # per-bit counters of the per-cycle outputs while the stream section runs
@@ -146,14 +153,13 @@ class HostLinkTop(wiring.Component):
         # READ reply bytes: window-level outputs sign-extended to whole bytes, then the counts
         read_bytes = []
         for f in lay.outputs:
-            wide = Signal(signed(8 * f.nbytes) if f.signed else 8 * f.nbytes,
-                          name=f"out_{f.name}")
+            wide = Signal(signed(8 * f.nbytes) if f.signed else 8 * f.nbytes, name=f"out_{f.name}")
             m.d.comb += wide.eq(getattr(top, f.name))
-            read_bytes += [wide[8 * k:8 * k + 8] for k in range(f.nbytes)]
+            read_bytes += [wide[8 * k : 8 * k + 8] for k in range(f.nbytes)]
         for c in counters:
             padded = Signal(8 * lay.count_bytes, name=f"{c.name}_bytes")
             m.d.comb += padded.eq(c)
-            read_bytes += [padded[8 * k:8 * k + 8] for k in range(lay.count_bytes)]
+            read_bytes += [padded[8 * k : 8 * k + 8] for k in range(lay.count_bytes)]
         identity = lay.identity()
 
         if self._leds:
@@ -161,7 +167,7 @@ class HostLinkTop(wiring.Component):
             for f in lay.outputs:
                 port = getattr(top, f.name)
                 sources += [port[b] for b in range(f.width)]
-            m.d.comb += [self.leds[k].eq(s) for k, s in enumerate(sources[:self._leds])]
+            m.d.comb += [self.leds[k].eq(s) for k, s in enumerate(sources[: self._leds])]
 
         cmd, code, arg = Signal(8), Signal(2), Signal(8)
         failed = Signal()  # the reply is an error reply

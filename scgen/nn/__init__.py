@@ -6,5 +6,10 @@ from .graph import StochasticGraphLayer
 from .kuramoto import KuramotoSolver
 from .scpn import SCPNMetrics
 
-__all__ = ["DenseLayer", "KuramotoSolver", "SCPNMetrics", "StochasticAttention",
-           "StochasticGraphLayer"]
+__all__ = [
+    "DenseLayer",
+    "KuramotoSolver",
+    "SCPNMetrics",
+    "StochasticAttention",
+    "StochasticGraphLayer",
+]

@@ -32,8 +32,17 @@ from ..sw.rng import _CHACHA_CTR as _CTR
 from ..sw.rng import _CHACHA_IDX as _IDX
 from ..sw.rng import chacha_state
 
-__all__ = ["attention_rate", "attention_softmax", "dense_counts", "encode_matrix", "graph_rate",
-           "new_rng", "row_normalise", "tanh_of", "weighted_counts"]
+__all__ = [
+    "attention_rate",
+    "attention_softmax",
+    "dense_counts",
+    "encode_matrix",
+    "graph_rate",
+    "new_rng",
+    "row_normalise",
+    "tanh_of",
+    "weighted_counts",
+]
 
 
 @parallel_kernel
@@ -73,7 +82,7 @@ def encode_matrix(st: np.ndarray, values: np.ndarray, length: int) -> np.ndarray
     _encode_from(ks, start + pos0 % 16, flat, length, out)
     pos1 = pos0 + total
     if pos1 % 16:
-        st[_BUF:_BUF + 16] = ks[(pos1 // 16 - first) * 16:(pos1 // 16 - first + 1) * 16]
+        st[_BUF : _BUF + 16] = ks[(pos1 // 16 - first) * 16 : (pos1 // 16 - first + 1) * 16]
         st[_CTR], st[_IDX] = pos1 // 16 + 1, pos1 % 16
     else:
         st[_CTR], st[_IDX] = pos1 // 16, 16
@@ -102,12 +111,15 @@ def dense_counts(a: np.ndarray, v: np.ndarray) -> np.ndarray:
     """:func:`weighted_counts` over a dense pattern: ``a`` is ``(n, m, words)``, row ``i``
     pairs ``a[i, j]`` with ``v[j]``."""
     n, m = a.shape[:2]
-    return weighted_counts(np.arange(0, n * m + 1, m, dtype=np.int64),
-                           np.tile(np.arange(m, dtype=np.int64), n), a.reshape(n * m, -1), v)
+    return weighted_counts(
+        np.arange(0, n * m + 1, m, dtype=np.int64),
+        np.tile(np.arange(m, dtype=np.int64), n),
+        a.reshape(n * m, -1),
+        v,
+    )
 
 
-def weighted_counts(rows: np.ndarray, cols: np.ndarray, a: np.ndarray,
-                    v: np.ndarray) -> np.ndarray:
+def weighted_counts(rows: np.ndarray, cols: np.ndarray, a: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Return ``out[i, c] = sum_k popcount(a[k] & v[cols[k], c])`` for ``k`` in row ``i``.
 
     ``rows`` are CSR offsets (int64), ``a`` is ``(nnz, words)``, ``v`` is ``(m, c, words)``.

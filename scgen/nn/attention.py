@@ -27,8 +27,9 @@ def _matrix(name: str, value: object) -> np.ndarray:
     if a.ndim == 1:
         a = a[None, :]
     if a.ndim != 2:
-        raise ValueError(f"Attention {name} must be a 1-D or 2-D array, not {a.ndim}-D with "
-                         f"shape {a.shape}")
+        raise ValueError(
+            f"Attention {name} must be a 1-D or 2-D array, not {a.ndim}-D with shape {a.shape}"
+        )
     if a.shape[0] == 0 or a.shape[1] == 0:
         raise ValueError(f"Attention {name} must not be empty, not shape {a.shape}")
     return np.ascontiguousarray(a)
@@ -51,8 +52,9 @@ class StochasticAttention:
         if not isinstance(dim_k, int | np.integer) or isinstance(dim_k, bool) or dim_k < 0:
             raise ValueError(f"Attention dim_k must be a non-negative integer, not {dim_k!r}")
         self.dim_k = int(dim_k)
-        if temperature is not None and (not isinstance(temperature, int | float | np.floating)
-                                        or isinstance(temperature, bool)):
+        if temperature is not None and (
+            not isinstance(temperature, int | float | np.floating) or isinstance(temperature, bool)
+        ):
             raise TypeError(f"Attention temperature must be a number, not {temperature!r}")
         self.temperature = None if temperature is None else float(temperature)
 
@@ -66,11 +68,15 @@ class StochasticAttention:
     def _operands(q, k, v) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         q, k, v = _matrix("Q", q), _matrix("K", k), _matrix("V", v)
         if q.shape[1] != k.shape[1]:
-            raise ValueError(f"Attention Q and K must have the same number of columns, not "
-                             f"{q.shape[1]} and {k.shape[1]}")
+            raise ValueError(
+                f"Attention Q and K must have the same number of columns, not "
+                f"{q.shape[1]} and {k.shape[1]}"
+            )
         if k.shape[0] != v.shape[0]:
-            raise ValueError(f"Attention K and V must have the same number of rows, not "
-                             f"{k.shape[0]} and {v.shape[0]}")
+            raise ValueError(
+                f"Attention K and V must have the same number of rows, not "
+                f"{k.shape[0]} and {v.shape[0]}"
+            )
         return q, k, v
 
     def _heads(self, q, k, v, n_heads) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -78,8 +84,9 @@ class StochasticAttention:
         q, k, v = self._operands(q, k, v)
         for name, a in (("Q", q), ("K", k), ("V", v)):
             if a.shape[1] % h:
-                raise ValueError(f"Attention {name} columns must be divisible by n_heads={h}, "
-                                 f"not {a.shape[1]}")
+                raise ValueError(
+                    f"Attention {name} columns must be divisible by n_heads={h}, not {a.shape[1]}"
+                )
         return q, k, v, h
 
     # -- rate modes -----------------------------------------------------------------------
@@ -101,10 +108,16 @@ class StochasticAttention:
     def _multihead(self, q, k, v, n_heads, one) -> np.ndarray:
         q, k, v, h = self._heads(q, k, v, n_heads)
         dq, dv = q.shape[1] // h, v.shape[1] // h
-        return np.hstack([one(np.ascontiguousarray(q[:, i * dq:(i + 1) * dq]),
-                              k[:, i * dq:(i + 1) * dq],
-                              np.ascontiguousarray(v[:, i * dv:(i + 1) * dv]))
-                          for i in range(h)])
+        return np.hstack(
+            [
+                one(
+                    np.ascontiguousarray(q[:, i * dq : (i + 1) * dq]),
+                    k[:, i * dq : (i + 1) * dq],
+                    np.ascontiguousarray(v[:, i * dv : (i + 1) * dv]),
+                )
+                for i in range(h)
+            ]
+        )
 
     def forward_multihead(self, q, k, v, n_heads: int) -> np.ndarray:
         """Rate mode per head on contiguous column blocks, heads concatenated per row."""
@@ -122,8 +135,7 @@ class StochasticAttention:
         return sc_attention(q, k, v, length, check_seed("Attention", seed))
 
 
-def sc_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, length: int,
-                 seed: int) -> np.ndarray:
+def sc_attention(q: np.ndarray, k: np.ndarray, v: np.ndarray, length: int, seed: int) -> np.ndarray:
     """The SC-mode computation on checked float64 matrices (no argument checks)."""
     st = _sc.new_rng(seed)
     qb = _sc.encode_matrix(st, q, length)

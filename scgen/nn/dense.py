@@ -67,8 +67,10 @@ class DenseLayer:
         """
         w = np.asarray(weights, dtype=np.float64)
         if w.shape != (self.n_neurons, self.n_inputs):
-            raise ValueError(f"DenseLayer weights must have shape ({self.n_neurons}, "
-                             f"{self.n_inputs}), not {w.shape}")
+            raise ValueError(
+                f"DenseLayer weights must have shape ({self.n_neurons}, "
+                f"{self.n_inputs}), not {w.shape}"
+            )
         if np.isnan(w).any():
             raise ValueError("DenseLayer weights must not contain NaN")
         self._weights = np.ascontiguousarray(w).copy()
@@ -87,8 +89,7 @@ class DenseLayer:
     def _input(self, x: object) -> np.ndarray:
         a = check_probs("DenseLayer input", x)
         if a.shape[0] != self.n_inputs:
-            raise ValueError(f"DenseLayer input must have {self.n_inputs} values, not "
-                             f"{a.shape[0]}")
+            raise ValueError(f"DenseLayer input must have {self.n_inputs} values, not {a.shape[0]}")
         return a
 
     def _scale(self, counts: np.ndarray) -> np.ndarray:
@@ -100,18 +101,19 @@ class DenseLayer:
 
     def forward_fast(self, x: object, *, seed: int = 44257) -> np.ndarray:
         """Encode input ``i`` with the byte-threshold encoder from Xoshiro256++(seed + i)."""
-        return self._scale(
-            _k.dense_counts_bytes(self._packed_t, self._input(x), self.length, seed))
+        return self._scale(_k.dense_counts_bytes(self._packed_t, self._input(x), self.length, seed))
 
     def forward_batch(self, xs: object, *, seed: int = 44257) -> np.ndarray:
         """:meth:`forward_fast` for every row of ``xs``; row ``s`` uses ``seed + s * 1_000_000``."""
         a = np.asarray(xs)
         if a.ndim != 2 or a.shape[1] != self.n_inputs:
-            raise ValueError(f"DenseLayer batch input must have shape (samples, "
-                             f"{self.n_inputs}), not {a.shape}")
+            raise ValueError(
+                f"DenseLayer batch input must have shape (samples, {self.n_inputs}), not {a.shape}"
+            )
         flat = check_probs("DenseLayer batch input", a.reshape(-1))
-        counts = _k.dense_counts_bytes_batch(self._packed_t, flat.reshape(a.shape),
-                                             self.length, seed)
+        counts = _k.dense_counts_bytes_batch(
+            self._packed_t, flat.reshape(a.shape), self.length, seed
+        )
         return self._scale(counts)
 
     def forward_packed(self, packed: object) -> np.ndarray:
@@ -120,12 +122,19 @@ class DenseLayer:
         if p.dtype != np.uint64:
             raise TypeError(f"DenseLayer packed input must be uint64, not {p.dtype}")
         if p.shape != (self.n_inputs, self.words):
-            raise ValueError(f"DenseLayer packed input must have shape ({self.n_inputs}, "
-                             f"{self.words}), not {p.shape}")
+            raise ValueError(
+                f"DenseLayer packed input must have shape ({self.n_inputs}, "
+                f"{self.words}), not {p.shape}"
+            )
         return self._scale(_k.dense_counts_packed(self._packed_t, np.ascontiguousarray(p)))
 
-    def forward_hardware(self, x: object, *, x_encoder: EncoderParams = HARDWARE_X_ENCODER,
-                         w_encoder: EncoderParams = HARDWARE_W_ENCODER) -> np.ndarray:
+    def forward_hardware(
+        self,
+        x: object,
+        *,
+        x_encoder: EncoderParams = HARDWARE_X_ENCODER,
+        w_encoder: EncoderParams = HARDWARE_W_ENCODER,
+    ) -> np.ndarray:
         """The hardware-exact forward: comparator encoders, AND gates and window counters.
 
         Inputs and weights are quantised to the encoders' width (``floor(p * 2**width)``,
@@ -142,6 +151,7 @@ class DenseLayer:
             wq = quantize(w_encoder, self._weights.reshape(-1))
             packed_w = encode_lfsr(w_encoder, wq, self.length)
             wt = np.ascontiguousarray(
-                packed_w.reshape(self.n_neurons, self.n_inputs, -1).transpose(1, 2, 0))
+                packed_w.reshape(self.n_neurons, self.n_inputs, -1).transpose(1, 2, 0)
+            )
             self._hw_weights[w_encoder] = wt
         return self._scale(_k.dense_counts_packed(wt, packed_x))

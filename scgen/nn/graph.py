@@ -48,22 +48,29 @@ class StochasticGraphLayer:
         self._init(n, rows, cols, a.reshape(-1).copy(), n_features, seed, sparse=False)
 
     @classmethod
-    def from_csr(cls, row_offsets, col_indices, values, n_nodes: int, n_features: int, *,
-                 seed: int = 42) -> StochasticGraphLayer:
+    def from_csr(
+        cls, row_offsets, col_indices, values, n_nodes: int, n_features: int, *, seed: int = 42
+    ) -> StochasticGraphLayer:
         """Build the layer from a CSR adjacency; duplicates add, stored order is kept."""
         n = check_int("Graph layer", "n_nodes", n_nodes, 0)
         rows = np.asarray(row_offsets, dtype=np.int64).reshape(-1)
         cols = np.asarray(col_indices, dtype=np.int64).reshape(-1)
         vals = np.asarray(values, dtype=np.float64).reshape(-1)
         if rows.shape[0] != n + 1:
-            raise ValueError(f"Graph layer row_offsets must have n_nodes + 1 = {n + 1} entries, "
-                             f"not {rows.shape[0]}")
+            raise ValueError(
+                f"Graph layer row_offsets must have n_nodes + 1 = {n + 1} entries, "
+                f"not {rows.shape[0]}"
+            )
         if rows[0] != 0 or (np.diff(rows) < 0).any():
-            raise ValueError(f"Graph layer row_offsets must start at 0 and never decrease, not "
-                             f"{rows.tolist()[:8]}")
+            raise ValueError(
+                f"Graph layer row_offsets must start at 0 and never decrease, not "
+                f"{rows.tolist()[:8]}"
+            )
         if cols.shape[0] != rows[-1] or vals.shape[0] != rows[-1]:
-            raise ValueError(f"Graph layer col_indices and values must have row_offsets[-1] = "
-                             f"{rows[-1]} entries, not {cols.shape[0]} and {vals.shape[0]}")
+            raise ValueError(
+                f"Graph layer col_indices and values must have row_offsets[-1] = "
+                f"{rows[-1]} entries, not {cols.shape[0]} and {vals.shape[0]}"
+            )
         if cols.shape[0] and (cols.min() < 0 or cols.max() >= n):
             bad = int(cols[(cols < 0) | (cols >= n)][0])
             raise ValueError(f"Graph layer col_indices must be between 0 and {n - 1}, not {bad}")
@@ -78,8 +85,9 @@ class StochasticGraphLayer:
         self.sparse = sparse
         self._rows, self._cols, self._vals = rows, cols, vals
         # degree_i: the row's stored values summed in order
-        self._degree = np.array([sum(vals[rows[i]:rows[i + 1]].tolist(), 0.0)
-                                 for i in range(n)], dtype=np.float64)
+        self._degree = np.array(
+            [sum(vals[rows[i] : rows[i + 1]].tolist(), 0.0) for i in range(n)], dtype=np.float64
+        )
         # entries that draw from the generator (p > 0 or NaN); the others give all-zero streams
         # without drawing, so encoding and counting only these gives the same bits
         active = ~(vals <= 0.0)
@@ -100,8 +108,7 @@ class StochasticGraphLayer:
         w = np.asarray(value, dtype=np.float64)
         f = self.n_features
         if w.size != f * f:
-            raise ValueError(f"Graph layer weights must have {f * f} values (F x F), not "
-                             f"{w.size}")
+            raise ValueError(f"Graph layer weights must have {f * f} values (F x F), not {w.size}")
         self._weights = w.reshape(f, f).copy()
 
     def adjacency(self) -> np.ndarray:
@@ -117,8 +124,10 @@ class StochasticGraphLayer:
         if a.ndim == 1:
             a = a[None, :]
         if a.shape != (self.n_nodes, self.n_features):
-            raise ValueError(f"Graph layer node features must have shape "
-                             f"{(self.n_nodes, self.n_features)}, not {a.shape}")
+            raise ValueError(
+                f"Graph layer node features must have shape "
+                f"{(self.n_nodes, self.n_features)}, not {a.shape}"
+            )
         return np.ascontiguousarray(a)
 
     def _normalise(self, agg: np.ndarray) -> np.ndarray:
@@ -128,8 +137,9 @@ class StochasticGraphLayer:
     def forward(self, x) -> np.ndarray:
         """Rate mode: ``tanh(agg W)``; shape ``(N, F)``."""
         x = self._features(x)
-        return _sc.graph_rate(self._rows, self._cols, self._vals, self._degree, x,
-                              np.ascontiguousarray(self._weights))
+        return _sc.graph_rate(
+            self._rows, self._cols, self._vals, self._degree, x, np.ascontiguousarray(self._weights)
+        )
 
     def forward_sc(self, x, *, length: int = 1024, seed: int = 44257) -> np.ndarray:
         """Bitstream message passing, bit-exact with the engine (see the module docstring)."""

@@ -31,8 +31,14 @@ from ..ir.graph import Graph
 from ..ir.lower import run_windows
 from ..params import LfsrParams
 
-__all__ = ["attention_graph", "attention_inputs", "graph_layer_graph", "graph_layer_inputs",
-           "run_attention", "run_graph_layer"]
+__all__ = [
+    "attention_graph",
+    "attention_inputs",
+    "graph_layer_graph",
+    "graph_layer_inputs",
+    "run_attention",
+    "run_graph_layer",
+]
 
 
 @cache
@@ -84,8 +90,9 @@ def _positive(name: str, value: object) -> int:
     return int(value)
 
 
-def attention_graph(n: int, m: int, d: int, dv: int, *, length: int = 256,
-                    name: str = "sc_attention") -> Graph:
+def attention_graph(
+    n: int, m: int, d: int, dv: int, *, length: int = 256, name: str = "sc_attention"
+) -> Graph:
     """Build SC attention for ``Q (n, d)``, ``K (m, d)``, ``V (m, dv)`` (see module docstring).
 
     Inputs are rates ``q{i}_{t}``, ``k{j}_{t}``, ``v{j}_{c}``; outputs are counts
@@ -98,8 +105,9 @@ def attention_graph(n: int, m: int, d: int, dv: int, *, length: int = 256,
     v = [[s.encode(s.b.input(f"v{j}_{c}")) for c in range(dv)] for j in range(m)]
     ones_m = [1.0] * m
     for i in range(n):
-        scores = [s.mux_tree("d", [q[i][t] & k[j][t] for t in range(d)], [1.0] * d)
-                  for j in range(m)]
+        scores = [
+            s.mux_tree("d", [q[i][t] & k[j][t] for t in range(d)], [1.0] * d) for j in range(m)
+        ]
         divisor = s.mux_tree("m", scores, ones_m)
         for c in range(dv):
             dividend = s.mux_tree("m", [scores[j] & v[j][c] for j in range(m)], ones_m)
@@ -133,13 +141,16 @@ def run_attention(q, k, v, *, length: int = 256, graph: Graph | None = None) -> 
     m, dv = v3.shape[1:]
     g = graph if graph is not None else attention_graph(n, m, d, dv, length=length)
     res = run_windows(g, attention_inputs(q, k, v))
-    counts = np.stack([np.stack([res.outputs[f"out{i}_{c}"] for c in range(dv)], axis=-1)
-                       for i in range(n)], axis=-2)
+    counts = np.stack(
+        [np.stack([res.outputs[f"out{i}_{c}"] for c in range(dv)], axis=-1) for i in range(n)],
+        axis=-2,
+    )
     return counts / res.length
 
 
-def graph_layer_graph(adj, n_features: int, *, length: int = 256,
-                      name: str = "sc_graph_layer") -> Graph:
+def graph_layer_graph(
+    adj, n_features: int, *, length: int = 256, name: str = "sc_graph_layer"
+) -> Graph:
     """Build the SC graph layer for a static adjacency (see the module docstring).
 
     Inputs are rates ``x{j}_{f}`` (node features) and ``w{g}_{f}`` (weights, clamped to
@@ -147,11 +158,14 @@ def graph_layer_graph(adj, n_features: int, *, length: int = 256,
     """
     a = np.asarray(adj, dtype=np.float64)
     if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] == 0:
-        raise ValueError(f"Graph layer adjacency must be a non-empty square matrix, not shape "
-                         f"{a.shape}")
+        raise ValueError(
+            f"Graph layer adjacency must be a non-empty square matrix, not shape {a.shape}"
+        )
     if not (a >= 0).all():
-        raise ValueError("Graph layer adjacency must be non-negative for hardware, not "
-                         f"{a.min()!r} at {np.unravel_index(int(a.argmin()), a.shape)}")
+        raise ValueError(
+            "Graph layer adjacency must be non-negative for hardware, not "
+            f"{a.min()!r} at {np.unravel_index(int(a.argmin()), a.shape)}"
+        )
     f = _positive("n_features", n_features)
     nodes = a.shape[0]
     neighbours = [np.flatnonzero(a[i]).tolist() for i in range(nodes)]
@@ -194,6 +208,8 @@ def run_graph_layer(adj, x, w, *, length: int = 256, graph: Graph | None = None)
     nodes, f = x3.shape[1:]
     g = graph if graph is not None else graph_layer_graph(adj, f, length=length)
     res = run_windows(g, graph_layer_inputs(x, w))
-    counts = np.stack([np.stack([res.outputs[f"out{i}_{c}"] for c in range(f)], axis=-1)
-                       for i in range(nodes)], axis=-2)
+    counts = np.stack(
+        [np.stack([res.outputs[f"out{i}_{c}"] for c in range(f)], axis=-1) for i in range(nodes)],
+        axis=-2,
+    )
     return np.tanh(f * counts / res.length)

@@ -140,8 +140,7 @@ def _vector(name: str, value: object, n: int | None = None) -> np.ndarray:
 def _matrix(name: str, value: object, n: int) -> np.ndarray:
     a = np.asarray(value, dtype=np.float64)
     if a.shape not in ((n, n), (n * n,)):
-        raise ValueError(f"Kuramoto {name} must have shape ({n}, {n}) or ({n * n},), not "
-                         f"{a.shape}")
+        raise ValueError(f"Kuramoto {name} must have shape ({n}, {n}) or ({n * n},), not {a.shape}")
     if not np.isfinite(a).all():
         raise ValueError(f"Kuramoto {name} must be finite")
     return np.ascontiguousarray(a.reshape(n, n))
@@ -164,15 +163,17 @@ class KuramotoSolver:
         ``"mean"`` divides the K-term by N (engine 3.15.7, default); ``"none"`` does not (v3.7).
     """
 
-    def __init__(self, omega, coupling, phases, noise_amp: float = 0.1, *,
-                 coupling_scale: str = "mean"):
+    def __init__(
+        self, omega, coupling, phases, noise_amp: float = 0.1, *, coupling_scale: str = "mean"
+    ):
         self._omega = _vector("omega", omega)
         n = self._omega.shape[0]
         if n == 0:
             raise ValueError("Kuramoto omega must have at least one value")
         if coupling_scale not in ("mean", "none"):
-            raise ValueError(f"Kuramoto coupling_scale must be 'mean' or 'none', not "
-                             f"{coupling_scale!r}")
+            raise ValueError(
+                f"Kuramoto coupling_scale must be 'mean' or 'none', not {coupling_scale!r}"
+            )
         self._scale = 1.0 / n if coupling_scale == "mean" else 1.0
         self._mt = np.empty((n, n))  # (scale * K) transposed
         self.set_coupling(coupling)
@@ -214,8 +215,18 @@ class KuramotoSolver:
 
     def _run(self, mt: np.ndarray, n_steps: int, dt: float, seed: int) -> np.ndarray:
         r = np.empty(int(n_steps))
-        _steps_kernel(mt, self._omega, self._theta, self._s, self._c, self.noise_amp,
-                      self.field_pressure, float(dt), np.uint64(int(seed) % (1 << 64)), r)
+        _steps_kernel(
+            mt,
+            self._omega,
+            self._theta,
+            self._s,
+            self._c,
+            self.noise_amp,
+            self.field_pressure,
+            float(dt),
+            np.uint64(int(seed) % (1 << 64)),
+            r,
+        )
         return r
 
     def _ssgf_matrix(self, w, sigma_g: float, h, pgbo_weight: float) -> np.ndarray:
@@ -239,14 +250,29 @@ class KuramotoSolver:
         """``n_steps`` steps; step k uses seed ``seed + k`` (0 stays 0). Returns R per step."""
         return self._run(self._mt, n_steps, dt, seed)
 
-    def step_ssgf(self, dt: float, seed: int = 0, W=None, sigma_g: float = 0.0,
-                  h_munu=None, pgbo_weight: float = 0.0) -> float:
+    def step_ssgf(
+        self,
+        dt: float,
+        seed: int = 0,
+        W=None,
+        sigma_g: float = 0.0,
+        h_munu=None,
+        pgbo_weight: float = 0.0,
+    ) -> float:
         """One step with the geometry (sigma_g W) and PGBO (w h) couplings and the field term."""
         mt = self._ssgf_matrix(W, sigma_g, h_munu, pgbo_weight)
         return float(self._run(mt, 1, dt, seed)[0])
 
-    def run_ssgf(self, n_steps: int, dt: float, seed: int = 0, W=None,
-                 sigma_g: float = 0.0, h_munu=None, pgbo_weight: float = 0.0) -> np.ndarray:
+    def run_ssgf(
+        self,
+        n_steps: int,
+        dt: float,
+        seed: int = 0,
+        W=None,
+        sigma_g: float = 0.0,
+        h_munu=None,
+        pgbo_weight: float = 0.0,
+    ) -> np.ndarray:
         """``n_steps`` of :meth:`step_ssgf` with the per-step seeding of :meth:`run`."""
         mt = self._ssgf_matrix(W, sigma_g, h_munu, pgbo_weight)
         return self._run(mt, n_steps, dt, seed)

@@ -62,6 +62,8 @@ def first_mismatch(expected: dict[str, np.ndarray], actual: dict[str, np.ndarray
         bad = np.flatnonzero(want != got)
         if bad.size:
             t = int(bad[0])
-            return (f"port {port!r} differs at {bad.size} cycles, first at cycle {t}: "
-                    f"expected {int(want[t])}, got {int(got[t])}")
+            return (
+                f"port {port!r} differs at {bad.size} cycles, first at cycle {t}: "
+                f"expected {int(want[t])}, got {int(got[t])}"
+            )
     return None

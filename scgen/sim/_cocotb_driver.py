@@ -52,9 +52,12 @@ async def drive_and_sample(dut):
     def limbs(v):
         width = max(1, max(x.bit_length() for x in v) if v else 1)
         n = (width + 63) // 64
-        return np.array([[(x >> (64 * k)) & 0xFFFFFFFFFFFFFFFF for k in range(n)] for x in v],
-                        dtype=np.uint64).reshape(len(v), n)
+        return np.array(
+            [[(x >> (64 * k)) & 0xFFFFFFFFFFFFFFFF for k in range(n)] for x in v], dtype=np.uint64
+        ).reshape(len(v), n)
 
-    np.savez(os.environ["SCGEN_TRACE"], seconds=seconds,
-             **{n: (limbs(v) if n in wide else np.array(v, dtype=np.uint64))
-                for n, v in out.items()})
+    np.savez(
+        os.environ["SCGEN_TRACE"],
+        seconds=seconds,
+        **{n: (limbs(v) if n in wide else np.array(v, dtype=np.uint64)) for n, v in out.items()},
+    )

@@ -63,14 +63,14 @@ def _to_unsigned(values: np.ndarray, width: int) -> np.ndarray:
 def _from_limbs(values: np.ndarray) -> np.ndarray:
     if values.ndim == 1:
         return values
-    return np.array([sum(int(x) << (64 * k) for k, x in enumerate(row)) for row in values],
-                    dtype=object)
+    return np.array(
+        [sum(int(x) << (64 * k) for k, x in enumerate(row)) for row in values], dtype=object
+    )
 
 
 def _to_signed(values: np.ndarray, width: int) -> np.ndarray:
     if values.dtype == object:
-        return np.array([v - (1 << width) if v >> (width - 1) else v for v in values],
-                        dtype=object)
+        return np.array([v - (1 << width) if v >> (width - 1) else v for v in values], dtype=object)
     v = values.astype(np.int64)
     return np.where(v >= (1 << (width - 1)), v - (1 << width), v)
 
@@ -96,8 +96,11 @@ def run_verilator(duts, inputs: list[dict[str, np.ndarray]], cycles: int, build_
     text = verilog.convert(top, name=TOP_NAME, emit_src=False, strip_internal_attrs=True)
     # a DUT may be a wrapper around Verilog text of its own (e.g. an emitted file): its
     # ``verilog_source`` is compiled beside the harness
-    extras = {f"{getattr(d, 'module', f'dut{k}')}.sv": d.verilog_source
-              for k, d in enumerate(duts) if getattr(d, "verilog_source", None) is not None}
+    extras = {
+        f"{getattr(d, 'module', f'dut{k}')}.sv": d.verilog_source
+        for k, d in enumerate(duts)
+        if getattr(d, "verilog_source", None) is not None
+    }
     digest = hashlib.sha256("\0".join([text, *extras.values()]).encode()).hexdigest()
     source = build_dir / f"{TOP_NAME}.v"
     stamp = build_dir / "design.sha256"
@@ -161,7 +164,8 @@ def run_verilator(duts, inputs: list[dict[str, np.ndarray]], cycles: int, build_
         if values.dtype != object:
             values = values.astype(np.uint64 if width == 64 else np.int64)
         traces[k][port.split("__", 1)[1]] = (
-            _to_signed(values, width) if signed else
-            (values if values.dtype == object or width < 64 else values.astype(object))
+            _to_signed(values, width)
+            if signed
+            else (values if values.dtype == object or width < 64 else values.astype(object))
         )
     return traces, float(data["seconds"])

@@ -36,25 +36,59 @@ from .uart import UartRxTrace, UartTxTrace, uart_rx, uart_tx
 
 __all__ = [
     # sources
-    "SourceTrace", "lfsr", "sobol",
+    "SourceTrace",
+    "lfsr",
+    "sobol",
     # encoder
-    "EncoderTrace", "encoder",
+    "EncoderTrace",
+    "encoder",
     # bitstream arithmetic
-    "LogicTrace", "add_mux", "mul_and", "mul_xnor", "cordiv",
+    "LogicTrace",
+    "add_mux",
+    "mul_and",
+    "mul_xnor",
+    "cordiv",
     # counter
-    "CounterTrace", "counter",
+    "CounterTrace",
+    "counter",
     # neuron
-    "LifTrace", "lif",
+    "LifTrace",
+    "lif",
     # host link
-    "UartRxTrace", "UartTxTrace", "uart_rx", "uart_tx",
+    "UartRxTrace",
+    "UartTxTrace",
+    "uart_rx",
+    "uart_tx",
     # oscillator network
-    "KuramotoTrace", "kuramoto", "kuramoto_phases",
+    "KuramotoTrace",
+    "kuramoto",
+    "kuramoto_phases",
     # packed bitstreams
-    "and_popcount", "bit_and", "bit_mux", "bit_not", "bit_or", "bit_xnor", "bit_xor", "pack",
-    "popcount", "unpack",
+    "and_popcount",
+    "bit_and",
+    "bit_mux",
+    "bit_not",
+    "bit_or",
+    "bit_xnor",
+    "bit_xor",
+    "pack",
+    "popcount",
+    "unpack",
     # hyperdimensional computing
-    "AssocTrace", "HammingTrace", "PermuteTrace", "WordTrace", "assoc_query", "bind", "bundle",
-    "hamming", "permute",
+    "AssocTrace",
+    "HammingTrace",
+    "PermuteTrace",
+    "WordTrace",
+    "assoc_query",
+    "bind",
+    "bundle",
+    "hamming",
+    "permute",
     # whole-stream encoders and generators
-    "ChaCha8", "Xoshiro256pp", "bernoulli_bytes", "bernoulli_f64", "encode_lfsr", "quantize",
+    "ChaCha8",
+    "Xoshiro256pp",
+    "bernoulli_bytes",
+    "bernoulli_f64",
+    "encode_lfsr",
+    "quantize",
 ]

@@ -47,7 +47,8 @@ def sequential_and_parallel(fn):
     """
     from types import FunctionType
 
-    copy = FunctionType(fn.__code__, fn.__globals__, f"{fn.__name__}_parallel",
-                        fn.__defaults__, fn.__closure__)
+    copy = FunctionType(
+        fn.__code__, fn.__globals__, f"{fn.__name__}_parallel", fn.__defaults__, fn.__closure__
+    )
     copy.__qualname__ = f"{fn.__qualname__}_parallel"
     return kernel(fn), parallel_kernel(copy)

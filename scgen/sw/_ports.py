@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
-    "as_stimulus", "bit_range", "finish", "per_instance", "signed_range", "unsigned_range",
+    "as_stimulus",
+    "bit_range",
+    "finish",
+    "per_instance",
+    "signed_range",
+    "unsigned_range",
 ]
 
 
@@ -57,9 +62,7 @@ def as_stimulus(
             amin, amax = int(a.min()), int(a.max())
             if amin < lo or amax > hi:
                 bad = amin if amin < lo else amax
-                raise ValueError(
-                    f"{owner} input {name!r} must be between {lo} and {hi}, not {bad}"
-                )
+                raise ValueError(f"{owner} input {name!r} must be between {lo} and {hi}, not {bad}")
         arrays[name] = a if dtype is None else a.astype(dtype, copy=False)
     given = [a for n, a in arrays.items() if ports[n][0] is not None]
     one_d = all(a.ndim <= 1 for a in given)
@@ -93,21 +96,22 @@ def finish(one_d: bool, *outputs: np.ndarray) -> tuple[np.ndarray, ...]:
     return tuple(o[0] if one_d else o for o in outputs)
 
 
-def per_instance(owner: str, name: str, values: object, lo: int, hi: int,
-                 width: int) -> np.ndarray:
+def per_instance(owner: str, name: str, values: object, lo: int, hi: int, width: int) -> np.ndarray:
     """Check one value per batch instance (seeds, scrambles) and return them as int64."""
     a = np.atleast_1d(np.asarray(values))
     if a.ndim != 1 or not np.issubdtype(a.dtype, np.integer):
         raise TypeError(f"{owner} {name} must be a 1-D array of integers, not {values!r}")
     if a.size and (int(a.min()) < lo or int(a.max()) > hi):
         bad = int(a.min()) if int(a.min()) < lo else int(a.max())
-        raise ValueError(f"{owner} {name} must be between {lo} and {hi} for width {width}, "
-                         f"not {bad}")
+        raise ValueError(
+            f"{owner} {name} must be between {lo} and {hi} for width {width}, not {bad}"
+        )
     return a.astype(np.int64)
 
 
 def check_params(owner: str, kind: type, params: object) -> None:
     """Refuse parameters that are not an instance of the primitive's params class."""
     if not isinstance(params, kind):
-        raise TypeError(f"{owner} parameters must be an instance of {kind.__name__}, not "
-                        f"{params!r}")
+        raise TypeError(
+            f"{owner} parameters must be an instance of {kind.__name__}, not {params!r}"
+        )

@@ -25,8 +25,23 @@ class AssocTrace(NamedTuple):
 
 
 @parallel_kernel
-def _assoc_query_kernel(items, words, depth, distance_width, wr_en, wr_addr, wr_data, q_wr,
-                        q_addr, q_data, start, index, distance, done, busy):
+def _assoc_query_kernel(
+    items,
+    words,
+    depth,
+    distance_width,
+    wr_en,
+    wr_addr,
+    wr_data,
+    q_wr,
+    q_addr,
+    q_data,
+    start,
+    index,
+    distance,
+    done,
+    busy,
+):
     for v in prange(start.shape[0]):
         mem = np.zeros(depth, dtype=np.uint64)
         qmem = np.zeros(words, dtype=np.uint64)
@@ -97,26 +112,45 @@ def _assoc_query_kernel(items, words, depth, distance_width, wr_en, wr_addr, wr_
             r_index, r_distance = n_index, n_distance
 
 
-def assoc_query(params: AssocQueryParams, wr_en: object, wr_addr: object, wr_data: object,
-                q_wr: object, q_addr: object, q_data: object, start: object) -> AssocTrace:
+def assoc_query(
+    params: AssocQueryParams,
+    wr_en: object,
+    wr_addr: object,
+    wr_data: object,
+    q_wr: object,
+    q_addr: object,
+    q_data: object,
+    start: object,
+) -> AssocTrace:
     """Twin of :class:`scgen.hw.AssocQuery`; every instance starts with zeroed memories."""
     check_params("Associative query", AssocQueryParams, params)
     word = unsigned_range(params.lanes)
-    ins, one_d = as_stimulus("Associative query", {
-        "wr_en": (wr_en, bit_range(), np.uint8),
-        "wr_addr": (wr_addr, (0, params.depth - 1), np.int64),
-        "wr_data": (wr_data, word, np.uint64),
-        "q_wr": (q_wr, bit_range(), np.uint8),
-        "q_addr": (q_addr, (0, params.words - 1), np.int64),
-        "q_data": (q_data, word, np.uint64),
-        "start": (start, bit_range(), np.uint8),
-    })
+    ins, one_d = as_stimulus(
+        "Associative query",
+        {
+            "wr_en": (wr_en, bit_range(), np.uint8),
+            "wr_addr": (wr_addr, (0, params.depth - 1), np.int64),
+            "wr_data": (wr_data, word, np.uint64),
+            "q_wr": (q_wr, bit_range(), np.uint8),
+            "q_addr": (q_addr, (0, params.words - 1), np.int64),
+            "q_data": (q_data, word, np.uint64),
+            "start": (start, bit_range(), np.uint8),
+        },
+    )
     shape = ins["start"].shape
     index = np.empty(shape, dtype=np.int64)
     distance = np.empty(shape, dtype=np.int64)
     done = np.empty(shape, dtype=np.uint8)
     busy = np.empty(shape, dtype=np.uint8)
-    _assoc_query_kernel(params.items, params.words, params.depth, params.distance_width,
-                        *(ins[k] for k in ("wr_en", "wr_addr", "wr_data", "q_wr", "q_addr",
-                                           "q_data", "start")), index, distance, done, busy)
+    _assoc_query_kernel(
+        params.items,
+        params.words,
+        params.depth,
+        params.distance_width,
+        *(ins[k] for k in ("wr_en", "wr_addr", "wr_data", "q_wr", "q_addr", "q_data", "start")),
+        index,
+        distance,
+        done,
+        busy,
+    )
     return AssocTrace(*finish(one_d, index, distance, done, busy))

@@ -30,8 +30,15 @@ from .rng import (
     xoshiro_state,
 )
 
-__all__ = ["TAIL_BLOCK", "TAIL_FILL", "bernoulli_bytes", "bernoulli_f64", "byte_threshold",
-           "check_probs", "words_for"]
+__all__ = [
+    "TAIL_BLOCK",
+    "TAIL_FILL",
+    "bernoulli_bytes",
+    "bernoulli_f64",
+    "byte_threshold",
+    "check_probs",
+    "words_for",
+]
 
 TAIL_FILL, TAIL_BLOCK = 0, 1
 
@@ -87,10 +94,14 @@ def _below64(typingctx, x0, x1, x2, x3, x4, x5, x6, x7, t):
         for k in range(8):
             v = builder.insert_element(v, args[k], ir.Constant(i32, k))
         v = builder.bitcast(v, _V64)
-        splat = builder.insert_element(ir.Constant(_V64, ir.Undefined),
-                                       builder.trunc(args[8], ir.IntType(8)), ir.Constant(i32, 0))
-        splat = builder.shuffle_vector(splat, ir.Constant(_V64, ir.Undefined),
-                                       ir.Constant(ir.VectorType(i32, 64), None))
+        splat = builder.insert_element(
+            ir.Constant(_V64, ir.Undefined),
+            builder.trunc(args[8], ir.IntType(8)),
+            ir.Constant(i32, 0),
+        )
+        splat = builder.shuffle_vector(
+            splat, ir.Constant(_V64, ir.Undefined), ir.Constant(ir.VectorType(i32, 64), None)
+        )
         return builder.bitcast(builder.icmp_unsigned("<", v, splat), ir.IntType(64))
 
     return types.uint64(x0, x1, x2, x3, x4, x5, x6, x7, t), codegen
@@ -100,8 +111,17 @@ def _below64(typingctx, x0, x1, x2, x3, x4, x5, x6, x7, t):
 def xoshiro_fill_word(s, t, r, tail):
     """Bits of a partial last word of ``r`` bits (1..63) under the given tail rule."""
     if tail == TAIL_BLOCK:
-        w = _below64(xoshiro_next(s), xoshiro_next(s), xoshiro_next(s), xoshiro_next(s),
-                     xoshiro_next(s), xoshiro_next(s), xoshiro_next(s), xoshiro_next(s), t)
+        w = _below64(
+            xoshiro_next(s),
+            xoshiro_next(s),
+            xoshiro_next(s),
+            xoshiro_next(s),
+            xoshiro_next(s),
+            xoshiro_next(s),
+            xoshiro_next(s),
+            xoshiro_next(s),
+            t,
+        )
         return w & ((np.uint64(1) << np.uint64(r)) - np.uint64(1))
     # fill_bytes(r): whole u64s, then a 5-7 byte tail from a u64 or a 1-4 byte tail from a u32
     w = np.uint64(0)
@@ -131,8 +151,17 @@ def xoshiro_encode_row(s, p, length, tail, out):
         return
     t = byte_threshold(p)
     for k in range(full):
-        out[k] = _below64(xoshiro_next(s), xoshiro_next(s), xoshiro_next(s), xoshiro_next(s),
-                          xoshiro_next(s), xoshiro_next(s), xoshiro_next(s), xoshiro_next(s), t)
+        out[k] = _below64(
+            xoshiro_next(s),
+            xoshiro_next(s),
+            xoshiro_next(s),
+            xoshiro_next(s),
+            xoshiro_next(s),
+            xoshiro_next(s),
+            xoshiro_next(s),
+            xoshiro_next(s),
+            t,
+        )
     if r:
         out[full] = xoshiro_fill_word(s, t, r, tail)
     for k in range(full + (1 if r else 0), nw):
@@ -198,8 +227,9 @@ def _xoshiro_f64_rows(s, probs, length, out):
 def check_probs(name: str, probs: object, *, allow_nan: bool = False) -> np.ndarray:
     """Return ``probs`` as a contiguous 1-D float64 array, or raise a clear error."""
     a = np.asarray(probs)
-    if a.dtype == object or not (np.issubdtype(a.dtype, np.floating)
-                                 or np.issubdtype(a.dtype, np.integer)):
+    if a.dtype == object or not (
+        np.issubdtype(a.dtype, np.floating) or np.issubdtype(a.dtype, np.integer)
+    ):
         raise TypeError(f"{name} must be an array of real numbers, not {a.dtype} values")
     a = np.ascontiguousarray(a, dtype=np.float64)
     if a.ndim > 1:
@@ -219,8 +249,9 @@ def _check_length(length: object) -> int:
     return int(length)
 
 
-def bernoulli_bytes(probs: object, length: int, *, seed: int, tail: str = "block",
-                    allow_nan: bool = False) -> np.ndarray:
+def bernoulli_bytes(
+    probs: object, length: int, *, seed: int, tail: str = "block", allow_nan: bool = False
+) -> np.ndarray:
     """Encode each probability with the byte-threshold encoder and its own Xoshiro256++.
 
     Row ``i`` uses Xoshiro256++ seeded with ``seed + i`` (mod 2**64). Returns uint64
@@ -233,13 +264,15 @@ def bernoulli_bytes(probs: object, length: int, *, seed: int, tail: str = "block
     if tail not in ("fill", "block"):
         raise ValueError(f"Tail rule must be 'fill' or 'block', not {tail!r}")
     out = np.empty((p.shape[0], words_for(length)), dtype=np.uint64)
-    _bernoulli_bytes_kernel(p, length, np.uint64(seed % (1 << 64)),
-                            TAIL_FILL if tail == "fill" else TAIL_BLOCK, out)
+    _bernoulli_bytes_kernel(
+        p, length, np.uint64(seed % (1 << 64)), TAIL_FILL if tail == "fill" else TAIL_BLOCK, out
+    )
     return out
 
 
-def bernoulli_f64(probs: object, length: int, *, seed: int, rng: str = "chacha8",
-                  allow_nan: bool = False) -> np.ndarray:
+def bernoulli_f64(
+    probs: object, length: int, *, seed: int, rng: str = "chacha8", allow_nan: bool = False
+) -> np.ndarray:
     """Encode every probability with the f64 encoder from one shared generator, in order.
 
     ``rng`` is ``"chacha8"`` (the engine's ``batch_encode``) or ``"xoshiro"`` (its dense
@@ -345,9 +378,17 @@ def keystream_row(ks, w0, t, length, out):
     r = length - 64 * full
     for k in range(full):
         q = w0 + 16 * k
-        out[k] = _below64(_u64(ks, q), _u64(ks, q + 2), _u64(ks, q + 4), _u64(ks, q + 6),
-                          _u64(ks, q + 8), _u64(ks, q + 10), _u64(ks, q + 12), _u64(ks, q + 14),
-                          t)
+        out[k] = _below64(
+            _u64(ks, q),
+            _u64(ks, q + 2),
+            _u64(ks, q + 4),
+            _u64(ks, q + 6),
+            _u64(ks, q + 8),
+            _u64(ks, q + 10),
+            _u64(ks, q + 12),
+            _u64(ks, q + 14),
+            t,
+        )
     if r:
         w = np.uint64(0)
         q = w0 + 16 * full

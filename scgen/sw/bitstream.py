@@ -23,11 +23,18 @@ from .bernoulli import words_for
 
 __all__ = [
     # conversion
-    "pack", "unpack",
+    "pack",
+    "unpack",
     # counting
-    "popcount", "and_popcount",
+    "popcount",
+    "and_popcount",
     # word-wise logic
-    "bit_and", "bit_or", "bit_xor", "bit_xnor", "bit_not", "bit_mux",
+    "bit_and",
+    "bit_or",
+    "bit_xor",
+    "bit_xnor",
+    "bit_not",
+    "bit_mux",
 ]
 
 _U8, _U64 = np.dtype(np.uint8), np.dtype(np.uint64)
@@ -76,8 +83,9 @@ def _mask64_ir(typingctx, x, i):
 
 @intrinsic
 def _spread64_ir(typingctx, o, i, w):
-    if not (_is_contiguous_bytes(o) and o.mutable and isinstance(i, types.Integer)
-            and w == types.uint64):
+    if not (
+        _is_contiguous_bytes(o) and o.mutable and isinstance(i, types.Integer) and w == types.uint64
+    ):
         return None
 
     def codegen(context, builder, sig, args):
@@ -91,13 +99,13 @@ def _spread64_ir(typingctx, o, i, w):
 
 def _mask64(x, i):
     """Return the word whose bit ``j`` is ``x[i + j] != 0``, for j < 64."""
-    flags = np.packbits(x[i:i + 64] != 0, bitorder="little")
+    flags = np.packbits(x[i : i + 64] != 0, bitorder="little")
     return np.uint64(int.from_bytes(flags.tobytes(), "little"))
 
 
 def _spread64(o, i, w):
     """Write bit ``j`` of word ``w`` to ``o[i + j]`` (0 or 1), for j < 64."""
-    o[i:i + 64] = (np.uint64(w) >> np.arange(64, dtype=np.uint64)) & _ONE
+    o[i : i + 64] = (np.uint64(w) >> np.arange(64, dtype=np.uint64)) & _ONE
 
 
 def _popcount_word(w):
@@ -124,6 +132,7 @@ def _popcount_word_jit(w):
 
 
 # --- kernels: one row per stream; `prange` runs as `range` in the sequential compilation ---------
+
 
 def _pack_rows(bits, o):
     n = bits.shape[1]
@@ -173,6 +182,7 @@ def _and_popcount_rows(a, b, counts):
 # popcount(a) is and_popcount(a, a), but the dedicated loop reads each word once: measured 35 %
 # faster on 1e6 bits.
 
+
 @kernel
 def _popcount_all(a):
     s = _ZERO
@@ -196,6 +206,7 @@ _and_popcount_seq, _and_popcount_par = sequential_and_parallel(_and_popcount_row
 
 
 # Word-wise logic is memory-bound: one sequential pass over the flattened words.
+
 
 @kernel
 def _and_words(a, b, o):
@@ -258,6 +269,7 @@ def _choose(seq, par, rows: int, words: int):
 
 
 # --- checks -------------------------------------------------------------------------------------
+
 
 def _ndim_rule(owner: str, name: str, a: np.ndarray, unit: str) -> None:
     if a.ndim not in (1, 2):
@@ -346,6 +358,7 @@ def _rows(a: np.ndarray) -> np.ndarray:
 
 # --- unchecked entry points (also used by scgen.compat) -----------------------------------------
 
+
 def _pack_checked(bits: np.ndarray, out: np.ndarray) -> np.ndarray:
     b2, o2 = _rows(bits), _rows(out)
     _choose(_pack_seq, _pack_par, b2.shape[0], o2.shape[1])(b2, o2)
@@ -372,6 +385,7 @@ def _total_count(packed: np.ndarray) -> int:
 
 
 # --- public API ---------------------------------------------------------------------------------
+
 
 def pack(bits: object, *, out: np.ndarray | None = None) -> np.ndarray:
     """Pack streams of bits into uint64 words, LSB first.
@@ -519,8 +533,9 @@ def bit_xor(a: np.ndarray, b: np.ndarray, *, out: np.ndarray | None = None) -> n
     return _binary("Bit XOR", _xor_words, a, b, out)
 
 
-def bit_xnor(a: np.ndarray, b: np.ndarray, length: int, *,
-             out: np.ndarray | None = None) -> np.ndarray:
+def bit_xnor(
+    a: np.ndarray, b: np.ndarray, length: int, *, out: np.ndarray | None = None
+) -> np.ndarray:
     """Return ``~(a ^ b)`` word by word (the bipolar SC product), with bits ``>= length`` cleared.
 
     Parameters
@@ -569,8 +584,9 @@ def bit_not(a: np.ndarray, length: int, *, out: np.ndarray | None = None) -> np.
     return o
 
 
-def bit_mux(sel: np.ndarray, a: np.ndarray, b: np.ndarray, *,
-            out: np.ndarray | None = None) -> np.ndarray:
+def bit_mux(
+    sel: np.ndarray, a: np.ndarray, b: np.ndarray, *, out: np.ndarray | None = None
+) -> np.ndarray:
     """Return ``(sel & a) | (~sel & b)`` word by word (the SC scaled adder).
 
     Bits beyond each stream's length stay 0 when they are 0 in ``b``.

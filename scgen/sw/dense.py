@@ -52,8 +52,12 @@ def pack_weights(weights: np.ndarray, length: int, seed: int) -> np.ndarray:
     n_neurons, n_inputs = weights.shape
     out_t = np.zeros((n_inputs, words_for(length), n_neurons), dtype=np.uint64)
     # one vectorised keystream per neuron; the same bits as drawing weight after weight
-    chacha_pack_rows(np.ascontiguousarray(weights, dtype=np.float64), length,
-                     np.uint64((seed + 1) % (1 << 64)), out_t)
+    chacha_pack_rows(
+        np.ascontiguousarray(weights, dtype=np.float64),
+        length,
+        np.uint64((seed + 1) % (1 << 64)),
+        out_t,
+    )
     return out_t
 
 
@@ -128,10 +132,10 @@ def _counts_bytes_batch(wt, xs, length, seed, stride, counts):
             counts[s, n] = acc[n]
 
 
-def dense_counts_bytes_batch(wt: np.ndarray, xs: np.ndarray, length: int,
-                             seed: int) -> np.ndarray:
+def dense_counts_bytes_batch(wt: np.ndarray, xs: np.ndarray, length: int, seed: int) -> np.ndarray:
     """Counts per sample (rows of ``xs``); sample ``s`` seeds from ``seed + s * 1_000_000``."""
     counts = np.empty((xs.shape[0], wt.shape[2]), dtype=np.int64)
-    _counts_bytes_batch(wt, xs, length, np.uint64(seed % (1 << 64)),
-                        np.uint64(SAMPLE_SEED_STRIDE), counts)
+    _counts_bytes_batch(
+        wt, xs, length, np.uint64(seed % (1 << 64)), np.uint64(SAMPLE_SEED_STRIDE), counts
+    )
     return counts

@@ -33,8 +33,9 @@ def bundle(params: BundleParams, **streams: object) -> WordTrace:
     check_params("Bundle", BundleParams, params)
     names = params.port_names()
     if set(streams) != set(names):
-        raise TypeError(f"Bundle inputs must be {', '.join(names)}, not "
-                        f"{', '.join(sorted(streams)) or 'none'}")
+        raise TypeError(
+            f"Bundle inputs must be {', '.join(names)}, not {', '.join(sorted(streams)) or 'none'}"
+        )
     rng = unsigned_range(params.lanes)
     ins, one_d = as_stimulus("Bundle", {k: (streams[k], rng, np.uint64) for k in names})
     shape = ins[names[0]].shape

@@ -27,8 +27,12 @@ def _cycle(kernel_config, sine_table, omega, coupling, theta, nxt, st):
     """Advance one enabled clock edge. ``st`` holds the registers ``[n, m, acc, lfsr]``;
     ``theta`` the phases, ``nxt`` the new phases of the rows finished in this step. Returns
     True when the edge commits a step. The only software copy of the datapath."""
-    phase_bits, lut_bits, fraction, noise_bits = (kernel_config[0], kernel_config[1],
-                                                  kernel_config[2], kernel_config[3])
+    phase_bits, lut_bits, fraction, noise_bits = (
+        kernel_config[0],
+        kernel_config[1],
+        kernel_config[2],
+        kernel_config[3],
+    )
     n_osc = theta.shape[0]
     mask = (np.int64(1) << phase_bits) - 1
     n, m = st[0], st[1]
@@ -45,8 +49,9 @@ def _cycle(kernel_config, sine_table, omega, coupling, theta, nxt, st):
         inc = (total + half) >> fraction
         noise = 0
         if noise_bits > 0:
-            noise = 2 * (st[3] & ((np.int64(1) << noise_bits) - 1)) - \
-                ((np.int64(1) << noise_bits) - 1)
+            noise = 2 * (st[3] & ((np.int64(1) << noise_bits) - 1)) - (
+                (np.int64(1) << noise_bits) - 1
+            )
         new = (theta[n] + omega[n] + inc + noise) & mask
         if n == n_osc - 1:
             for k in range(n_osc - 1):
@@ -69,15 +74,20 @@ def _cycle(kernel_config, sine_table, omega, coupling, theta, nxt, st):
 def _start(params: KuramotoParams):
     theta = np.array(params.initial_phases(), dtype=np.int64)
     st = np.array([0, 0, 0, params.noise.seed], dtype=np.int64)
-    return (np.array(params.sine_table(), dtype=np.int64),
-            np.array(params.omega, dtype=np.int64),
-            np.array(params.coupling, dtype=np.int64).reshape(params.n, params.n),
-            theta, np.zeros(params.n, dtype=np.int64), st)
+    return (
+        np.array(params.sine_table(), dtype=np.int64),
+        np.array(params.omega, dtype=np.int64),
+        np.array(params.coupling, dtype=np.int64).reshape(params.n, params.n),
+        theta,
+        np.zeros(params.n, dtype=np.int64),
+        st,
+    )
 
 
 @kernel
-def _kuramoto_kernel(kernel_config, sine_table, omega, coupling, initial_phases, en, sel, phase,
-                     done):
+def _kuramoto_kernel(
+    kernel_config, sine_table, omega, coupling, initial_phases, en, sel, phase, done
+):
     n_osc = omega.shape[0]
     for b in range(en.shape[0]):
         theta = initial_phases.copy()
@@ -101,8 +111,9 @@ def _steps(kernel_config, sine_table, omega, coupling, theta, nxt, st, out):
             k += 1
 
 
-def kuramoto(params: KuramotoParams, en: object = 1, sel: object = 0, *,
-             cycles: int | None = None) -> KuramotoTrace:
+def kuramoto(
+    params: KuramotoParams, en: object = 1, sel: object = 0, *, cycles: int | None = None
+) -> KuramotoTrace:
     """Run the bit-exact twin of :class:`scgen.hw.Kuramoto`.
 
     ``en`` (0/1) and ``sel`` (an oscillator index below N) are given per cycle as scalars or
@@ -111,14 +122,17 @@ def kuramoto(params: KuramotoParams, en: object = 1, sel: object = 0, *,
     the clock edge ending cycle t commits an Euler step (every N**2 enabled cycles).
     """
     check_params("Kuramoto", KuramotoParams, params)
-    ins, one_d = as_stimulus("Kuramoto", {"en": (en, bit_range(), np.uint8),
-                                          "sel": (sel, (0, params.n - 1), np.int64)},
-                             cycles=cycles)
+    ins, one_d = as_stimulus(
+        "Kuramoto",
+        {"en": (en, bit_range(), np.uint8), "sel": (sel, (0, params.n - 1), np.int64)},
+        cycles=cycles,
+    )
     shape = ins["en"].shape
     phase, done = np.empty(shape, dtype=np.uint32), np.empty(shape, dtype=np.uint8)
     table, omega, coupling, theta, _, _ = _start(params)
-    _kuramoto_kernel(params.kernel_config(), table, omega, coupling, theta, ins["en"],
-                     ins["sel"], phase, done)
+    _kuramoto_kernel(
+        params.kernel_config(), table, omega, coupling, theta, ins["en"], ins["sel"], phase, done
+    )
     return KuramotoTrace(*finish(one_d, phase, done))
 
 

@@ -31,8 +31,13 @@ _V64xI32 = ir.VectorType(ir.IntType(32), 64)
 def _less64(typingctx, values, base, t):
     """Return the word whose bit ``j`` is ``values[base + j] < t`` (uint32 values, 64 of them),
     as one vector compare and a mask move."""
-    if not (isinstance(values, types.Array) and values.dtype == types.uint32
-            and values.layout == "C" and isinstance(base, types.Integer) and t == types.uint32):
+    if not (
+        isinstance(values, types.Array)
+        and values.dtype == types.uint32
+        and values.layout == "C"
+        and isinstance(base, types.Integer)
+        and t == types.uint32
+    ):
         return None
 
     def codegen(context, builder, sig, args):
@@ -41,10 +46,12 @@ def _less64(typingctx, values, base, t):
         ptr = builder.bitcast(builder.gep(arr.data, [idx]), _V64xI32.as_pointer())
         v = builder.load(ptr, align=4)
         i32 = ir.IntType(32)
-        splat = builder.insert_element(ir.Constant(_V64xI32, ir.Undefined), args[2],
-                                       ir.Constant(i32, 0))
-        splat = builder.shuffle_vector(splat, ir.Constant(_V64xI32, ir.Undefined),
-                                       ir.Constant(ir.VectorType(i32, 64), None))
+        splat = builder.insert_element(
+            ir.Constant(_V64xI32, ir.Undefined), args[2], ir.Constant(i32, 0)
+        )
+        splat = builder.shuffle_vector(
+            splat, ir.Constant(_V64xI32, ir.Undefined), ir.Constant(ir.VectorType(i32, 64), None)
+        )
         return builder.bitcast(builder.icmp_unsigned("<", v, splat), ir.IntType(64))
 
     return types.uint64(values, base, t), codegen
@@ -101,8 +108,11 @@ def encode_lfsr(params: EncoderParams, x: object, length: int) -> np.ndarray:
         raise TypeError(f"Encoder values must be a 1-D array of integers, not {x!r}")
     w = params.width
     values = _source_values(params.source_params(), int(length))
-    lo, hi = ((-(1 << (w - 1)), (1 << (w - 1)) - 1) if params.encoding is Encoding.BIPOLAR
-              else (0, (1 << w) - 1))
+    lo, hi = (
+        (-(1 << (w - 1)), (1 << (w - 1)) - 1)
+        if params.encoding is Encoding.BIPOLAR
+        else (0, (1 << w) - 1)
+    )
     if xs.size and (int(xs.min()) < lo or int(xs.max()) > hi):
         bad = int(xs.min()) if int(xs.min()) < lo else int(xs.max())
         raise ValueError(f"Encoder values must be between {lo} and {hi}, not {bad}")

@@ -34,8 +34,16 @@ def lif_step(kernel_config, v, rc, leak_k, gain_k, I_t, noise_in):
     ``kernel_config`` is :meth:`LifParams.kernel_config`. This is the only implementation of the
     neuron's arithmetic in software; every driver below calls it.
     """
-    (blueprint, data_width, fraction, v_rest, v_reset, v_threshold, refractory_period,
-     diff_width) = kernel_config
+    (
+        blueprint,
+        data_width,
+        fraction,
+        v_rest,
+        v_reset,
+        v_threshold,
+        refractory_period,
+        diff_width,
+    ) = kernel_config
     if not blueprint and rc > 0:
         return 0, v_rest, rc - 1
     shift = 64 - data_width
@@ -48,8 +56,11 @@ def lif_step(kernel_config, v, rc, leak_k, gain_k, I_t, noise_in):
     fired = v_next >= v_threshold
     if not blueprint:
         # selects, not a branch: the spikes of a driven neuron are irregular
-        return (1 if fired else 0), (v_reset if fired else v_next), \
-            (refractory_period if fired else rc)
+        return (
+            (1 if fired else 0),
+            (v_reset if fired else v_next),
+            (refractory_period if fired else rc),
+        )
     # blueprint: the refractory override comes after the threshold, so it also hides the spike
     rc1 = refractory_period if fired else rc
     if rc1 > 0:
@@ -63,9 +74,15 @@ def _lif_rows(kernel_config, en, leak_k, gain_k, I_t, noise_in, spike, v):
         rc = np.int64(0)
         for t in range(en.shape[1]):
             if en[b, t]:
-                sp, vs, rc = lif_step(kernel_config, vs, rc, np.int64(leak_k[b, t]),
-                                      np.int64(gain_k[b, t]), np.int64(I_t[b, t]),
-                                      np.int64(noise_in[b, t]))
+                sp, vs, rc = lif_step(
+                    kernel_config,
+                    vs,
+                    rc,
+                    np.int64(leak_k[b, t]),
+                    np.int64(gain_k[b, t]),
+                    np.int64(I_t[b, t]),
+                    np.int64(noise_in[b, t]),
+                )
                 spike[b, t] = sp
             else:
                 spike[b, t] = 0
@@ -111,8 +128,8 @@ def _lif_const_rows(kernel_config, leak_k, gain_k, I_t, noise_in, spike, v):
         t = direct  # [mu, t) holds whole periods; doubling copies keep it so
         while t < n_steps:
             k = min(t - mu, n_steps - t)
-            spike[b, t:t + k] = spike[b, mu:mu + k]
-            v[b, t:t + k] = v[b, mu:mu + k]
+            spike[b, t : t + k] = spike[b, mu : mu + k]
+            v[b, t : t + k] = v[b, mu : mu + k]
             t += k
 
 
@@ -164,12 +181,20 @@ def lif(
     else:
         spike, v = (o.reshape(shape) if one_d and o.shape == shape[1:] else o for o in out)
         if spike.shape != shape or v.shape != shape:
-            raise ValueError(f"LIF out arrays must have shape {shape}, not {spike.shape} and "
-                             f"{v.shape}")
+            raise ValueError(
+                f"LIF out arrays must have shape {shape}, not {spike.shape} and {v.shape}"
+            )
     cfg = params.kernel_config()
     if shape[1] > 64 and all(a.strides[1] == 0 for a in ins.values()) and ins["en"][:, 0].all():
-        _lif_const_kernel(cfg, ins["leak_k"][:, 0], ins["gain_k"][:, 0], ins["I_t"][:, 0],
-                          ins["noise_in"][:, 0], spike, v)
+        _lif_const_kernel(
+            cfg,
+            ins["leak_k"][:, 0],
+            ins["gain_k"][:, 0],
+            ins["I_t"][:, 0],
+            ins["noise_in"][:, 0],
+            spike,
+            v,
+        )
     else:
         run = _lif_kernel_1 if shape[0] == 1 else _lif_kernel
         run(cfg, ins["en"], ins["leak_k"], ins["gain_k"], ins["I_t"], ins["noise_in"], spike, v)

@@ -46,7 +46,8 @@ def _permute_kernel(words, lanes, rotation, start, en, a, o, valid):
                     for k in range(lanes):
                         d = (w * lanes + k + rotation) % dim
                         rot[d // lanes] |= ((x >> np.uint64(k)) & np.uint64(1)) << np.uint64(
-                            d % lanes)
+                            d % lanes
+                        )
                 j = 0
                 done = 1
             else:
@@ -57,12 +58,23 @@ def _permute_kernel(words, lanes, rotation, start, en, a, o, valid):
 def permute(params: PermuteParams, start: object, en: object, a: object) -> PermuteTrace:
     """Twin of :class:`scgen.hw.Permute`."""
     check_params("Permute", PermuteParams, params)
-    ins, one_d = as_stimulus("Permute", {"start": (start, bit_range(), np.uint8),
-                                         "en": (en, bit_range(), np.uint8),
-                                         "a": (a, unsigned_range(params.lanes), np.uint64)})
+    ins, one_d = as_stimulus(
+        "Permute",
+        {
+            "start": (start, bit_range(), np.uint8),
+            "en": (en, bit_range(), np.uint8),
+            "a": (a, unsigned_range(params.lanes), np.uint64),
+        },
+    )
     shape = ins["a"].shape
     o = np.empty(shape, dtype=np.uint64)
     valid = np.empty(shape, dtype=np.uint8)
-    _permute_kernel(params.words, params.lanes, params.rotation,
-                    *(np.ascontiguousarray(ins[k]) for k in ("start", "en", "a")), o, valid)
+    _permute_kernel(
+        params.words,
+        params.lanes,
+        params.rotation,
+        *(np.ascontiguousarray(ins[k]) for k in ("start", "en", "a")),
+        o,
+        valid,
+    )
     return PermuteTrace(*finish(one_d, o, valid))

@@ -116,8 +116,12 @@ def _qr(a, b, c, d):
 def _chacha_refill(st):
     """Compute block number st[8] into st[10:26] and advance the counter."""
     ctr = st[_CHACHA_CTR]
-    i0, i1, i2, i3 = (np.uint64(0x61707865), np.uint64(0x3320646E),
-                      np.uint64(0x79622D32), np.uint64(0x6B206574))
+    i0, i1, i2, i3 = (
+        np.uint64(0x61707865),
+        np.uint64(0x3320646E),
+        np.uint64(0x79622D32),
+        np.uint64(0x6B206574),
+    )
     i4, i5, i6, i7 = st[0], st[1], st[2], st[3]
     i8, i9, i10, i11 = st[4], st[5], st[6], st[7]
     i12, i13, i14, i15 = ctr & _M32, ctr >> np.uint64(32), np.uint64(0), np.uint64(0)

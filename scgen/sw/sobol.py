@@ -49,8 +49,9 @@ def sobol(
     if scrambles is None:
         scr, batch = None, None
     else:
-        scr = per_instance("Sobol", "scrambles", scrambles, 0, (1 << params.width) - 1,
-                           params.width)
+        scr = per_instance(
+            "Sobol", "scrambles", scrambles, 0, (1 << params.width) - 1, params.width
+        )
         batch = len(scr)
     ins, one_d = as_stimulus(
         "Sobol", {"en": (en, bit_range(), np.uint8)}, cycles=cycles, batch=batch, defaults={"en": 1}

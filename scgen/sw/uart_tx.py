@@ -56,8 +56,10 @@ def uart_tx(params: UartTxParams, data: object, valid: object) -> UartTxTrace:
     ``(batch, cycles)``.
     """
     check_params("UART transmitter", UartTxParams, params)
-    ins, one_d = as_stimulus("UART transmitter", {"data": (data, unsigned_range(8), np.int64),
-                                                  "valid": (valid, bit_range(), np.uint8)})
+    ins, one_d = as_stimulus(
+        "UART transmitter",
+        {"data": (data, unsigned_range(8), np.int64), "valid": (valid, bit_range(), np.uint8)},
+    )
     shape = ins["data"].shape
     ready, tx = np.empty(shape, dtype=np.uint8), np.empty(shape, dtype=np.uint8)
     _uart_tx_kernel(params.clocks_per_bit, ins["data"], ins["valid"], ready, tx)
