@@ -19,8 +19,8 @@ the hardware layer (a 16-bit LFSR comparator per input and per weight, AND gates
 integrate-and-fire neuron per class that integrates the per-cycle hit count); the prediction is
 the neuron with the most spikes in the window (ties: the lowest class; as in hardware, the
 membranes carry over from one image to the next). The graph's twin
-(:func:`scgen.ir.lower.run_windows`) is the hardware-exact model; the emitted Verilog runs in
-Verilator (:func:`scgen.ir.lower.run_hardware`) and must give the same spike on every cycle.
+(:func:`scgen.sim.run_windows`) is the hardware-exact model; the emitted Verilog runs in
+Verilator (:func:`scgen.sim.run_hardware`) and must give the same spike on every cycle.
 
 Reported: test accuracy of a float baseline of the same shape (multinomial logistic regression,
 pixels to 10 classes), of the trained network in float, of the SC software engine (scgen's
@@ -41,10 +41,11 @@ from pathlib import Path
 
 import numpy as np
 
+from scgen.emit import verilog
 from scgen.ir import GraphBuilder
-from scgen.ir.lower import run_hardware, run_windows
 from scgen.learn import DifferentiableDenseLayer, superspike
 from scgen.nn import DenseLayer
+from scgen.sim import run_hardware, run_windows
 
 __all__ = [
     "Config",
@@ -313,7 +314,7 @@ def run(cfg: Config, log=print) -> dict:
     if cfg.verilator_images:
         graph = build_graph(w, cfg.deploy_length, cfg, gain=gain)
         images = f_test[: cfg.verilator_images]
-        (out / f"{graph.name}.v").write_text(graph.emit_sv())
+        (out / f"{graph.name}.v").write_text(verilog(graph, sv=False))
         (out / f"{graph.name}.scir").write_text(graph.to_text())
         check = verilator_check(graph, images, out / "verilator")
         check["accuracy"] = float((check.pop("hw_predictions") == y_test[: len(images)]).mean())

@@ -98,7 +98,8 @@ def _window_inputs(graph, given: list[str], npz: str | None, windows: int | None
 
 
 def _sim(args: argparse.Namespace) -> int:
-    from .ir.lower import LoweringError, run_windows
+    from .ir.ports import LoweringError
+    from .sim import run_windows
 
     graph = _load_graph(args.graph)
     errors = [p for p in graph.verify() if p.severity == "error"]
@@ -129,7 +130,8 @@ def _sim(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from .ir.lower import LoweringError, random_inputs, run_hardware, run_windows
+    from .ir.ports import LoweringError, random_inputs
+    from .sim import run_hardware, run_windows
 
     graph = _load_graph(args.graph)
     problems = graph.verify()
@@ -179,7 +181,7 @@ def _checked_graph(path: str):
 
 def _emit(args: argparse.Namespace) -> int:
     from .emit import LintError, lint, verilog
-    from .ir.lower import LoweringError
+    from .ir.ports import LoweringError
 
     graph = _checked_graph(args.graph)
     try:
@@ -214,7 +216,7 @@ def _boards(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from .emit import BuildError, board, build
-    from .ir.lower import LoweringError
+    from .ir.ports import LoweringError
 
     graph = _checked_graph(args.graph)
     try:

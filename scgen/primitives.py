@@ -17,6 +17,7 @@ from .params import (
     AddMuxParams,
     CordivParams,
     CounterParams,
+    DenseParams,
     EncoderParams,
     Encoding,
     KuramotoParams,
@@ -309,10 +310,48 @@ def _kuramoto_stimulus(params: KuramotoParams, rng, cycles):
 
 
 register(Primitive("kuramoto", KuramotoParams, hw.Kuramoto, sw.kuramoto, _kuramoto_stimulus))
-# --------------------------------------------------------------------------------------------
-# Hyperdimensional computing (scgen.params_hdc, scgen.hw.hdc)
 
-from .params_hdc import (  # noqa: E402
+
+def _packed(rng: np.random.Generator, cycles: int, n: int, bits: int = 16) -> np.ndarray:
+    """``n`` fields of ``bits`` bits packed per cycle, held for random runs (object ints past
+    63 bits)."""
+    out, t = [], 0
+    while t < cycles:
+        run = min(cycles - t, int(rng.integers(1, 300)))
+        fields = _values(rng, n, 0, (1 << bits) - 1)
+        value = sum(int(v) << (bits * k) for k, v in enumerate(fields))
+        out += [value] * run
+        t += run
+    return np.array(out, dtype=object if n * bits > 63 else np.int64)
+
+
+def _dense_stimulus(params: DenseParams, rng, cycles):
+    p = params
+    # windows: a start, mostly L stream cycles (en), sometimes cut short or overlong
+    start = np.zeros(cycles, dtype=np.uint8)
+    en = np.zeros(cycles, dtype=np.uint8)
+    t = 0
+    while t < cycles:
+        start[t] = 1
+        n = p.stream_length if rng.random() < 0.7 else int(rng.integers(0, 2 * p.stream_length + 3))
+        en[t + 1 : t + 1 + n] = 1
+        t += 1 + n + int(rng.integers(0, 3))
+    en |= (rng.random(cycles) < 0.02).astype(np.uint8)  # stray enables between windows
+    out = {"start": start, "en": en, "x": _packed(rng, cycles, p.n_inputs)}
+    if p.weights is None:
+        out["w"] = _packed(rng, cycles, p.n_weights)
+    lo, hi = -(1 << (p.data_width - 1)), (1 << (p.data_width - 1)) - 1
+    for name in ("leak_k", "gain_k"):
+        if getattr(p, name) is None:
+            out[name] = _values(rng, cycles, lo, hi, small=1 << min(10, p.data_width - 2))
+    return out
+
+
+register(Primitive("dense", DenseParams, hw.Dense, sw.dense, _dense_stimulus))
+# --------------------------------------------------------------------------------------------
+# Hyperdimensional computing (scgen.params, scgen.hw.hdc)
+
+from .params import (  # noqa: E402
     AssocQueryParams,
     BindParams,
     BundleParams,

@@ -4,10 +4,15 @@ from hypothesis import strategies as st
 
 from scgen.params import (
     AddMuxParams,
+    AssocQueryParams,
+    BindParams,
+    BundleParams,
     CordivParams,
     CounterParams,
+    DenseParams,
     EncoderParams,
     Encoding,
+    HammingParams,
     KuramotoParams,
     LfsrForm,
     LfsrParams,
@@ -15,16 +20,10 @@ from scgen.params import (
     MulAndParams,
     MulXnorParams,
     Ordering,
+    PermuteParams,
     SobolParams,
     UartRxParams,
     UartTxParams,
-)
-from scgen.params_hdc import (
-    AssocQueryParams,
-    BindParams,
-    BundleParams,
-    HammingParams,
-    PermuteParams,
 )
 
 
@@ -115,6 +114,29 @@ def bundle_params(draw):
     return BundleParams(n=n, lanes=draw(st.integers(1, 64 if n <= 7 else 3)))
 
 
+@st.composite
+def dense_params(draw):
+    ni, nn, shared = draw(st.integers(1, 5)), draw(st.integers(1, 4)), draw(st.booleans())
+    n_weights = ni if shared else ni * nn
+    w = draw(st.integers(10, 32))
+    factor = st.one_of(st.none(), st.integers(-(1 << (w - 1)), (1 << (w - 1)) - 1))
+    u16 = st.integers(0, 0xFFFF)
+    return DenseParams(
+        n_inputs=ni,
+        n_neurons=nn,
+        stream_length=draw(st.one_of(st.integers(1, 8), st.integers(1, 80))),
+        data_width=w,
+        input_seed_base=draw(u16),
+        weight_seed_base=draw(u16),
+        y_min=draw(st.one_of(st.integers(0, 300), st.integers(0, (1 << 32) - 1))),
+        y_max=draw(st.one_of(st.integers(0, 1000), st.integers(0, (1 << 32) - 1))),
+        shared_weights=shared,
+        weights=draw(st.one_of(st.none(), st.tuples(*[u16] * n_weights))),
+        leak_k=draw(factor),
+        gain_k=draw(factor),
+    )
+
+
 STRATEGIES = {
     "lfsr": lfsr_params(),
     "sobol": sobol_params(),
@@ -124,6 +146,7 @@ STRATEGIES = {
     "add_mux": lane_params(AddMuxParams),
     "counter": counter_params,
     "lif": lif_params(),
+    "dense": dense_params(),
     # small clocks_per_bit keep many frames in a short run; 104 is 12 MHz at 115200 baud
     "uart_tx": st.builds(UartTxParams, clocks_per_bit=st.one_of(st.integers(1, 32), st.just(104))),
     "uart_rx": st.builds(UartRxParams, clocks_per_bit=st.one_of(st.integers(2, 32), st.just(104))),

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from scgen import sw
-from scgen.ir.lower import run_hardware, run_windows
 from scgen.nn import StochasticAttention, StochasticGraphLayer
 from scgen.nn import hw_graphs as H
 from scgen.params import CordivParams
+from scgen.sim import run_hardware, run_windows
 
 
 def _same(twin, hw):

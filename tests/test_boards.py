@@ -113,7 +113,8 @@ def test_cli_build_demo_graph_for_icebreaker(tmp_path, capsys):
 
     from scgen.emit import ir_hash
     from scgen.ir import parse
-    from scgen.ir.lower import input_ports, run_windows
+    from scgen.ir.ports import input_ports
+    from scgen.sim import run_windows
 
     source = Path(__file__).parent.parent / "examples" / "demo.scir"
     out = tmp_path / "demo"

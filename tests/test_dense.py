@@ -135,3 +135,73 @@ def test_encode_lfsr_matches_the_encoder_twin():
             )[:, :length]
             ref = sw.encoder(p, np.broadcast_to(xs[:, None], (20, length))).o
             np.testing.assert_array_equal(bits, ref)
+
+
+# --------------------------------------------------------------------------------------------
+# the dense primitive (scgen.params.DenseParams, scgen.hw.Dense, scgen.sw.dense)
+
+
+def _dense_window_stimulus(p, windows, rng):
+    span = p.stream_length + 2
+    start = np.zeros(windows * span, np.uint8)
+    start[::span] = 1
+    en = np.zeros((windows, span), np.uint8)
+    en[:, 1 : p.stream_length + 1] = 1
+    x = rng.integers(0, 1 << 16, (windows, p.n_inputs))
+    w = rng.integers(0, 1 << 16, (windows, p.n_weights))
+
+    def packed(a):
+        return np.array([sum(int(v) << (16 * k) for k, v in enumerate(r)) for r in a], dtype=object)
+
+    per_cycle = {
+        "start": start,
+        "en": en.reshape(-1),
+        "x": np.repeat(packed(x), span),
+        "w": np.repeat(packed(w), span),
+    }
+    return x, w, per_cycle
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_dense_windows_is_the_per_cycle_twin(shared):
+    from scgen import sw
+    from scgen.params import DenseParams
+
+    rng = np.random.default_rng(3)
+    p = DenseParams(n_inputs=5, n_neurons=4, stream_length=37, shared_weights=shared)
+    x, w, ins = _dense_window_stimulus(p, 9, rng)
+    leak, gain = rng.integers(-300, 300, 9), rng.integers(-300, 300, 9)
+    span = p.stream_length + 2
+    ins |= {"leak_k": np.repeat(leak, span), "gain_k": np.repeat(gain, span)}
+    per_cycle = np.asarray(sw.dense(p, **ins).spikes).reshape(9, span)[:, 2:]
+    windows = sw.dense_windows(p, x, w, leak, gain)
+    np.testing.assert_array_equal(windows, per_cycle.astype(np.int64))
+    assert windows.any()
+
+
+def test_dense_rom_weights_are_the_encoded_weights():
+    # constant weights in a ROM give the same spikes as the same weights through encoders
+    from scgen import sw
+    from scgen.params import DenseParams
+
+    rng = np.random.default_rng(4)
+    base = DenseParams(n_inputs=3, n_neurons=3, stream_length=50, leak_k=-20, gain_k=256)
+    x, w, _ = _dense_window_stimulus(base, 6, rng)
+    weights = tuple(int(v) for v in w[0])
+    rom = DenseParams(**{**base.__dict__, "weights": weights})
+    assert rom.uses_rom
+    through_port = sw.dense_windows(base, x, np.repeat(w[:1], 6, axis=0), None, None)
+    np.testing.assert_array_equal(sw.dense_windows(rom, x, None, None, None), through_port)
+
+
+def test_dense_params_wrong():
+    from scgen.params import DenseParams
+
+    with pytest.raises(
+        ValueError, match=r"^Dense layer data_width must be between 10 and 32, not 8$"
+    ):
+        DenseParams(data_width=8)
+    with pytest.raises(ValueError, match=r"^Dense layer weights must be a tuple of 21 integers"):
+        DenseParams(weights=(1, 2))
+    with pytest.raises(ValueError, match=r"^Dense layer leak_k must be between -32768 and 32767"):
+        DenseParams(leak_k=1 << 20)

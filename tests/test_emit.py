@@ -14,8 +14,9 @@ from scgen import hw
 from scgen.bench.hardware import dense_graph
 from scgen.emit import LINT_WAIVERS, LintError, ir_hash, lint, verilog
 from scgen.ir import parse
-from scgen.ir.lower import random_inputs, run_hardware, run_windows
+from scgen.ir.ports import random_inputs
 from scgen.params import LifParams
+from scgen.sim import run_hardware, run_windows
 
 from .test_ir import SEED_SYNAPSE
 from .test_ir_lower import SEED_DENSE, graphs, primitive_graphs

@@ -7,14 +7,14 @@ import pytest
 
 from scgen import hdc, hw, sim, sw
 from scgen.ir import GraphBuilder, parse
-from scgen.ir.lower import run_hardware, run_windows
-from scgen.params_hdc import (
+from scgen.params import (
     AssocQueryParams,
     BindParams,
     BundleParams,
     HammingParams,
     PermuteParams,
 )
+from scgen.sim import run_hardware, run_windows
 
 
 def _words(vectors, lanes, words):

@@ -27,9 +27,9 @@ from scgen.host import (
 )
 from scgen.host.sim import ScriptedTransport, simulate, simulate_many
 from scgen.ir import GraphBuilder
-from scgen.ir.lower import run_windows
 from scgen.link import HostLinkTop, ir_hash, layout
 from scgen.link.protocol import CMD_LOAD, IDENTITY_BYTES, MAGIC
+from scgen.sim import run_windows
 
 from .test_ir_lower import graphs as ir_graphs
 

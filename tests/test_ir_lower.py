@@ -7,12 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scgen.ir import GraphBuilder, ScGraphBuilder, parse
-from scgen.ir.lower import (
-    GraphTop,
-    LoweringError,
-    run_hardware,
-    run_windows,
-)
+from scgen.ir.lower import GraphTop
+from scgen.ir.ports import LoweringError
+from scgen.sim import run_hardware, run_windows
 
 from .test_ir import SEED_SYNAPSE
 

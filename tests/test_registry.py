@@ -109,7 +109,12 @@ def test_registry_every_primitive_reaches_the_ir():
     # registry entry, except: the UART (the board's host link), the Kuramoto network (its own
     # step schedule, N**2 cycles per step) and the associative-memory query (a memory with its
     # own write/search protocol; it has its own end-to-end test)
-    core = {"counter": "popcount", "lif": "lif_step", "hamming": "popcount"}
+    core = {
+        "counter": "popcount",
+        "lif": "lif_step",
+        "hamming": "popcount",
+        "dense": "dense_forward",
+    }
     not_ops = {"uart_rx", "uart_tx", "kuramoto", "assoc_query"}
     for name, prim in PRIMITIVES.items():
         if name not in not_ops:

@@ -10,8 +10,10 @@ import pytest
 
 from scgen.ir import GraphBuilder
 from scgen.ir.graph import Op
-from scgen.ir.lower import LoweringError, _const_value, run_hardware, run_windows
+from scgen.ir.ports import LoweringError
+from scgen.ir.ports import const_value as _const_value
 from scgen.ir.types import parse_type
+from scgen.sim import run_hardware, run_windows
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "train_digits.py"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..nn.dense import DenseLayer as _NativeDense
-from ..sw import dense as _k
+from ..sw import dense_engine as _k
 from ._args import int_arg, ndarray_arg
 
 __all__ = ["DenseLayer"]

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..learn.layers import _dense_backward, _lif_forward, _lif_grad
 from ..learn.surrogate import SEED_SURROGATES, SURROGATES, Surrogate, canonical_name
-from ..sw import dense as _k
+from ..sw import dense_engine as _k
 from ._args import int_arg, type_label
 from ._dense import DenseLayer
 from ._lif import _inputs, _params

@@ -72,7 +72,8 @@ def _output_vector(values: np.ndarray):
 def graph_manifest(graph, *, vectors: int = 3, seed: int = 1) -> dict:
     """The graph's part of ``manifest.json``: IR hash and text, seeds, and twin test vectors
     (random inputs for ``vectors`` windows and the outputs the twin gives for them)."""
-    from ..ir.lower import input_ports, random_inputs, run_windows
+    from ..ir.ports import input_ports, random_inputs
+    from ..sim import run_windows
 
     inputs = random_inputs(graph, vectors, np.random.default_rng(seed))
     result = run_windows(graph, inputs)

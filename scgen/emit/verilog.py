@@ -19,7 +19,7 @@ from pathlib import Path
 from amaranth.back import rtlil
 from amaranth.lib import wiring
 
-from ..link.protocol import ir_hash
+from ..ir.graph import ir_hash
 
 __all__ = ["LINT_WAIVERS", "LintError", "ir_hash", "lint", "verilog"]
 

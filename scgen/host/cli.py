@@ -58,7 +58,7 @@ def main(args: argparse.Namespace, transport=None) -> int:
     """Run ``scgen run``; ``transport`` replaces the serial port (for tests)."""
     from ..cli import _load_graph
     from ..emit.boards import board
-    from ..ir.lower import LoweringError
+    from ..ir.ports import LoweringError
     from ..link.protocol import ir_hash
     from .driver import HostLink
     from .protocol import HostLinkError

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..ir.graph import Graph
-from ..ir.lower import input_ports
+from ..ir.ports import input_ports
 from ..ir.types import Rate
 from ..link.protocol import (
     ACK_BIT,

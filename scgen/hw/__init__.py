@@ -2,6 +2,7 @@
 
 from .cordiv import Cordiv
 from .counter import Counter
+from .dense import Dense
 from .encoder import Encoder
 from .hdc import AssocQuery, Bind, Bundle, Hamming, Permute
 from .kuramoto import Kuramoto
@@ -26,6 +27,7 @@ __all__ = [
     "Counter",
     # neuron
     "Lif",
+    "Dense",
     # host link
     "UartRx",
     "UartTx",

@@ -1,5 +1,5 @@
 """Hyperdimensional computing in hardware: bind, bundle, permute, Hamming distance and an
-associative-memory query over block RAM (parameters in :mod:`scgen.params_hdc`)."""
+associative-memory query over block RAM (parameters in :mod:`scgen.params`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from amaranth.hdl import Cat, Const, Module, Mux, Signal
 from amaranth.lib import memory
 from amaranth.lib.wiring import In, Out
 
-from ..params_hdc import AssocQueryParams, BindParams, BundleParams, HammingParams, PermuteParams
+from ..params import AssocQueryParams, BindParams, BundleParams, HammingParams, PermuteParams
 from ._base import Primitive
 
 __all__ = ["AssocQuery", "Bind", "Bundle", "Hamming", "Permute"]

@@ -1,12 +1,15 @@
-"""The typed SC compute-graph IR: types, graph, builders, verification and the text format.
+"""The typed SC compute-graph IR: types, op kinds, graph, builders, verification, text, hash.
 
-Lowering to one Amaranth top and to the twin, and whole-graph equivalence, build on this
-(issue 4, in progress).
+Every op kind is an object (:mod:`scgen.ir.ops`) that owns its type rule, hardware and twin;
+:mod:`scgen.ir.lower` builds a graph's hardware from them and :func:`scgen.sim.run_windows`
+its twin.
 """
 
 from .builder import GraphBuilder, ScGraphBuilder, Value
-from .graph import OPS, Graph, Op, Problem, VerifyError
-from .prims import flatten_params, params_from_attrs  # registers the primitive ops
+from .graph import OPS, Graph, Op, Problem, VerifyError, ir_hash
+from .ops import AttrDef, HwContext, OpKind, TwinContext, register_op
+from .ports import LoweringError
+from .prims import PrimitiveOp, flatten_params, params_from_attrs
 from .text import ParseError, parse, print_graph
 from .types import (
     Bitstream,
@@ -30,6 +33,15 @@ __all__ = [
     "Op",
     "Problem",
     "VerifyError",
+    "ir_hash",
+    # op kinds
+    "AttrDef",
+    "HwContext",
+    "LoweringError",
+    "OpKind",
+    "PrimitiveOp",
+    "TwinContext",
+    "register_op",
     # primitive ops
     "flatten_params",
     "params_from_attrs",

@@ -10,21 +10,6 @@ from .types import Bitstream, Type, parse_type
 
 __all__ = ["GraphBuilder", "ScGraphBuilder", "Value"]
 
-# the seed's ops; everything else in OPS comes from the primitive registry
-_CORE = (
-    "input",
-    "output",
-    "constant",
-    "encode",
-    "and",
-    "popcount",
-    "lif_step",
-    "dense_forward",
-    "scale",
-    "offset",
-    "div_const",
-)
-
 
 def _as_type(ty: Type | str) -> Type:
     return ty if isinstance(ty, Type) else parse_type(ty)
@@ -80,7 +65,7 @@ class _Base:
     def _add(self, kind: str, operands: tuple[int, ...], attrs: dict) -> int | None:
         if self._built:
             raise ValueError("Builder already consumed by build().")
-        result = None if kind == "output" else self._next
+        result = self._next if OPS[kind].has_result else None
         self._ops.append(Op(kind, result, operands, _attrs(kind, attrs)))
         if result is not None:
             self._next += 1
@@ -178,12 +163,12 @@ class GraphBuilder(_Base):
     ) -> Value:
         """Apply the op of a registered primitive, e.g. ``apply("mul_xnor", a, b)`` or
         ``apply("encoder", x, params=EncoderParams(...), length=256)``."""
-        from .prims import flatten_params
+        from .prims import PrimitiveOp, flatten_params
 
-        if kind not in OPS or OPS[kind].kind in _CORE:
+        if not isinstance(OPS.get(kind), PrimitiveOp):
             raise ValueError(
                 f"No primitive op {kind!r}; registered: "
-                f"{', '.join(k for k in OPS if k not in _CORE)}"
+                f"{', '.join(k for k in OPS if isinstance(OPS[k], PrimitiveOp))}"
             )
         attrs = flatten_params(params) if params is not None else {}
         if length is not None:

@@ -13,13 +13,13 @@ ones of a whole stream; widths come from the types.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass
 
-from ..params import LfsrParams
-from .types import Bitstream, Bool, Fixed, Rate, SInt, Tuple, Type, UInt, Vec
+from .ops import OPS, AttrDef
+from .types import Bitstream, Type
 
-__all__ = ["OPS", "AttrDef", "Graph", "Op", "OpDef", "Problem", "VerifyError"]
+__all__ = ["OPS", "AttrDef", "Graph", "Op", "Problem", "VerifyError", "ir_hash"]
 
 
 class VerifyError(ValueError):
@@ -44,36 +44,6 @@ class Problem:
 
 
 @dataclass(frozen=True)
-class AttrDef:
-    """An attribute: name, value kind (``int``, ``float``, ``str``, ``type``, ``value``), default,
-    the key printed in text (the seed's abbreviations) and the inclusive range for ints."""
-
-    name: str
-    kind: str
-    default: object = None
-    key: str = ""
-    lo: int | None = None
-    hi: int | None = None
-    hex: bool = False
-
-    @property
-    def text_key(self) -> str:
-        return self.key or self.name
-
-
-@dataclass(frozen=True)
-class OpDef:
-    """An op kind: operand names, attributes, and the inferred result type."""
-
-    kind: str
-    operands: tuple[str, ...]
-    attrs: tuple[AttrDef, ...]
-    result: Callable[[list[Type], dict], Type | None]
-    check: Callable[[list[Type], dict], list[str]] = field(default=lambda types, attrs: [])
-    positional: int = 1  # operands printed before the key=value list; the rest as key=%id
-
-
-@dataclass(frozen=True)
 class Op:
     """One SSA op. ``result`` is None only for outputs; ``attrs`` is sorted by the op's
     attribute order, defaults included."""
@@ -88,218 +58,6 @@ class Op:
             if k == name:
                 return v
         raise KeyError(f"Op {self.kind!r} has no attribute {name!r}")
-
-
-# --------------------------------------------------------------------------------------------
-# op table
-
-
-def _is_stream(t: Type) -> bool:
-    return isinstance(t, Bitstream)
-
-
-def _encode_type(types: list[Type], a: dict) -> Type:
-    return Bitstream(a["length"], "unipolar", LfsrParams(seed=a["seed"]).identity())
-
-
-def _encode_check(types: list[Type], a: dict) -> list[str]:
-    t = types[0]
-    if not isinstance(t, Rate | UInt):
-        return [f"operand 'prob' must be a rate or an unsigned integer, not {t}"]
-    if isinstance(t, UInt) and t.bits > 16:
-        return [f"operand 'prob' must be at most 16 bits wide to drive a 16-bit encoder, not {t}"]
-    return []
-
-
-def _and_type(types: list[Type], a: dict) -> Type:
-    lhs = types[0]
-    length = lhs.length if isinstance(lhs, Bitstream) else 0
-    return Bitstream(length, "unipolar", "")
-
-
-def _and_check(types: list[Type], a: dict) -> list[str]:
-    out = []
-    for name, t in zip(("lhs", "rhs"), types, strict=True):
-        if not _is_stream(t):
-            out.append(f"operand '{name}' must be a bitstream, not {t}")
-    if out:
-        return out
-    lhs, rhs = types
-    if lhs.length and rhs.length and lhs.length != rhs.length:
-        out.append(f"operands must have the same stream length, not {lhs.length} and {rhs.length}")
-    if lhs.encoding != "unipolar" or rhs.encoding != "unipolar":
-        out.append("operands of an AND product must be unipolar streams")
-    return out
-
-
-def _popcount_type(types: list[Type], a: dict) -> Type:
-    return UInt(a["width"])
-
-
-def _popcount_check(types: list[Type], a: dict) -> list[str]:
-    t = types[0]
-    if not _is_stream(t):
-        return [f"operand 'input' must be a bitstream, not {t}"]
-    need = max(1, t.length.bit_length())
-    if a["width"] < need:
-        return [
-            f"result width {a['width']} cannot hold a count of up to {t.length}; needs {need} bits"
-        ]
-    return []
-
-
-def _lif_type(types: list[Type], a: dict) -> Type:
-    return Tuple((Bool(), Fixed(a["data_width"], a["fraction"])))
-
-
-def _lif_check(types: list[Type], a: dict) -> list[str]:
-    out = []
-    for name, t in zip(("current", "leak", "gain", "noise"), types, strict=True):
-        if not isinstance(t, Fixed | SInt | UInt):
-            out.append(f"operand '{name}' must be a fixed-point or integer value, not {t}")
-        elif isinstance(t, Fixed) and t.frac != a["fraction"]:
-            out.append(
-                f"operand '{name}' is {t} but the neuron computes with {a['fraction']} "
-                f"fraction bits"
-            )
-        elif t.width > a["data_width"]:
-            out.append(
-                f"operand '{name}' is {t.width} bits wide, wider than the neuron's "
-                f"data_width {a['data_width']}"
-            )
-    if a["fraction"] >= a["data_width"]:
-        out.append(f"fraction {a['fraction']} must be below data_width {a['data_width']}")
-    return out
-
-
-def _dense_type(types: list[Type], a: dict) -> Type:
-    return Vec(Bool(), a["n_neurons"])
-
-
-def _dense_check(types: list[Type], a: dict) -> list[str]:
-    out = []
-    for name, t in zip(("inputs", "weights"), types[:2], strict=True):
-        if not (isinstance(t, Vec) and isinstance(t.elem, Rate | Fixed | UInt)):
-            out.append(f"operand '{name}' must be a vector of rates or numbers, not {t}")
-    if not out:
-        if types[0].n != a["n_inputs"]:
-            out.append(
-                f"operand 'inputs' has {types[0].n} elements, expected n_inputs {a['n_inputs']}"
-            )
-        if types[1].n not in (a["n_inputs"], a["n_inputs"] * a["n_neurons"]):
-            out.append(
-                f"operand 'weights' has {types[1].n} elements, expected n_inputs "
-                f"({a['n_inputs']}) or n_inputs x n_neurons "
-                f"({a['n_inputs'] * a['n_neurons']})"
-            )
-    return out
-
-
-def _rate_in(name: str) -> Callable[[list[Type], dict], list[str]]:
-    def check(types: list[Type], a: dict) -> list[str]:
-        t = types[0]
-        if not isinstance(t, Rate | Fixed | UInt | SInt):
-            return [f"operand '{name}' must be a number, not {t}"]
-        return []
-
-    return check
-
-
-def _div_type(types: list[Type], a: dict) -> Type:
-    t = types[0]
-    return t if isinstance(t, UInt) else UInt(64)
-
-
-def _div_check(types: list[Type], a: dict) -> list[str]:
-    if not isinstance(types[0], UInt):
-        return [f"operand 'input' must be an unsigned integer, not {types[0]}"]
-    return []
-
-
-_U16 = dict(lo=0, hi=0xFFFF)
-_LIF_ATTRS = (
-    AttrDef("data_width", "int", 16, "dw", 2, 32),
-    AttrDef("fraction", "int", 8, "frac", 0, 31),
-    AttrDef("v_threshold", "int", 256, "vt", -(1 << 31), (1 << 31) - 1),
-    AttrDef("refractory_period", "int", 2, "rp", 0, (1 << 32) - 1),
-    AttrDef("v_rest", "int", 0, "", -(1 << 31), (1 << 31) - 1),
-    AttrDef("v_reset", "int", 0, "", -(1 << 31), (1 << 31) - 1),
-)
-
-OPS: dict[str, OpDef] = {
-    d.kind: d
-    for d in (
-        OpDef(
-            "input",
-            (),
-            (AttrDef("name", "str"), AttrDef("type", "type")),
-            lambda types, a: a["type"],
-        ),
-        OpDef("output", ("source",), (AttrDef("name", "str"),), lambda types, a: None),
-        OpDef(
-            "constant",
-            (),
-            (AttrDef("value", "value"), AttrDef("type", "type")),
-            lambda types, a: a["type"],
-        ),
-        OpDef(
-            "encode",
-            ("prob",),
-            (
-                AttrDef("length", "int", 1024, "", 1, 1 << 32),
-                AttrDef("seed", "int", 0xACE1, "", 1, 0xFFFF, hex=True),
-            ),
-            _encode_type,
-            _encode_check,
-        ),
-        OpDef("and", ("lhs", "rhs"), (), _and_type, _and_check, positional=2),
-        OpDef(
-            "popcount",
-            ("input",),
-            (AttrDef("width", "int", 64, "", 1, 64),),
-            _popcount_type,
-            _popcount_check,
-        ),
-        OpDef("lif_step", ("current", "leak", "gain", "noise"), _LIF_ATTRS, _lif_type, _lif_check),
-        OpDef(
-            "dense_forward",
-            ("inputs", "weights", "leak", "gain"),
-            (
-                AttrDef("n_inputs", "int", 3, "ni", 1, 1 << 16),
-                AttrDef("n_neurons", "int", 7, "nn", 1, 1 << 16),
-                AttrDef("stream_length", "int", 1024, "len", 1, 1 << 32),
-                AttrDef("data_width", "int", 16, "dw", 2, 32),
-                AttrDef("input_seed_base", "int", 0xACE1, "", **_U16, hex=True),
-                AttrDef("weight_seed_base", "int", 0xBEEF, "", **_U16, hex=True),
-                AttrDef("y_min", "int", 0, "", 0, (1 << 32) - 1),
-                AttrDef("y_max", "int", 256, "", 0, (1 << 32) - 1),
-            ),
-            _dense_type,
-            _dense_check,
-        ),
-        OpDef(
-            "scale",
-            ("input",),
-            (AttrDef("factor", "float", 1.0),),
-            lambda types, a: Rate(),
-            _rate_in("input"),
-        ),
-        OpDef(
-            "offset",
-            ("input",),
-            (AttrDef("offset", "float", 0.0),),
-            lambda types, a: Rate(),
-            _rate_in("input"),
-        ),
-        OpDef(
-            "div_const",
-            ("input",),
-            (AttrDef("divisor", "int", 1, "", 1, (1 << 64) - 1),),
-            _div_type,
-            _div_check,
-        ),
-    )
-}
 
 
 # --------------------------------------------------------------------------------------------
@@ -321,10 +79,12 @@ class Graph:
 
     @property
     def inputs(self) -> list[Op]:
+        """The ``input`` ops, in order (one data port each)."""
         return [op for op in self.ops if op.kind == "input"]
 
     @property
     def outputs(self) -> list[Op]:
+        """The ``output`` ops, in order."""
         return [op for op in self.ops if op.kind == "output"]
 
     def result_types(self) -> dict[int, Type]:
@@ -400,7 +160,7 @@ class Graph:
                     streams = [
                         (n, t)
                         for n, t in zip(d.operands, operand_types, strict=True)
-                        if _is_stream(t) and t.source
+                        if isinstance(t, Bitstream) and t.source
                     ]
                     for k, (n1, t1) in enumerate(streams):
                         for n2, t2 in streams[k + 1 :]:
@@ -441,15 +201,15 @@ class Graph:
             raise VerifyError(errors)
         return self
 
-    def emit_sv(self) -> str:
-        """Return the graph's hardware (:class:`scgen.ir.lower.GraphTop`) as Verilog-2005 text
-        (also valid SystemVerilog): :func:`scgen.emit.verilog` with ``sv=False``."""
-        from ..emit import verilog
-
-        return verilog(self, sv=False)
-
     def to_text(self) -> str:
         """Print the graph in the ``sc.graph @name { ... }`` format (see :mod:`scgen.ir.text`)."""
         from .text import print_graph
 
         return print_graph(self)
+
+
+def ir_hash(graph: Graph) -> str:
+    """Return the IR hash of ``graph``: the SHA-256 of its text form, as hex."""
+    if not isinstance(graph, Graph):
+        raise TypeError(f"IR hash needs a Graph, not {graph!r}")
+    return hashlib.sha256(graph.to_text().encode("utf-8")).hexdigest()

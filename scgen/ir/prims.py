@@ -14,15 +14,21 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+from amaranth.hdl import ResetInserter
 from amaranth.lib.wiring import In
 
 from ..params import SOURCES
 from ..primitives import PRIMITIVES, Primitive
-from .graph import OPS, AttrDef, OpDef
+from .ops import OPS, AttrDef, HwContext, OpKind, TwinContext
 from .types import RATE_BITS, Bitstream, Rate, SInt, Type, UInt, Words
 
-__all__ = ["flatten_params", "params_from_attrs", "register_primitive_ops"]
+if TYPE_CHECKING:
+    from .graph import Op
+
+__all__ = ["PrimitiveOp", "flatten_params", "params_from_attrs", "primitive_op"]
 
 _INT_RANGE = dict(lo=-(1 << 63), hi=(1 << 64) - 1)
 
@@ -106,11 +112,23 @@ def params_from_attrs(prim: Primitive, attrs: dict) -> object:
     return prim.params(**kwargs)
 
 
-def _make_opdef(prim: Primitive) -> OpDef:
-    spec = prim.ir
-    operands = spec.streams + spec.values
+class PrimitiveOp(OpKind):
+    """The op of a registered primitive: its ports become operands, its params attributes."""
 
-    def check(types: list[Type], attrs: dict) -> list[str]:
+    def __init__(self, prim: Primitive):
+        assert prim.ir is not None
+        self.prim = prim
+        self.spec = prim.ir
+        self.kind = prim.name  # type: ignore[misc]
+        self.operands = prim.ir.streams + prim.ir.values  # type: ignore[misc]
+        self.attrs = _attr_defs(prim)  # type: ignore[misc]
+        self.positional = len(self.operands)  # type: ignore[misc]
+
+    def params(self, op: Op) -> Any:
+        return params_from_attrs(self.prim, dict(op.attrs))
+
+    def check(self, types: list[Type], attrs: dict) -> list[str]:
+        prim, spec = self.prim, self.spec
         out = []
         try:
             params = params_from_attrs(prim, attrs)
@@ -149,8 +167,9 @@ def _make_opdef(prim: Primitive) -> OpDef:
         dut._MustUse__silence = True  # built only to read its port shapes
         return out
 
-    def result(types: list[Type], attrs: dict) -> Type:
-        params = params_from_attrs(prim, attrs)
+    def result(self, types: list[Type], attrs: dict) -> Type | None:
+        spec = self.spec
+        params = params_from_attrs(self.prim, attrs)
         streams = [t for t in types[: len(spec.streams)] if isinstance(t, Bitstream)]
         length = streams[0].length if streams else attrs["length"]
         source = spec.source(params) if spec.source is not None else ""
@@ -159,14 +178,41 @@ def _make_opdef(prim: Primitive) -> OpDef:
         encoding = spec.encoding(params, [t.encoding for t in streams])
         return Bitstream(length, encoding, source)
 
-    return OpDef(prim.name, operands, _attr_defs(prim), result, check, positional=len(operands))
+    def hardware(self, ctx: HwContext, op: Op, args: list[Any]) -> Any:
+        spec = self.spec
+        dut = self.prim.hw(self.params(op))
+        ctx.m.submodules[ctx.name(op)] = dut if spec.stateful else ResetInserter(ctx.start)(dut)
+        for port, value in zip(spec.streams + spec.values, args, strict=True):
+            ctx.m.d.comb += getattr(dut, port).eq(value)
+        window_signals = {"first": ctx.start_d, "busy": ctx.busy}
+        for port, tied in spec.tied:
+            ctx.m.d.comb += getattr(dut, port).eq(window_signals.get(tied, tied))
+        return getattr(dut, spec.output)
+
+    def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        spec, windows, length = self.spec, ctx.windows, ctx.length
+        ins = dict(zip(spec.streams, args, strict=False))
+        for port, value in zip(spec.values, args[len(spec.streams) :], strict=True):
+            ins[port] = np.broadcast_to(np.asarray(value)[:, None], (windows, length))
+        first = np.zeros((windows, length), dtype=np.int64)
+        first[:, 0] = 1
+        window_signals = {"first": first, "busy": np.ones((windows, length), np.int64)}
+        for port, tied in spec.tied:
+            ins[port] = (
+                window_signals[tied] if isinstance(tied, str) else np.full((windows, length), tied)
+            )
+        if spec.stateful:  # one instance over the stream cycles of every window in a row
+            ins = {port: np.asarray(v).reshape(-1) for port, v in ins.items()}
+        out = self.prim.twin(self.params(op), **ins)._asdict()
+        return np.asarray(out[spec.output]).reshape(windows, length)
 
 
-def register_primitive_ops() -> None:
-    """Add an op for every registered primitive that has an IR spec (idempotent)."""
-    for prim in PRIMITIVES.values():
-        if prim.ir is not None and prim.name not in OPS:
-            OPS[prim.name] = _make_opdef(prim)
+def primitive_op(kind: str) -> OpKind | None:
+    """The op of the registered primitive ``kind`` (None when there is none with an IR spec)."""
+    prim = PRIMITIVES.get(kind)
+    if prim is None or prim.ir is None:
+        return None
+    return PrimitiveOp(prim)
 
 
-register_primitive_ops()
+OPS._factory = primitive_op

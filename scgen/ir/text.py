@@ -57,12 +57,12 @@ def _value_text(v: object, hex_: bool = False) -> str:
 def _print_op(op: Op, types: dict[int, Type]) -> str:
     d = OPS[op.kind]
     attrs = dict(op.attrs)
-    if op.kind == "output":
-        return f"sc.output {_value_text(attrs['name'])} %{op.operands[0]}"
+    if not d.has_result:
+        return f"sc.{op.kind} {_value_text(attrs['name'])} %{op.operands[0]}"
     head = f"%{op.result} = sc.{op.kind}"
-    if op.kind == "input":
+    if d.syntax == "named":
         return f"{head} {_value_text(attrs['name'])} : {attrs['type']}"
-    if op.kind == "constant":
+    if d.syntax == "literal":
         return f"{head} {_value_text(attrs['value'])} : {attrs['type']}"
     items = [f"%{o}" for o in op.operands[: d.positional]]
     items += [
@@ -224,16 +224,16 @@ def _parse_op(ln: _Line) -> Op:
         raise ln.error(f"unknown op {word!r}", col)
     kind = word[3:]
     d = OPS[kind]
-    if (kind == "output") != (result is None):
+    if d.has_result == (result is None):
         raise ln.error("sc.output has no result id; every other op needs one", col)
     attrs: dict[str, object] = {}
     operands: dict[str, int] = {}
-    if kind in ("input", "output"):
+    if d.syntax == "named":
         name = ln.take("string", what="a quoted name")[1:-1]
         if not _NAME.match(name):
             raise ln.error(f"{kind} name must be an identifier, not {name!r}")
         attrs["name"] = name
-        if kind == "output":
+        if not d.has_result:
             operands["source"] = int(ln.take("id", what="the source %id")[1:])
             if ln.peek() is not None:
                 raise ln.error(f"unexpected {ln.peek()[1]!r} after the output")
@@ -242,7 +242,7 @@ def _parse_op(ln: _Line) -> Op:
         if declared is None:
             raise ln.error("sc.input needs ': TYPE'")
         return Op(kind, result, (), (("name", name), ("type", declared)))
-    if kind == "constant":
+    if d.syntax == "literal":
         if ln.type_text is None:
             raise ln.error("sc.constant needs ': TYPE'")
         save, ln.i = ln.i, len(ln.toks)
@@ -303,8 +303,8 @@ def _parse_op(ln: _Line) -> Op:
     missing = [n for n in d.operands if n not in operands]
     if missing:
         raise ln.error(f"sc.{kind} is missing operand(s) {', '.join(missing)}")
-    if kind == "popcount" and "width" not in attrs and declared is not None:
-        attrs["width"] = getattr(declared, "bits", 64)
+    if declared is not None:
+        d.attrs_from_type(declared, attrs)
     ordered = tuple((a.name, attrs.get(a.name, a.default)) for a in d.attrs)
     return Op(kind, result, tuple(operands[n] for n in d.operands), ordered)
 

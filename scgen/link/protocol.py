@@ -25,10 +25,9 @@ little-endian.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
-from ..ir.graph import Graph
+from ..ir.graph import Graph, ir_hash
 from ..ir.lower import graph_ports
 
 __all__ = [
@@ -86,13 +85,6 @@ MAX_WINDOWS = 0xFFFF  # START's u16 count
 # identity: magic, version, hash prefix, in_bytes u16, out_bytes u16, n_counters u16,
 # count_width u8, window_length u32
 IDENTITY_BYTES = len(MAGIC) + 1 + HASH_BYTES + 2 + 2 + 2 + 1 + 4
-
-
-def ir_hash(graph: Graph) -> str:
-    """Return the IR hash of ``graph``: the SHA-256 of its text form, as hex."""
-    if not isinstance(graph, Graph):
-        raise TypeError(f"IR hash needs a Graph, not {graph!r}")
-    return hashlib.sha256(graph.to_text().encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..params import EncoderParams, LfsrParams
-from ..sw import dense as _k
+from ..sw import dense_engine as _k
 from ..sw.bernoulli import check_probs, words_for
 from ..sw.lfsr_encode import encode_lfsr, quantize
 from ._checks import check_int, check_seed

@@ -28,8 +28,8 @@ import numpy as np
 
 from ..ir import GraphBuilder
 from ..ir.graph import Graph
-from ..ir.lower import run_windows
 from ..params import LfsrParams
+from ..sim import run_windows
 
 __all__ = [
     "attention_graph",

@@ -13,6 +13,14 @@ import numpy as np
 
 from .pysim import run_pysim
 from .verilator import SimulatorNotFound, run_verilator, toolchain_env, verilator_available
+from .windows import (
+    EmittedTop,
+    WindowResult,
+    collect_windows,
+    run_hardware,
+    run_windows,
+    window_stimulus,
+)
 
 __all__ = [
     "BACKENDS",
@@ -24,6 +32,13 @@ __all__ = [
     "run_verilator",
     "toolchain_env",
     "verilator_available",
+    # graphs over windows
+    "EmittedTop",
+    "WindowResult",
+    "collect_windows",
+    "run_hardware",
+    "run_windows",
+    "window_stimulus",
 ]
 
 BACKENDS = ("pysim", "verilator")

@@ -21,6 +21,7 @@ from .bitstream import (
 )
 from .cordiv import cordiv
 from .counter import CounterTrace, counter
+from .dense import DenseTrace, dense, dense_windows
 from .encoder import EncoderTrace, encoder
 from .hamming import HammingTrace, hamming
 from .hdc import WordTrace, bind, bundle
@@ -54,6 +55,9 @@ __all__ = [
     # neuron
     "LifTrace",
     "lif",
+    "DenseTrace",
+    "dense",
+    "dense_windows",
     # host link
     "UartRxTrace",
     "UartTxTrace",

@@ -7,7 +7,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import prange
 
-from ..params_hdc import AssocQueryParams
+from ..params import AssocQueryParams
 from ._intrinsics import popcount64
 from ._jit import parallel_kernel
 from ._ports import as_stimulus, bit_range, check_params, finish, unsigned_range

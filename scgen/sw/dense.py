@@ -1,141 +1,268 @@
-"""Kernels of the stochastic dense layer (SEED_BEHAVIOUR §5.1, engine 3.15.7 behaviour).
-
-``y[n] = popcount(sum over inputs i of W[n, i] AND X[i]) / length``: the unipolar SC dot product
-without normalisation by the number of inputs. Weights are kept packed in an input-major layout
-``(n_inputs, words, n_neurons)`` so that the inner loop runs over neurons on contiguous words and
-vectorises (AND + hardware popcount); counts are integers, so sums are exact and results do not
-depend on the thread count.
-"""
+"""Twin of :class:`scgen.hw.Dense`."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
-from numba import prange
 
-from ._intrinsics import popcount64
-from ._jit import inline, parallel_kernel
-from .bernoulli import (
-    TAIL_BLOCK,
-    _bernoulli_bytes_kernel,
-    _xoshiro_f64_rows,
-    chacha_pack_rows,
-    words_for,
-    xoshiro_encode_row,
-)
-from .rng import ChaCha8, xoshiro_seed_into, xoshiro_state
+from ..params import DenseParams
+from ._jit import kernel
+from ._ports import as_stimulus, bit_range, check_params, signed_range
+from .lfsr import lfsr_next
+from .lif import lif_step
 
-__all__ = [
-    "SAMPLE_SEED_STRIDE",
-    "dense_counts_bytes",
-    "dense_counts_bytes_batch",
-    "dense_counts_f64",
-    "dense_counts_packed",
-    "init_weights",
-    "pack_weights",
-]
-
-# forward_batch: sample s encodes its inputs from seed + s * SAMPLE_SEED_STRIDE (mod 2**64)
-SAMPLE_SEED_STRIDE = 1_000_000
-_CHUNKS = 8  # input chunks of a single forward (any number gives the same sums)
+__all__ = ["DenseTrace", "dense", "dense_windows", "unpack_fields"]
 
 
-def init_weights(n_inputs: int, n_neurons: int, seed: int) -> np.ndarray:
-    """Return the initial weights: ChaCha8(seed) f64 draws, neuron-major (n_neurons, n_inputs)."""
-    return ChaCha8(seed).next_f64(n_inputs * n_neurons).reshape(n_neurons, n_inputs)
+class DenseTrace(NamedTuple):
+    """Per-cycle output of the dense layer: ``spikes`` (bit ``n`` = neuron ``n``), int64 words
+    up to 63 neurons, Python ints (object) beyond."""
+
+    spikes: np.ndarray
 
 
-def pack_weights(weights: np.ndarray, length: int, seed: int) -> np.ndarray:
-    """Pack weights as the engine does: neuron ``n`` encodes its row from ChaCha8(seed + 1 + n).
+@kernel
+def _dense_kernel(
+    lif_config,
+    source_config,
+    input_seeds,
+    weight_seeds,
+    weight_table,
+    rom_words,
+    start,
+    en,
+    x,
+    w,
+    leak_k,
+    gain_k,
+    y_min,
+    y_max,
+    data_width,
+    spikes,
+):
+    """Cycle by cycle, as the hardware: comb outputs, then the clock edge.
 
-    Returns the input-major layout ``(n_inputs, words, n_neurons)`` used by the forward kernels.
+    ``x`` and ``w`` are the ports' 16-bit fields per cycle, ``(cycles, n)`` (``w`` has one row
+    when the weights are constant); ``rom_words`` is ``(L, n_weights)`` stream bits of constant
+    weights in a ROM, or empty (weights from their encoders).
     """
-    n_neurons, n_inputs = weights.shape
-    out_t = np.zeros((n_inputs, words_for(length), n_neurons), dtype=np.uint64)
-    # one vectorised keystream per neuron; the same bits as drawing weight after weight
-    chacha_pack_rows(
-        np.ascontiguousarray(weights, dtype=np.float64),
-        length,
-        np.uint64((seed + 1) % (1 << 64)),
-        out_t,
-    )
-    return out_t
-
-
-@inline
-def _add_counts(wt, x, lo, hi, acc):
-    """acc[n] += popcount(W[n, i] & x[i]) over inputs lo..hi-1; the inner loop vectorises."""
-    nn = wt.shape[2]
-    for i in range(lo, hi):
-        for k in range(wt.shape[1]):
-            xw = x[i, k]
-            row = wt[i, k]
-            for n in range(nn):
-                acc[n] += popcount64(row[n] & xw)
-
-
-@parallel_kernel
-def _counts_packed(wt, x, counts):
-    # split the inputs into a fixed number of chunks (not the thread count): integer partial
-    # sums are exact, so the result is the same whatever runs them
-    ni, nn = wt.shape[0], wt.shape[2]
-    chunks = min(ni, _CHUNKS)
-    part = np.zeros((chunks, nn), dtype=np.uint64)
-    for c in prange(chunks):
-        acc = np.zeros(nn, dtype=np.uint64)
-        _add_counts(wt, x, c * ni // chunks, (c + 1) * ni // chunks, acc)
-        part[c] = acc
-    for n in range(nn):
-        total = np.uint64(0)
-        for c in range(chunks):
-            total += part[c, n]
-        counts[n] = total
-
-
-def dense_counts_packed(wt: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Return ``counts[n] = sum_i popcount(W[n, i] & x[i])`` (int64) for packed inputs ``x``."""
-    counts = np.empty(wt.shape[2], dtype=np.int64)
-    _counts_packed(wt, x, counts)
-    return counts
-
-
-def dense_counts_f64(wt: np.ndarray, x: np.ndarray, length: int, seed: int) -> np.ndarray:
-    """Counts with the inputs f64-encoded in index order from one Xoshiro256++(seed)."""
-    packed = np.empty((x.shape[0], wt.shape[1]), dtype=np.uint64)
-    _xoshiro_f64_rows(xoshiro_state(seed), x, length, packed)
-    return dense_counts_packed(wt, packed)
-
-
-@inline
-def _encode_bytes_inputs(x, length, seed, packed):
-    s = np.empty(4, dtype=np.uint64)
-    for i in range(x.shape[0]):
-        xoshiro_seed_into(seed + np.uint64(i), s)
-        xoshiro_encode_row(s, x[i], length, TAIL_BLOCK, packed[i])
-
-
-def dense_counts_bytes(wt: np.ndarray, x: np.ndarray, length: int, seed: int) -> np.ndarray:
-    """Counts with input ``i`` byte-threshold encoded from its own Xoshiro256++(seed + i)."""
-    packed = np.empty((x.shape[0], wt.shape[1]), dtype=np.uint64)
-    _bernoulli_bytes_kernel(x, length, np.uint64(seed % (1 << 64)), TAIL_BLOCK, packed)
-    return dense_counts_packed(wt, packed)
-
-
-@parallel_kernel
-def _counts_bytes_batch(wt, xs, length, seed, stride, counts):
-    nn = wt.shape[2]
-    for s in prange(xs.shape[0]):
-        packed = np.empty((xs.shape[1], wt.shape[1]), dtype=np.uint64)
-        _encode_bytes_inputs(xs[s], length, seed + np.uint64(s) * stride, packed)
-        acc = np.zeros(nn, dtype=np.uint64)
-        _add_counts(wt, packed, 0, xs.shape[1], acc)
+    galois, lfsr_width, taps_mask = source_config
+    ni = input_seeds.shape[0]
+    nw = weight_seeds.shape[0]
+    nn = weight_table.shape[0]
+    length = rom_words.shape[0]
+    use_rom = length > 0
+    held_w = w.shape[0] == 1
+    y_span = y_max - y_min
+    xs = input_seeds.copy()
+    ws = weight_seeds.copy()
+    count = np.zeros(nn, dtype=np.int64)
+    v = np.full(nn, lif_config[3], dtype=np.int64)
+    rc = np.zeros(nn, dtype=np.int64)
+    en_d = 0
+    addr = 0
+    rom_data = np.zeros(nw, dtype=np.int64)  # the ROM's read register (0 after reset)
+    xb = np.zeros(ni, dtype=np.int64)
+    wb = np.zeros(nw, dtype=np.int64)
+    shift = 64 - data_width
+    for t in range(start.shape[0]):
+        # comb: stream bits, and the neurons' step on last cycle's counts
+        for i in range(ni):
+            xb[i] = 1 if xs[i] < x[t, i] else 0
+        tw = 0 if held_w else t
+        for k in range(nw):
+            wb[k] = rom_data[k] if use_rom else (1 if ws[k] < w[tw, k] else 0)
         for n in range(nn):
-            counts[s, n] = acc[n]
+            if en_d:
+                cur = y_min + (y_span * count[n]) // ni
+                cur = (cur << shift) >> shift  # the W-bit I_t port
+                sp, v[n], rc[n] = lif_step(
+                    lif_config, v[n], rc[n], np.int64(leak_k[t]), np.int64(gain_k[t]), cur, 0
+                )
+                spikes[t, n] = sp
+            else:
+                spikes[t, n] = 0
+        # sync
+        for n in range(nn):
+            c = 0
+            for i in range(ni):
+                c += xb[i] & wb[weight_table[n, i]]
+            count[n] = c
+        if use_rom:
+            read = 0 if start[t] else addr
+            for k in range(nw):
+                rom_data[k] = rom_words[read, k]
+            if start[t]:
+                addr = 1 % length
+            elif en[t]:
+                addr = 0 if addr == length - 1 else addr + 1
+        for i in range(ni):
+            xs[i] = input_seeds[i] if start[t] else lfsr_next(xs[i], galois, lfsr_width, taps_mask)
+        if not use_rom:
+            for k in range(nw):
+                ws[k] = (
+                    weight_seeds[k] if start[t] else lfsr_next(ws[k], galois, lfsr_width, taps_mask)
+                )
+        en_d = en[t]
 
 
-def dense_counts_bytes_batch(wt: np.ndarray, xs: np.ndarray, length: int, seed: int) -> np.ndarray:
-    """Counts per sample (rows of ``xs``); sample ``s`` seeds from ``seed + s * 1_000_000``."""
-    counts = np.empty((xs.shape[0], wt.shape[2]), dtype=np.int64)
-    _counts_bytes_batch(
-        wt, xs, length, np.uint64(seed % (1 << 64)), np.uint64(SAMPLE_SEED_STRIDE), counts
+def unpack_fields(values: object, n: int, bits: int) -> np.ndarray:
+    """Packed port values (field 0 in the low bits) as ``(len(values), n)`` int64 fields."""
+    mask = (1 << bits) - 1
+    return np.array(
+        [[(int(v) >> (bits * k)) & mask for k in range(n)] for v in np.asarray(values).tolist()],
+        dtype=np.int64,
+    ).reshape(-1, n)
+
+
+def _run(
+    params: DenseParams,
+    start: np.ndarray,
+    en: np.ndarray,
+    x: np.ndarray,
+    w: np.ndarray,
+    leak_k: np.ndarray,
+    gain_k: np.ndarray,
+) -> np.ndarray:
+    p = params
+    rom = np.zeros((0, p.n_weights), dtype=np.uint8)
+    if p.uses_rom:
+        rom = np.array(
+            [[(wd >> k) & 1 for k in range(p.n_weights)] for wd in p.rom_words()], dtype=np.uint8
+        ).reshape(p.stream_length, p.n_weights)
+    spikes = np.zeros((len(start), p.n_neurons), dtype=np.uint8)
+    _dense_kernel(
+        p.lif_config(),
+        p.source_config(),
+        np.array(p.input_seeds(), dtype=np.int64),
+        np.array(p.weight_seeds(), dtype=np.int64),
+        np.array(p.weight_table(), dtype=np.int64).reshape(p.n_neurons, p.n_inputs),
+        rom,
+        np.ascontiguousarray(start, dtype=np.uint8),
+        np.ascontiguousarray(en, dtype=np.uint8),
+        np.ascontiguousarray(x, dtype=np.int32),
+        np.ascontiguousarray(w, dtype=np.int32),
+        np.ascontiguousarray(leak_k, dtype=np.int64),
+        np.ascontiguousarray(gain_k, dtype=np.int64),
+        p.y_min,
+        p.y_max,
+        p.data_width,
+        spikes,
     )
-    return counts
+    return spikes
+
+
+def _fields(values: np.ndarray, n: int, bits: int) -> np.ndarray:
+    """Per-cycle packed values as ``(cycles, n)`` fields, each distinct run unpacked once."""
+    change = np.ones(len(values), dtype=bool)
+    if len(values) > 1:
+        change[1:] = values[1:] != values[:-1]
+    rows = unpack_fields(values[np.flatnonzero(change)], n, bits)
+    return rows[np.cumsum(change) - 1]
+
+
+def _words(spikes: np.ndarray) -> np.ndarray:
+    """Per-cycle spike bits ``(..., n)`` as words (bit ``n`` = neuron ``n``)."""
+    n = spikes.shape[-1]
+    if n <= 63:
+        return (spikes.astype(np.int64) << np.arange(n, dtype=np.int64)).sum(axis=-1)
+    flat = spikes.reshape(-1, n)
+    packed = np.packbits(flat, axis=1, bitorder="little")
+    words = np.array([int.from_bytes(r.tobytes(), "little") for r in packed], dtype=object)
+    return words.reshape(spikes.shape[:-1])
+
+
+def _held(params: DenseParams, name: str, value: object, t: int) -> np.ndarray:
+    v = getattr(params, name)
+    if v is not None:
+        return np.full(t, v, dtype=np.int64)
+    if value is None:
+        raise ValueError(f"Dense layer input {name!r} is missing: the params do not fix it")
+    return np.broadcast_to(np.asarray(value, dtype=np.int64), (t,))
+
+
+def dense(
+    params: DenseParams,
+    start: object,
+    en: object,
+    x: object,
+    w: object = None,
+    leak_k: object = None,
+    gain_k: object = None,
+) -> DenseTrace:
+    """Run the bit-exact twin of :class:`scgen.hw.Dense` over ``(cycles,)`` inputs.
+
+    ``x`` (and ``w``) are the packed port values per cycle (Python ints in object arrays when
+    wider than 63 bits); ``w``, ``leak_k`` and ``gain_k`` are only given when the params do not
+    fix them. One layer runs from reset.
+    """
+    check_params("Dense layer", DenseParams, params)
+    p = params
+    ports: dict = {"start": (start, bit_range(), np.uint8), "en": (en, bit_range(), np.uint8)}
+    if p.leak_k is None:
+        ports["leak_k"] = (leak_k, signed_range(p.data_width), None)
+    if p.gain_k is None:
+        ports["gain_k"] = (gain_k, signed_range(p.data_width), None)
+    ins, _ = as_stimulus("Dense layer", ports)
+    if ins["start"].shape[0] != 1:
+        raise ValueError("Dense layer inputs must be (cycles,), one layer from reset")
+    t = ins["start"].shape[1]
+    x_a = np.asarray(x)
+    if x_a.shape != (t,):
+        raise ValueError(f"Dense layer input 'x' must have shape ({t},), not {x_a.shape}")
+    x_f = _fields(x_a, p.n_inputs, p.RATE_BITS)
+    if p.weights is None:
+        w_a = np.asarray(w)
+        if w is None or w_a.shape != (t,):
+            raise ValueError(f"Dense layer input 'w' must have shape ({t},), not {w_a.shape}")
+        w_f = _fields(w_a, p.n_weights, p.RATE_BITS)
+    else:
+        w_f = np.array([p.weights], dtype=np.int64).reshape(1, p.n_weights)
+    leak = ins["leak_k"][0] if p.leak_k is None else _held(p, "leak_k", None, t)
+    gain = ins["gain_k"][0] if p.gain_k is None else _held(p, "gain_k", None, t)
+    spikes = _run(p, ins["start"][0], ins["en"][0], x_f, w_f, leak, gain)
+    return DenseTrace(_words(spikes))
+
+
+def dense_windows(
+    params: DenseParams,
+    x: np.ndarray,
+    w: np.ndarray | None,
+    leak_k: np.ndarray | None,
+    gain_k: np.ndarray | None,
+) -> np.ndarray:
+    """The layer's spike words over windows of the window protocol, ``(windows, L)``.
+
+    ``x`` is ``(windows, n_inputs)`` port values (``w`` likewise, unless the params hold the
+    weights; ``leak_k``/``gain_k`` one value per window unless fixed). Each window is a start
+    cycle, ``L`` stream cycles and one more (the neurons step on ``t0 + 2 .. t0 + L + 1``); the
+    neurons keep their state from window to window, as in hardware.
+    """
+    p = params
+    windows, length = len(x), p.stream_length
+    span = length + 2
+    t = windows * span
+    start = np.zeros(t, dtype=np.uint8)
+    start[::span] = 1
+    en = np.zeros((windows, span), dtype=np.uint8)
+    en[:, 1 : length + 1] = 1
+    rows = np.repeat(np.arange(windows, dtype=np.int64), span)
+    x_f = np.asarray(x, dtype=np.int64).reshape(windows, p.n_inputs)[rows]
+    if w is None:
+        w_f = np.array([p.weights], dtype=np.int64).reshape(1, p.n_weights)
+    else:
+        w_f = np.asarray(w, dtype=np.int64).reshape(windows, p.n_weights)[rows]
+    leak = np.repeat(np.asarray(leak_k, dtype=np.int64), span) if leak_k is not None else None
+    gain = np.repeat(np.asarray(gain_k, dtype=np.int64), span) if gain_k is not None else None
+    spikes = _run(
+        p,
+        start,
+        en.reshape(-1),
+        x_f,
+        w_f,
+        _held(p, "leak_k", leak, t),
+        _held(p, "gain_k", gain, t),
+    )
+    spikes = spikes.reshape(windows, span, p.n_neurons)[:, 2 : length + 2]
+    return _words(spikes)

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..params_hdc import HammingParams
+from ..params import HammingParams
 from ._ports import as_stimulus, bit_range, check_params, finish, unsigned_range
 from .counter import _counter_kernel as _count_windows
 

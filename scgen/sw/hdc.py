@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..params_hdc import BindParams, BundleParams
+from ..params import BindParams, BundleParams
 from ._ports import as_stimulus, check_params, finish, unsigned_range
 
 __all__ = ["WordTrace", "bind", "bundle"]

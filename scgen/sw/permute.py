@@ -7,7 +7,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import prange
 
-from ..params_hdc import PermuteParams
+from ..params import PermuteParams
 from ._jit import parallel_kernel
 from ._ports import as_stimulus, bit_range, check_params, finish, unsigned_range
 

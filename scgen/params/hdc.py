@@ -5,17 +5,17 @@ A hypervector of ``words * lanes`` bits moves through hardware ``lanes`` bits pe
 the ``j``-th cycle of a vector. ``lanes = 1`` is a plain bitstream, one bit per cycle, which is
 how the IR carries hypervectors.
 
-This module imports nothing but the standard library.
-"""
+This module imports nothing but the standard library."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar
 
-from .params import _int, _LaneParams
+from ._common import _int
+from .logic import _LaneParams
 
-__all__ = ["AssocQueryParams", "BindParams", "BundleParams", "HammingParams", "PermuteParams"]
+__all__ = ["BindParams", "BundleParams", "PermuteParams", "HammingParams", "AssocQueryParams"]
 
 
 def _power_of_two(owner: str, name: str, value: int, hi: int) -> int:

@@ -1,0 +1,228 @@
+"""Op kinds as objects: one object per IR op owns everything the IR knows about that op.
+
+An :class:`OpKind` gives
+
+* its operands, attributes and text syntax (used by the builders, the printer and the parser),
+* its type rule: :meth:`OpKind.result` and :meth:`OpKind.check` (used by ``Graph.verify``),
+* its hardware: :meth:`OpKind.hardware` adds what the op needs to a GraphTop's module and
+  returns the op's result signal(s) (used by :class:`scgen.ir.lower.GraphTop`),
+* its twin: :meth:`OpKind.twin` computes the op's result for many windows at once with the
+  primitives' twins (used by :func:`scgen.sim.run_windows`),
+* its window timing: :meth:`OpKind.stream_length` and :meth:`OpKind.latency`.
+
+Every consumer iterates over a graph's ops and delegates to ``OPS[op.kind]``; nothing anywhere
+branches on op kinds. :data:`OPS` holds the seed's ops (:mod:`scgen.ir.core_ops`) and makes an op
+for every registered primitive that has an IR spec on first lookup (:mod:`scgen.ir.prims`), so a
+primitive registered at any time is an op. :func:`register_op` refuses an op kind that lacks a
+part. A compiled engine adds one more method here, not another chain over kinds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    import numpy as np
+    from amaranth.hdl import Module, Signal
+
+    from .graph import Graph, Op
+    from .types import Type
+
+__all__ = ["OPS", "AttrDef", "HwContext", "OpKind", "OpTable", "TwinContext", "register_op"]
+
+
+@dataclass(frozen=True)
+class AttrDef:
+    """An attribute: name, value kind (``int``, ``float``, ``str``, ``ints``, ``type``,
+    ``value``), default, the key printed in text (the seed's abbreviations) and the inclusive
+    range for ints."""
+
+    name: str
+    kind: str
+    default: object = None
+    key: str = ""
+    lo: int | None = None
+    hi: int | None = None
+    hex: bool = False
+
+    @property
+    def text_key(self) -> str:
+        return self.key or self.name
+
+
+@dataclass
+class HwContext:
+    """What an op's :meth:`~OpKind.hardware` sees of the GraphTop being elaborated.
+
+    ``start`` is 1 on a window's first cycle (``t0``, inputs latched, sources reseeded),
+    ``start_d`` on ``t0 + 1`` (the first stream cycle), ``run`` on the stream cycles
+    ``t0 + 1 .. t0 + L``, ``run_d`` one cycle later, ``last`` on ``t0 + L + 1`` (counts final,
+    window-level ops step). ``producer`` maps a result id to the op that defines it.
+    """
+
+    m: Module
+    top: Any  # the GraphTop: its ports and options
+    graph: Graph
+    types: dict[int, Type]
+    producer: dict[int, Op]
+    length: int
+    latency: int
+    start: Signal
+    start_d: Signal
+    run: Signal
+    run_d: Signal
+    last: Signal
+    busy: Signal
+    index: int = 0  # the op being elaborated
+
+    def name(self, op: Op, suffix: str = "") -> str:
+        """A unique submodule name for the op being elaborated."""
+        return f"op{self.index}_{op.kind}{suffix}"
+
+
+@dataclass
+class TwinContext:
+    """What an op's :meth:`~OpKind.twin` sees: ``windows`` windows of ``length`` stream cycles.
+
+    Window-level values are arrays ``(windows,)``, per-cycle values ``(windows, length)``;
+    ``outputs`` collects the graph's output ports.
+    """
+
+    graph: Graph
+    types: dict[int, Type]
+    producer: dict[int, Op]
+    length: int
+    windows: int
+    ports: dict[str, np.ndarray]
+    outputs: dict[str, np.ndarray] = field(default_factory=dict)
+    index: int = 0
+
+
+class OpKind:
+    """Base of every op kind; subclasses set the class attributes and override the methods.
+
+    ``syntax`` is how the op is written in text: ``"args"`` (``sc.kind %a, key=value``),
+    ``"named"`` (``sc.input "x" : T`` and ``sc.output "y" %a``) or ``"literal"``
+    (``sc.constant 0.5 : rate``). ``positional`` operands are printed first, the others as
+    ``key=%id``. ``has_result`` is False only for outputs.
+    """
+
+    kind: ClassVar[str] = ""
+    operands: ClassVar[tuple[str, ...]] = ()
+    attrs: ClassVar[tuple[AttrDef, ...]] = ()
+    positional: ClassVar[int] = 1
+    syntax: ClassVar[str] = "args"
+    has_result: ClassVar[bool] = True
+    is_constant: ClassVar[bool] = False  # its value is known at elaboration
+
+    # -- type rule ------------------------------------------------------------------------
+    def result(self, types: list[Type], attrs: dict) -> Type | None:
+        """The result type for these operand types and attributes."""
+        raise NotImplementedError
+
+    def check(self, types: list[Type], attrs: dict) -> list[str]:
+        """Problems with these operand types and attributes, one sentence each."""
+        return []
+
+    def attrs_from_type(self, declared: Type, attrs: dict) -> None:
+        """Fill attributes a printed result type implies (the parser calls this)."""
+
+    # -- hardware and twin ----------------------------------------------------------------
+    def lowering_problems(self, op: Op, types: dict[int, Type]) -> list[str]:
+        """Reasons a verified op cannot be lowered (yet); empty when it can."""
+        return []
+
+    def stream_length(self, op: Op) -> int | None:
+        """The window length the op fixes by itself (beyond its types), or None."""
+        return None
+
+    def latency(self, op: Op) -> int:
+        """Cycles from a stream bit to this op's per-cycle result."""
+        return 0
+
+    def hardware(self, ctx: HwContext, op: Op, args: list[Any]) -> Any:
+        """Add the op's hardware to ``ctx.m``; return its result signal(s)."""
+        raise NotImplementedError
+
+    def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        """Compute the op's result for ``ctx.windows`` windows from its operands' values."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<op sc.{self.kind}>"
+
+
+_PARTS = ("result", "hardware", "twin")
+
+
+class OpTable(Mapping[str, OpKind]):
+    """The op kinds by name: registered ops, then every registered primitive with an IR spec
+    (made on first lookup, so registering a primitive later still gives an op)."""
+
+    def __init__(self) -> None:
+        self._ops: dict[str, OpKind] = {}
+        self._factory: Callable[[str], OpKind | None] | None = None
+        self._loaded = False
+
+    def _load(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            # the seed's ops register themselves; prims installs the primitive factory
+            from . import core_ops, prims  # noqa: F401
+
+    def __getitem__(self, kind: str) -> OpKind:
+        op = self._ops.get(kind)
+        if op is None:
+            self._load()
+            op = self._ops.get(kind)
+        if op is None:
+            op = self._factory(kind) if self._factory is not None else None
+            if op is None:
+                raise KeyError(kind)
+            self._ops[kind] = op
+        return op
+
+    def __iter__(self) -> Iterator[str]:
+        from ..primitives import PRIMITIVES
+
+        self._load()
+        names = list(self._ops)
+        names += [n for n, p in PRIMITIVES.items() if p.ir is not None and n not in self._ops]
+        return iter(names)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __contains__(self, kind: object) -> bool:
+        if not isinstance(kind, str):
+            return False
+        try:
+            self[kind]
+        except KeyError:
+            return False
+        return True
+
+
+OPS = OpTable()
+
+
+def register_op(op: OpKind) -> OpKind:
+    """Add an op kind to :data:`OPS`; it must have a name, a type rule, hardware and a twin."""
+    if not isinstance(op, OpKind):
+        raise TypeError(f"register_op needs an OpKind, not {op!r}")
+    if not op.kind or not op.kind.isidentifier():
+        raise ValueError(f"An op kind needs an identifier name, not {op.kind!r}")
+    missing = [p for p in _PARTS if getattr(type(op), p) is getattr(OpKind, p)]
+    if missing:
+        raise TypeError(
+            f"Op kind {op.kind!r} lacks its {', '.join(missing)}; every op has all of "
+            f"{', '.join(_PARTS)}"
+        )
+    from ..primitives import PRIMITIVES
+
+    if op.kind in OPS._ops or op.kind in PRIMITIVES:
+        raise ValueError(f"Op kind {op.kind!r} is already registered")
+    OPS._ops[op.kind] = op
+    return op

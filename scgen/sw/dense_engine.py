@@ -1,0 +1,141 @@
+"""Kernels of the stochastic dense layer (SEED_BEHAVIOUR §5.1, engine 3.15.7 behaviour).
+
+``y[n] = popcount(sum over inputs i of W[n, i] AND X[i]) / length``: the unipolar SC dot product
+without normalisation by the number of inputs. Weights are kept packed in an input-major layout
+``(n_inputs, words, n_neurons)`` so that the inner loop runs over neurons on contiguous words and
+vectorises (AND + hardware popcount); counts are integers, so sums are exact and results do not
+depend on the thread count.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import prange
+
+from ._intrinsics import popcount64
+from ._jit import inline, parallel_kernel
+from .bernoulli import (
+    TAIL_BLOCK,
+    _bernoulli_bytes_kernel,
+    _xoshiro_f64_rows,
+    chacha_pack_rows,
+    words_for,
+    xoshiro_encode_row,
+)
+from .rng import ChaCha8, xoshiro_seed_into, xoshiro_state
+
+__all__ = [
+    "SAMPLE_SEED_STRIDE",
+    "dense_counts_bytes",
+    "dense_counts_bytes_batch",
+    "dense_counts_f64",
+    "dense_counts_packed",
+    "init_weights",
+    "pack_weights",
+]
+
+# forward_batch: sample s encodes its inputs from seed + s * SAMPLE_SEED_STRIDE (mod 2**64)
+SAMPLE_SEED_STRIDE = 1_000_000
+_CHUNKS = 8  # input chunks of a single forward (any number gives the same sums)
+
+
+def init_weights(n_inputs: int, n_neurons: int, seed: int) -> np.ndarray:
+    """Return the initial weights: ChaCha8(seed) f64 draws, neuron-major (n_neurons, n_inputs)."""
+    return ChaCha8(seed).next_f64(n_inputs * n_neurons).reshape(n_neurons, n_inputs)
+
+
+def pack_weights(weights: np.ndarray, length: int, seed: int) -> np.ndarray:
+    """Pack weights as the engine does: neuron ``n`` encodes its row from ChaCha8(seed + 1 + n).
+
+    Returns the input-major layout ``(n_inputs, words, n_neurons)`` used by the forward kernels.
+    """
+    n_neurons, n_inputs = weights.shape
+    out_t = np.zeros((n_inputs, words_for(length), n_neurons), dtype=np.uint64)
+    # one vectorised keystream per neuron; the same bits as drawing weight after weight
+    chacha_pack_rows(
+        np.ascontiguousarray(weights, dtype=np.float64),
+        length,
+        np.uint64((seed + 1) % (1 << 64)),
+        out_t,
+    )
+    return out_t
+
+
+@inline
+def _add_counts(wt, x, lo, hi, acc):
+    """acc[n] += popcount(W[n, i] & x[i]) over inputs lo..hi-1; the inner loop vectorises."""
+    nn = wt.shape[2]
+    for i in range(lo, hi):
+        for k in range(wt.shape[1]):
+            xw = x[i, k]
+            row = wt[i, k]
+            for n in range(nn):
+                acc[n] += popcount64(row[n] & xw)
+
+
+@parallel_kernel
+def _counts_packed(wt, x, counts):
+    # split the inputs into a fixed number of chunks (not the thread count): integer partial
+    # sums are exact, so the result is the same whatever runs them
+    ni, nn = wt.shape[0], wt.shape[2]
+    chunks = min(ni, _CHUNKS)
+    part = np.zeros((chunks, nn), dtype=np.uint64)
+    for c in prange(chunks):
+        acc = np.zeros(nn, dtype=np.uint64)
+        _add_counts(wt, x, c * ni // chunks, (c + 1) * ni // chunks, acc)
+        part[c] = acc
+    for n in range(nn):
+        total = np.uint64(0)
+        for c in range(chunks):
+            total += part[c, n]
+        counts[n] = total
+
+
+def dense_counts_packed(wt: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Return ``counts[n] = sum_i popcount(W[n, i] & x[i])`` (int64) for packed inputs ``x``."""
+    counts = np.empty(wt.shape[2], dtype=np.int64)
+    _counts_packed(wt, x, counts)
+    return counts
+
+
+def dense_counts_f64(wt: np.ndarray, x: np.ndarray, length: int, seed: int) -> np.ndarray:
+    """Counts with the inputs f64-encoded in index order from one Xoshiro256++(seed)."""
+    packed = np.empty((x.shape[0], wt.shape[1]), dtype=np.uint64)
+    _xoshiro_f64_rows(xoshiro_state(seed), x, length, packed)
+    return dense_counts_packed(wt, packed)
+
+
+@inline
+def _encode_bytes_inputs(x, length, seed, packed):
+    s = np.empty(4, dtype=np.uint64)
+    for i in range(x.shape[0]):
+        xoshiro_seed_into(seed + np.uint64(i), s)
+        xoshiro_encode_row(s, x[i], length, TAIL_BLOCK, packed[i])
+
+
+def dense_counts_bytes(wt: np.ndarray, x: np.ndarray, length: int, seed: int) -> np.ndarray:
+    """Counts with input ``i`` byte-threshold encoded from its own Xoshiro256++(seed + i)."""
+    packed = np.empty((x.shape[0], wt.shape[1]), dtype=np.uint64)
+    _bernoulli_bytes_kernel(x, length, np.uint64(seed % (1 << 64)), TAIL_BLOCK, packed)
+    return dense_counts_packed(wt, packed)
+
+
+@parallel_kernel
+def _counts_bytes_batch(wt, xs, length, seed, stride, counts):
+    nn = wt.shape[2]
+    for s in prange(xs.shape[0]):
+        packed = np.empty((xs.shape[1], wt.shape[1]), dtype=np.uint64)
+        _encode_bytes_inputs(xs[s], length, seed + np.uint64(s) * stride, packed)
+        acc = np.zeros(nn, dtype=np.uint64)
+        _add_counts(wt, packed, 0, xs.shape[1], acc)
+        for n in range(nn):
+            counts[s, n] = acc[n]
+
+
+def dense_counts_bytes_batch(wt: np.ndarray, xs: np.ndarray, length: int, seed: int) -> np.ndarray:
+    """Counts per sample (rows of ``xs``); sample ``s`` seeds from ``seed + s * 1_000_000``."""
+    counts = np.empty((xs.shape[0], wt.shape[2]), dtype=np.int64)
+    _counts_bytes_batch(
+        wt, xs, length, np.uint64(seed % (1 << 64)), np.uint64(SAMPLE_SEED_STRIDE), counts
+    )
+    return counts
