@@ -38,17 +38,10 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_graph(path: str):
-    from .ir import ParseError, parse
+def load_graph(path: str):
+    from ._cli_util import load_graph as load  # lazily: `scgen --help` stays instant
 
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SystemExit(f"scgen: cannot read {path}: {exc.strerror}") from None
-    try:
-        return parse(text)
-    except ParseError as exc:
-        raise SystemExit(f"scgen: {path}: {exc}") from None
+    return load(path)
 
 
 def _window_inputs(graph, given: list[str], npz: str | None, windows: int | None):
@@ -101,7 +94,7 @@ def _sim(args: argparse.Namespace) -> int:
     from .ir.ports import LoweringError
     from .sim import run_windows
 
-    graph = _load_graph(args.graph)
+    graph = load_graph(args.graph)
     errors = [p for p in graph.verify() if p.severity == "error"]
     if errors:
         print("\n".join(f"scgen: {p}" for p in errors), file=sys.stderr)
@@ -133,7 +126,7 @@ def _verify(args: argparse.Namespace) -> int:
     from .ir.ports import LoweringError, random_inputs
     from .sim import run_hardware, run_windows
 
-    graph = _load_graph(args.graph)
+    graph = load_graph(args.graph)
     problems = graph.verify()
     for p in problems:
         print(f"{p.severity}: {p}")
@@ -172,7 +165,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _checked_graph(path: str):
-    graph = _load_graph(path)
+    graph = load_graph(path)
     errors = [p for p in graph.verify() if p.severity == "error"]
     if errors:
         raise SystemExit("\n".join(f"scgen: {path}: {p}" for p in errors))

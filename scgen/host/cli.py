@@ -56,14 +56,14 @@ def parse_inputs(items: list[str]) -> dict[str, object]:
 
 def main(args: argparse.Namespace, transport=None) -> int:
     """Run ``scgen run``; ``transport`` replaces the serial port (for tests)."""
-    from ..cli import _load_graph
+    from .._cli_util import load_graph
     from ..emit.boards import board
+    from ..ir import ir_hash
     from ..ir.ports import LoweringError
-    from ..link.protocol import ir_hash
     from .driver import HostLink
     from .protocol import HostLinkError
 
-    graph = _load_graph(args.graph)
+    graph = load_graph(args.graph)
     if args.windows < 0:
         raise SystemExit(f"scgen: --windows must be a non-negative integer, not {args.windows}")
     try:

@@ -69,7 +69,7 @@ class EmittedTop(GraphTop):
     :class:`GraphTop`'s ports: simulating it (Verilator only) checks the file users get."""
 
     def __init__(self, graph: Graph, *, sv: bool = True):
-        from ..emit import verilog
+        from ..emit.verilog import verilog
 
         super().__init__(graph)
         # one module per distinct graph, so several can share one simulation
