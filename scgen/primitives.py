@@ -15,20 +15,37 @@ import numpy as np
 from . import hw, sw
 from .params import (
     AddMuxParams,
+    AssocQueryParams,
+    BindParams,
+    BundleParams,
     CordivParams,
     CounterParams,
     DenseParams,
     EncoderParams,
     Encoding,
+    HammingParams,
     KuramotoParams,
+    LfsrForm,
     LfsrParams,
     LifParams,
     MulAndParams,
     MulXnorParams,
+    Ordering,
+    PermuteParams,
     SobolParams,
     UartRxParams,
     UartTxParams,
 )
+from .sw.assoc import _assoc_query_kernel
+from .sw.cordiv import _cordiv_kernel
+from .sw.counter import _counter_kernel
+from .sw.dense import _dense_kernel
+from .sw.kuramoto import _kuramoto_kernel
+from .sw.lfsr import _lfsr_kernel
+from .sw.lif import _lif_const_kernel, _lif_kernel, _lif_kernel_1
+from .sw.permute import _permute_kernel
+from .sw.sobol import _sobol_kernel
+from .sw.uart import _uart_rx_kernel, _uart_tx_kernel
 
 __all__ = ["PRIMITIVES", "IrSpec", "Primitive", "register"]
 
@@ -88,6 +105,14 @@ class Primitive:
     stimulus : callable
         ``stimulus(params, rng, cycles)`` returns random, valid inputs for every input port,
         shaped ``(cycles,)``, mixing segments that reach the corners of each port.
+    ir : IrSpec, optional
+        How the primitive is an IR op (None: it has none, or a seed op is it).
+    example : callable
+        ``example(rng)`` returns random, valid params that reach the corners; the equivalence
+        tests draw their parameter sets from it.
+    kernels : tuple
+        The Numba kernels of the twin's own module; their arguments are named after params
+        fields, derived params members or ports (tests/test_registry.py checks it).
     """
 
     name: str
@@ -96,6 +121,8 @@ class Primitive:
     twin: Callable[..., Any]
     stimulus: Stimulus
     ir: IrSpec | None = None
+    example: Callable[[np.random.Generator], Any] | None = None
+    kernels: tuple[Callable[..., Any], ...] = ()
 
     def run_twin(self, params: Any, inputs: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Run the twin and return its outputs as a dict keyed by port name."""
@@ -106,11 +133,171 @@ PRIMITIVES: dict[str, Primitive] = {}
 
 
 def register(primitive: Primitive) -> Primitive:
-    """Add ``primitive`` to :data:`PRIMITIVES`; a name can be registered once."""
+    """Add ``primitive`` to :data:`PRIMITIVES`; a name can be registered once, and only with
+    every part: params, hardware, twin, stimulus and example params."""
     if primitive.name in PRIMITIVES:
         raise ValueError(f"Primitive {primitive.name!r} is already registered")
+    missing = [
+        part
+        for part in ("params", "hw", "twin", "stimulus", "example")
+        if not callable(getattr(primitive, part))
+    ]
+    if missing:
+        raise TypeError(
+            f"Primitive {primitive.name!r} lacks its {', '.join(missing)}; a primitive is "
+            f"registered with params, hw, twin, stimulus and example"
+        )
     PRIMITIVES[primitive.name] = primitive
     return primitive
+
+
+# --------------------------------------------------------------------------------------------
+# Example params: random, valid parameter sets that reach each primitive's corners. The
+# equivalence tests draw from these (one seed per example), so a primitive is verified on every
+# backend from its registry entry alone.
+
+
+def _pick(rng: np.random.Generator, lo: int, hi: int) -> int:
+    """An integer in [lo, hi]: often a corner, otherwise uniform (log-uniform for wide ranges)."""
+    r = rng.random()
+    if r < 0.15:
+        return lo
+    if r < 0.3:
+        return hi
+    if hi - lo > 1 << 12 and r < 0.6:  # small and large magnitudes both
+        return min(hi, lo + int(2 ** rng.uniform(0, np.log2(hi - lo + 1))))
+    return int(rng.integers(lo, hi, endpoint=True))
+
+
+def _choice(rng: np.random.Generator, items) -> Any:
+    items = list(items)
+    return items[int(rng.integers(0, len(items)))]
+
+
+def _lfsr_example(rng):
+    w = _pick(rng, 2, 32)
+    return LfsrParams(width=w, seed=_pick(rng, 1, (1 << w) - 1), form=_choice(rng, LfsrForm))
+
+
+def _sobol_example(rng):
+    w = _pick(rng, 1, 32)
+    top = (1 << w) - 1
+    return SobolParams(
+        width=w, dimension=_pick(rng, 0, 9), start=_pick(rng, 0, top), scramble=_pick(rng, 0, top)
+    )
+
+
+def _encoder_example(rng):
+    source = _lfsr_example(rng) if rng.random() < 0.5 else _sobol_example(rng)
+    return EncoderParams(
+        source=source, encoding=_choice(rng, Encoding), ordering=_choice(rng, Ordering)
+    )
+
+
+def _lanes_example(kind: type) -> Callable[[np.random.Generator], Any]:
+    def example(rng):
+        return kind(lanes=_pick(rng, 1, 64))
+
+    return example
+
+
+def _counter_example(rng):
+    r = rng.random()
+    window = _pick(rng, 1, 8) if r < 0.4 else _pick(rng, 1, 3000) if r < 0.9 else 1 << 32
+    return CounterParams(window=window)
+
+
+def _lif_example(rng):
+    w = _pick(rng, 2, 32)
+    lo, hi = -(1 << (w - 1)), (1 << (w - 1)) - 1
+    r = rng.random()
+    refractory = 0 if r < 0.3 else _pick(rng, 0, 6) if r < 0.8 else _pick(rng, 0, (1 << 32) - 1)
+    r = rng.random()
+    diff_bits = None if r < 0.4 else 16 if r < 0.6 else _pick(rng, 2, w + 2)
+    return LifParams(
+        data_width=w,
+        fraction=_pick(rng, 0, w - 1),
+        v_rest=_pick(rng, lo, hi),
+        v_reset=_pick(rng, lo, hi),
+        v_threshold=_pick(rng, lo, hi) if rng.random() < 0.7 else _choice(rng, (lo, hi, 0, 1)),
+        refractory_period=refractory,
+        ordering=_choice(rng, Ordering),
+        diff_bits=diff_bits,
+    )
+
+
+def _uart_tx_example(rng):
+    return UartTxParams(clocks_per_bit=_pick(rng, 1, 32) if rng.random() < 0.8 else 104)
+
+
+def _uart_rx_example(rng):
+    return UartRxParams(clocks_per_bit=_pick(rng, 2, 32) if rng.random() < 0.8 else 104)
+
+
+def _kuramoto_example(rng):
+    # N <= 4 keeps a step within 16 cycles, so 2000 pysim cycles cover 125 steps
+    n, p, wk = _pick(rng, 1, 4), _pick(rng, 4, 20), _pick(rng, 2, 12)
+    klo, khi = -(1 << (wk - 1)), (1 << (wk - 1)) - 1
+    noise = _lfsr_example(rng)
+    phases = None if rng.random() < 0.5 else tuple(_pick(rng, 0, (1 << p) - 1) for _ in range(n))
+    return KuramotoParams(
+        omega=tuple(_pick(rng, -(1 << (p - 1)), (1 << (p - 1)) - 1) for _ in range(n)),
+        coupling=tuple(tuple(_pick(rng, klo, khi) for _ in range(n)) for _ in range(n)),
+        phases=phases,
+        phase_bits=p,
+        lut_bits=_pick(rng, 2, min(p, 10)),
+        sine_bits=_pick(rng, 2, 14),
+        weight_bits=wk,
+        fraction=_pick(rng, 0, 16) if rng.random() < 0.8 else 48,
+        noise_bits=_pick(rng, 0, min(16, noise.width)),
+        noise=noise,
+    )
+
+
+def _dense_example(rng):
+    ni, nn, shared = _pick(rng, 1, 5), _pick(rng, 1, 4), bool(rng.random() < 0.5)
+    n_weights = ni if shared else ni * nn
+    w = _pick(rng, 10, 32)
+    lo, hi = -(1 << (w - 1)), (1 << (w - 1)) - 1
+    return DenseParams(
+        n_inputs=ni,
+        n_neurons=nn,
+        stream_length=_pick(rng, 1, 8) if rng.random() < 0.3 else _pick(rng, 1, 80),
+        data_width=w,
+        input_seed_base=_pick(rng, 0, 0xFFFF),
+        weight_seed_base=_pick(rng, 0, 0xFFFF),
+        y_min=_pick(rng, 0, 300) if rng.random() < 0.7 else _pick(rng, 0, (1 << 32) - 1),
+        y_max=_pick(rng, 0, 1000) if rng.random() < 0.7 else _pick(rng, 0, (1 << 32) - 1),
+        shared_weights=shared,
+        weights=None
+        if rng.random() < 0.5
+        else tuple(_pick(rng, 0, 0xFFFF) for _ in range(n_weights)),
+        leak_k=None if rng.random() < 0.5 else _pick(rng, lo, hi),
+        gain_k=None if rng.random() < 0.5 else _pick(rng, lo, hi),
+    )
+
+
+def _bundle_example(rng):
+    # wide bundles on few lanes, many lanes on narrow bundles: the simulators stay quick
+    n = _pick(rng, 1, 7) if rng.random() < 0.5 else _pick(rng, 1, 15)
+    return BundleParams(n=n, lanes=_pick(rng, 1, 64 if n <= 7 else 3))
+
+
+def _permute_example(rng):
+    return PermuteParams(
+        words=_pick(rng, 1, 24), lanes=_pick(rng, 1, 20), shift=_pick(rng, -1000, 1000)
+    )
+
+
+def _hamming_example(rng):
+    words = _pick(rng, 1, 8) if rng.random() < 0.5 else _pick(rng, 1, 300)
+    return HammingParams(words=words, lanes=_pick(rng, 1, 64))
+
+
+def _assoc_example(rng):
+    return AssocQueryParams(
+        items=_pick(rng, 1, 6), words=_choice(rng, (1, 2, 4, 8, 16)), lanes=_pick(rng, 1, 24)
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -206,10 +393,40 @@ _ENCODER_IR = IrSpec(
 )
 _SOURCE_IR = IrSpec(tied=(("en", 1),), output="value", source=lambda p: p.identity(), words=True)
 
-register(Primitive("lfsr", LfsrParams, hw.Lfsr, sw.lfsr, _source_stimulus, _SOURCE_IR))
-register(Primitive("sobol", SobolParams, hw.Sobol, sw.sobol, _source_stimulus, _SOURCE_IR))
 register(
-    Primitive("encoder", EncoderParams, hw.Encoder, sw.encoder, _encoder_stimulus, _ENCODER_IR)
+    Primitive(
+        "lfsr",
+        LfsrParams,
+        hw.Lfsr,
+        sw.lfsr,
+        _source_stimulus,
+        _SOURCE_IR,
+        example=_lfsr_example,
+        kernels=(_lfsr_kernel,),
+    )
+)
+register(
+    Primitive(
+        "sobol",
+        SobolParams,
+        hw.Sobol,
+        sw.sobol,
+        _source_stimulus,
+        _SOURCE_IR,
+        example=_sobol_example,
+        kernels=(_sobol_kernel,),
+    )
+)
+register(
+    Primitive(
+        "encoder",
+        EncoderParams,
+        hw.Encoder,
+        sw.encoder,
+        _encoder_stimulus,
+        _ENCODER_IR,
+        example=_encoder_example,
+    )
 )
 register(
     Primitive(
@@ -219,6 +436,7 @@ register(
         sw.mul_and,
         _lane_stimulus("a", "b"),
         IrSpec(streams=("a", "b")),
+        example=_lanes_example(MulAndParams),
     )
 )
 register(
@@ -229,6 +447,7 @@ register(
         sw.mul_xnor,
         _lane_stimulus("a", "b"),
         IrSpec(streams=("a", "b"), encoding=lambda p, e: "bipolar"),
+        example=_lanes_example(MulXnorParams),
     )
 )
 register(
@@ -239,10 +458,31 @@ register(
         sw.add_mux,
         _lane_stimulus("a", "b", "sel"),
         IrSpec(streams=("a", "b", "sel"), encoding=lambda p, e: e[0]),
+        example=_lanes_example(AddMuxParams),
     )
 )
-register(Primitive("counter", CounterParams, hw.Counter, sw.counter, _counter_stimulus))
-register(Primitive("lif", LifParams, hw.Lif, sw.lif, _lif_stimulus))
+register(
+    Primitive(
+        "counter",
+        CounterParams,
+        hw.Counter,
+        sw.counter,
+        _counter_stimulus,
+        example=_counter_example,
+        kernels=(_counter_kernel,),
+    )
+)
+register(
+    Primitive(
+        "lif",
+        LifParams,
+        hw.Lif,
+        sw.lif,
+        _lif_stimulus,
+        example=_lif_example,
+        kernels=(_lif_kernel_1, _lif_kernel, _lif_const_kernel),
+    )
+)
 
 
 def _uart_tx_stimulus(params: UartTxParams, rng, cycles):
@@ -287,8 +527,28 @@ def _uart_rx_stimulus(params: UartRxParams, rng, cycles):
     return {"rx": line}
 
 
-register(Primitive("uart_tx", UartTxParams, hw.UartTx, sw.uart_tx, _uart_tx_stimulus))
-register(Primitive("uart_rx", UartRxParams, hw.UartRx, sw.uart_rx, _uart_rx_stimulus))
+register(
+    Primitive(
+        "uart_tx",
+        UartTxParams,
+        hw.UartTx,
+        sw.uart_tx,
+        _uart_tx_stimulus,
+        example=_uart_tx_example,
+        kernels=(_uart_tx_kernel,),
+    )
+)
+register(
+    Primitive(
+        "uart_rx",
+        UartRxParams,
+        hw.UartRx,
+        sw.uart_rx,
+        _uart_rx_stimulus,
+        example=_uart_rx_example,
+        kernels=(_uart_rx_kernel,),
+    )
+)
 register(
     Primitive(
         "cordiv",
@@ -297,6 +557,8 @@ register(
         sw.cordiv,
         _lane_stimulus("a", "b"),
         IrSpec(streams=("a", "b")),
+        example=_lanes_example(CordivParams),
+        kernels=(_cordiv_kernel,),
     )
 )
 
@@ -309,7 +571,17 @@ def _kuramoto_stimulus(params: KuramotoParams, rng, cycles):
     }
 
 
-register(Primitive("kuramoto", KuramotoParams, hw.Kuramoto, sw.kuramoto, _kuramoto_stimulus))
+register(
+    Primitive(
+        "kuramoto",
+        KuramotoParams,
+        hw.Kuramoto,
+        sw.kuramoto,
+        _kuramoto_stimulus,
+        example=_kuramoto_example,
+        kernels=(_kuramoto_kernel,),
+    )
+)
 
 
 def _packed(rng: np.random.Generator, cycles: int, n: int, bits: int = 16) -> np.ndarray:
@@ -347,17 +619,19 @@ def _dense_stimulus(params: DenseParams, rng, cycles):
     return out
 
 
-register(Primitive("dense", DenseParams, hw.Dense, sw.dense, _dense_stimulus))
+register(
+    Primitive(
+        "dense",
+        DenseParams,
+        hw.Dense,
+        sw.dense,
+        _dense_stimulus,
+        example=_dense_example,
+        kernels=(_dense_kernel,),
+    )
+)
 # --------------------------------------------------------------------------------------------
 # Hyperdimensional computing (scgen.params, scgen.hw.hdc)
-
-from .params import (  # noqa: E402
-    AssocQueryParams,
-    BindParams,
-    BundleParams,
-    HammingParams,
-    PermuteParams,
-)
 
 
 def _bundle_stimulus(params: BundleParams, rng, cycles):
@@ -437,7 +711,13 @@ def _assoc_stimulus(params: AssocQueryParams, rng, cycles):
 
 register(
     Primitive(
-        "bind", BindParams, hw.Bind, sw.bind, _lane_stimulus("a", "b"), IrSpec(streams=("a", "b"))
+        "bind",
+        BindParams,
+        hw.Bind,
+        sw.bind,
+        _lane_stimulus("a", "b"),
+        IrSpec(streams=("a", "b")),
+        example=_lanes_example(BindParams),
     )
 )
 register(
@@ -448,6 +728,7 @@ register(
         sw.bundle,
         _bundle_stimulus,
         IrSpec(streams=("a0", "a1", "a2")),
+        example=_bundle_example,
     )
 )
 
@@ -477,7 +758,28 @@ register(
             stateful=True,
             check=_permute_ir_check,
         ),
+        example=_permute_example,
+        kernels=(_permute_kernel,),
     )
 )
-register(Primitive("hamming", HammingParams, hw.Hamming, sw.hamming, _hamming_stimulus))
-register(Primitive("assoc_query", AssocQueryParams, hw.AssocQuery, sw.assoc_query, _assoc_stimulus))
+register(
+    Primitive(
+        "hamming",
+        HammingParams,
+        hw.Hamming,
+        sw.hamming,
+        _hamming_stimulus,
+        example=_hamming_example,
+    )
+)
+register(
+    Primitive(
+        "assoc_query",
+        AssocQueryParams,
+        hw.AssocQuery,
+        sw.assoc_query,
+        _assoc_stimulus,
+        example=_assoc_example,
+        kernels=(_assoc_query_kernel,),
+    )
+)

@@ -9,7 +9,7 @@ from scgen import hw, sim, sw
 from scgen.params import EncoderParams, LfsrParams, SobolParams
 
 from .reference import lfsr_fibonacci
-from .strategies import encoder_params
+from .strategies import params
 
 # SEED_BEHAVIOUR §3.2: x = 0x8000 from seed 0xACE1, first 16 bits.
 HARDWARE_0x8000 = [0, 1, 0, 1, 0, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1, 0]
@@ -52,7 +52,7 @@ def test_encoder_bipolar_is_offset_unipolar():
 
 
 @settings(max_examples=50)
-@given(p=encoder_params, data=st.data())
+@given(p=params("encoder"), data=st.data())
 def test_encoder_twin_matches_source_compare(p, data):
     n = 200
     w = p.width

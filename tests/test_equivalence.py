@@ -14,7 +14,7 @@ from scgen import hw, sim
 from scgen.params import EncoderParams, LfsrParams, LifParams
 from scgen.primitives import PRIMITIVES
 
-from .strategies import STRATEGIES
+from .strategies import params as primitive_params
 
 PYSIM_EXAMPLES, PYSIM_CYCLES = 20, 2000
 VERILATOR_CONFIGS, VERILATOR_CYCLES = 5, 20000
@@ -26,7 +26,7 @@ def test_equivalence_pysim(name):
     seen = []
 
     @settings(max_examples=PYSIM_EXAMPLES, suppress_health_check=[HealthCheck.filter_too_much])
-    @given(params=STRATEGIES[name], seed=st.integers(0, 2**32 - 1))
+    @given(params=primitive_params(name), seed=st.integers(0, 2**32 - 1))
     def check(params, seed):
         assume(params not in seen)  # every example is a new parameter set
         inputs = prim.stimulus(params, np.random.default_rng(seed), PYSIM_CYCLES)
@@ -49,7 +49,7 @@ def test_equivalence_verilator(name, tmp_path_factory):
 
     # Hypothesis chooses the parameter sets; all of them go into one Verilator build.
     @settings(max_examples=VERILATOR_CONFIGS, suppress_health_check=[HealthCheck.filter_too_much])
-    @given(params=STRATEGIES[name], seed=st.integers(0, 2**32 - 1))
+    @given(params=primitive_params(name), seed=st.integers(0, 2**32 - 1))
     def collect(params, seed):
         assume(all(params != p for p, _ in configs))
         configs.append((params, seed))

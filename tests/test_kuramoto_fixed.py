@@ -16,7 +16,7 @@ from scgen import hw, sw
 from scgen.nn import KuramotoSolver
 from scgen.params import KuramotoParams, LfsrParams
 
-from .strategies import kuramoto_params
+from .strategies import params
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -79,13 +79,13 @@ def test_kuramoto_known_answer_two_oscillators():
 
 
 @settings(max_examples=40)
-@given(p=kuramoto_params(), steps=st.integers(1, 12))
+@given(p=params("kuramoto"), steps=st.integers(1, 12))
 def test_kuramoto_twin_matches_reference(p, steps):
     np.testing.assert_array_equal(sw.kuramoto_phases(p, steps), reference_phases(p, steps))
 
 
 @settings(max_examples=20)
-@given(p=kuramoto_params(), seed=st.integers(0, 2**32 - 1))
+@given(p=params("kuramoto"), seed=st.integers(0, 2**32 - 1))
 def test_kuramoto_cycle_twin_matches_step_twin(p, seed):
     rng = np.random.default_rng(seed)
     cycles = 40 * p.n * p.n

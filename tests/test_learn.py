@@ -28,7 +28,7 @@ from scgen.learn import (
 from scgen.nn import DenseLayer
 from scgen.params import LifParams
 
-from .strategies import STRATEGIES
+from .strategies import params as primitive_params
 
 # --- surrogates: closed forms (float64, written out here), finite differences -----------------
 
@@ -157,7 +157,7 @@ def test_surrogate_in_numba_kernel(name):
 
 @settings(max_examples=40, deadline=None)
 @given(
-    params=STRATEGIES["lif"],
+    params=primitive_params("lif"),
     ordering=st.sampled_from(["hardware", "blueprint"]),
     seed=st.integers(0, 2**32 - 1),
 )

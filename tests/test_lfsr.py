@@ -9,7 +9,7 @@ from scgen import hw, sim, sw
 from scgen.params import MAXIMAL_TAPS, LfsrForm, LfsrParams
 
 from .reference import lfsr_fibonacci, lfsr_galois
-from .strategies import lfsr_params
+from .strategies import params
 
 SEED_STATES = [0xACE1, 0x59C3, 0xB387, 0x670F, 0xCE1E, 0x9C3C, 0x3879, 0x70F2, 0xE1E4]
 
@@ -86,7 +86,7 @@ def test_lfsr_period_maximal(width, form):
 
 
 @settings(max_examples=60)
-@given(p=lfsr_params(), n=st.integers(1, 300))
+@given(p=params("lfsr"), n=st.integers(1, 300))
 def test_lfsr_twin_matches_reference(p, n):
     ref = lfsr_galois if p.form is LfsrForm.GALOIS else lfsr_fibonacci
     assert sw.lfsr(p, cycles=n).value.tolist() == ref(p.width, p.exponents, p.seed, n)

@@ -9,7 +9,7 @@ from scgen import hw, sim, sw
 from scgen.params import LifParams
 
 from .reference import lif_run
-from .strategies import lif_params
+from .strategies import params
 
 
 def _hardware(p, leak, gain, i_t, n, noise=0):
@@ -101,7 +101,7 @@ def test_lif_enable_holds():
 
 
 @settings(max_examples=200)
-@given(p=lif_params(), data=st.data())
+@given(p=params("lif"), data=st.data())
 def test_lif_twin_matches_reference(p, data):
     lo, hi = -(1 << (p.data_width - 1)), (1 << (p.data_width - 1)) - 1
     n = 60
@@ -113,7 +113,7 @@ def test_lif_twin_matches_reference(p, data):
 
 
 @settings(max_examples=100)
-@given(p=lif_params(), data=st.data())
+@given(p=params("lif"), data=st.data())
 def test_lif_constant_input_fast_path_is_exact(p, data):
     # constant inputs take the period-detection path; np.full arrays take the step-by-step one
     lo, hi = -(1 << (p.data_width - 1)), (1 << (p.data_width - 1)) - 1
@@ -236,7 +236,7 @@ def test_lif_elaboration_constants_equal_the_twin(tmp_path):
     found = []
 
     @settings(max_examples=12, suppress_health_check=[HealthCheck.too_slow])
-    @given(p=lif_params())
+    @given(p=params("lif"))
     def collect(p):
         found.append(p)
 

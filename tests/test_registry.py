@@ -13,8 +13,6 @@ from scgen import hw
 from scgen.primitives import PRIMITIVES, Primitive, register
 from scgen.sim._top import port_specs
 
-from .strategies import STRATEGIES
-
 # Keyword arguments a twin may take besides params and input ports: the cycle count when every
 # input is a scalar, per-instance source seeds for batches, and preallocated outputs.
 TWIN_EXTRAS = {"cycles", "seeds", "scrambles", "out"}
@@ -33,8 +31,25 @@ def test_registry_covers_every_component():
     assert {getattr(hw, n) for n in hw.__all__} == registered
 
 
-def test_registry_has_a_strategy_for_every_primitive():
-    assert set(STRATEGIES) == set(PRIMITIVES)
+@pytest.mark.parametrize("name", sorted(PRIMITIVES))
+def test_registry_examples_are_valid_and_varied(name):
+    prim = PRIMITIVES[name]
+    examples = [prim.example(np.random.default_rng(seed)) for seed in range(40)]
+    assert all(isinstance(p, prim.params) for p in examples)
+    assert len(set(map(repr, examples))) > 10  # they reach more than a few corners
+    for p in examples[:3]:
+        prim.hw(p)._MustUse__silence = True  # every example builds
+
+
+def test_registry_refuses_a_primitive_without_all_its_parts():
+    lif = PRIMITIVES["lif"]
+    with pytest.raises(
+        TypeError,
+        match=r"^Primitive 'lif2' lacks its example; a primitive is registered with params, "
+        r"hw, twin, stimulus and example$",
+    ):
+        register(Primitive("lif2", lif.params, lif.hw, lif.twin, lif.stimulus))
+    assert "lif2" not in PRIMITIVES
 
 
 @pytest.mark.parametrize("name", sorted(PRIMITIVES))
@@ -62,16 +77,18 @@ def test_registry_twin_signature_matches_ports(name):
 
 @pytest.mark.parametrize("name", sorted(PRIMITIVES))
 def test_registry_kernel_arguments_are_params_or_ports(name):
+    # the registry names each twin's kernels; every argument is a params field, a derived
+    # params member or a port, so a kernel reads as the hardware it models
     prim = PRIMITIVES[name]
     ins, outs = _ports(prim)
-    module = sys.modules[prim.twin.__module__]
-    kernels = [f for n, f in vars(module).items() if n.startswith("_") and n.endswith("_kernel")]
     params_cls = prim.params
     names = {f.name for f in dataclasses.fields(params_cls)}
     derived = {n for n, _ in inspect.getmembers(params_cls) if not n.startswith("_")}
-    for k in kernels:
-        for arg in inspect.signature(k.py_func).parameters:
-            assert arg in names | derived | ins | outs, f"{k.__name__} argument {arg!r}"
+    for k in prim.kernels:
+        fn = getattr(k, "py_func", k)  # a plain function under NUMBA_DISABLE_JIT=1
+        assert fn.__module__ == prim.twin.__module__, f"{fn.__name__} is not the twin's own"
+        for arg in inspect.signature(fn).parameters:
+            assert arg in names | derived | ins | outs, f"{fn.__name__} argument {arg!r}"
 
 
 @pytest.mark.parametrize("name", sorted(PRIMITIVES))
