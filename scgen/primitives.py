@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from . import hw, sw
+from .hw.jkdiv import JkDiv
 from .params import (
     AddMuxParams,
     AssocQueryParams,
@@ -36,10 +37,12 @@ from .params import (
     UartRxParams,
     UartTxParams,
 )
+from .params.jkdiv import JkDivParams
 from .sw.assoc import _assoc_query_kernel
 from .sw.cordiv import _cordiv_kernel
 from .sw.counter import _counter_kernel
 from .sw.dense import _dense_kernel
+from .sw.jkdiv import _jkdiv_kernel, jkdiv
 from .sw.kuramoto import _kuramoto_kernel
 from .sw.lfsr import _lfsr_kernel
 from .sw.lif import _lif_const_kernel, _lif_kernel, _lif_kernel_1
@@ -559,6 +562,18 @@ register(
         IrSpec(streams=("a", "b")),
         example=_lanes_example(CordivParams),
         kernels=(_cordiv_kernel,),
+    )
+)
+register(
+    Primitive(
+        "jkdiv",
+        JkDivParams,
+        JkDiv,
+        jkdiv,
+        _lane_stimulus("a", "b"),
+        IrSpec(streams=("a", "b")),
+        example=_lanes_example(JkDivParams),
+        kernels=(_jkdiv_kernel,),
     )
 )
 

@@ -5,6 +5,7 @@ from .counter import Counter
 from .dense import Dense
 from .encoder import Encoder
 from .hdc import AssocQuery, Bind, Bundle, Hamming, Permute
+from .jkdiv import JkDiv
 from .kuramoto import Kuramoto
 from .lfsr import Lfsr
 from .lif import Lif
@@ -23,6 +24,7 @@ __all__ = [
     "MulAnd",
     "MulXnor",
     "Cordiv",
+    "JkDiv",
     # counter
     "Counter",
     # neuron

@@ -17,6 +17,7 @@ from .counter import CounterParams
 from .dense import DenseParams
 from .encoder import SOURCES, EncoderParams, SourceParams
 from .hdc import AssocQueryParams, BindParams, BundleParams, HammingParams, PermuteParams
+from .jkdiv import JkDivParams
 from .kuramoto import KuramotoParams
 from .lfsr import MAXIMAL_TAPS, LfsrParams
 from .lif import LifParams
@@ -44,6 +45,7 @@ __all__ = [
     "UART_MAX_CLOCKS_PER_BIT",
     "UartTxParams",
     "UartRxParams",
+    "JkDivParams",
     "KuramotoParams",
     "DenseParams",
     "BindParams",

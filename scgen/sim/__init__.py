@@ -62,6 +62,15 @@ def run(dut, inputs: dict[str, np.ndarray], *, backend: str = "pysim", build_dir
     return traces[0]
 
 
+def _as_ints(values: object) -> np.ndarray:
+    """Integer values as int64, or as Python ints (object) when they do not all fit."""
+    a = np.asarray(values)
+    if a.dtype == object or a.dtype == np.uint64:
+        if a.size and (a.dtype == object or int(a.max()) > np.iinfo(np.int64).max):
+            return np.array([int(v) for v in a.reshape(-1)], dtype=object).reshape(a.shape)
+    return a.astype(np.int64)
+
+
 def first_mismatch(expected: dict[str, np.ndarray], actual: dict[str, np.ndarray]) -> str | None:
     """Describe the first cycle where two traces differ, or return None when they are equal.
 
@@ -70,8 +79,7 @@ def first_mismatch(expected: dict[str, np.ndarray], actual: dict[str, np.ndarray
     for port, want in expected.items():
         if port not in actual:
             return f"port {port!r} is missing"
-        want = np.asarray(want).astype(np.int64)
-        got = np.asarray(actual[port]).astype(np.int64)
+        want, got = _as_ints(want), _as_ints(actual[port])
         if want.shape != got.shape:
             return f"port {port!r} has shape {got.shape}, expected {want.shape}"
         bad = np.flatnonzero(want != got)

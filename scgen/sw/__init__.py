@@ -25,6 +25,7 @@ from .dense import DenseTrace, dense, dense_windows
 from .encoder import EncoderTrace, encoder
 from .hamming import HammingTrace, hamming
 from .hdc import WordTrace, bind, bundle
+from .jkdiv import jkdiv
 from .kuramoto import KuramotoTrace, kuramoto, kuramoto_phases
 from .lfsr import SourceTrace, lfsr
 from .lfsr_encode import encode_lfsr, quantize
@@ -49,6 +50,7 @@ __all__ = [
     "mul_and",
     "mul_xnor",
     "cordiv",
+    "jkdiv",
     # counter
     "CounterTrace",
     "counter",
