@@ -206,7 +206,7 @@ def run_build(
     commands = None
     t0 = time.perf_counter()
     _say(progress, f"[{b.name}] elaborate ...")
-    from ..sim import toolchain_env
+    from ..toolchain import toolchain_env
 
     toolchain_env()
     # timing is reported (report.json "pass"), not fatal: a slow design still gets a bitstream

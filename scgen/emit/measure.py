@@ -228,8 +228,8 @@ def measure(
             else:
                 from amaranth.back import rtlil
 
-                from ..sim import toolchain_env
                 from ..sim._top import port_specs
+                from ..toolchain import toolchain_env
 
                 def fresh():  # a new instance per use: synthesis alone, then the shim
                     return design if isinstance(design, wiring.Component) else design()

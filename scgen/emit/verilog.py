@@ -65,7 +65,7 @@ def verilog(design, *, name: str | None = None, sv: bool = True) -> str:
     from amaranth.back.verilog import _convert_rtlil_text
 
     from .. import __version__
-    from ..sim import toolchain_env
+    from ..toolchain import toolchain_env
 
     if name is not None and (not isinstance(name, str) or not _IDENT.match(name)):
         raise ValueError(f"Module name must be a Verilog identifier, not {name!r}")
@@ -116,7 +116,7 @@ def lint(text: str, *, top: str | None = None, waive: dict[str, str] = LINT_WAIV
 
     Raises :class:`LintError` listing every finding that is not waived (and any error).
     """
-    from ..sim import toolchain_env
+    from ..toolchain import toolchain_env
 
     toolchain_env()
     exe = shutil.which("verilator")

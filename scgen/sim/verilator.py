@@ -4,47 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
 from amaranth.back import verilog
 from amaranth.lib.wiring import Flow
 
+from ..toolchain import SimulatorNotFound, toolchain_env, verilator_available
 from ._top import HarnessTop, port_specs
 
 __all__ = ["SimulatorNotFound", "run_verilator", "toolchain_env", "verilator_available"]
 
 TOP_NAME = "scgen_harness"
-
-
-class SimulatorNotFound(RuntimeError):
-    """A simulator needed by a backend is not installed."""
-
-
-def toolchain_env() -> None:
-    """Make the venv's tools (``verilator``, ``python``) and ccache visible to child processes."""
-    bindir = str(Path(sys.executable).parent)
-    path = os.environ.get("PATH", "")
-    if bindir not in path.split(os.pathsep):
-        os.environ["PATH"] = bindir + os.pathsep + path
-    os.environ.setdefault("AMARANTH_USE_YOSYS", "builtin")
-    if shutil.which("ccache"):
-        os.environ.setdefault("OBJCACHE", "ccache")
-    # The PyPI wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, so once a model is large
-    # enough to be split into several .cpp files the precompiled header is passed as an input
-    # file ("Vtop__pch.h.slow: linker input file not found"). Supply the missing flag.
-    flags = os.environ.get("MAKEFLAGS", "")
-    if "CFG_CXXFLAGS_PCH_I" not in flags:
-        os.environ["MAKEFLAGS"] = (flags + " CFG_CXXFLAGS_PCH_I=-include").strip()
-
-
-def verilator_available() -> bool:
-    """Return True when a ``verilator`` executable is on PATH (after :func:`toolchain_env`)."""
-    toolchain_env()
-    return shutil.which("verilator") is not None
 
 
 def _to_unsigned(values: np.ndarray, width: int) -> np.ndarray:
