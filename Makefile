@@ -14,6 +14,7 @@ demo: setup
 test: setup
 	$(VENV)/bin/ruff check scgen tests benchmarks examples
 	$(VENV)/bin/ruff format --check scgen tests benchmarks examples
+	$(VENV)/bin/mypy
 	SCGEN_REQUIRE_VERILATOR=1 $(PY) -m pytest -q -p no:cacheprovider
 
 # the long runs (e.g. 2e5 parser fuzz cases); not part of CI
@@ -27,6 +28,7 @@ bench: setup
 lint: setup
 	$(VENV)/bin/ruff check scgen tests benchmarks examples
 	$(VENV)/bin/ruff format --check scgen tests benchmarks examples
+	$(VENV)/bin/mypy
 
 clean:
 	rm -rf out build dist *.egg-info .pytest_cache .hypothesis .ruff_cache

@@ -8,7 +8,7 @@ from scgen import hw, sim, sw
 from scgen.params import EncoderParams, LfsrParams, SobolParams
 
 from .reference import bit_reverse
-from .strategies import sobol_params
+from .strategies import params
 
 # First Sobol points of dimensions 1 and 2 in Gray-code order, as published by Joe and Kuo
 # (and printed by scipy.stats.qmc.Sobol(2, scramble=False)), times 8.
@@ -100,7 +100,7 @@ def test_sobol_encoder_error_below_one_count(length):
 
 
 @settings(max_examples=40)
-@given(p=sobol_params())
+@given(p=params("sobol"))
 def test_sobol_start_and_scramble(p):
     base = sw.sobol(SobolParams(width=p.width, dimension=p.dimension), cycles=p.start + 50).value
     got = sw.sobol(p, cycles=50).value

@@ -210,7 +210,7 @@ def run_build(
 
     toolchain_env()
     # timing is reported (report.json "pass"), not fatal: a slow design still gets a bitstream
-    opts: dict[str, object] = {"nextpnr_opts": f"--report {name}.report.json --timing-allow-fail"}
+    opts: dict[str, str] = {"nextpnr_opts": f"--report {name}.report.json --timing-allow-fail"}
     if b.synth_opts:
         opts["synth_opts"] = " ".join(b.synth_opts)
     if b.family == "gowin":

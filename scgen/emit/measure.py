@@ -94,7 +94,7 @@ def _verilog_ports(block: VerilogBlock, workdir: Path) -> list[tuple[str, str, i
 def _synth_counts(read: str, top: str, family: str, workdir: Path) -> dict[str, int]:
     _yosys(f"{read} {_SYNTH[family]} -top {top}; tee -o stat.txt stat", workdir)
     cells = yosys_cells("Printing statistics\n" + (workdir / "stat.txt").read_text())
-    groups = {
+    table: dict[str, dict[str, tuple[str, ...]]] = {
         "ice40": {
             "lut": ("SB_LUT4",),
             "ff": ("SB_DFF",),
@@ -117,7 +117,8 @@ def _synth_counts(read: str, top: str, family: str, workdir: Path) -> dict[str, 
             "dsp": ("MULT",),
             "bram": ("BSRAM", "SDP", "DP", "SP"),
         },
-    }[family]
+    }
+    groups = table[family]
     return {k: sum(n for c, n in cells.items() if c.startswith(v)) for k, v in groups.items()}
 
 
@@ -220,6 +221,8 @@ def measure(
     try:
         with tempfile.TemporaryDirectory(prefix="scgen-measure-") as tmp:
             work = Path(tmp)
+            clock: str | None
+            reset_n: str | None
             if isinstance(design, VerilogBlock):
                 ports = _verilog_ports(design, work)
                 result.synth = _synth_counts(_verilog_read(design), design.top, b.family, work)

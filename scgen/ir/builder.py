@@ -28,6 +28,7 @@ def _attrs(kind: str, given: dict) -> tuple[tuple[str, object], ...]:
         elif a.kind == "int":
             if not isinstance(v, int) or isinstance(v, bool):
                 raise TypeError(f"sc.{kind} {a.name} must be an integer, not {v!r}")
+            assert a.lo is not None and a.hi is not None  # every int attribute has a range
             if not a.lo <= v <= a.hi:
                 raise ValueError(f"sc.{kind} {a.name} must be between {a.lo} and {a.hi}, not {v!r}")
         elif a.kind == "float":
@@ -100,7 +101,9 @@ class GraphBuilder(_Base):
         if problems:
             raise TypeError(f"sc.{kind}: {problems[0]}")
         rid = self._add(kind, tuple(v.id for v in operands), attrs)
-        return Value(rid, d.result(types, full), self)
+        result = d.result(types, full)
+        assert rid is not None and result is not None  # ops with a result
+        return Value(rid, result, self)
 
     def input(self, name: str, type: Type | str = "rate") -> Value:
         """Declare a graph input."""

@@ -431,7 +431,10 @@ class DivConst(OpKind):
         return []
 
     def hardware(self, ctx: HwContext, op: Op, args: list[Any]) -> Any:
-        value = Signal(ctx.types[op.result].width, name=f"v{op.result}")  # type: ignore[attr-defined]
+        assert op.result is not None
+        t = ctx.types[op.result]
+        assert isinstance(t, UInt)
+        value = Signal(t.width, name=f"v{op.result}")
         ctx.m.d.comb += value.eq(args[0] // op.attr("divisor"))
         return value
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from .ops import OPS, AttrDef
 from .types import Bitstream, Type
@@ -51,9 +52,9 @@ class Op:
     kind: str
     result: int | None
     operands: tuple[int, ...]
-    attrs: tuple[tuple[str, object], ...]
+    attrs: tuple[tuple[str, Any], ...]
 
-    def attr(self, name: str) -> object:
+    def attr(self, name: str) -> Any:
         for k, v in self.attrs:
             if k == name:
                 return v

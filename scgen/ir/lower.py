@@ -118,7 +118,7 @@ def graph_ports(graph: Graph) -> GraphPorts:
         t = types[src]
         if isinstance(t, Tuple) and field is not None:
             item = t.items[("spike", "v").index(field)]
-            shape = Shape.cast(1) if field == "spike" else signed(item.width)  # type: ignore[attr-defined]
+            shape = Shape.cast(1) if field == "spike" else signed(item.width)
             outputs[name] = (shape, False)
         else:
             outputs[name] = (port_shape(t), per_cycle(t))

@@ -85,7 +85,7 @@ def const_value(op: Op) -> int:
             f"constant {v!r} : {t} has no hardware value; constants are "
             f"rates, integers, raw fixed point or vectors of rates"
         )
-    return int(v)  # type: ignore[call-overload]
+    return int(v)
 
 
 def const_windows(op: Op, windows: int) -> np.ndarray:
@@ -110,7 +110,7 @@ def input_ports(graph: Graph, inputs: dict[str, Any]) -> dict[str, np.ndarray]:
 def random_inputs(graph: Graph, windows: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Random valid per-window values of every graph input: rates (and vectors of rates) as
     probabilities, integers and fixed point over their whole range."""
-    out = {}
+    out: dict[str, np.ndarray] = {}
     for op in graph.inputs:
         t = op.attr("type")
         if isinstance(t, Rate):

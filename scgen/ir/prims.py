@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PrimitiveOp", "flatten_params", "params_from_attrs", "primitive_op"]
 
-_INT_RANGE = dict(lo=-(1 << 63), hi=(1 << 64) - 1)
+_INT_LO, _INT_HI = -(1 << 63), (1 << 64) - 1
 
 
 def _kind(value: object) -> str:
@@ -49,6 +49,13 @@ def _plain(value: object) -> object:
     return value.value if isinstance(value, enum.Enum) else value
 
 
+def _attr_def(name: str, kind: str) -> AttrDef:
+    """A params field as an attribute (ints range over 64 bits; the params check the rest)."""
+    if kind == "int":
+        return AttrDef(name, kind, None, lo=_INT_LO, hi=_INT_HI)
+    return AttrDef(name, kind, None)
+
+
 def _attr_defs(prim: Primitive) -> tuple[AttrDef, ...]:
     defs = []
     default = prim.params()
@@ -63,19 +70,17 @@ def _attr_defs(prim: Primitive) -> tuple[AttrDef, ...]:
                     key = f"{f.name}.{g.name}"
                     # the only field whose default is None (LFSR taps) holds a tuple of ints
                     kind = "ints" if sample is None else _kind(sample)
-                    seen.setdefault(
-                        key, AttrDef(key, kind, None, **(_INT_RANGE if kind == "int" else {}))
-                    )
+                    seen.setdefault(key, _attr_def(key, kind))
             defs.extend(seen.values())
         else:
             kind = _kind(_plain(v))
-            defs.append(AttrDef(f.name, kind, None, **(_INT_RANGE if kind == "int" else {})))
+            defs.append(_attr_def(f.name, kind))
     if prim.ir is not None and not prim.ir.streams:
         defs.append(AttrDef("length", "int", 1024, "", 1, 1 << 32))
     return tuple(defs)
 
 
-def flatten_params(params: object) -> dict[str, object]:
+def flatten_params(params: Any) -> dict[str, object]:
     """Return the IR attributes of a params dataclass (see the module docstring)."""
     out: dict[str, object] = {}
     for f in dataclasses.fields(params):
@@ -89,7 +94,7 @@ def flatten_params(params: object) -> dict[str, object]:
     return out
 
 
-def params_from_attrs(prim: Primitive, attrs: dict) -> object:
+def params_from_attrs(prim: Primitive, attrs: dict) -> Any:
     """Build the primitive's params from op attributes (None = the params default)."""
     kwargs: dict[str, object] = {}
     default = prim.params()
@@ -97,6 +102,7 @@ def params_from_attrs(prim: Primitive, attrs: dict) -> object:
         nested = getattr(default, f.name)
         if dataclasses.is_dataclass(nested):
             name = attrs.get(f.name)
+            cls: Any
             if name is None:
                 cls = type(nested)
             elif name in SOURCES:
@@ -186,7 +192,9 @@ class PrimitiveOp(OpKind):
             ctx.m.d.comb += getattr(dut, port).eq(value)
         window_signals = {"first": ctx.start_d, "busy": ctx.busy}
         for port, tied in spec.tied:
-            ctx.m.d.comb += getattr(dut, port).eq(window_signals.get(tied, tied))
+            ctx.m.d.comb += getattr(dut, port).eq(
+                window_signals[tied] if isinstance(tied, str) else tied
+            )
         return getattr(dut, spec.output)
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 from .graph import OPS, Graph, Op
 from .types import Rate, Type, TypeParseError, parse_type
@@ -75,7 +76,7 @@ def _print_op(op: Op, types: dict[int, Type]) -> str:
         if attrs[a.name] is not None
     ]
     text = f"{head} " + ", ".join(items)
-    t = types.get(op.result)
+    t = types.get(op.result) if op.result is not None else None
     return text + (f" : {t}" if t is not None else "")
 
 
@@ -108,13 +109,14 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _tokens(text: str, line: int) -> list[tuple[str, str, int]]:
-    out, pos = [], 0
+    out: list[tuple[str, str, int]] = []
+    pos = 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None:
             raise ParseError(line, pos + 1, f"unexpected character {text[pos]!r}")
         if m.lastgroup != "space":
-            out.append((m.lastgroup, m.group(), pos + 1))
+            out.append((m.lastgroup or "", m.group(), pos + 1))
         pos = m.end()
     return out
 
@@ -139,7 +141,7 @@ class _Line:
     def col(self) -> int:
         return self.toks[self.i][2] if self.i < len(self.toks) else len(self.text) + 1
 
-    def peek(self) -> tuple[str, str, int] | None:
+    def peek(self) -> Any:  # the next token (kind, text, column), or None at the end
         return self.toks[self.i] if self.i < len(self.toks) else None
 
     def take(self, kind: str, value: str | None = None, what: str = "") -> str:
@@ -156,7 +158,7 @@ class _Line:
         return ParseError(self.line, col if col is not None else self.col(), message)
 
 
-def _number(tok: tuple[str, str, int], ln: _Line, kind: str) -> object:
+def _number(tok: tuple[str, str, int], ln: _Line, kind: str) -> Any:
     k, v, col = tok
     if k == "hex":
         n = int(v, 16)
@@ -176,7 +178,7 @@ def _value(ln: _Line, as_float: bool) -> object:
         raise ln.error("expected a value, found end of line")
     if t[1] == "[":
         ln.i += 1
-        items = []
+        items: list[object] = []
         while True:
             t = ln.peek()
             if t is not None and t[1] == "]" and not items:
@@ -206,11 +208,11 @@ def _type_after_colon(ln: _Line) -> Type | None:
         return None
     spelling = ln.type_text.strip()
     if not spelling:
-        raise ln.error("expected a type after ':'", ln.type_col + 1)
+        raise ln.error("expected a type after ':'", (ln.type_col or 0) + 1)
     try:
         return parse_type(spelling)
     except TypeParseError as exc:
-        raise ln.error(str(exc), ln.type_col + 2) from None
+        raise ln.error(str(exc), (ln.type_col or 0) + 2) from None
 
 
 def _parse_op(ln: _Line) -> Op:

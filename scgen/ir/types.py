@@ -222,7 +222,9 @@ _INT = re.compile(r"^([ui])(\d+)$")
 
 def _split_top(text: str) -> list[str]:
     """Split on commas that are not inside <...> or quotes."""
-    parts, depth, quoted, cur = [], 0, False, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth, quoted = 0, False
     for ch in text:
         if ch == '"':
             quoted = not quoted

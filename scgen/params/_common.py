@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 __all__ = ["Ordering", "Encoding", "LfsrForm"]
 
@@ -76,7 +77,7 @@ def _int_tuple(owner: str, name: str, value: object, lo: int, hi: int, hint: str
     return tuple(value)
 
 
-def _floats(value: object):
+def _floats(value: Any):
     """Yield the numbers of a nested sequence (lists, tuples, NumPy arrays) in row order."""
     if hasattr(value, "__iter__"):
         for v in value:

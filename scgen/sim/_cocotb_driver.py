@@ -29,9 +29,9 @@ async def drive_and_sample(dut):
     drive = [(getattr(dut, n), values(stim[n])) for n in meta["inputs"]]
     wide = set(meta.get("wide", []))
     sample = [(n, getattr(dut, n)) for n in meta["outputs"]]
-    out = {n: [] for n, _ in sample}
+    out: dict[str, list] = {n: [] for n, _ in sample}
 
-    cocotb.start_soon(Clock(dut.clk, 10, unit="ns").start())
+    cocotb.start_soon(Clock(dut.clk, 10, unit="ns").start())  # type: ignore[arg-type]
     for h, _values in drive:
         h.value = 0
     dut.rst.value = 1
@@ -41,8 +41,8 @@ async def drive_and_sample(dut):
 
     t0 = time.perf_counter()
     for t in range(cycles):
-        for h, values in drive:
-            h.value = values[t]
+        for h, per_cycle in drive:
+            h.value = per_cycle[t]
         await ReadOnly()
         for n, h in sample:
             out[n].append(int(h.value))
@@ -59,5 +59,5 @@ async def drive_and_sample(dut):
     np.savez(
         os.environ["SCGEN_TRACE"],
         seconds=seconds,
-        **{n: (limbs(v) if n in wide else np.array(v, dtype=np.uint64)) for n, v in out.items()},
+        **{n: (limbs(v) if n in wide else np.array(v, dtype=np.uint64)) for n, v in out.items()},  # type: ignore[arg-type]
     )

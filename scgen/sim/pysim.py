@@ -22,7 +22,8 @@ def run_pysim(duts, inputs: list[dict[str, np.ndarray]], cycles: int):
     for ports wider than 63 bits) and the wall time of the run.
     """
     top = HarnessTop(duts)
-    drive, sample = [], []
+    drive: list = []
+    sample: list = []
     for k, dut in enumerate(duts):
         for name, flow, width, _ in port_specs(dut):
             sig = getattr(top, f"c{k}__{name}")

@@ -92,7 +92,7 @@ def run_verilator(duts, inputs: list[dict[str, np.ndarray]], cycles: int, build_
         )
         stamp.write_text(digest)
 
-    meta = {"cycles": cycles, "inputs": [], "outputs": []}
+    meta: dict = {"cycles": cycles, "inputs": [], "outputs": []}
     arrays: dict[str, np.ndarray] = {}
     widths: dict[str, tuple[int, int, bool]] = {}
     for k, dut in enumerate(duts):
@@ -114,7 +114,7 @@ def run_verilator(duts, inputs: list[dict[str, np.ndarray]], cycles: int, build_
     stimulus = build_dir / "stimulus.npz"
     trace = build_dir / "trace.npz"
     trace.unlink(missing_ok=True)
-    np.savez(stimulus, meta=json.dumps(meta), **arrays)
+    np.savez(stimulus, meta=json.dumps(meta), **arrays)  # type: ignore[arg-type]
     results = runner.test(
         hdl_toplevel=TOP_NAME,
         hdl_toplevel_lang="verilog",
