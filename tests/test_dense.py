@@ -90,28 +90,6 @@ def test_dense_wrong():
         DenseLayer(3.0, 2)
 
 
-def test_dense_forward_hardware_is_the_composed_twins():
-    from scgen import sw
-    from scgen.nn.dense import HARDWARE_W_ENCODER, HARDWARE_X_ENCODER
-    from scgen.params import CounterParams, MulAndParams
-
-    length = 300
-    d = DenseLayer(4, 3, length=length, seed=1)
-    x = np.random.default_rng(0).random(4)
-    xq = np.clip(np.floor(x * 65536), 0, 65535).astype(int)
-    wq = np.clip(np.floor(d.weights * 65536), 0, 65535).astype(int)
-    start = np.zeros(length + 1, np.uint8)
-    start[0] = 1
-    counts = np.zeros(3, dtype=np.int64)
-    for n in range(3):
-        for i in range(4):
-            a = sw.encoder(HARDWARE_X_ENCODER, np.full(length, xq[i])).o
-            b = sw.encoder(HARDWARE_W_ENCODER, np.full(length, wq[n, i])).o
-            prod = np.append(sw.mul_and(MulAndParams(), a, b).o, np.uint64(0))
-            counts[n] += sw.counter(CounterParams(window=length), start, prod).count[-1]
-    np.testing.assert_array_equal(d.forward_hardware(x), counts * (1 / length))
-
-
 def test_encode_lfsr_matches_the_encoder_twin():
     from scgen import sw
     from scgen.params import EncoderParams, SobolParams

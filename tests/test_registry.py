@@ -78,7 +78,7 @@ def test_registry_twin_signature_matches_ports(name):
 @pytest.mark.parametrize("name", sorted(PRIMITIVES))
 def test_registry_kernel_arguments_are_params_or_ports(name):
     # the registry names each twin's kernels; every argument is a params field, a derived
-    # params member or a port, so a kernel reads as the hardware it models
+    # params member, a port or a port's row index, so a kernel reads as the hardware it models
     prim = PRIMITIVES[name]
     ins, outs = _ports(prim)
     params_cls = prim.params
@@ -88,7 +88,9 @@ def test_registry_kernel_arguments_are_params_or_ports(name):
         fn = getattr(k, "py_func", k)  # a plain function under NUMBA_DISABLE_JIT=1
         assert fn.__module__ == prim.twin.__module__, f"{fn.__name__} is not the twin's own"
         for arg in inspect.signature(fn).parameters:
-            assert arg in names | derived | ins | outs, f"{fn.__name__} argument {arg!r}"
+            # ``<port>_row``: which row of a table of held ``<port>`` values each cycle sees
+            held = {f"{port}_row" for port in ins}
+            assert arg in names | derived | ins | outs | held, f"{fn.__name__} argument {arg!r}"
 
 
 @pytest.mark.parametrize("name", sorted(PRIMITIVES))

@@ -129,8 +129,6 @@ def _ab(seed_fn, scgen_fn, repeat: int) -> tuple[float, float]:
 
 
 def _rows(eng, sc) -> dict[str, Callable[[], tuple]]:
-    from ..nn import DenseLayer as NativeDense
-
     rng = np.random.default_rng(0)
 
     def bits(n):
@@ -200,12 +198,20 @@ def _rows(eng, sc) -> dict[str, Callable[[], tuple]]:
 
         return build
 
-    def lfsr_dense():
-        de, dn = eng.DenseLayer(64, 32, 1024), NativeDense(64, 32, length=1024)
+    def hardware_dense():
+        # scgen's side is the hardware-exact dense layer (the dense primitive's twin: LFSR
+        # comparator synapses, per-cycle counts, LIF neurons) for one window of 1024 cycles
+        from ..params import DenseParams
+        from ..sw.dense import dense_windows
+
+        de = eng.DenseLayer(64, 32, 1024)
+        p = DenseParams(n_inputs=64, n_neurons=32, stream_length=1024, leak_k=-20, gain_k=256)
         x = rng.random(64)
+        xq = np.clip(np.floor(x * 65536), 0, 65535).astype(np.int64)[None, :]
+        wq = rng.integers(0, 1 << 16, (1, 64 * 32))
         return (
             lambda: de.forward_numpy(x),
-            lambda: dn.forward_hardware(x),
+            lambda: dense_windows(p, xq, wq, None, None),
             "and_popcount",
             64 * 32 * 16,
         )
@@ -262,7 +268,7 @@ def _rows(eng, sc) -> dict[str, Callable[[], tuple]]:
         "batch_lif_run 1e6 steps": lif_run,
         "batch_lif_run_varying 1e5 steps": lif_varying,
         "batch_lif_run_multi 100 x 1e5": lif_multi,
-        "LFSR-exact dense 64x32x1024 (vs engine forward_numpy)": lfsr_dense,
+        "hardware-exact dense 64x32x1024, LIF (vs engine forward_numpy)": hardware_dense,
         "Kuramoto N=256 x 1000 steps (noise)": lambda: kuramoto(256, 1000),
         "Kuramoto N=1024 x 100 steps (noise)": lambda: kuramoto(1024, 100),
         "Kuramoto N=4096 x 10 steps (noise)": lambda: kuramoto(4096, 10),

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..params import EncoderParams, LfsrParams
 from ..sw import dense_engine as _k
 from ..sw.bernoulli import check_probs, words_for
-from ..sw.lfsr_encode import encode_lfsr, quantize
 from ._checks import check_int, check_seed
 
-__all__ = ["HARDWARE_W_ENCODER", "HARDWARE_X_ENCODER", "DenseLayer"]
-
-# Default encoders of the hardware-exact forward: the seed's LFSR for the inputs, and the Galois
-# form of the same polynomial (a different sequence) seeded 0xBEEF for the weights.
-HARDWARE_X_ENCODER = EncoderParams()
-HARDWARE_W_ENCODER = EncoderParams(source=LfsrParams(seed=0xBEEF, form="galois"))
+__all__ = ["DenseLayer"]
 
 
 class DenseLayer:
@@ -44,7 +37,6 @@ class DenseLayer:
         self.seed = check_seed("DenseLayer", seed)
         self._weights = _k.init_weights(self.n_inputs, self.n_neurons, self.seed)
         self._packed_t = _k.pack_weights(self._weights, self.length, self.seed)
-        self._hw_weights: dict[EncoderParams, np.ndarray] = {}
 
     @property
     def words(self) -> int:
@@ -79,7 +71,6 @@ class DenseLayer:
     def refresh_packed_weights(self) -> None:
         """Re-pack the weights (deterministic: the same bits every time)."""
         self._packed_t = _k.pack_weights(self._weights, self.length, self.seed)
-        self._hw_weights = {}
 
     @property
     def packed_weights(self) -> np.ndarray:
@@ -127,31 +118,3 @@ class DenseLayer:
                 f"{self.words}), not {p.shape}"
             )
         return self._scale(_k.dense_counts_packed(self._packed_t, np.ascontiguousarray(p)))
-
-    def forward_hardware(
-        self,
-        x: object,
-        *,
-        x_encoder: EncoderParams = HARDWARE_X_ENCODER,
-        w_encoder: EncoderParams = HARDWARE_W_ENCODER,
-    ) -> np.ndarray:
-        """The hardware-exact forward: comparator encoders, AND gates and window counters.
-
-        Inputs and weights are quantised to the encoders' width (``floor(p * 2**width)``,
-        clipped), every input is encoded by ``x_encoder`` and every weight by ``w_encoder`` (one
-        source each, shared, as a small hardware layer would), all from reset for ``length``
-        cycles; ``y[n]`` is the count of ones of ``sum_i W[n, i] AND X[i]`` divided by
-        ``length``. Bit-exact with composing :func:`scgen.sw.encoder`, :func:`scgen.sw.mul_and`
-        and :func:`scgen.sw.counter` over the same cycles.
-        """
-        xq = quantize(x_encoder, self._input(x))
-        packed_x = encode_lfsr(x_encoder, xq, self.length)
-        wt = self._hw_weights.get(w_encoder)
-        if wt is None:
-            wq = quantize(w_encoder, self._weights.reshape(-1))
-            packed_w = encode_lfsr(w_encoder, wq, self.length)
-            wt = np.ascontiguousarray(
-                packed_w.reshape(self.n_neurons, self.n_inputs, -1).transpose(1, 2, 0)
-            )
-            self._hw_weights[w_encoder] = wt
-        return self._scale(_k.dense_counts_packed(wt, packed_x))

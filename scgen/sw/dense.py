@@ -33,7 +33,9 @@ def _dense_kernel(
     start,
     en,
     x,
+    x_row,
     w,
+    w_row,
     leak_k,
     gain_k,
     y_min,
@@ -43,9 +45,10 @@ def _dense_kernel(
 ):
     """Cycle by cycle, as the hardware: comb outputs, then the clock edge.
 
-    ``x`` and ``w`` are the ports' 16-bit fields per cycle, ``(cycles, n)`` (``w`` has one row
-    when the weights are constant); ``rom_words`` is ``(L, n_weights)`` stream bits of constant
-    weights in a ROM, or empty (weights from their encoders).
+    ``x`` and ``w`` are tables of the ports' 16-bit fields, ``(rows, n)``; cycle ``t`` sees row
+    ``x_row[t]`` (``w_row[t]``), so a value held for many cycles is stored once.
+    ``rom_words`` is ``(L, n_weights)`` stream bits of constant weights in a ROM, or empty
+    (weights from their encoders).
     """
     galois, lfsr_width, taps_mask = source_config
     ni = input_seeds.shape[0]
@@ -53,7 +56,6 @@ def _dense_kernel(
     nn = weight_table.shape[0]
     length = rom_words.shape[0]
     use_rom = length > 0
-    held_w = w.shape[0] == 1
     y_span = y_max - y_min
     xs = input_seeds.copy()
     ws = weight_seeds.copy()
@@ -69,10 +71,9 @@ def _dense_kernel(
     for t in range(start.shape[0]):
         # comb: stream bits, and the neurons' step on last cycle's counts
         for i in range(ni):
-            xb[i] = 1 if xs[i] < x[t, i] else 0
-        tw = 0 if held_w else t
+            xb[i] = 1 if xs[i] < x[x_row[t], i] else 0
         for k in range(nw):
-            wb[k] = rom_data[k] if use_rom else (1 if ws[k] < w[tw, k] else 0)
+            wb[k] = rom_data[k] if use_rom else (1 if ws[k] < w[w_row[t], k] else 0)
         for n in range(nn):
             if en_d:
                 cur = y_min + (y_span * count[n]) // ni
@@ -120,11 +121,12 @@ def _run(
     params: DenseParams,
     start: np.ndarray,
     en: np.ndarray,
-    x: np.ndarray,
-    w: np.ndarray,
+    x: tuple[np.ndarray, np.ndarray],
+    w: tuple[np.ndarray, np.ndarray],
     leak_k: np.ndarray,
     gain_k: np.ndarray,
 ) -> np.ndarray:
+    """Run the kernel; ``x`` and ``w`` are (row per cycle, table of rows)."""
     p = params
     rom = np.zeros((0, p.n_weights), dtype=np.uint8)
     if p.uses_rom:
@@ -141,8 +143,10 @@ def _run(
         rom,
         np.ascontiguousarray(start, dtype=np.uint8),
         np.ascontiguousarray(en, dtype=np.uint8),
-        np.ascontiguousarray(x, dtype=np.int32),
-        np.ascontiguousarray(w, dtype=np.int32),
+        np.ascontiguousarray(x[1], dtype=np.int32),
+        np.ascontiguousarray(x[0], dtype=np.int64),
+        np.ascontiguousarray(w[1], dtype=np.int32),
+        np.ascontiguousarray(w[0], dtype=np.int64),
         np.ascontiguousarray(leak_k, dtype=np.int64),
         np.ascontiguousarray(gain_k, dtype=np.int64),
         p.y_min,
@@ -153,13 +157,14 @@ def _run(
     return spikes
 
 
-def _fields(values: np.ndarray, n: int, bits: int) -> np.ndarray:
-    """Per-cycle packed values as ``(cycles, n)`` fields, each distinct run unpacked once."""
+def _fields(values: np.ndarray, n: int, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-cycle packed values as (row per cycle, ``(rows, n)`` fields): each run of one value
+    is unpacked once."""
     change = np.ones(len(values), dtype=bool)
     if len(values) > 1:
         change[1:] = values[1:] != values[:-1]
     rows = unpack_fields(values[np.flatnonzero(change)], n, bits)
-    return rows[np.cumsum(change) - 1]
+    return np.cumsum(change) - 1, rows
 
 
 def _words(spikes: np.ndarray) -> np.ndarray:
@@ -218,7 +223,7 @@ def dense(
             raise ValueError(f"Dense layer input 'w' must have shape ({t},), not {w_a.shape}")
         w_f = _fields(w_a, p.n_weights, p.RATE_BITS)
     else:
-        w_f = np.array([p.weights], dtype=np.int64).reshape(1, p.n_weights)
+        w_f = (np.zeros(t, np.int64), np.array([p.weights], np.int64).reshape(1, p.n_weights))
     leak = ins["leak_k"][0] if p.leak_k is None else _held(p, "leak_k", None, t)
     gain = ins["gain_k"][0] if p.gain_k is None else _held(p, "gain_k", None, t)
     spikes = _run(p, ins["start"][0], ins["en"][0], x_f, w_f, leak, gain)
@@ -248,11 +253,11 @@ def dense_windows(
     en = np.zeros((windows, span), dtype=np.uint8)
     en[:, 1 : length + 1] = 1
     rows = np.repeat(np.arange(windows, dtype=np.int64), span)
-    x_f = np.asarray(x, dtype=np.int64).reshape(windows, p.n_inputs)[rows]
+    x_f = (rows, np.asarray(x, dtype=np.int64).reshape(windows, p.n_inputs))
     if w is None:
-        w_f = np.array([p.weights], dtype=np.int64).reshape(1, p.n_weights)
+        w_f = (np.zeros(t, np.int64), np.array([p.weights], np.int64).reshape(1, p.n_weights))
     else:
-        w_f = np.asarray(w, dtype=np.int64).reshape(windows, p.n_weights)[rows]
+        w_f = (rows, np.asarray(w, dtype=np.int64).reshape(windows, p.n_weights))
     leak = np.repeat(np.asarray(leak_k, dtype=np.int64), span) if leak_k is not None else None
     gain = np.repeat(np.asarray(gain_k, dtype=np.int64), span) if gain_k is not None else None
     spikes = _run(
