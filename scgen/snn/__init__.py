@@ -2,6 +2,7 @@
 
 from .hw import SnnLayer, SnnNetwork
 from .params import Leak, Reset, SnnLayerParams, SnnParams
+from .run import BACKENDS, drive, run
 from .twin import SnnTrace, snn, snn_steps
 
 __all__ = [
@@ -17,4 +18,8 @@ __all__ = [
     "SnnTrace",
     "snn",
     "snn_steps",
+    # runner
+    "BACKENDS",
+    "drive",
+    "run",
 ]
