@@ -96,8 +96,9 @@ def snn_steps(params: SnnParams, spikes: np.ndarray) -> tuple[np.ndarray, np.nda
         raise ValueError(
             f"SNN input spikes must have shape (T, batch, {params.n_in}), not {spikes.shape!r}"
         )
-    if spikes.size and (spikes.min() < 0 or spikes.max() > 1):
-        raise ValueError(f"SNN input spikes must be 0 or 1, not values up to {spikes.max()!r}")
+    bad = spikes[(spikes != 0) & (spikes != 1)]
+    if bad.size:
+        raise ValueError(f"SNN input spikes must be 0 or 1, not {bad.flat[0].item()!r}")
     config, weights, neurons = params.kernel_arrays()
     total = sum(la.n_out for la in params.layers)
     out = np.zeros((spikes.shape[0], spikes.shape[1], total), dtype=np.uint8)
