@@ -83,7 +83,7 @@ def reference_steps(params, spikes):
                         v = v - (v >> la.leak_shift)
                     elif la.leak is Leak.MULTIPLY:
                         v = (v * la.beta) >> la.beta_fraction
-                    u = v + la.bias[j] + sum(w for w, s in zip(la.weight[j], x) if s)
+                    u = v + la.bias[j] + sum(w for w, s in zip(la.weight[j], x, strict=True) if s)
                     u = min(hi, max(lo, u))
                     fire = u > la.threshold[j]
                     if fire:
@@ -140,7 +140,7 @@ def test_snn_folding_changes_time_not_spikes(net, data):
     spikes = (np.random.default_rng(seed).random((10, 2, params.n_in)) < 0.5).astype(np.uint8)
     assert np.array_equal(snn.run(params, spikes), snn.run(other, spikes))
     assert other.step_cycles() == sum(
-        -(-la.n_out // p) * (la.n_in + 3) for la, p in zip(params.layers, pes)
+        -(-la.n_out // p) * (la.n_in + 3) for la, p in zip(params.layers, pes, strict=True)
     )
 
 
