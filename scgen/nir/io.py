@@ -226,7 +226,7 @@ def _node(name, kind, node, in_sizes, dt, raw, srcs) -> Node:
             tau = params[f]
             if not np.all(tau > 0):
                 raise NIRImportError(
-                    f"NIR node {name!r} field {f!r} must be positive, not {tau.min()!r}"
+                    f"NIR node {name!r} field {f!r} must be positive, not {float(tau.min())!r}"
                 )
             if np.any(dt / tau > 1):
                 raise NIRImportError(
@@ -237,7 +237,8 @@ def _node(name, kind, node, in_sizes, dt, raw, srcs) -> Node:
                 )
     if kind == "Delay" and np.any(params["delay"] < 0):
         raise NIRImportError(
-            f"NIR node {name!r} field 'delay' must be non-negative, not {params['delay'].min()!r}"
+            f"NIR node {name!r} field 'delay' must be non-negative, not "
+            f"{float(params['delay'].min())!r}"
         )
     return Node(kind, n_in, params)
 

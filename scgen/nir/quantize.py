@@ -94,7 +94,7 @@ def _shared(pop: str, fieldname: str, values: np.ndarray) -> float:
     if not np.allclose(values, values[0], rtol=1e-6, atol=0):
         raise NIRImportError(
             f"NIR node {pop!r} field {fieldname!r} must be the same for every neuron in "
-            f"hardware, not values from {values.min()!r} to {values.max()!r}"
+            f"hardware, not values from {float(values.min())!r} to {float(values.max())!r}"
         )
     return float(values[0])
 
@@ -127,7 +127,7 @@ def quantize(
         pn, qn = network.nodes[proj].params, network.nodes[pop]
         q = qn.params
         if qn.kind == "LIF":
-            a = _shared(pop, "tau", dt / q["tau"])
+            a = dt / _shared(pop, "tau", q["tau"])
             gain = a * q["r"]
             beta = 1.0 - a
             extra = a * q["v_leak"]
