@@ -27,6 +27,8 @@ class SnnLayer(wiring.Component):
         The step's last cycle (combinational); ``s_next`` is the step's spikes then.
     s_next : Out(n_out)
         The spike register's next value (the step's spikes on the ``fin`` cycle).
+    s_out : Out(n_out)
+        The spike register: the latest finished step's spikes, from the cycle after ``fin``.
 
     The membranes sit in a ring of registers that rotates by ``pe`` per group, the weights in a
     ROM of ``groups * n_in`` words of ``pe`` weights, bias and threshold in a ROM of ``groups``
@@ -47,6 +49,7 @@ class SnnLayer(wiring.Component):
                 "s_in": In(params.n_in),
                 "fin": Out(1),
                 "s_next": Out(params.n_out),
+                "s_out": Out(params.n_out),
             }
         )
 
@@ -80,9 +83,9 @@ class SnnLayer(wiring.Component):
         u = [Signal(signed(mw), name=f"u{lane}") for lane in range(pe)]
 
         m.d.comb += [wport.addr.eq(addr), nport.addr.eq(g)]
-        last = Signal()
-        m.d.comb += last.eq(active & (c == n_in + 2) & (g == groups - 1))
-        m.d.comb += self.fin.eq(last)
+        # registered phase flags keep the counters' comparators off the control paths
+        end, last_group = Signal(), Signal()
+        m.d.comb += self.fin.eq(end & last_group)
 
         lo, hi = -(1 << (mw - 1)), (1 << (mw - 1)) - 1
 
@@ -125,11 +128,12 @@ class SnnLayer(wiring.Component):
         # the spike register after this group's rotation
         rotated = Signal(n_pad)
         m.d.comb += rotated.eq(Cat(spikes[pe:], *fires) if n_pad > pe else Cat(*fires))
-        m.d.comb += self.s_next.eq(rotated[: p.n_out])
+        m.d.comb += [self.s_next.eq(rotated[: p.n_out]), self.s_out.eq(spikes[: p.n_out])]
 
-        m.d.sync += fetch_d.eq(0)
+        m.d.sync += [fetch_d.eq(0), end.eq(active & ~self.go & (c == n_in + 1))]
         with m.If(self.go):
             m.d.sync += [active.eq(1), c.eq(0), g.eq(0), addr.eq(0), sin.eq(self.s_in)]
+            m.d.sync += last_group.eq(groups == 1)
         with m.Elif(active):
             with m.If(c < n_in):
                 m.d.sync += [
@@ -138,13 +142,14 @@ class SnnLayer(wiring.Component):
                     fetch_d.eq(1),
                     sin.eq(Cat(sin[1:], sin[0]) if n_in > 1 else sin),
                 ]
-            with m.If(c == n_in + 2):
+            with m.If(end):
                 m.d.sync += [c.eq(0), g.eq(g + 1), spikes.eq(rotated)]
+                m.d.sync += last_group.eq((g == groups - 2) if groups > 1 else 1)
                 for j in range(n_pad - pe):
                     m.d.sync += ring[j].eq(ring[j + pe])
                 for lane in range(pe):
                     m.d.sync += ring[n_pad - pe + lane].eq(newv[lane])
-                with m.If(g == groups - 1):
+                with m.If(last_group):
                     m.d.sync += [active.eq(0), g.eq(0)]
             with m.Else():
                 m.d.sync += c.eq(c + 1)
@@ -207,8 +212,10 @@ class SnnNetwork(wiring.Component):
         for k, layer in enumerate(layers):
             m.d.comb += layer.first.eq(first)
             if k:
-                prev = layers[k - 1]
-                m.d.comb += [layer.go.eq(prev.fin), layer.s_in.eq(prev.s_next)]
+                # one cycle between layers: the next layer starts from registers only
+                prev, go = layers[k - 1], Signal(name=f"go{k}")
+                m.d.sync += go.eq(prev.fin)
+                m.d.comb += [layer.go.eq(go), layer.s_in.eq(prev.s_out)]
         m.d.sync += done.eq(layers[-1].fin)
         with m.If(layers[-1].fin):
             m.d.sync += [busy.eq(0), held.eq(layers[-1].s_next)]

@@ -194,8 +194,9 @@ class SnnParams:
         return self.layers[-1].n_out
 
     def step_cycles(self) -> int:
-        """Busy cycles per time step: from the cycle after ``start`` to the last layer's last."""
-        return sum(layer.cycles() for layer in self.layers)
+        """Busy cycles per time step: from the cycle after ``start`` to the last layer's last
+        (the layers one after the other, with one cycle between two layers)."""
+        return sum(layer.cycles() for layer in self.layers) + len(self.layers) - 1
 
     def with_pe(self, pe: tuple[int, ...] | int) -> SnnParams:
         """Return the same network with other folding (the same spikes, other timing)."""
