@@ -1,7 +1,17 @@
 """Multi-layer fixed-point spiking networks: params, hardware, bit-exact twin, runner."""
 
 from .hw import SnnLayer, SnnNetwork
-from .params import Leak, Reset, SnnLayerParams, SnnParams
+from .params import (
+    DEVICES,
+    Leak,
+    Reset,
+    SnnLayerParams,
+    SnnParams,
+    estimate,
+    fit,
+    from_dict,
+    to_dict,
+)
 from .run import BACKENDS, drive, run
 from .twin import SnnTrace, snn, snn_steps
 
@@ -11,6 +21,11 @@ __all__ = [
     "Reset",
     "SnnLayerParams",
     "SnnParams",
+    "DEVICES",
+    "estimate",
+    "fit",
+    "from_dict",
+    "to_dict",
     # hardware
     "SnnLayer",
     "SnnNetwork",

@@ -20,7 +20,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Leak", "Reset", "SnnLayerParams", "SnnParams"]
+__all__ = [
+    "DEVICES",
+    "Leak",
+    "Reset",
+    "SnnLayerParams",
+    "SnnParams",
+    "estimate",
+    "fit",
+    "from_dict",
+    "to_dict",
+]
 
 
 class Reset(enum.Enum):
@@ -231,3 +241,100 @@ class SnnParams:
             np.array(weights, dtype=np.int64),
             np.array(neurons, dtype=np.int64),
         )
+
+
+def to_dict(params: SnnParams) -> dict:
+    """``params`` as plain JSON-able data (enums by value); :func:`from_dict` reverses it."""
+    from dataclasses import asdict
+
+    layers = []
+    for la in params.layers:
+        d = asdict(la)
+        d["leak"], d["reset"] = la.leak.value, la.reset.value
+        d["weight"] = [list(row) for row in la.weight]
+        d["bias"], d["threshold"] = list(la.bias), list(la.threshold)
+        layers.append(d)
+    return {"format": "scgen.snn/1", "layers": layers}
+
+
+def from_dict(data: dict) -> SnnParams:
+    """Rebuild :class:`SnnParams` from :func:`to_dict`'s output (every field checked again)."""
+    if not isinstance(data, dict) or data.get("format") != "scgen.snn/1":
+        got = data.get("format") if isinstance(data, dict) else data
+        raise ValueError(f"SNN network file format must be 'scgen.snn/1', not {got!r}")
+    return SnnParams(layers=tuple(SnnLayerParams(**d) for d in data["layers"]))
+
+
+# logic cells and 4-kbit block RAMs of the devices the boards carry
+DEVICES = {
+    "iCE40UP5K-SG48": (5280, 30),
+    "LFE5U-85F-6BG381C": (83640, 208),
+    "LFE5U-85F-8MG285C": (83640, 208),
+    "GW1NR-LV9QN88PC6/I5": (8640, 26),
+}
+
+
+def estimate(params: SnnParams) -> dict[str, int]:
+    """Cycles per step and a rough LUT/FF/BRAM estimate, before any build.
+
+    Flip-flops are counted from the registers (membrane ring, spike and input shift registers,
+    per-lane pipeline); LUTs as twice the per-lane adder and saturation bits plus the ring's
+    input multiplexers, a rule fitted to the iCE40 build of the digits network (442 LUT, 856 FF
+    at pe = 1); block RAMs as 4-kbit blocks (at most 16 bits wide) for ROMs of 2 kbit or more
+    (smaller ROMs become logic). report.json of a build has the real figures.
+    """
+    lut = ff = bram = 0
+    for la in params.layers:
+        n_pad, mw = la.groups() * la.pe, la.membrane_width
+        lane = la.acc_width() + 2 * la.sum_width() + mw
+        ff += n_pad * (mw + 1) + la.n_in + la.pe * lane + 3 * la.n_in.bit_length() + 8
+        lut += 2 * la.pe * (la.acc_width() + 2 * la.sum_width() + 3 * mw) + 40
+        for width, depth in (
+            (la.pe * la.weight_width, la.groups() * la.n_in),
+            (la.pe * 2 * mw, la.groups()),
+        ):
+            if width * depth >= 2048:
+                bram += max(-(-width * depth // 4096), -(-width // 16))
+    ff += params.n_out + 3
+    return {"cycles_per_step": params.step_cycles() + 1, "lut": lut, "ff": ff, "bram": bram}
+
+
+def fit(params: SnnParams, device: str, *, budget: float = 0.8) -> SnnParams:
+    """The folding with the fewest cycles per step whose estimate fits ``budget`` of ``device``.
+
+    Greedy: double the ``pe`` of the slowest layer while the estimate still fits.
+    """
+    if device not in DEVICES:
+        raise ValueError(
+            f"SNN fit device must be one of {', '.join(sorted(DEVICES))}, not {device!r}"
+        )
+    cells, blocks = DEVICES[device]
+
+    def fits(p):
+        e = estimate(p)
+        # a logic cell is one LUT4 and one flip-flop: measured builds packed into 0.85 to 0.87
+        # of LUT + FF cells, so the sum is the safe side
+        return e["lut"] + e["ff"] <= budget * cells and e["bram"] <= budget * blocks
+
+    best = params.with_pe(1)
+    if not fits(best):
+        e = estimate(best)
+        raise ValueError(
+            f"SNN network does not fit {device} even at pe = 1 (estimate {e['lut']} LUT, "
+            f"{e['ff']} FF, {e['bram']} BRAM)"
+        )
+    while True:
+        pes = [la.pe for la in best.layers]
+        order = sorted(range(len(pes)), key=lambda k: -best.layers[k].cycles())
+        for k in order:
+            la = best.layers[k]
+            if la.pe >= la.n_out:
+                continue
+            trial = list(pes)
+            trial[k] = min(la.n_out, 2 * la.pe)
+            candidate = best.with_pe(tuple(trial))
+            if fits(candidate):
+                best = candidate
+                break
+        else:
+            return best
