@@ -238,3 +238,40 @@ def test_snn_run_spikes_wrong():
         match=r"^SNN backend must be one of 'reference', 'twin', 'pysim', 'verilator', not 'fpga'$",
     ):
         snn.run(params, np.zeros((1, 1, 2)), backend="fpga")
+
+
+def test_snn_to_dict_round_trip():
+    params = SnnParams(layers=(_layer(leak="multiply", beta=200, reset="subtract", pe=2),))
+    assert snn.from_dict(snn.to_dict(params)) == params
+
+
+def test_snn_estimate_and_fit():
+    rng = np.random.default_rng(3)
+    la = SnnLayerParams(weight=rng.integers(-9, 9, (32, 64)).tolist(), threshold=[30] * 32)
+    lb = SnnLayerParams(weight=rng.integers(-9, 9, (10, 32)).tolist(), threshold=[30] * 10)
+    params = SnnParams(layers=(la, lb))
+    e = snn.estimate(params)
+    assert e["cycles_per_step"] == 32 * 67 + 10 * 35 + 2
+    fitted = snn.fit(params, "iCE40UP5K-SG48")
+    f = snn.estimate(fitted)
+    assert f["lut"] + f["ff"] <= 0.8 * 5280 and f["cycles_per_step"] < e["cycles_per_step"]
+    # one more doubling of any layer would not fit, or that layer is fully parallel
+    for k, layer in enumerate(fitted.layers):
+        if layer.pe < layer.n_out:
+            pes = [x.pe for x in fitted.layers]
+            pes[k] = min(layer.n_out, 2 * layer.pe)
+            g = snn.estimate(fitted.with_pe(tuple(pes)))
+            assert g["lut"] + g["ff"] > 0.8 * 5280 or g["bram"] > 0.8 * 30
+
+
+def test_snn_fit_device_wrong():
+    params = SnnParams(layers=(_layer(),))
+    with pytest.raises(ValueError, match=r"^SNN fit device must be one of .*, not 'xc7a35t'$"):
+        snn.fit(params, "xc7a35t")
+
+
+def test_snn_from_dict_wrong():
+    with pytest.raises(
+        ValueError, match=r"^SNN network file format must be 'scgen.snn/1', not None$"
+    ):
+        snn.from_dict({})
