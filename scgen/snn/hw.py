@@ -34,7 +34,8 @@ class SnnLayer(wiring.Component):
     ROM of ``groups * n_in`` words of ``pe`` weights, bias and threshold in a ROM of ``groups``
     words. Group schedule (``c`` = cycle in group): ``c < n_in`` fetch weight word and spike
     ``c``; ``1 <= c <= n_in`` accumulate; ``c = 0`` leak the ring's head, ``c = 1`` add the bias,
-    ``c = n_in + 1`` add the synaptic sum and saturate, ``c = n_in + 2`` compare, reset, rotate.
+    ``c = n_in + 1`` add the synaptic sum and saturate, ``c = n_in + 2`` compare (and subtract),
+    ``c = n_in + 3`` reset and rotate.
     """
 
     def __init__(self, params: SnnLayerParams):
@@ -70,7 +71,7 @@ class SnnLayer(wiring.Component):
         wport, nport = wrom.read_port(), nrom.read_port()
 
         active = Signal()
-        c = Signal(range(n_in + 3))
+        c = Signal(range(n_in + 4))
         g = Signal(range(max(groups, 2)))
         addr = Signal(range(max(groups * n_in, 2)))
         sin = Signal(n_in)
@@ -105,14 +106,19 @@ class SnnLayer(wiring.Component):
                 leak_expr = (v0 * Const(p.beta, unsigned(p.beta_fraction + 1))) >> p.beta_fraction
             else:
                 leak_expr = v0
+            # compare (and subtract) one cycle before the ring is written: one carry chain
+            # per pipeline stage
             fire = Signal(name=f"fire{lane}")
             nv = Signal(signed(mw), name=f"newv{lane}")
-            m.d.comb += fire.eq(u[lane] > thr)
+            with m.If(active & (c == n_in + 2)):
+                m.d.sync += fire.eq(u[lane] > thr)
             if p.reset is Reset.ZERO:
                 m.d.comb += nv.eq(Mux(fire, p.v_reset, u[lane]))
             else:
-                diff = Signal(signed(mw + 2), name=f"diff{lane}")
-                m.d.comb += [diff.eq(u[lane] - thr), nv.eq(Mux(fire, sat(diff), u[lane]))]
+                sub = Signal(signed(mw), name=f"sub{lane}")
+                with m.If(active & (c == n_in + 2)):
+                    m.d.sync += sub.eq(sat(u[lane] - thr))
+                m.d.comb += nv.eq(Mux(fire, sub, u[lane]))
             fires.append(fire)
             newv.append(nv)
             with m.If(active):
@@ -130,7 +136,7 @@ class SnnLayer(wiring.Component):
         m.d.comb += rotated.eq(Cat(spikes[pe:], *fires) if n_pad > pe else Cat(*fires))
         m.d.comb += [self.s_next.eq(rotated[: p.n_out]), self.s_out.eq(spikes[: p.n_out])]
 
-        m.d.sync += [fetch_d.eq(0), end.eq(active & ~self.go & (c == n_in + 1))]
+        m.d.sync += [fetch_d.eq(0), end.eq(active & ~self.go & (c == n_in + 2))]
         with m.If(self.go):
             m.d.sync += [active.eq(1), c.eq(0), g.eq(0), addr.eq(0), sin.eq(self.s_in)]
             m.d.sync += last_group.eq(groups == 1)

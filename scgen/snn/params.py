@@ -124,8 +124,8 @@ class SnnLayerParams:
         return -(-self.n_out // self.pe)
 
     def group_cycles(self) -> int:
-        """Cycles per group: one per input synapse, plus the pipeline's three."""
-        return self.n_in + 3
+        """Cycles per group: one per input synapse, plus the pipeline's four."""
+        return self.n_in + 4
 
     def cycles(self) -> int:
         """Cycles this layer takes per time step."""
