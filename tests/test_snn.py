@@ -275,3 +275,36 @@ def test_snn_from_dict_wrong():
         ValueError, match=r"^SNN network file format must be 'scgen.snn/1', not None$"
     ):
         snn.from_dict({})
+
+
+def test_snn_stochastic_synapses_approach_exact():
+    # IF neuron, one input always on, weight w, threshold 64 * w - 1, subtractive reset (no
+    # charge lost at a spike): the exact neuron fires on every 64th step; stochastic synapses
+    # fire about as often, closer with longer streams
+    la = SnnLayerParams(
+        weight=[[5]] * 64, threshold=[64 * 5 - 1] * 64, leak="none", reset="subtract"
+    )
+    params = SnnParams(layers=(la,))
+    spikes = np.ones((672, 4, 1), dtype=np.uint8)  # 10.5 periods: away from the 11th spike
+    exact = snn.run(params, spikes).sum()
+    assert exact == 10 * 4 * 64
+    errors = []
+    for length in (2, 128):
+        out, _ = snn.snn_steps(params, spikes, stream_length=length)
+        errors.append(abs(int(out.sum()) - int(exact)) / exact)
+    assert errors[1] < 0.01 and errors[1] <= errors[0]
+    again, _ = snn.snn_steps(params, spikes, stream_length=2)
+    assert np.array_equal(again, snn.snn_steps(params, spikes, stream_length=2)[0])
+
+
+def test_snn_stream_length_wrong():
+    params = SnnParams(layers=(_layer(),))
+    with pytest.raises(
+        ValueError,
+        match=r"^SNN stream_length must be a power of two up to 2\*\*\(weight_width - 1\) = 128, not 3$",
+    ):
+        snn.snn_steps(params, np.zeros((1, 1, 2)), stream_length=3)
+    with pytest.raises(
+        ValueError, match=r"^SNN seeds must be 1 non-zero LFSR states, not array\(\[0\]\)$"
+    ):
+        snn.snn_steps(params, np.zeros((1, 1, 2)), stream_length=2, seeds=np.array([0]))
