@@ -89,14 +89,28 @@ class Network:
 
 
 def simulate(
-    network: Network, spikes: np.ndarray, *, record: bool = False
+    network: Network,
+    spikes: np.ndarray,
+    *,
+    record: bool = False,
+    dead_after_spike: frozenset[str] | set[str] = frozenset(),
 ) -> np.ndarray | tuple[np.ndarray, dict[str, np.ndarray], dict[str, float]]:
     """Run the forward-Euler reference over ``spikes`` ``(T, batch, n_in)``.
 
     Every sample starts from the reset state (all states 0). Returns the output node's values
     ``(T, batch, n_out)``; with ``record``, also every node's outputs ``{name: (T, batch, n)}``
     and each neuron node's largest |v| (before reset).
+
+    ``dead_after_spike`` names populations whose step after a spike is discarded (membrane 0,
+    no spike): what snnTorch 1.0.0's ``Synaptic`` and ``RLeaky`` do with
+    ``reset_mechanism="zero"`` (their delayed reset zeroes the whole next update, input
+    included), which NIR cannot express; its ``Leaky`` keeps the input and needs no option.
     """
+    for name in dead_after_spike:
+        if name not in network.nodes or network.nodes[name].kind not in ("LIF", "IF", "CubaLIF"):
+            raise ValueError(
+                f"Reference dead_after_spike must name spiking populations, not {name!r}"
+            )
     spikes = np.asarray(spikes, dtype=np.float64)
     (inp,) = network.inputs
     n_in = network.nodes[inp].size
@@ -124,6 +138,10 @@ def simulate(
             for src in network.sources(name):
                 x = x + (prev[src] if (src, name) in network.recurrent else out[src])
             out[name] = _step(node, p, x, state[name], dt, t, peak, name)
+            if name in dead_after_spike:
+                dead = prev[name] > 0  # this population spiked on the previous step
+                state[name]["v"] = np.where(dead, 0.0, state[name]["v"])
+                out[name] = np.where(dead, 0.0, out[name])
             if name in trace:
                 trace[name][t] = out[name]
     if not record:
