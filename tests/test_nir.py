@@ -231,3 +231,26 @@ def test_nir_digits_verilator_equals_twin(tmp_path):
     np.testing.assert_array_equal(
         snn.run(params, spikes, backend="verilator", build_dir=tmp_path), twin
     )
+
+
+def test_nir_quantized_network_round_trips_through_nir(tmp_path):
+    net, data = _load("digits")
+    params, _ = sn.quantize(net, data["spikes"][:, :60], fraction=5)
+    sn.write(sn.dequantize(params, fraction=5, dt=1e-4), tmp_path / "q.nir")
+    back = sn.read(tmp_path / "q.nir", dt=1e-4)
+    again, _ = sn.quantize(back, data["spikes"][:, :60], fraction=5)
+    assert [la.weight for la in again.layers] == [la.weight for la in params.layers]
+    assert [la.threshold for la in again.layers] == [la.threshold for la in params.layers]
+    assert [la.leak_shift for la in again.layers] == [3, 3]
+    spikes = data["spikes"][:, :40]
+    np.testing.assert_array_equal(snn.run(again, spikes), snn.run(params, spikes))
+
+
+def test_nir_dequantize_subtract_wrong():
+    net, data = _load("leaky_zero")
+    params, _ = sn.quantize(net, data["spikes"], fraction=6, reset="subtract")
+    with pytest.raises(
+        sn.NIRImportError,
+        match=r"^SNN layer 0 reset must be 'zero' to be written to NIR, not 'subtract'; NIR resets to a value only$",
+    ):
+        sn.dequantize(params, fraction=6, dt=1e-4)

@@ -7,13 +7,14 @@ with a report, ``write`` writes a network back.
 
 from .io import read, write
 from .network import Network, NIRImportError, Node, simulate
-from .quantize import QuantReport, quantize
+from .quantize import QuantReport, dequantize, quantize
 
 __all__ = [
     "NIRImportError",
     "Network",
     "Node",
     "QuantReport",
+    "dequantize",
     "quantize",
     "read",
     "simulate",

@@ -9,9 +9,9 @@ import numpy as np
 
 from ..snn.params import Leak, Reset, SnnLayerParams, SnnParams
 from ..snn.twin import snn_steps
-from .network import Network, NIRImportError, simulate
+from .network import Network, NIRImportError, Node, simulate
 
-__all__ = ["QuantReport", "quantize"]
+__all__ = ["QuantReport", "dequantize", "quantize"]
 
 
 @dataclass(frozen=True)
@@ -191,3 +191,57 @@ def quantize(
     ref_last = ref_trace[layers[-1][0]].sum(0)
     agree = float((ours_last.argmax(1) == ref_last.argmax(1)).mean())
     return params, QuantReport(tuple(rows), agree)
+
+
+def dequantize(params: SnnParams, *, fraction: int, dt: float) -> Network:
+    """The float :class:`Network` a fixed-point network stands for, ready for :func:`write`.
+
+    Layer ``k`` becomes ``Affine`` ``k`` (``weight / 2**fraction``, ``bias / 2**fraction``) and
+    ``LIF`` (``tau = dt / (1 - beta)``, ``r = tau / dt``, so that forward Euler at ``dt`` is
+    ``v <- beta v + I``) or ``IF`` (``r = 1 / dt``); thresholds and ``v_reset`` scaled alike.
+    A subtractive reset has no NIR form and is refused.
+    """
+    from .io import _order  # the same evaluation order as a file read
+
+    scale = 2.0**fraction
+    raw, edges, prev = {"input": ("Input", None)}, [], "input"
+    nodes = {"input": Node("Input", params.n_in)}
+    for k, la in enumerate(params.layers):
+        if la.reset is Reset.SUBTRACT:
+            raise NIRImportError(
+                f"SNN layer {k} reset must be 'zero' to be written to NIR, not 'subtract'; NIR "
+                f"resets to a value only"
+            )
+        n = la.n_out
+        proj, pop = f"fc{k}", f"lif{k}"
+        nodes[proj] = Node("Affine", n, {
+            "weight": np.array(la.weight, dtype=np.float64) / scale,
+            "bias": np.array(la.bias, dtype=np.float64) / scale,
+        })  # fmt: skip
+        common = {
+            "v_threshold": np.array(la.threshold, dtype=np.float64) / scale,
+            "v_reset": np.full(n, la.v_reset / scale),
+        }
+        if la.leak is Leak.NONE:
+            nodes[pop] = Node("IF", n, {"r": np.full(n, 1.0 / dt), **common})
+        else:
+            beta = (
+                1.0 - 2.0**-la.leak_shift
+                if la.leak is Leak.SHIFT
+                else la.beta / 2.0**la.beta_fraction
+            )
+            if beta >= 1.0:
+                raise NIRImportError(f"SNN layer {k} beta must be below 1 for a LIF, not {beta!r}")
+            tau = dt / (1.0 - beta)
+            nodes[pop] = Node("LIF", n, {
+                "tau": np.full(n, tau), "r": np.full(n, tau / dt), "v_leak": np.zeros(n),
+                **common,
+            })  # fmt: skip
+        edges += [(prev, proj), (proj, pop)]
+        raw[proj], raw[pop] = ("Affine", None), (nodes[pop].kind, None)
+        prev = pop
+    nodes["output"] = Node("Output", params.n_out)
+    raw["output"] = ("Output", None)
+    edges.append((prev, "output"))
+    order, recurrent = _order("input", raw, edges)
+    return Network(nodes, tuple(edges), float(dt), tuple(order), frozenset(recurrent))
