@@ -4,7 +4,7 @@ The 64-32-10 network (zero reset, beta = 0.875, T = 16, 8x8 pixels as Bernoulli 
 trained in snnTorch 1.0.0 and exported to NIR by tests/fixtures/nir/make_fixtures.py; its .nir
 file and the 360 test images' input spikes ship with the tests, so this example needs no torch.
 
-    python examples/nir_digits.py [--verilator N] [--pe 1,1]
+    python examples/nir_digits.py [--verilator N] [--pe 1,1] [--stochastic]
 
 prints the float reference's, the fixed-point twin's and (for the first N test images) the
 Verilator model's accuracy, their spike agreement, the cycles per step and the throughput at a
@@ -32,6 +32,9 @@ def main(argv=None) -> dict:
     ap.add_argument("--pe", default="1,1", help="neurons per cycle in each layer")
     ap.add_argument("--fraction", type=int, default=5, help="fraction bits of the fixed point")
     ap.add_argument("--clock-mhz", type=float, default=50.0, help="clock for the throughput")
+    ap.add_argument(
+        "--stochastic", action="store_true", help="accuracy of stochastic synapses against L, T"
+    )
     args = ap.parse_args(argv)
 
     data = np.load(FIXTURES / "digits.npz")
@@ -69,6 +72,13 @@ def main(argv=None) -> dict:
         result["verilator_images"] = n
         result["verilator_equals_twin"] = bool(np.array_equal(hw, out[:, :n]))
         result["verilator_accuracy"] = float((hw.sum(0).argmax(1) == labels[:n]).mean())
+    if args.stochastic:  # twin only: stochastic synapses have no hardware yet
+        print("stochastic synapses: accuracy by stream length L and time steps T")
+        for length in (4, 16, 64, 128):
+            for steps in (8, 16):
+                sc, _ = snn.snn_steps(params, spikes[:steps], stream_length=length)
+                acc = float((sc[:, :, -params.n_out :].sum(0).argmax(1) == labels).mean())
+                result[f"stochastic_L{length}_T{steps}_accuracy"] = acc
     for key, value in result.items():
         print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
     return result
