@@ -254,3 +254,16 @@ def test_nir_dequantize_subtract_wrong():
         match=r"^SNN layer 0 reset must be 'zero' to be written to NIR, not 'subtract'; NIR resets to a value only$",
     ):
         sn.dequantize(params, fraction=6, dt=1e-4)
+
+
+def test_nir_digits_example_runs(capsys):
+    import importlib.util
+
+    path = Path(__file__).parent.parent / "examples" / "nir_digits.py"
+    spec = importlib.util.spec_from_file_location("nir_digits", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = module.main(["--pe", "4,2"])
+    assert result["float_equals_snntorch"]
+    assert result["twin_accuracy"] >= result["float_accuracy"] - 0.01
+    assert "argmax agreement" in capsys.readouterr().out
