@@ -218,9 +218,10 @@ def _node(name, kind, node, in_sizes, dt, raw, srcs) -> Node:
         return Node(kind, n_in)
     params = {}
     for f in KINDS[kind]:
-        if kind == "CubaLIF" and f == "w_in" and getattr(node, f, None) is None:
-            node.w_in = 1.0
-        params[f] = _broadcast(name, f, _array(name, node, f), n_in)
+        value = _array(name, node, f)
+        if f == "w_in" and getattr(node, f, None) is None:
+            value = np.asarray(1.0)  # NIR's default input weight
+        params[f] = _broadcast(name, f, value, n_in)
     for f in ("tau", "tau_mem", "tau_syn"):
         if f in params:
             tau = params[f]
