@@ -349,6 +349,9 @@ def main(argv: list[str] | None = None) -> int:
     from .host.cli import add_parser as add_run_parser
 
     add_run_parser(sub)  # scgen run: a graph on a board, over its host link
+    from .snn.cli import add_parser as add_nir_parser
+
+    add_nir_parser(sub)  # scgen nir import|run: spiking networks from NIR files
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -1,0 +1,103 @@
+"""``scgen nir import`` and ``scgen nir run``: a NIR file to a fixed-point network file, and
+that network on the twin, pysim or Verilator."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["add_parser"]
+
+
+def _spikes(path: str) -> np.ndarray:
+    try:
+        with np.load(path) as data:
+            if "spikes" not in data:
+                raise SystemExit(f"scgen: {path} must hold an array 'spikes', not {sorted(data)!r}")
+            return data["spikes"]
+    except OSError as exc:
+        raise SystemExit(f"scgen: cannot read {path}: {exc}") from None
+
+
+def _import(args: argparse.Namespace) -> int:
+    import scgen.nir as sn
+
+    from . import estimate, fit, to_dict
+
+    try:
+        net = sn.read(args.model, dt=args.dt)
+        if args.calibration:
+            calib = _spikes(args.calibration)
+        else:  # no spikes given: ranges from 16 steps of random spikes at rate 0.5
+            n_in = net.nodes[net.inputs[0]].size
+            calib = (np.random.default_rng(0).random((16, 64, n_in)) < 0.5).astype(np.uint8)
+        params, report = sn.quantize(
+            net, calib, fraction=args.fraction, weight_width=args.weight_width, reset=args.reset
+        )
+        if args.fit:
+            from ..emit.boards import board
+
+            params = fit(params, board(args.fit).device)
+    except (ValueError, TypeError) as exc:
+        raise SystemExit(f"scgen: {exc}") from None
+    print(report.table())
+    e = estimate(params)
+    print(
+        f"folding pe = {[la.pe for la in params.layers]}: {e['cycles_per_step']} cycles per "
+        f"step; estimate {e['lut']} LUT, {e['ff']} FF, {e['bram']} BRAM"
+    )
+    Path(args.output).write_text(json.dumps(to_dict(params)), encoding="utf-8")
+    if args.report:
+        Path(args.report).write_text(report.to_json(), encoding="utf-8")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from . import from_dict, run
+
+    try:
+        params = from_dict(json.loads(Path(args.network).read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise SystemExit(f"scgen: cannot read {args.network}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise SystemExit(f"scgen: {exc}") from None
+    spikes = _spikes(args.inputs)
+    try:
+        out = run(params, spikes, backend=args.backend, build_dir=args.out)
+    except (ValueError, TypeError) as exc:
+        raise SystemExit(f"scgen: {exc}") from None
+    counts = out.sum(0)
+    for b, row in enumerate(counts):
+        print(f"sample {b}: counts {row.tolist()} argmax {int(row.argmax())}")
+    if args.save:
+        np.savez_compressed(args.save, spikes=out)
+    return 0
+
+
+def add_parser(sub) -> None:
+    """Add ``scgen nir import|run`` to the ``scgen`` command's sub-parsers."""
+    nir = sub.add_parser("nir", help="spiking networks from NIR files (needs the nir extra)")
+    verbs = nir.add_subparsers(dest="verb", required=True)
+    imp = verbs.add_parser("import", help="quantise a NIR file into a fixed-point network file")
+    imp.add_argument("model", help="NIR file (.nir)")
+    imp.add_argument("--dt", type=float, help="time step in seconds (required; NIR has none)")
+    imp.add_argument("--calibration", help=".npz with 'spikes' (T, batch, n_in)")
+    imp.add_argument("--fraction", type=int, help="fraction bits (default: fit the weights)")
+    imp.add_argument("--weight-width", type=int, default=8, help="weight bits (8)")
+    imp.add_argument("--reset", choices=("zero", "subtract"), default="zero", help="reset (zero)")
+    imp.add_argument("--fit", metavar="BOARD", help="choose the folding that fits BOARD")
+    imp.add_argument("--report", help="write the quantisation report as JSON here")
+    imp.add_argument("-o", "--output", required=True, help="network file to write (.json)")
+    imp.set_defaults(func=_import)
+    run = verbs.add_parser("run", help="run a network file on spikes")
+    run.add_argument("network", help="network file from 'scgen nir import'")
+    run.add_argument("--inputs", required=True, help=".npz with 'spikes' (T, batch, n_in)")
+    run.add_argument(
+        "--backend", choices=("twin", "pysim", "verilator"), default="twin", help="(twin)"
+    )
+    run.add_argument("--out", default="out/nir", help="Verilator build folder (out/nir)")
+    run.add_argument("--save", help="write the output spikes to this .npz")
+    run.set_defaults(func=_run)

@@ -1,0 +1,228 @@
+"""Time-multiplexed fixed-point spiking network: layers in a chain, weights in block RAM."""
+
+from __future__ import annotations
+
+from amaranth.hdl import Cat, Const, Module, Mux, Signal, signed, unsigned
+from amaranth.lib import wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from .params import Leak, Reset, SnnLayerParams, SnnParams
+
+__all__ = ["SnnLayer", "SnnNetwork"]
+
+
+class SnnLayer(wiring.Component):
+    """One projection + population, ``pe`` neurons per cycle, one input synapse per cycle.
+
+    Members
+    -------
+    go : In(1)
+        Start a time step: ``s_in`` is copied, work runs for ``params.cycles()`` cycles.
+    first : In(1)
+        Held during the step: the step starts a sample (membranes read as 0).
+    s_in : In(n_in)
+        Input spikes, sampled on the ``go`` cycle.
+    fin : Out(1)
+        The step's last cycle (combinational); ``s_next`` is the step's spikes then.
+    s_next : Out(n_out)
+        The spike register's next value (the step's spikes on the ``fin`` cycle).
+    s_out : Out(n_out)
+        The spike register: the latest finished step's spikes, from the cycle after ``fin``.
+
+    The membranes sit in a ring of registers that rotates by ``pe`` per group, the weights in a
+    ROM of ``groups * n_in`` words of ``pe`` weights, bias and threshold in a ROM of ``groups``
+    words. Group schedule (``c`` = cycle in group): ``c < n_in`` fetch weight word and spike
+    ``c``; ``1 <= c <= n_in`` accumulate; ``c = 0`` leak the ring's head, ``c = 1`` add the bias,
+    ``c = n_in + 1`` add the synaptic sum and saturate, ``c = n_in + 2`` compare (and subtract),
+    ``c = n_in + 3`` reset and rotate.
+    """
+
+    def __init__(self, params: SnnLayerParams):
+        if not isinstance(params, SnnLayerParams):
+            self._MustUse__silence = True
+            raise TypeError(f"SnnLayer parameters must be an SnnLayerParams, not {params!r}")
+        self._params = params
+        super().__init__(
+            {
+                "go": In(1),
+                "first": In(1),
+                "s_in": In(params.n_in),
+                "fin": Out(1),
+                "s_next": Out(params.n_out),
+                "s_out": Out(params.n_out),
+            }
+        )
+
+    @property
+    def params(self) -> SnnLayerParams:
+        return self._params
+
+    def elaborate(self, platform):
+        m = Module()
+        p = self._params
+        n_in, pe, groups = p.n_in, p.pe, p.groups()
+        n_pad, mw, ww = groups * pe, p.membrane_width, p.weight_width
+        sw = p.sum_width()
+
+        wrom = Memory(shape=unsigned(pe * ww), depth=groups * n_in, init=p.weight_words())
+        nrom = Memory(shape=unsigned(pe * 2 * mw), depth=groups, init=p.neuron_words())
+        m.submodules.wrom, m.submodules.nrom = wrom, nrom
+        wport, nport = wrom.read_port(), nrom.read_port()
+
+        active = Signal()
+        c = Signal(range(n_in + 4))
+        g = Signal(range(max(groups, 2)))
+        addr = Signal(range(max(groups * n_in, 2)))
+        sin = Signal(n_in)
+        bit_d, fetch_d = Signal(), Signal()
+        ring = [Signal(signed(mw), name=f"v{j}") for j in range(n_pad)]
+        spikes = Signal(n_pad)
+        acc = [Signal(signed(p.acc_width()), name=f"acc{lane}") for lane in range(pe)]
+        leaked = [Signal(signed(sw), name=f"leaked{lane}") for lane in range(pe)]
+        biased = [Signal(signed(sw), name=f"biased{lane}") for lane in range(pe)]
+        u = [Signal(signed(mw), name=f"u{lane}") for lane in range(pe)]
+
+        m.d.comb += [wport.addr.eq(addr), nport.addr.eq(g)]
+        # registered phase flags keep the counters' comparators off the control paths
+        end, last_group = Signal(), Signal()
+        m.d.comb += self.fin.eq(end & last_group)
+
+        lo, hi = -(1 << (mw - 1)), (1 << (mw - 1)) - 1
+
+        def sat(x):
+            return Mux(x > hi, Const(hi, signed(mw)), Mux(x < lo, Const(lo, signed(mw)), x[:mw]))
+
+        fires, newv = [], []
+        for lane in range(pe):
+            bias = nport.data[lane * 2 * mw : lane * 2 * mw + mw].as_signed()
+            thr = nport.data[lane * 2 * mw + mw : (lane + 1) * 2 * mw].as_signed()
+            w = wport.data[lane * ww : (lane + 1) * ww].as_signed()
+            head = ring[lane]
+            v0 = Mux(self.first, 0, head)
+            if p.leak is Leak.SHIFT:
+                leak_expr = v0 - (v0 >> p.leak_shift)
+            elif p.leak is Leak.MULTIPLY:
+                leak_expr = (v0 * Const(p.beta, unsigned(p.beta_fraction + 1))) >> p.beta_fraction
+            else:
+                leak_expr = v0
+            # compare (and subtract) one cycle before the ring is written: one carry chain
+            # per pipeline stage
+            fire = Signal(name=f"fire{lane}")
+            nv = Signal(signed(mw), name=f"newv{lane}")
+            with m.If(active & (c == n_in + 2)):
+                m.d.sync += fire.eq(u[lane] > thr)
+            if p.reset is Reset.ZERO:
+                m.d.comb += nv.eq(Mux(fire, p.v_reset, u[lane]))
+            else:
+                sub = Signal(signed(mw), name=f"sub{lane}")
+                with m.If(active & (c == n_in + 2)):
+                    m.d.sync += sub.eq(sat(u[lane] - thr))
+                m.d.comb += nv.eq(Mux(fire, sub, u[lane]))
+            fires.append(fire)
+            newv.append(nv)
+            with m.If(active):
+                with m.If(c == 0):
+                    m.d.sync += [leaked[lane].eq(leak_expr), acc[lane].eq(0)]
+                with m.If(c == 1):
+                    m.d.sync += biased[lane].eq(leaked[lane] + bias)
+                with m.If(fetch_d & bit_d):
+                    m.d.sync += acc[lane].eq(acc[lane] + w)
+                with m.If(c == n_in + 1):
+                    m.d.sync += u[lane].eq(sat(biased[lane] + acc[lane]))
+
+        # the spike register after this group's rotation
+        rotated = Signal(n_pad)
+        m.d.comb += rotated.eq(Cat(spikes[pe:], *fires) if n_pad > pe else Cat(*fires))
+        m.d.comb += [self.s_next.eq(rotated[: p.n_out]), self.s_out.eq(spikes[: p.n_out])]
+
+        m.d.sync += [fetch_d.eq(0), end.eq(active & ~self.go & (c == n_in + 2))]
+        with m.If(self.go):
+            m.d.sync += [active.eq(1), c.eq(0), g.eq(0), addr.eq(0), sin.eq(self.s_in)]
+            m.d.sync += last_group.eq(groups == 1)
+        with m.Elif(active):
+            with m.If(c < n_in):
+                m.d.sync += [
+                    addr.eq(addr + 1),
+                    bit_d.eq(sin[0]),
+                    fetch_d.eq(1),
+                    sin.eq(Cat(sin[1:], sin[0]) if n_in > 1 else sin),
+                ]
+            with m.If(end):
+                m.d.sync += [c.eq(0), g.eq(g + 1), spikes.eq(rotated)]
+                m.d.sync += last_group.eq((g == groups - 2) if groups > 1 else 1)
+                for j in range(n_pad - pe):
+                    m.d.sync += ring[j].eq(ring[j + pe])
+                for lane in range(pe):
+                    m.d.sync += ring[n_pad - pe + lane].eq(newv[lane])
+                with m.If(last_group):
+                    m.d.sync += [active.eq(0), g.eq(0)]
+            with m.Else():
+                m.d.sync += c.eq(c + 1)
+        return m
+
+
+class SnnNetwork(wiring.Component):
+    """A chain of :class:`SnnLayer`: one time step per ``start`` (see :class:`SnnParams`).
+
+    Members
+    -------
+    start : In(1)
+        Begin a time step with ``s_in`` and ``first``; ignored while ``busy``.
+    first : In(1)
+        This step starts a sample: every membrane reads as 0 (the reset state).
+    s_in : In(n_in)
+        Input spikes of the step (bit ``i`` = input ``i``), sampled on the ``start`` cycle.
+    busy : Out(1)
+        1 from the cycle after ``start`` for ``params.step_cycles()`` cycles.
+    done : Out(1)
+        1 for the one cycle after the last busy one; ``s_out`` shows the step's spikes from then
+        until the next step's ``done``.
+    s_out : Out(n_out)
+        The last layer's spikes of the latest finished step; 0 after reset.
+    """
+
+    def __init__(self, params: SnnParams):
+        if not isinstance(params, SnnParams):
+            self._MustUse__silence = True
+            raise TypeError(f"SnnNetwork parameters must be an SnnParams, not {params!r}")
+        self._params = params
+        super().__init__(
+            {
+                "start": In(1),
+                "first": In(1),
+                "s_in": In(params.n_in),
+                "busy": Out(1),
+                "done": Out(1),
+                "s_out": Out(params.n_out),
+            }
+        )
+
+    @property
+    def params(self) -> SnnParams:
+        return self._params
+
+    def elaborate(self, platform):
+        m = Module()
+        layers = [SnnLayer(la) for la in self._params.layers]
+        for k, layer in enumerate(layers):
+            m.submodules[f"layer{k}"] = layer
+        busy, done, first = Signal(), Signal(), Signal()
+        held = Signal(self._params.n_out)
+        m.d.comb += [self.busy.eq(busy), self.done.eq(done), self.s_out.eq(held)]
+        accept = Signal()
+        m.d.comb += accept.eq(self.start & ~busy)
+        with m.If(accept):
+            m.d.sync += [busy.eq(1), first.eq(self.first)]
+        m.d.comb += [layers[0].go.eq(accept), layers[0].s_in.eq(self.s_in)]
+        for k, layer in enumerate(layers):
+            m.d.comb += layer.first.eq(first)
+            if k:
+                # one cycle between layers: the next layer starts from registers only
+                prev, go = layers[k - 1], Signal(name=f"go{k}")
+                m.d.sync += go.eq(prev.fin)
+                m.d.comb += [layer.go.eq(go), layer.s_in.eq(prev.s_out)]
+        m.d.sync += done.eq(layers[-1].fin)
+        with m.If(layers[-1].fin):
+            m.d.sync += [busy.eq(0), held.eq(layers[-1].s_next)]
+        return m

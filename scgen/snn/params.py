@@ -1,0 +1,340 @@
+"""Parameters of a fixed-point multi-layer spiking network (:class:`scgen.snn.SnnNetwork`).
+
+A network is a chain of layers; each layer is a synaptic projection (signed fixed-point weights
+``[out, in]`` and a bias) feeding a population of LIF/IF neurons. Per time step and neuron ``j``::
+
+    v0    = 0 if the step starts a sample else v[j]
+    u     = sat(leak(v0) + bias[j] + sum_i s[i] * weight[j][i])      # sat: membrane_width bits
+    spike = u > threshold[j]                                           # strict, as in NIR
+    v[j]  = v_reset if spike (reset "zero") | sat(u - threshold[j]) if spike (reset "subtract")
+            | u otherwise
+
+with ``leak(v) = v - (v >> leak_shift)`` (beta = 1 - 2**-k), ``(v * beta) >> beta_fraction``
+(floor), or ``v`` (IF, no leak). All values are raw integers at one scale per layer.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "DEVICES",
+    "Leak",
+    "Reset",
+    "SnnLayerParams",
+    "SnnParams",
+    "estimate",
+    "fit",
+    "from_dict",
+    "to_dict",
+]
+
+
+class Reset(enum.Enum):
+    """What a spike does to the membrane."""
+
+    ZERO = "zero"  # to ``v_reset`` (NIR's semantics, snnTorch reset_mechanism="zero")
+    SUBTRACT = "subtract"  # by the threshold (snnTorch's default, not expressible in NIR)
+
+
+class Leak(enum.Enum):
+    """How the membrane decays each step."""
+
+    NONE = "none"  # integrate-and-fire: beta = 1
+    SHIFT = "shift"  # v - (v >> leak_shift): beta = 1 - 2**-leak_shift, no multiplier
+    MULTIPLY = "multiply"  # (v * beta) >> beta_fraction
+
+
+def _int(owner: str, name: str, value, lo: int, hi: int | None = None) -> None:
+    if not isinstance(value, int | np.integer) or isinstance(value, bool):
+        raise TypeError(f"{owner} {name} must be an integer, not {value!r}")
+    if value < lo or (hi is not None and value > hi):
+        rule = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
+        raise ValueError(f"{owner} {name} must be {rule}, not {value!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SnnLayerParams:
+    """One projection + population. Weights, bias, thresholds and membranes are raw integers."""
+
+    weight: tuple[tuple[int, ...], ...]  # [out][in], signed weight_width bits
+    bias: tuple[int, ...] | None = None  # per neuron, signed membrane_width bits; None = zeros
+    threshold: tuple[int, ...]  # per neuron, signed membrane_width bits
+    leak: Leak = Leak.SHIFT
+    leak_shift: int = 3  # k for Leak.SHIFT (beta = 1 - 2**-k)
+    beta: int = 0  # raw beta for Leak.MULTIPLY, in [0, 2**beta_fraction]
+    beta_fraction: int = 8
+    reset: Reset = Reset.ZERO
+    v_reset: int = 0  # for Reset.ZERO
+    weight_width: int = 8
+    membrane_width: int = 16
+    pe: int = 1  # neurons computed per cycle (the folding knob); 1 = one synapse per cycle
+
+    def __post_init__(self):
+        object.__setattr__(self, "leak", Leak(self.leak))
+        object.__setattr__(self, "reset", Reset(self.reset))
+        _int("SNN layer", "weight_width", self.weight_width, 2, 16)
+        _int("SNN layer", "membrane_width", self.membrane_width, 4, 32)
+        w = np.asarray(self.weight, dtype=object)
+        if w.ndim != 2 or w.shape[0] < 1 or w.shape[1] < 1:
+            raise ValueError(
+                f"SNN layer weight must be a non-empty [out][in] table, not shape {w.shape!r}"
+            )
+        object.__setattr__(self, "weight", tuple(tuple(int(x) for x in row) for row in w))
+        n_out = w.shape[0]
+        lo, hi = -(1 << (self.weight_width - 1)), (1 << (self.weight_width - 1)) - 1
+        for j, row in enumerate(self.weight):
+            for i, x in enumerate(row):
+                if not lo <= x <= hi:
+                    raise ValueError(
+                        f"SNN layer weight[{j}][{i}] must fit {self.weight_width} signed bits "
+                        f"([{lo}, {hi}]), not {x!r}"
+                    )
+        mlo, mhi = -(1 << (self.membrane_width - 1)), (1 << (self.membrane_width - 1)) - 1
+        bias = (0,) * n_out if self.bias is None else self.bias
+        for name, values in (("bias", bias), ("threshold", self.threshold)):
+            if len(values) != n_out:
+                raise ValueError(
+                    f"SNN layer {name} must have one entry per neuron ({n_out}), "
+                    f"not {len(values)!r}"
+                )
+            for j, x in enumerate(values):
+                _int("SNN layer", f"{name}[{j}]", x, mlo, mhi)
+        object.__setattr__(self, "bias", tuple(int(x) for x in bias))
+        object.__setattr__(self, "threshold", tuple(int(x) for x in self.threshold))
+        _int("SNN layer", "v_reset", self.v_reset, mlo, mhi)
+        _int("SNN layer", "leak_shift", self.leak_shift, 1, self.membrane_width - 1)
+        _int("SNN layer", "beta_fraction", self.beta_fraction, 1, 16)
+        _int("SNN layer", "beta", self.beta, 0, 1 << self.beta_fraction)
+        _int("SNN layer", "pe", self.pe, 1, n_out)
+
+    @property
+    def n_in(self) -> int:
+        return len(self.weight[0])
+
+    @property
+    def n_out(self) -> int:
+        return len(self.weight)
+
+    def groups(self) -> int:
+        """Neuron groups computed one after the other: ``ceil(n_out / pe)``."""
+        return -(-self.n_out // self.pe)
+
+    def group_cycles(self) -> int:
+        """Cycles per group: one per input synapse, plus the pipeline's four."""
+        return self.n_in + 4
+
+    def cycles(self) -> int:
+        """Cycles this layer takes per time step."""
+        return self.groups() * self.group_cycles()
+
+    def acc_width(self) -> int:
+        """Signed width of the synaptic sum: exact for ``n_in`` weights."""
+        return self.weight_width + max(1, self.n_in.bit_length())
+
+    def sum_width(self) -> int:
+        """Signed width of ``leak(v) + bias + sum``: exact, saturated to the membrane after."""
+        return max(self.membrane_width + 2, self.acc_width()) + 2
+
+    def leak_config(self) -> tuple[int, int, int]:
+        """``(mode, shift or beta_fraction, beta)`` as the twin's kernel takes it."""
+        mode = {Leak.NONE: 0, Leak.SHIFT: 1, Leak.MULTIPLY: 2}[self.leak]
+        shift = self.leak_shift if self.leak is Leak.SHIFT else self.beta_fraction
+        return mode, shift, self.beta
+
+    def weight_words(self) -> list[int]:
+        """ROM words ``g * n_in + i``: lane ``l`` holds ``weight[g * pe + l][i]`` (0 if padded)."""
+        mask, words = (1 << self.weight_width) - 1, []
+        for g in range(self.groups()):
+            for i in range(self.n_in):
+                word = 0
+                for lane in range(self.pe):
+                    j = g * self.pe + lane
+                    x = self.weight[j][i] if j < self.n_out else 0
+                    word |= (x & mask) << (lane * self.weight_width)
+                words.append(word)
+        return words
+
+    def neuron_words(self) -> list[int]:
+        """ROM words ``g``: lane ``l`` holds (bias, threshold) of neuron ``g * pe + l``.
+
+        Padded neurons get bias 0 and the largest threshold, so they never spike.
+        """
+        mw = self.membrane_width
+        mask, top, words = (1 << mw) - 1, (1 << (mw - 1)) - 1, []
+        for g in range(self.groups()):
+            word = 0
+            for lane in range(self.pe):
+                j = g * self.pe + lane
+                b, t = (self.bias[j], self.threshold[j]) if j < self.n_out else (0, top)
+                word |= ((b & mask) | ((t & mask) << mw)) << (lane * 2 * mw)
+            words.append(word)
+        return words
+
+
+@dataclass(frozen=True, kw_only=True)
+class SnnParams:
+    """A chain of :class:`SnnLayerParams`; layer ``k + 1`` takes layer ``k``'s spikes."""
+
+    layers: tuple[SnnLayerParams, ...]
+
+    def __post_init__(self):
+        layers = tuple(self.layers)
+        if not layers:
+            raise ValueError("SNN network must have at least one layer, not 0")
+        for k, layer in enumerate(layers):
+            if not isinstance(layer, SnnLayerParams):
+                raise TypeError(f"SNN layer {k} must be an SnnLayerParams, not {layer!r}")
+            if k and layer.n_in != layers[k - 1].n_out:
+                raise ValueError(
+                    f"SNN layer {k} must take {layers[k - 1].n_out} inputs (layer {k - 1}'s "
+                    f"neurons), not {layer.n_in!r}"
+                )
+        object.__setattr__(self, "layers", layers)
+
+    @property
+    def n_in(self) -> int:
+        return self.layers[0].n_in
+
+    @property
+    def n_out(self) -> int:
+        return self.layers[-1].n_out
+
+    def step_cycles(self) -> int:
+        """Busy cycles per time step: from the cycle after ``start`` to the last layer's last
+        (the layers one after the other, with one cycle between two layers)."""
+        return sum(layer.cycles() for layer in self.layers) + len(self.layers) - 1
+
+    def with_pe(self, pe: tuple[int, ...] | int) -> SnnParams:
+        """Return the same network with other folding (the same spikes, other timing)."""
+        from dataclasses import replace
+
+        pes = (pe,) * len(self.layers) if isinstance(pe, int) else tuple(pe)
+        return SnnParams(
+            layers=tuple(replace(la, pe=p) for la, p in zip(self.layers, pes, strict=True))
+        )
+
+    def kernel_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(config, weights, neurons)`` as flat int64 arrays for the twin's kernels.
+
+        ``config[k]`` = (n_in, n_out, weight offset, neuron offset, leak mode, leak shift or
+        beta_fraction, beta, reset mode, v_reset, membrane_width).
+        """
+        config, weights, neurons = [], [], []
+        w_off = n_off = 0
+        for la in self.layers:
+            mode, shift, beta = la.leak_config()
+            config.append(
+                (la.n_in, la.n_out, w_off, n_off, mode, shift, beta,
+                 0 if la.reset is Reset.ZERO else 1, la.v_reset, la.membrane_width)
+            )  # fmt: skip
+            weights.extend(x for row in la.weight for x in row)
+            neurons.extend(la.bias)
+            neurons.extend(la.threshold)
+            w_off += la.n_in * la.n_out
+            n_off += 2 * la.n_out
+        return (
+            np.array(config, dtype=np.int64),
+            np.array(weights, dtype=np.int64),
+            np.array(neurons, dtype=np.int64),
+        )
+
+
+def to_dict(params: SnnParams) -> dict:
+    """``params`` as plain JSON-able data (enums by value); :func:`from_dict` reverses it."""
+    from dataclasses import asdict
+
+    layers = []
+    for la in params.layers:
+        d = asdict(la)
+        d["leak"], d["reset"] = la.leak.value, la.reset.value
+        d["weight"] = [list(row) for row in la.weight]
+        d["bias"], d["threshold"] = list(la.bias), list(la.threshold)
+        layers.append(d)
+    return {"format": "scgen.snn/1", "layers": layers}
+
+
+def from_dict(data: dict) -> SnnParams:
+    """Rebuild :class:`SnnParams` from :func:`to_dict`'s output (every field checked again)."""
+    if not isinstance(data, dict) or data.get("format") != "scgen.snn/1":
+        got = data.get("format") if isinstance(data, dict) else data
+        raise ValueError(f"SNN network file format must be 'scgen.snn/1', not {got!r}")
+    return SnnParams(layers=tuple(SnnLayerParams(**d) for d in data["layers"]))
+
+
+# logic cells and 4-kbit block RAMs of the devices the boards carry
+DEVICES = {
+    "iCE40UP5K-SG48": (5280, 30),
+    "LFE5U-85F-6BG381C": (83640, 208),
+    "LFE5U-85F-8MG285C": (83640, 208),
+    "GW1NR-LV9QN88PC6/I5": (8640, 26),
+}
+
+
+def estimate(params: SnnParams) -> dict[str, int]:
+    """Cycles per step and a rough LUT/FF/BRAM estimate, before any build.
+
+    Flip-flops are counted from the registers (membrane ring, spike and input shift registers,
+    per-lane pipeline); LUTs as twice the per-lane adder and saturation bits plus the ring's
+    input multiplexers, a rule fitted to the iCE40 build of the digits network (442 LUT, 856 FF
+    at pe = 1); block RAMs as 4-kbit blocks (at most 16 bits wide) for ROMs of 2 kbit or more
+    (smaller ROMs become logic). report.json of a build has the real figures.
+    """
+    lut = ff = bram = 0
+    for la in params.layers:
+        n_pad, mw = la.groups() * la.pe, la.membrane_width
+        lane = la.acc_width() + 2 * la.sum_width() + mw
+        ff += n_pad * (mw + 1) + la.n_in + la.pe * lane + 3 * la.n_in.bit_length() + 8
+        lut += 2 * la.pe * (la.acc_width() + 2 * la.sum_width() + 3 * mw) + 40
+        for width, depth in (
+            (la.pe * la.weight_width, la.groups() * la.n_in),
+            (la.pe * 2 * mw, la.groups()),
+        ):
+            if width * depth >= 2048:
+                bram += max(-(-width * depth // 4096), -(-width // 16))
+    ff += params.n_out + 3
+    return {"cycles_per_step": params.step_cycles() + 1, "lut": lut, "ff": ff, "bram": bram}
+
+
+def fit(params: SnnParams, device: str, *, budget: float = 0.8) -> SnnParams:
+    """The folding with the fewest cycles per step whose estimate fits ``budget`` of ``device``.
+
+    Greedy: double the ``pe`` of the slowest layer while the estimate still fits.
+    """
+    if device not in DEVICES:
+        raise ValueError(
+            f"SNN fit device must be one of {', '.join(sorted(DEVICES))}, not {device!r}"
+        )
+    cells, blocks = DEVICES[device]
+
+    def fits(p):
+        e = estimate(p)
+        # a logic cell is one LUT4 and one flip-flop: measured builds packed into 0.85 to 0.87
+        # of LUT + FF cells, so the sum is the safe side
+        return e["lut"] + e["ff"] <= budget * cells and e["bram"] <= budget * blocks
+
+    best = params.with_pe(1)
+    if not fits(best):
+        e = estimate(best)
+        raise ValueError(
+            f"SNN network does not fit {device} even at pe = 1 (estimate {e['lut']} LUT, "
+            f"{e['ff']} FF, {e['bram']} BRAM)"
+        )
+    while True:
+        pes = [la.pe for la in best.layers]
+        order = sorted(range(len(pes)), key=lambda k: -best.layers[k].cycles())
+        for k in order:
+            la = best.layers[k]
+            if la.pe >= la.n_out:
+                continue
+            trial = list(pes)
+            trial[k] = min(la.n_out, 2 * la.pe)
+            candidate = best.with_pe(tuple(trial))
+            if fits(candidate):
+                best = candidate
+                break
+        else:
+            return best

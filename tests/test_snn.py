@@ -1,0 +1,310 @@
+"""scgen.snn: params checks, the twin against a plain-Python model, twin == pysim == Verilator
+cycle for cycle on hypothesis networks, and folding that changes time but never spikes."""
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scgen import sim, snn
+from scgen.snn import Leak, Reset, SnnLayerParams, SnnNetwork, SnnParams
+
+
+def _layer(**kw):
+    base = {"weight": [[1, 2], [3, -4], [5, 6]], "threshold": [10, 10, 10]}
+    return SnnLayerParams(**{**base, **kw})
+
+
+@st.composite
+def networks(draw, max_layers=3):
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    n = draw(st.integers(1, 7))
+    layers = []
+    for _ in range(draw(st.integers(1, max_layers))):
+        n_out = draw(st.integers(1, 6))
+        ww = draw(st.integers(2, 9))
+        mw = draw(st.integers(max(4, ww), 14))
+        wlo, whi = -(1 << (ww - 1)), (1 << (ww - 1)) - 1
+        mlo, mhi = -(1 << (mw - 1)), (1 << (mw - 1)) - 1
+        leak = draw(st.sampled_from(list(Leak)))
+        bf = draw(st.integers(1, 9))
+        layers.append(
+            SnnLayerParams(
+                weight=rng.integers(wlo, whi, (n_out, n), endpoint=True).tolist(),
+                # small biases and thresholds keep the neurons spiking; some hit the corners
+                bias=np.clip(rng.integers(-3, 4, n_out) * (whi // 2 + 1), mlo, mhi).tolist(),
+                threshold=np.clip(rng.integers(-2, 6, n_out) * (whi + 1), mlo, mhi).tolist(),
+                leak=leak,
+                leak_shift=draw(st.integers(1, mw - 1)),
+                beta=draw(st.integers(0, 1 << bf)),
+                beta_fraction=bf,
+                reset=draw(st.sampled_from(list(Reset))),
+                v_reset=int(rng.integers(mlo, mhi, endpoint=True)) // 4,
+                weight_width=ww,
+                membrane_width=mw,
+                pe=draw(st.integers(1, n_out)),
+            )
+        )
+        n = n_out
+    return SnnParams(layers=tuple(layers)), seed
+
+
+def _stimulus(params, rng, cycles):
+    # bursts of back-to-back steps, idle gaps, starts while busy (ignored), sample restarts
+    start = np.zeros(cycles, dtype=np.int64)
+    t = 0
+    while t < cycles:
+        if rng.random() < 0.7:
+            start[t : t + params.step_cycles() + 1] = 1
+            t += params.step_cycles() + int(rng.integers(1, 3))
+        else:
+            t += int(rng.integers(1, 40))
+    first = (rng.random(cycles) < 0.15).astype(np.int64)
+    s_in = rng.integers(0, 1 << params.n_in, cycles)
+    return {"start": start, "first": first, "s_in": s_in}
+
+
+def reference_steps(params, spikes):
+    """Plain-Python model of the network's arithmetic (independent of the twin's kernel)."""
+    steps, batch, _ = spikes.shape
+    outs = []
+    for b in range(batch):
+        vs = [[0] * la.n_out for la in params.layers]
+        rows = []
+        for t in range(steps):
+            x = [int(s) for s in spikes[t, b]]
+            for k, la in enumerate(params.layers):
+                hi, lo = (1 << (la.membrane_width - 1)) - 1, -(1 << (la.membrane_width - 1))
+                y = []
+                for j in range(la.n_out):
+                    v = 0 if t == 0 else vs[k][j]
+                    if la.leak is Leak.SHIFT:
+                        v = v - (v >> la.leak_shift)
+                    elif la.leak is Leak.MULTIPLY:
+                        v = (v * la.beta) >> la.beta_fraction
+                    u = v + la.bias[j] + sum(w for w, s in zip(la.weight[j], x, strict=True) if s)
+                    u = min(hi, max(lo, u))
+                    fire = u > la.threshold[j]
+                    if fire:
+                        u = (
+                            la.v_reset
+                            if la.reset is Reset.ZERO
+                            else (min(hi, max(lo, u - la.threshold[j])))
+                        )
+                    vs[k][j] = u
+                    y.append(int(fire))
+                x = y
+            rows.append(x)
+        outs.append(rows)
+    return np.array(outs, dtype=np.uint8).transpose(1, 0, 2)
+
+
+def test_snn_known_answer():
+    # one neuron, weights 3 and 5, shift leak k=1 (v - (v >> 1)), threshold 7, zero reset
+    la = SnnLayerParams(weight=[[3, 5]], threshold=[7], leak_shift=1, membrane_width=8)
+    spikes = np.array([[1, 1], [1, 0], [1, 0], [0, 0], [0, 1]], dtype=np.uint8)[:, None, :]
+    # u: 8 (spike, v=0) | 3 | 2 + 3 = 5 | 3 | 2 + 5 = 7 (no spike: strict >)
+    got = snn.run(SnnParams(layers=(la,)), spikes)
+    assert got[:, 0, 0].tolist() == [1, 0, 0, 0, 0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(networks(), st.integers(1, 12), st.integers(1, 3))
+def test_snn_twin_matches_reference(net, steps, batch):
+    params, seed = net
+    spikes = (np.random.default_rng(seed).random((steps, batch, params.n_in)) < 0.5).astype(
+        np.uint8
+    )
+    assert np.array_equal(snn.run(params, spikes), reference_steps(params, spikes))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks())
+def test_snn_twin_matches_pysim(net):
+    params, seed = net
+    inputs = _stimulus(params, np.random.default_rng(seed), 800)
+    expected = snn.snn(params, **inputs)._asdict()
+    actual = sim.run(SnnNetwork(params), inputs)
+    problem = sim.first_mismatch(expected, actual)
+    assert problem is None, f"{params!r}: {problem}"
+    assert expected["done"].sum() > 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(networks(), st.data())
+def test_snn_folding_changes_time_not_spikes(net, data):
+    params, seed = net
+    pes = tuple(data.draw(st.integers(1, la.n_out)) for la in params.layers)
+    other = params.with_pe(pes)
+    spikes = (np.random.default_rng(seed).random((10, 2, params.n_in)) < 0.5).astype(np.uint8)
+    assert np.array_equal(snn.run(params, spikes), snn.run(other, spikes))
+    assert other.step_cycles() == len(pes) - 1 + sum(
+        -(-la.n_out // p) * (la.n_in + 4) for la, p in zip(params.layers, pes, strict=True)
+    )
+
+
+def test_snn_folding_same_spikes_in_pysim():
+    rng = np.random.default_rng(5)
+    la = SnnLayerParams(
+        weight=rng.integers(-60, 60, (5, 6)).tolist(), threshold=[40] * 5, leak_shift=2
+    )
+    lb = SnnLayerParams(weight=rng.integers(-60, 90, (3, 5)).tolist(), threshold=[30] * 3)
+    params = SnnParams(layers=(la, lb))
+    spikes = (rng.random((6, 2, 6)) < 0.6).astype(np.uint8)
+    ref = snn.run(params, spikes)
+    assert ref.sum() > 0
+    for pes in ((1, 1), (5, 3), (2, 2)):
+        assert np.array_equal(snn.run(params.with_pe(pes), spikes, backend="pysim"), ref)
+
+
+@pytest.mark.verilator
+def test_snn_twin_matches_verilator(tmp_path):
+    configs = []
+
+    @settings(max_examples=4, deadline=None, database=None)
+    @given(networks())
+    def collect(net):
+        configs.append(net)
+
+    collect()
+    cycles = 20000
+    inputs = [_stimulus(p, np.random.default_rng(s), cycles) for p, s in configs]
+    traces, _ = sim.run_many(
+        [SnnNetwork(p) for p, _ in configs], inputs, cycles, backend="verilator",
+        build_dir=tmp_path,
+    )  # fmt: skip
+    for (params, _), ins, actual in zip(configs, inputs, traces, strict=True):
+        problem = sim.first_mismatch(snn.snn(params, **ins)._asdict(), actual)
+        assert problem is None, f"{params!r}: {problem}"
+
+
+def test_snn_layer_weight_wrong():
+    with pytest.raises(
+        ValueError,
+        match=r"^SNN layer weight\[1\]\[0\] must fit 4 signed bits \(\[-8, 7\]\), not 9$",
+    ):
+        _layer(weight=[[1, 2], [9, 0], [0, 0]], weight_width=4)
+
+
+def test_snn_layer_weight_shape_wrong():
+    with pytest.raises(
+        ValueError,
+        match=r"^SNN layer weight must be a non-empty \[out\]\[in\] table, not shape \(3,\)$",
+    ):
+        _layer(weight=[1, 2, 3])
+
+
+def test_snn_layer_threshold_wrong():
+    with pytest.raises(
+        ValueError, match=r"^SNN layer threshold must have one entry per neuron \(3\), not 2$"
+    ):
+        _layer(threshold=[1, 2])
+    with pytest.raises(
+        ValueError, match=r"^SNN layer threshold\[2\] must be between -128 and 127, not 200$"
+    ):
+        _layer(threshold=[1, 2, 200], membrane_width=8)
+
+
+def test_snn_layer_pe_wrong():
+    with pytest.raises(ValueError, match=r"^SNN layer pe must be between 1 and 3, not 4$"):
+        _layer(pe=4)
+
+
+def test_snn_layer_leak_wrong():
+    with pytest.raises(ValueError, match=r"^'exp' is not a valid Leak$"):
+        _layer(leak="exp")
+
+
+def test_snn_network_chain_wrong():
+    with pytest.raises(
+        ValueError, match=r"^SNN layer 1 must take 3 inputs \(layer 0's neurons\), not 2$"
+    ):
+        SnnParams(layers=(_layer(), _layer()))
+    with pytest.raises(ValueError, match=r"^SNN network must have at least one layer, not 0$"):
+        SnnParams(layers=())
+
+
+def test_snn_run_spikes_wrong():
+    params = SnnParams(layers=(_layer(),))
+    with pytest.raises(
+        ValueError, match=r"^SNN input spikes must have shape \(T, batch, 2\), not \(4, 3\)$"
+    ):
+        snn.run(params, np.zeros((4, 3)))
+    with pytest.raises(ValueError, match=r"^SNN input spikes must be 0 or 1, not 2$"):
+        snn.run(params, np.full((1, 1, 2), 2))
+    with pytest.raises(
+        ValueError,
+        match=r"^SNN backend must be one of 'reference', 'twin', 'pysim', 'verilator', not 'fpga'$",
+    ):
+        snn.run(params, np.zeros((1, 1, 2)), backend="fpga")
+
+
+def test_snn_to_dict_round_trip():
+    params = SnnParams(layers=(_layer(leak="multiply", beta=200, reset="subtract", pe=2),))
+    assert snn.from_dict(snn.to_dict(params)) == params
+
+
+def test_snn_estimate_and_fit():
+    rng = np.random.default_rng(3)
+    la = SnnLayerParams(weight=rng.integers(-9, 9, (32, 64)).tolist(), threshold=[30] * 32)
+    lb = SnnLayerParams(weight=rng.integers(-9, 9, (10, 32)).tolist(), threshold=[30] * 10)
+    params = SnnParams(layers=(la, lb))
+    e = snn.estimate(params)
+    assert e["cycles_per_step"] == 32 * 68 + 10 * 36 + 2
+    fitted = snn.fit(params, "iCE40UP5K-SG48")
+    f = snn.estimate(fitted)
+    assert f["lut"] + f["ff"] <= 0.8 * 5280 and f["cycles_per_step"] < e["cycles_per_step"]
+    # one more doubling of any layer would not fit, or that layer is fully parallel
+    for k, layer in enumerate(fitted.layers):
+        if layer.pe < layer.n_out:
+            pes = [x.pe for x in fitted.layers]
+            pes[k] = min(layer.n_out, 2 * layer.pe)
+            g = snn.estimate(fitted.with_pe(tuple(pes)))
+            assert g["lut"] + g["ff"] > 0.8 * 5280 or g["bram"] > 0.8 * 30
+
+
+def test_snn_fit_device_wrong():
+    params = SnnParams(layers=(_layer(),))
+    with pytest.raises(ValueError, match=r"^SNN fit device must be one of .*, not 'xc7a35t'$"):
+        snn.fit(params, "xc7a35t")
+
+
+def test_snn_from_dict_wrong():
+    with pytest.raises(
+        ValueError, match=r"^SNN network file format must be 'scgen.snn/1', not None$"
+    ):
+        snn.from_dict({})
+
+
+def test_snn_stochastic_synapses_approach_exact():
+    # IF neuron, one input always on, weight w, threshold 64 * w - 1, subtractive reset (no
+    # charge lost at a spike): the exact neuron fires on every 64th step; stochastic synapses
+    # fire about as often, closer with longer streams
+    la = SnnLayerParams(
+        weight=[[5]] * 64, threshold=[64 * 5 - 1] * 64, leak="none", reset="subtract"
+    )
+    params = SnnParams(layers=(la,))
+    spikes = np.ones((672, 4, 1), dtype=np.uint8)  # 10.5 periods: away from the 11th spike
+    exact = snn.run(params, spikes).sum()
+    assert exact == 10 * 4 * 64
+    errors = []
+    for length in (2, 128):
+        out, _ = snn.snn_steps(params, spikes, stream_length=length)
+        errors.append(abs(int(out.sum()) - int(exact)) / exact)
+    assert errors[1] < 0.01 and errors[1] <= errors[0]
+    again, _ = snn.snn_steps(params, spikes, stream_length=2)
+    assert np.array_equal(again, snn.snn_steps(params, spikes, stream_length=2)[0])
+
+
+def test_snn_stream_length_wrong():
+    params = SnnParams(layers=(_layer(),))
+    with pytest.raises(
+        ValueError,
+        match=r"^SNN stream_length must be a power of two up to 2\*\*\(weight_width - 1\) = 128, not 3$",
+    ):
+        snn.snn_steps(params, np.zeros((1, 1, 2)), stream_length=3)
+    with pytest.raises(
+        ValueError, match=r"^SNN seeds must be 1 non-zero LFSR states, not array\(\[0\]\)$"
+    ):
+        snn.snn_steps(params, np.zeros((1, 1, 2)), stream_length=2, seeds=np.array([0]))
