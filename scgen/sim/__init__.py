@@ -15,14 +15,17 @@ from pathlib import Path
 
 import numpy as np
 
+from .diverge import Divergence, first_divergence
 from .native import cache_dir, run_native
 from .pysim import run_pysim
 from .verilator import SimulatorNotFound, run_verilator, toolchain_env, verilator_available
 
 __all__ = [
     "BACKENDS",
+    "Divergence",
     "SimulatorNotFound",
     "cache_dir",
+    "first_divergence",
     "first_mismatch",
     "run",
     "run_many",
