@@ -20,6 +20,12 @@ settings.register_profile(
 settings.load_profile("scgen")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _native_cache(tmp_path_factory):
+    """Compile native Verilator models under the session's tmp folder, not the user cache."""
+    os.environ["SCGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("scgen-cache"))
+
+
 def pytest_collection_modifyitems(config, items):
     if shutil.which("verilator"):
         return

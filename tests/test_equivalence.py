@@ -2,7 +2,9 @@
 
 Parameters come from the hypothesis strategies of tests/strategies.py; stimulus comes from each
 primitive's registered generator with a seed drawn alongside. Equality is exact on every output
-port and every cycle.
+port and every cycle. Verilator runs on the native harness (10**6 cycles for each of the
+hypothesis parameter sets, side by side in one build); a last test checks that the cocotb
+backend gives the same traces as the native one for every primitive.
 """
 
 import numpy as np
@@ -17,7 +19,8 @@ from scgen.primitives import PRIMITIVES
 from .strategies import params as primitive_params
 
 PYSIM_EXAMPLES, PYSIM_CYCLES = 20, 2000
-VERILATOR_CONFIGS, VERILATOR_CYCLES = 5, 20000
+VERILATOR_CONFIGS, VERILATOR_CYCLES = 5, 10**6
+COCOTB_CYCLES = 3000
 
 
 @pytest.mark.parametrize("name", sorted(PRIMITIVES))
@@ -41,34 +44,55 @@ def test_equivalence_pysim(name):
     assert len(seen) >= PYSIM_EXAMPLES
 
 
-@pytest.mark.verilator
-@pytest.mark.parametrize("name", sorted(PRIMITIVES))
-def test_equivalence_verilator(name, tmp_path_factory):
-    prim = PRIMITIVES[name]
+def draw_configs(name: str, n: int) -> list:
+    """Return ``n`` distinct ``(params, stimulus seed)`` pairs chosen by hypothesis."""
     configs = []
 
     # Hypothesis chooses the parameter sets; all of them go into one Verilator build.
-    @settings(max_examples=VERILATOR_CONFIGS, suppress_health_check=[HealthCheck.filter_too_much])
+    @settings(max_examples=n, suppress_health_check=[HealthCheck.filter_too_much])
     @given(params=primitive_params(name), seed=st.integers(0, 2**32 - 1))
     def collect(params, seed):
         assume(all(params != p for p, _ in configs))
         configs.append((params, seed))
 
     collect()
-    assert len(configs) == VERILATOR_CONFIGS
+    assert len(configs) == n
+    return configs
+
+
+@pytest.mark.verilator
+@pytest.mark.parametrize("name", sorted(PRIMITIVES))
+def test_equivalence_verilator(name):
+    prim = PRIMITIVES[name]
+    configs = draw_configs(name, VERILATOR_CONFIGS)
     inputs = [prim.stimulus(p, np.random.default_rng(s), VERILATOR_CYCLES) for p, s in configs]
     traces, _ = sim.run_many(
-        [prim.hw(p) for p, _ in configs],
-        inputs,
-        VERILATOR_CYCLES,
-        backend="verilator",
-        build_dir=tmp_path_factory.mktemp(f"vl_{name}"),
+        [prim.hw(p) for p, _ in configs], inputs, VERILATOR_CYCLES, backend="verilator"
     )
     for (params, _), ins, actual in zip(configs, inputs, traces, strict=True):
         expected = prim.run_twin(params, ins)
         assert sorted(actual) == sorted(expected)
         problem = sim.first_mismatch(expected, actual)
         assert problem is None, f"{params!r}: {problem}"
+
+
+@pytest.mark.verilator
+def test_equivalence_cocotb_native(tmp_path):
+    # every primitive at its example params and at one hypothesis draw, all in one build
+    duts, inputs = [], []
+    for name in sorted(PRIMITIVES):
+        prim = PRIMITIVES[name]
+        for params, seed in [(prim.params(), 0), *draw_configs(name, 1)]:
+            duts.append(prim.hw(params))
+            inputs.append(prim.stimulus(params, np.random.default_rng(seed), COCOTB_CYCLES))
+    native, _ = sim.run_many(duts, inputs, COCOTB_CYCLES, backend="verilator")
+    cocotb, _ = sim.run_many(
+        duts, inputs, COCOTB_CYCLES, backend="cocotb", build_dir=tmp_path / "cocotb"
+    )
+    for k, (want, got) in enumerate(zip(cocotb, native, strict=True)):
+        assert sorted(want) == sorted(got)
+        problem = sim.first_mismatch(want, got)
+        assert problem is None, f"instance {k} ({duts[k]!r}): {problem}"
 
 
 @pytest.mark.verilator

@@ -3,6 +3,10 @@
 ``run(component, inputs, backend=...)`` drives any flat :class:`wiring.Component` with one array
 per input port and returns one array per output port, sampled on every cycle after the
 combinational logic settles and before the clock edge: the same convention as the twins.
+
+Backends: ``pysim`` (Amaranth's simulator), ``verilator`` (a compiled C++ harness, no Python in
+the cycle loop; :mod:`scgen.sim.native`) and ``cocotb`` (Verilator driven cycle by cycle from
+Python through cocotb, the flow to build your own cocotb tests on).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .diverge import Divergence, first_divergence
+from .native import cache_dir, run_native
 from .pysim import run_pysim
 from .verilator import SimulatorNotFound, run_verilator, toolchain_env, verilator_available
 from .windows import (
@@ -24,10 +30,14 @@ from .windows import (
 
 __all__ = [
     "BACKENDS",
+    "Divergence",
     "SimulatorNotFound",
+    "cache_dir",
+    "first_divergence",
     "first_mismatch",
     "run",
     "run_many",
+    "run_native",
     "run_pysim",
     "run_verilator",
     "toolchain_env",
@@ -41,24 +51,31 @@ __all__ = [
     "window_stimulus",
 ]
 
-BACKENDS = ("pysim", "verilator")
+BACKENDS = ("pysim", "verilator", "cocotb")
 
 
-def run_many(duts, inputs, cycles: int, *, backend: str = "pysim", build_dir=None):
-    """Run several components side by side on one backend; returns ``(traces, seconds)``."""
+def run_many(duts, inputs, cycles: int, *, backend: str = "pysim", build_dir=None, trace=None):
+    """Run several components side by side on one backend; returns ``(traces, seconds)``.
+
+    ``build_dir`` is where the cocotb backend builds (required there) and where the native
+    backend writes its run files (optional). ``trace`` (a ``.vcd`` path, or ``(path, first,
+    end)`` for cycles ``first <= t < end``) writes a waveform; ``seconds`` excludes builds.
+    """
     if backend == "pysim":
-        return run_pysim(duts, inputs, cycles)
+        return run_pysim(duts, inputs, cycles, trace=trace)
     if backend == "verilator":
+        return run_native(duts, inputs, cycles, build_dir, trace=trace)
+    if backend == "cocotb":
         if build_dir is None:
-            raise TypeError("The verilator backend needs build_dir")
-        return run_verilator(duts, inputs, cycles, Path(build_dir))
+            raise TypeError("The cocotb backend needs build_dir")
+        return run_verilator(duts, inputs, cycles, Path(build_dir), trace=trace)
     raise ValueError(f"Backend must be one of {', '.join(map(repr, BACKENDS))}, not {backend!r}")
 
 
-def run(dut, inputs: dict[str, np.ndarray], *, backend: str = "pysim", build_dir=None):
+def run(dut, inputs: dict[str, np.ndarray], *, backend: str = "pysim", build_dir=None, trace=None):
     """Run one component on one backend and return ``{output port: int64 array}``."""
     cycles = len(next(iter(inputs.values()))) if inputs else 0
-    traces, _ = run_many([dut], [inputs], cycles, backend=backend, build_dir=build_dir)
+    traces, _ = run_many([dut], [inputs], cycles, backend=backend, build_dir=build_dir, trace=trace)
     return traces[0]
 
 

