@@ -213,7 +213,7 @@ def _boards(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .emit import BuildError, board, build
+    from .emit import BuildError, UnsafeOutput, board, build, check_output_dir
     from .ir.lower import LoweringError
 
     graph = _checked_graph(args.graph)
@@ -222,6 +222,11 @@ def _build(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise SystemExit(f"scgen: {exc}") from None
     out = args.output or f"out/build/{graph.name}-{b.name}"
+    try:
+        check_output_dir(out, protect=[args.graph])
+    except UnsafeOutput as exc:
+        print(f"scgen: {exc}", file=sys.stderr)
+        return 2
     try:
         result = build(graph, board=b, out=out, clock_mhz=args.clock_mhz)
     except (BuildError, LoweringError) as exc:
@@ -356,7 +361,11 @@ def main(argv: list[str] | None = None) -> int:
     add_run_parser(sub)  # scgen run: a graph on a board, over its host link
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:  # Ctrl-C: each command has already cleaned up after itself
+        print("scgen: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
