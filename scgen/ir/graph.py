@@ -280,14 +280,14 @@ OPS: dict[str, OpDef] = {
         OpDef(
             "scale",
             ("input",),
-            (AttrDef("factor", "float", 1.0),),
+            (AttrDef("factor", "float", 1.0, "", -(1 << 24), 1 << 24),),
             lambda types, a: Rate(),
             _rate_in("input"),
         ),
         OpDef(
             "offset",
             ("input",),
-            (AttrDef("offset", "float", 0.0),),
+            (AttrDef("offset", "float", 0.0, "", -(1 << 16), 1 << 16),),
             lambda types, a: Rate(),
             _rate_in("input"),
         ),
@@ -419,7 +419,9 @@ class Graph:
                         types[op.result] = t
             if op.result is not None and op.result not in defined:
                 defined[op.result] = i
-        return problems
+        from .names import problems as hardware_problems  # names, attribute values (issue 15)
+
+        return problems + hardware_problems(self)
 
     def _reaches(self, start: int, target: int, results: dict[int, int]) -> bool:
         """True when op[start] depends (through operands) on op[target]."""
