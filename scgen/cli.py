@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -40,64 +41,132 @@ def _bench(args: argparse.Namespace) -> int:
 
 def _load_graph(path: str):
     from .ir import ParseError, parse
+    from .limits import MAX_GRAPH_BYTES
 
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_GRAPH_BYTES + 1)
     except OSError as exc:
-        raise SystemExit(f"scgen: cannot read {path}: {exc.strerror}") from None
+        raise SystemExit(f"scgen: cannot read {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_GRAPH_BYTES:
+        raise SystemExit(
+            f"scgen: {path} is larger than the {MAX_GRAPH_BYTES >> 20} MiB a graph file may be"
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SystemExit(
+            f"scgen: {path} must be UTF-8 text (a .scir graph), not bytes such as "
+            f"{data[exc.start : exc.start + 1]!r} at offset {exc.start}"
+        ) from None
     try:
         return parse(text)
     except ParseError as exc:
         raise SystemExit(f"scgen: {path}: {exc}") from None
 
 
-def _window_inputs(graph, given: list[str], npz: str | None, windows: int | None):
+def _check_work(what: str, graph, windows: int, copies: int = 1) -> None:
+    """Refuse up front a run whose arrays would not fit the memory budget."""
+    from .ir.lower import LoweringError, window_length
+    from .limits import ResourceError, check_memory
+
+    try:
+        length = window_length(graph)
+    except LoweringError as exc:
+        raise SystemExit(f"scgen: {exc}") from None
+    # one int64 per cycle for every op's result, as the twin holds them, per copy (traces)
+    need = windows * (length + 3) * 8 * (len(graph.ops) + 2) * copies
+    try:
+        check_memory(f"{what} of {windows} window(s) of {length} cycles", need)
+    except ResourceError as exc:
+        raise SystemExit(f"scgen: {exc}") from None
+
+
+def _load_arrays(path: str, names: list[str]) -> dict:
+    """The arrays of an ``--inputs`` file (.npz: one per input; .npy: one, or a record array)."""
+    import zipfile
+
     import numpy as np
 
-    values: dict[str, np.ndarray] = {}
+    try:
+        data = np.load(path, allow_pickle=False)
+        if isinstance(data, np.lib.npyio.NpzFile):
+            with data:
+                return {k: data[k] for k in data.files}
+    except OSError as exc:
+        raise SystemExit(f"scgen: cannot read --inputs {path}: {exc.strerror or exc}") from None
+    except (ValueError, EOFError, zipfile.BadZipFile) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SystemExit(
+            f"scgen: --inputs {path} must be a .npz or .npy file of numbers, not one that "
+            f"numpy cannot load ({reason})"
+        ) from None
+    if data.dtype.names:  # a record array: one field per input
+        return {k: data[k] for k in data.dtype.names}
+    if len(names) == 1:
+        return {names[0]: data}
+    raise SystemExit(
+        f"scgen: --inputs {path} must be a record array with fields "
+        f"{', '.join(names)} (the graph has {len(names)} inputs)"
+    )
+
+
+def _window_inputs(
+    graph, given: list[str], npz: str | None, windows: int | None, clamp: bool = False
+):
+    """Per-window input values from ``--input``/``--inputs``, checked against the ports."""
+    import numpy as np
+
+    from .ir import Vec
+    from .ir.values import parse_input_items, port_range, port_values
+
     names = [op.attr("name") for op in graph.inputs]
-    if npz and npz.endswith(".npy"):
-        data = np.load(npz)
-        if data.dtype.names:  # a record array: one field per input
-            values.update({k: np.atleast_1d(data[k]) for k in data.dtype.names})
-        elif len(names) == 1:
-            values[names[0]] = np.atleast_1d(data)
-        else:
-            raise SystemExit(
-                f"scgen: {npz} must be a record array with fields "
-                f"{', '.join(names)} (the graph has {len(names)} inputs)"
-            )
-    elif npz:
-        with np.load(npz) as data:
-            values.update({k: np.atleast_1d(data[k]) for k in data.files})
-    for item in given:
-        name, sep, text = item.partition("=")
-        if not sep:
-            raise SystemExit(f"scgen: --input must be NAME=V1,V2,..., not {item!r}")
-        try:
-            values[name] = np.array(
-                [float(v) if "." in v or "e" in v.lower() else int(v, 0) for v in text.split(",")]
-            )
-        except ValueError:
-            raise SystemExit(
-                f"scgen: --input {name} values must be numbers, not {text!r}"
-            ) from None
+    types = {op.attr("name"): op.attr("type") for op in graph.inputs}
+    values: dict[str, object] = _load_arrays(npz, names) if npz else {}
+    unknown = [k for k in values if k not in names]
+    if unknown:
+        raise SystemExit(
+            f"scgen: --inputs {npz} has {unknown[0]!r}, which is not an input of graph "
+            f"{graph.name!r} (its inputs: {', '.join(names) or 'none'})"
+        )
+    try:
+        values.update(parse_input_items(given, names, graph.name))
+    except ValueError as exc:
+        raise SystemExit(f"scgen: {exc}") from None
     missing = [n for n in names if n not in values]
     if missing:
         raise SystemExit(
             f"scgen: input {missing[0]!r} needs values, e.g. --input {missing[0]}=0.5,0.25"
         )
-    n = windows or max((len(values[n]) for n in names), default=1)
+    counts = {}
+    for name in names:
+        try:
+            counts[name] = len(port_values(name, types[name], values[name], clamp=True))
+        except ValueError as exc:
+            raise SystemExit(f"scgen: {exc}") from None
+    n = windows or max(counts.values(), default=1)
+    _check_work("scgen sim", graph, n)
     out = {}
     for name in names:
-        v = values[name]
-        if len(v) not in (1, n):
-            raise SystemExit(f"scgen: input {name!r} has {len(v)} values; give 1 or {n}")
-        out[name] = np.resize(v, n)
+        v = np.asarray(values[name])
+        if counts[name] not in (1, n):
+            raise SystemExit(f"scgen: input {name!r} has {counts[name]} values; give 1 or {n}")
+        if clamp:
+            port_values(name, types[name], v, clamp=True, clamped=lambda s: print(f"note: {s}"))
+            v = np.clip(v, *port_range(types[name]))
+        try:
+            port_values(name, types[name], v)
+        except ValueError as exc:
+            raise SystemExit(f"scgen: {exc}") from None
+        t = types[name]
+        v = v.reshape(-1, t.n) if isinstance(t, Vec) else v.reshape(-1)
+        out[name] = np.repeat(v, n, axis=0) if counts[name] == 1 and n > 1 else v
     return out
 
 
 def _sim(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from .ir.lower import LoweringError, run_windows
 
     graph = _load_graph(args.graph)
@@ -105,7 +174,9 @@ def _sim(args: argparse.Namespace) -> int:
     if errors:
         print("\n".join(f"scgen: {p}" for p in errors), file=sys.stderr)
         return 1
-    inputs = _window_inputs(graph, args.input, args.inputs, args.windows)
+    inputs = _window_inputs(graph, args.input, args.inputs, args.windows, args.clamp)
+    if not graph.outputs:
+        raise SystemExit(f"scgen: graph {graph.name!r} has no outputs, so there is nothing to show")
     try:
         result = run_windows(graph, inputs)
     except LoweringError as exc:
@@ -117,7 +188,10 @@ def _sim(args: argparse.Namespace) -> int:
     )
     print("window  " + "  ".join(f"{n:>12}" for n in names))
     for w in range(len(next(iter(result.outputs.values())))):
-        cells = [f"{inputs[n][w]:>12.6g}" for n in inputs]
+        cells = [
+            f"{inputs[n][w]:>12.6g}" if np.ndim(inputs[n][w]) == 0 else f"{inputs[n][w]!s:>12}"
+            for n in inputs
+        ]
         for v in result.outputs.values():
             cells.append(
                 f"{int(v[w].sum()):>9}/{v.shape[1]:<2}" if v.ndim == 2 else f"{int(v[w]):>12}"
@@ -137,6 +211,7 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"{p.severity}: {p}")
     if any(p.severity == "error" for p in problems):
         return 1
+    _check_work("scgen verify", graph, args.windows, copies=1 if args.no_verilator else 4)
     try:
         inputs = random_inputs(graph, args.windows, np.random.default_rng(args.seed))
         twin = run_windows(graph, inputs)
@@ -243,15 +318,31 @@ def _build(args: argparse.Namespace) -> int:
     return 0 if r["timing_ok"] else 1
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, not {value}")
-    return value
+def _clock_mhz(text: str) -> float:
+    from .limits import float_option
+
+    return float_option("--clock-mhz", text, 0.1, 1000.0)
+
+
+def _int(name: str, lo: int, hi: int):
+    """argparse ``type=`` for an integer option within [lo, hi] (see :mod:`scgen.limits`)."""
+    from .limits import int_option
+
+    return lambda text: int_option(name, text, lo, hi)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (exit code 2)."""
+
+    def error(self, message: str):
+        message = re.sub(r"^argument [^:]+: (?=-)", "", message)
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    from .limits import MAX_WINDOWS
+
+    parser = _Parser(
         prog="scgen",
         description="Stochastic-computing hardware generator: Amaranth components with "
         "bit-exact Numba twins.",
@@ -260,7 +351,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="run the demo pipeline on twin, pysim and Verilator")
-    demo.add_argument("--cycles", type=_positive, default=16384, help="cycles to run (16384)")
+    demo.add_argument(
+        "--cycles", type=_int("--cycles", 1, 1 << 32), default=16384, help="cycles to run (16384)"
+    )
     demo.add_argument("--out", default="out/demo", help="output folder (out/demo)")
     demo.add_argument("--no-verilator", action="store_true", help="skip the Verilator run")
     demo.set_defaults(func=_demo)
@@ -288,16 +381,18 @@ def main(argv: list[str] | None = None) -> int:
         default="benchmarks/RESULTS.md",
         help="engine suite: report file (benchmarks/RESULTS.md)",
     )
-    bench.add_argument("--repeat", type=_positive, default=7, help="engine suite: samples (7)")
+    bench.add_argument(
+        "--repeat", type=_int("--repeat", 1, 10_000), default=7, help="engine suite: samples (7)"
+    )
     bench.add_argument(
         "--cycles",
-        type=_positive,
+        type=_int("--cycles", 1, 1 << 32),
         default=1 << 20,
         help="primitives suite: twin cycles per stream (1048576)",
     )
     bench.add_argument(
         "--batch",
-        type=_positive,
+        type=_int("--batch", 1, 1 << 24),
         default=4096,
         help="primitives suite: instances in the batched twin run (4096)",
     )
@@ -323,13 +418,29 @@ def main(argv: list[str] | None = None) -> int:
         help=".npz file with one array per input, or a .npy array "
         "(a record array with one field per input)",
     )
-    simp.add_argument("--windows", type=_positive, help="number of windows (default: longest)")
+    simp.add_argument(
+        "--windows",
+        type=_int("--windows", 1, MAX_WINDOWS),
+        help="number of windows (default: longest)",
+    )
+    simp.add_argument(
+        "--clamp",
+        action="store_true",
+        help="clamp values that do not fit their port (and say so) instead of refusing them",
+    )
     simp.set_defaults(func=_sim)
 
     ver = sub.add_parser("verify", help="verify a text graph and check twin = pysim = Verilator")
     ver.add_argument("graph", help="graph text file")
-    ver.add_argument("--windows", type=_positive, default=20, help="random windows (20)")
-    ver.add_argument("--seed", type=int, default=1, help="seed of the random inputs (1)")
+    ver.add_argument(
+        "--windows", type=_int("--windows", 1, MAX_WINDOWS), default=20, help="random windows (20)"
+    )
+    ver.add_argument(
+        "--seed",
+        type=_int("--seed", 0, (1 << 64) - 1),
+        default=1,
+        help="seed of the random inputs (1)",
+    )
     ver.add_argument("--out", default="out/verify", help="Verilator build folder (out/verify)")
     ver.add_argument("--no-verilator", action="store_true", help="skip the Verilator run")
     ver.set_defaults(func=_verify)
@@ -351,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("-o", "--output", help="output folder (out/build/GRAPH-BOARD)")
     build.add_argument(
         "--clock-mhz",
-        type=float,
+        type=_clock_mhz,
         help="clock constraint for nextpnr (default: the board's oscillator)",
     )
     build.set_defaults(func=_build)

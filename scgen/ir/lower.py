@@ -571,12 +571,14 @@ def _dense_current(op, count):
 
 def input_ports(graph: Graph, inputs: dict[str, object]) -> dict[str, np.ndarray]:
     """Convert per-window input values (rates as probabilities) to port values."""
+    from .values import port_values
+
     out = {}
     for op in graph.inputs:
         name = op.attr("name")
         if name not in inputs:
             raise ValueError(f"Graph {graph.name!r} input {name!r} is missing")
-        out[name] = _to_port_value(op.attr("type"), inputs[name])
+        out[name] = port_values(name, op.attr("type"), inputs[name])  # exact, or ValueError
     return out
 
 
