@@ -252,6 +252,38 @@ def _checked_graph(path: str):
     return graph
 
 
+def _write_file(out: Path, text: str) -> None:
+    """Write ``text`` to ``out`` whole or not at all: a regular file through a temporary file
+    renamed into place, anything else (``/dev/stdout``, a pipe) in place, never replaced."""
+    import os
+    import tempfile
+
+    if out.is_dir():
+        raise SystemExit(f"scgen: -o {str(out)!r} is a folder; give the path of a file to write")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise SystemExit(
+                f"scgen: cannot write -o {str(out)!r}: {str(parent)!r} is a file, not a folder"
+            )
+    tmp = None
+    try:
+        if out.exists() and not out.is_file():
+            with open(out, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            return
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, out)
+        tmp = None
+    except OSError as exc:
+        raise SystemExit(f"scgen: cannot write -o {str(out)!r}: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
 def _emit(args: argparse.Namespace) -> int:
     from .emit import LintError, lint, verilog
     from .ir.lower import LoweringError
@@ -262,8 +294,7 @@ def _emit(args: argparse.Namespace) -> int:
     except LoweringError as exc:
         raise SystemExit(f"scgen: {args.graph}: {exc}") from None
     out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text)
+    _write_file(out, text)
     print(f"wrote {out} ({len(text.splitlines())} lines, module {args.name or graph.name})")
     if args.lint:
         try:

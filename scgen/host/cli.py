@@ -97,8 +97,9 @@ def main(args: argparse.Namespace, transport=None) -> int:
             )
         else:
             link = HostLink(transport, graph, timeout=args.timeout, clock_hz=clock_hz)
-    except (OSError, ImportError) as exc:
-        raise SystemExit(f"scgen: cannot open {args.port}: {exc}") from None
+    except (OSError, ImportError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SystemExit(f"scgen: cannot open --port {args.port!r}: {reason}") from None
     except LoweringError as exc:
         raise SystemExit(f"scgen: {exc}") from None
     try:

@@ -310,8 +310,8 @@ def _parse_op(ln: _Line) -> Op:
     return Op(kind, result, tuple(operands[n] for n in d.operands), ordered)
 
 
-# a number (not a name's digits): starts with a digit, after no letter, digit or underscore
-_DIGITS = re.compile(rf"(?<![A-Za-z0-9_])[0-9][0-9A-Za-z_.+-]{{{MAX_NUMBER_CHARS},}}")
+# a number: a digit and then digits, hex digits, x or _ (also inside a type such as u99...)
+_DIGITS = re.compile(rf"[0-9][0-9A-Fa-fxX_]{{{MAX_NUMBER_CHARS},}}")
 
 
 def _check_limits(raw: str, line: int) -> None:

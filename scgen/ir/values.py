@@ -50,7 +50,7 @@ def _numbers(name: str, t: Type, values) -> np.ndarray:
     elif v.dtype.kind not in "biuf":
         raise ValueError(
             f"Input {name!r} of type {t} must be numbers, not an array of {v.dtype} "
-            f"({v.ravel()[0]!r} ...)"
+            f"({v.ravel()[0].tolist()!r} ...)"
             if v.size
             else f"Input {name!r} of type {t} must be numbers, not an empty array of {v.dtype}"
         )
