@@ -287,8 +287,12 @@ def _write_file(out: Path, text: str) -> None:
 def _emit(args: argparse.Namespace) -> int:
     from .emit import LintError, lint, verilog
     from .ir.lower import LoweringError
+    from .ir.names import name_rule
 
     graph = _checked_graph(args.graph)
+    why = name_rule("--name (the module name)", args.name) if args.name is not None else None
+    if why:
+        raise SystemExit(f"scgen: {why}")
     try:
         text = verilog(graph, sv=not args.verilog, name=args.name)
     except LoweringError as exc:
