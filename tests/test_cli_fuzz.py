@@ -15,17 +15,10 @@ import pytest
 
 from scgen.cli import main
 
+from .test_bad_input import U8
+
 ROOT = Path(__file__).parent.parent
 
-U8 = """sc.graph @g {
-  %0 = sc.input "x" : u8
-  %1 = sc.input "p" : rate
-  %2 = sc.encode %1, length=16, seed=0xACE1 : bitstream<16>
-  %3 = sc.popcount %2, width=5 : u5
-  sc.output "y" %0
-  sc.output "c" %3
-}
-"""
 
 COMMANDS = {
     "sim": ["--input", "--inputs", "--windows", "--clamp"],
