@@ -300,3 +300,27 @@ def test_parser_limits_wrong(text, message):
         parse("sc.graph @g {\n  %0 = sc.constant " + "9" * 4400 + " : u8\n}\n")
     with pytest.raises(ParseError, match=r"brackets may nest at most 64 deep"):
         parse("sc.graph @g {\n  %0 = sc.constant " + "[" * 3000 + " : u8\n}\n")
+
+
+def test_library_numpy_integers_and_bad_seeds():
+    from scgen import sw
+    from scgen.params import LfsrParams, LifParams
+    from scgen.sw.rng import Xoshiro256pp
+
+    assert LfsrParams(width=np.int64(16), seed=np.uint16(5)) == LfsrParams(width=16, seed=5)
+    assert type(LfsrParams(width=np.int64(16)).width) is int
+    with pytest.raises(TypeError, match=r"^Xoshiro256\+\+ seed must be an integer, not 1\.5$"):
+        Xoshiro256pp(1.5)
+    with pytest.raises(
+        ValueError,
+        match=r"^LFSR taps must be distinct exponents between 1 and the width 16, including 16, "
+        r"not \(\)$",
+    ):
+        LfsrParams(taps=())
+    n, z = 8, np.zeros(8, np.int64)
+    with pytest.raises(
+        TypeError,
+        match=r"^LIF out v must be a signed integer array of at least 16 bits for data_width 16, "
+        r"not int8$",
+    ):
+        sw.lif(LifParams(), z + 300, z + 1, z + 256, out=(np.empty(n, np.uint8), np.empty(n, "i1")))
