@@ -324,3 +324,20 @@ def test_library_numpy_integers_and_bad_seeds():
         r"not int8$",
     ):
         sw.lif(LifParams(), z + 300, z + 1, z + 256, out=(np.empty(n, np.uint8), np.empty(n, "i1")))
+
+
+def test_sim_run_refuses_stimulus_the_port_cannot_hold():
+    from scgen import sim
+    from scgen.hw import Counter
+    from scgen.params import CounterParams
+
+    dut = Counter(CounterParams())
+    with pytest.raises(
+        ValueError, match=r"^Stimulus of 1-bit unsigned port 'x' must be within \[0, 1\], not 2$"
+    ):
+        sim.run(dut, {"start": np.zeros(4, np.int64), "x": np.array([0, 1, 2, 0])})
+    with pytest.raises(
+        ValueError, match=r"^Stimulus of 1-bit unsigned port 'x' must be integers, not 0\.5$"
+    ):
+        sim.run(dut, {"start": np.zeros(2), "x": np.array([0.5, 1.0])})
+    dut._MustUse__silence = True  # refused before it was elaborated

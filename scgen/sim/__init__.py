@@ -31,6 +31,10 @@ BACKENDS = ("pysim", "verilator")
 
 def run_many(duts, inputs, cycles: int, *, backend: str = "pysim", build_dir=None):
     """Run several components side by side on one backend; returns ``(traces, seconds)``."""
+    from ._top import check_stimulus
+
+    for dut, stim in zip(duts, inputs, strict=True):
+        check_stimulus(dut, stim)  # a value the port cannot hold is an error, never truncated
     if backend == "pysim":
         return run_pysim(duts, inputs, cycles)
     if backend == "verilator":
