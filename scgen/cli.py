@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -44,53 +45,108 @@ def load_graph(path: str):
     return load(path)
 
 
-def _window_inputs(graph, given: list[str], npz: str | None, windows: int | None):
+def _check_work(what: str, graph, windows: int, copies: int = 1) -> None:
+    """Refuse up front a run whose arrays would not fit the memory budget."""
+    from .ir.lower import LoweringError, window_length
+    from .limits import ResourceError, check_memory
+
+    try:
+        length = window_length(graph)
+    except LoweringError as exc:
+        raise SystemExit(f"scgen: {exc}") from None
+    # one int64 per cycle for every op's result, as the twin holds them, per copy (traces)
+    need = windows * (length + 3) * 8 * (len(graph.ops) + 2) * copies
+    try:
+        check_memory(f"{what} of {windows} window(s) of {length} cycles", need)
+    except ResourceError as exc:
+        raise SystemExit(f"scgen: {exc}") from None
+
+
+def _load_arrays(path: str, names: list[str]) -> dict:
+    """The arrays of an ``--inputs`` file (.npz: one per input; .npy: one, or a record array)."""
+    import zipfile
+
     import numpy as np
 
-    values: dict[str, np.ndarray] = {}
+    try:
+        data = np.load(path, allow_pickle=False)
+        if isinstance(data, np.lib.npyio.NpzFile):
+            with data:
+                return {k: data[k] for k in data.files}
+    except OSError as exc:
+        raise SystemExit(f"scgen: cannot read --inputs {path}: {exc.strerror or exc}") from None
+    except (ValueError, EOFError, zipfile.BadZipFile) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SystemExit(
+            f"scgen: --inputs {path} must be a .npz or .npy file of numbers, not one that "
+            f"numpy cannot load ({reason})"
+        ) from None
+    if data.dtype.names:  # a record array: one field per input
+        return {k: data[k] for k in data.dtype.names}
+    if len(names) == 1:
+        return {names[0]: data}
+    raise SystemExit(
+        f"scgen: --inputs {path} must be a record array with fields "
+        f"{', '.join(names)} (the graph has {len(names)} inputs)"
+    )
+
+
+def _window_inputs(
+    graph, given: list[str], npz: str | None, windows: int | None, clamp: bool = False
+):
+    """Per-window input values from ``--input``/``--inputs``, checked against the ports."""
+    import numpy as np
+
+    from .ir import Vec
+    from .ir.values import parse_input_items, port_range, port_values
+
     names = [op.attr("name") for op in graph.inputs]
-    if npz and npz.endswith(".npy"):
-        data = np.load(npz)
-        if data.dtype.names:  # a record array: one field per input
-            values.update({k: np.atleast_1d(data[k]) for k in data.dtype.names})
-        elif len(names) == 1:
-            values[names[0]] = np.atleast_1d(data)
-        else:
-            raise SystemExit(
-                f"scgen: {npz} must be a record array with fields "
-                f"{', '.join(names)} (the graph has {len(names)} inputs)"
-            )
-    elif npz:
-        with np.load(npz) as data:
-            values.update({k: np.atleast_1d(data[k]) for k in data.files})
-    for item in given:
-        name, sep, text = item.partition("=")
-        if not sep:
-            raise SystemExit(f"scgen: --input must be NAME=V1,V2,..., not {item!r}")
-        try:
-            values[name] = np.array(
-                [float(v) if "." in v or "e" in v.lower() else int(v, 0) for v in text.split(",")]
-            )
-        except ValueError:
-            raise SystemExit(
-                f"scgen: --input {name} values must be numbers, not {text!r}"
-            ) from None
+    types = {op.attr("name"): op.attr("type") for op in graph.inputs}
+    values: dict[str, object] = _load_arrays(npz, names) if npz else {}
+    unknown = [k for k in values if k not in names]
+    if unknown:
+        raise SystemExit(
+            f"scgen: --inputs {npz} has {unknown[0]!r}, which is not an input of graph "
+            f"{graph.name!r} (its inputs: {', '.join(names) or 'none'})"
+        )
+    try:
+        values.update(parse_input_items(given, names, graph.name))
+    except ValueError as exc:
+        raise SystemExit(f"scgen: {exc}") from None
     missing = [n for n in names if n not in values]
     if missing:
         raise SystemExit(
             f"scgen: input {missing[0]!r} needs values, e.g. --input {missing[0]}=0.5,0.25"
         )
-    n = windows or max((len(values[n]) for n in names), default=1)
+    counts = {}
+    for name in names:
+        try:
+            counts[name] = len(port_values(name, types[name], values[name], clamp=True))
+        except ValueError as exc:
+            raise SystemExit(f"scgen: {exc}") from None
+    n = windows or max(counts.values(), default=1)
+    _check_work("scgen sim", graph, n)
     out = {}
     for name in names:
-        v = values[name]
-        if len(v) not in (1, n):
-            raise SystemExit(f"scgen: input {name!r} has {len(v)} values; give 1 or {n}")
-        out[name] = np.resize(v, n)
+        v = np.asarray(values[name])
+        if counts[name] not in (1, n):
+            raise SystemExit(f"scgen: input {name!r} has {counts[name]} values; give 1 or {n}")
+        if clamp:
+            port_values(name, types[name], v, clamp=True, clamped=lambda s: print(f"note: {s}"))
+            v = np.clip(v, *port_range(types[name]))
+        try:
+            port_values(name, types[name], v)
+        except ValueError as exc:
+            raise SystemExit(f"scgen: {exc}") from None
+        t = types[name]
+        v = v.reshape(-1, t.n) if isinstance(t, Vec) else v.reshape(-1)
+        out[name] = np.repeat(v, n, axis=0) if counts[name] == 1 and n > 1 else v
     return out
 
 
 def _sim(args: argparse.Namespace) -> int:
+    import numpy as np
+
     from .ir.ports import LoweringError
     from .sim import run_windows
 
@@ -99,7 +155,9 @@ def _sim(args: argparse.Namespace) -> int:
     if errors:
         print("\n".join(f"scgen: {p}" for p in errors), file=sys.stderr)
         return 1
-    inputs = _window_inputs(graph, args.input, args.inputs, args.windows)
+    inputs = _window_inputs(graph, args.input, args.inputs, args.windows, args.clamp)
+    if not graph.outputs:
+        raise SystemExit(f"scgen: graph {graph.name!r} has no outputs, so there is nothing to show")
     try:
         result = run_windows(graph, inputs)
     except LoweringError as exc:
@@ -111,7 +169,10 @@ def _sim(args: argparse.Namespace) -> int:
     )
     print("window  " + "  ".join(f"{n:>12}" for n in names))
     for w in range(len(next(iter(result.outputs.values())))):
-        cells = [f"{inputs[n][w]:>12.6g}" for n in inputs]
+        cells = [
+            f"{inputs[n][w]:>12.6g}" if np.ndim(inputs[n][w]) == 0 else f"{inputs[n][w]!s:>12}"
+            for n in inputs
+        ]
         for v in result.outputs.values():
             cells.append(
                 f"{int(v[w].sum()):>9}/{v.shape[1]:<2}" if v.ndim == 2 else f"{int(v[w]):>12}"
@@ -132,6 +193,7 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"{p.severity}: {p}")
     if any(p.severity == "error" for p in problems):
         return 1
+    _check_work("scgen verify", graph, args.windows, copies=1 if args.no_verilator else 4)
     try:
         inputs = random_inputs(graph, args.windows, np.random.default_rng(args.seed))
         twin = run_windows(graph, inputs)
@@ -172,18 +234,53 @@ def _checked_graph(path: str):
     return graph
 
 
+def _write_file(out: Path, text: str) -> None:
+    """Write ``text`` to ``out`` whole or not at all: a regular file through a temporary file
+    renamed into place, anything else (``/dev/stdout``, a pipe) in place, never replaced."""
+    import os
+    import tempfile
+
+    if out.is_dir():
+        raise SystemExit(f"scgen: -o {str(out)!r} is a folder; give the path of a file to write")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise SystemExit(
+                f"scgen: cannot write -o {str(out)!r}: {str(parent)!r} is a file, not a folder"
+            )
+    tmp = None
+    try:
+        if out.exists() and not out.is_file():
+            with open(out, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            return
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, out)
+        tmp = None
+    except OSError as exc:
+        raise SystemExit(f"scgen: cannot write -o {str(out)!r}: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+
+
 def _emit(args: argparse.Namespace) -> int:
     from .emit import LintError, lint, verilog
+    from .ir.names import name_rule
     from .ir.ports import LoweringError
 
     graph = _checked_graph(args.graph)
+    why = name_rule("--name (the module name)", args.name) if args.name is not None else None
+    if why:
+        raise SystemExit(f"scgen: {why}")
     try:
         text = verilog(graph, sv=not args.verilog, name=args.name)
     except LoweringError as exc:
         raise SystemExit(f"scgen: {args.graph}: {exc}") from None
     out = Path(args.output)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text)
+    _write_file(out, text)
     print(f"wrote {out} ({len(text.splitlines())} lines, module {args.name or graph.name})")
     if args.lint:
         try:
@@ -208,7 +305,7 @@ def _boards(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .emit import BuildError, board, build
+    from .emit import BuildError, UnsafeOutput, board, build, check_output_dir
     from .ir.ports import LoweringError
 
     graph = _checked_graph(args.graph)
@@ -217,6 +314,11 @@ def _build(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise SystemExit(f"scgen: {exc}") from None
     out = args.output or f"out/build/{graph.name}-{b.name}"
+    try:
+        check_output_dir(out, protect=[args.graph])
+    except UnsafeOutput as exc:
+        print(f"scgen: {exc}", file=sys.stderr)
+        return 2
     try:
         result = build(graph, board=b, out=out, clock_mhz=args.clock_mhz)
     except (BuildError, LoweringError) as exc:
@@ -233,15 +335,31 @@ def _build(args: argparse.Namespace) -> int:
     return 0 if r["timing_ok"] else 1
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, not {value}")
-    return value
+def _clock_mhz(text: str) -> float:
+    from .limits import float_option
+
+    return float_option("--clock-mhz", text, 0.1, 1000.0)
+
+
+def _int(name: str, lo: int, hi: int):
+    """argparse ``type=`` for an integer option within [lo, hi] (see :mod:`scgen.limits`)."""
+    from .limits import int_option
+
+    return lambda text: int_option(name, text, lo, hi)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (exit code 2)."""
+
+    def error(self, message: str):
+        message = re.sub(r"^argument [^:]+: (?=-)", "", message)
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    from .limits import MAX_WINDOWS
+
+    parser = _Parser(
         prog="scgen",
         description="Stochastic-computing hardware generator: Amaranth components with "
         "bit-exact Numba twins.",
@@ -250,7 +368,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="run the demo pipeline on twin, pysim and Verilator")
-    demo.add_argument("--cycles", type=_positive, default=16384, help="cycles to run (16384)")
+    demo.add_argument(
+        "--cycles", type=_int("--cycles", 1, 1 << 32), default=16384, help="cycles to run (16384)"
+    )
     demo.add_argument("--out", default="out/demo", help="output folder (out/demo)")
     demo.add_argument("--no-verilator", action="store_true", help="skip the Verilator run")
     demo.set_defaults(func=_demo)
@@ -278,16 +398,18 @@ def main(argv: list[str] | None = None) -> int:
         default="benchmarks/RESULTS.md",
         help="engine suite: report file (benchmarks/RESULTS.md)",
     )
-    bench.add_argument("--repeat", type=_positive, default=7, help="engine suite: samples (7)")
+    bench.add_argument(
+        "--repeat", type=_int("--repeat", 1, 10_000), default=7, help="engine suite: samples (7)"
+    )
     bench.add_argument(
         "--cycles",
-        type=_positive,
+        type=_int("--cycles", 1, 1 << 32),
         default=1 << 20,
         help="primitives suite: twin cycles per stream (1048576)",
     )
     bench.add_argument(
         "--batch",
-        type=_positive,
+        type=_int("--batch", 1, 1 << 24),
         default=4096,
         help="primitives suite: instances in the batched twin run (4096)",
     )
@@ -313,13 +435,29 @@ def main(argv: list[str] | None = None) -> int:
         help=".npz file with one array per input, or a .npy array "
         "(a record array with one field per input)",
     )
-    simp.add_argument("--windows", type=_positive, help="number of windows (default: longest)")
+    simp.add_argument(
+        "--windows",
+        type=_int("--windows", 1, MAX_WINDOWS),
+        help="number of windows (default: longest)",
+    )
+    simp.add_argument(
+        "--clamp",
+        action="store_true",
+        help="clamp values that do not fit their port (and say so) instead of refusing them",
+    )
     simp.set_defaults(func=_sim)
 
     ver = sub.add_parser("verify", help="verify a text graph and check twin = pysim = Verilator")
     ver.add_argument("graph", help="graph text file")
-    ver.add_argument("--windows", type=_positive, default=20, help="random windows (20)")
-    ver.add_argument("--seed", type=int, default=1, help="seed of the random inputs (1)")
+    ver.add_argument(
+        "--windows", type=_int("--windows", 1, MAX_WINDOWS), default=20, help="random windows (20)"
+    )
+    ver.add_argument(
+        "--seed",
+        type=_int("--seed", 0, (1 << 64) - 1),
+        default=1,
+        help="seed of the random inputs (1)",
+    )
     ver.add_argument("--out", default="out/verify", help="Verilator build folder (out/verify)")
     ver.add_argument("--no-verilator", action="store_true", help="skip the Verilator run")
     ver.set_defaults(func=_verify)
@@ -341,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("-o", "--output", help="output folder (out/build/GRAPH-BOARD)")
     build.add_argument(
         "--clock-mhz",
-        type=float,
+        type=_clock_mhz,
         help="clock constraint for nextpnr (default: the board's oscillator)",
     )
     build.set_defaults(func=_build)
@@ -354,7 +492,11 @@ def main(argv: list[str] | None = None) -> int:
     add_nir_parser(sub)  # scgen nir import|run: spiking networks from NIR files
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:  # Ctrl-C: each command has already cleaned up after itself
+        print("scgen: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -19,7 +19,10 @@ def test_cli_version():
 def test_cli_bad_cycles(capsys):
     with pytest.raises(SystemExit):
         main(["demo", "--cycles", "0"])
-    assert "argument --cycles: must be a positive integer, not 0" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "scgen demo: --cycles must be an integer between 1 and 4294967296, not '0' "
+        "(see scgen demo --help)\n"
+    )
 
 
 def test_demo_twin_is_the_product_estimate():

@@ -46,6 +46,8 @@ class StochasticAttention:
         self.dim_k = dim_k
         int_arg("dim_k", dim_k, "u64")
         t = None if temperature is None else _real("temperature", temperature)
+        if t is not None and not t > 0:  # engine 3.15.7: 0, -0, negative or NaN act as 1.0
+            t = 1.0
         self._layer = _att.StochasticAttention(int(dim_k), temperature=t)
 
     @staticmethod

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..nn.kuramoto import KuramotoSolver as _Native
@@ -16,6 +18,14 @@ def _flat(name: str, value, n: int) -> np.ndarray:
     if a.shape[0] != n * n:
         raise ValueError(f"{name} must be shape ({n}, {n}) or flat length {n * n}")
     return a
+
+
+def _dt(dt) -> float:
+    """The engine's check of every step size (3.15.7 raises before it integrates)."""
+    value = float(dt)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError("dt must be finite and positive")
+    return value
 
 
 class KuramotoSolver:
@@ -40,11 +50,11 @@ class KuramotoSolver:
         return p
 
     def step(self, dt, seed=0):
-        return self._solver.step(float(dt), int_arg("seed", seed, "u64"))
+        return self._solver.step(_dt(dt), int_arg("seed", seed, "u64"))
 
     def run(self, n_steps, dt, seed=0):
         return self._solver.run(
-            int_arg("n_steps", n_steps, "u64"), float(dt), int_arg("seed", seed, "u64")
+            int_arg("n_steps", n_steps, "u64"), _dt(dt), int_arg("seed", seed, "u64")
         )
 
     def _extras(self, W, h_munu):
@@ -56,14 +66,14 @@ class KuramotoSolver:
     def step_ssgf(self, dt, seed=0, W=None, sigma_g=0.0, h_munu=None, pgbo_weight=0.0):
         w, h = self._extras(W, h_munu)
         return self._solver.step_ssgf(
-            float(dt), int_arg("seed", seed, "u64"), w, float(sigma_g), h, float(pgbo_weight)
+            _dt(dt), int_arg("seed", seed, "u64"), w, float(sigma_g), h, float(pgbo_weight)
         )
 
     def run_ssgf(self, n_steps, dt, seed=0, W=None, sigma_g=0.0, h_munu=None, pgbo_weight=0.0):
         w, h = self._extras(W, h_munu)
         return self._solver.run_ssgf(
             int_arg("n_steps", n_steps, "u64"),
-            float(dt),
+            _dt(dt),
             int_arg("seed", seed, "u64"),
             w,
             float(sigma_g),

@@ -11,6 +11,7 @@ from .board_top import BoardTop, build, graph_manifest
 from .boards import BOARDS, Board, board
 from .build import BuildError, BuildResult, ToolNotFound, run_build
 from .measure import Measurement, VerilogBlock, measure
+from .outdir import UnsafeOutput, check_output_dir
 from .verilog import LINT_WAIVERS, LintError, ir_hash, lint, verilog
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "build",
     "graph_manifest",
     "run_build",
+    "UnsafeOutput",
+    "check_output_dir",
     # measurement
     "Measurement",
     "VerilogBlock",

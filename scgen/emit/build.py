@@ -1,10 +1,12 @@
 """Board builds with the YoWASP tools from PyPI: Amaranth plan -> Yosys -> nextpnr -> packer.
 
 :func:`run_build` runs the steps of an Amaranth build plan one by one (progress and elapsed time
-per step), in a staging folder next to the output folder. Only a build whose every step passed
-replaces the output folder, so a failed build never overwrites the last good one (its files are
-kept in ``OUT.failed/``). The output folder then holds the bitstream, the logs, ``report.json``
-(resources used/available and fmax per clock against the board clock) and ``manifest.json``.
+per step) in a hidden staging folder next to the output folder. Only a build whose every step
+passed replaces the output folder, so a failed or interrupted build never overwrites the last good
+one and leaves no staging folder behind. An existing output folder must be an earlier scgen build
+(:mod:`scgen.emit.outdir`), so nothing else is ever deleted. The output folder then holds the
+bitstream, the logs, ``report.json`` (resources used/available and fmax per clock against the
+board clock) and ``manifest.json`` (which lists every file the build wrote).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from .boards import TOOLS, Board
 from .boards import board as _board
+from .outdir import MANIFEST, check_output_dir, listed_files, replace_dir, staging_dir
 
 __all__ = ["BuildError", "BuildResult", "ToolNotFound", "run_build"]
 
@@ -178,32 +181,10 @@ def _say(progress: Callable[[str], None] | None, text: str) -> None:
         progress(text)
 
 
-def run_build(
-    top,
-    board: str | Board,
-    out,
-    *,
-    name: str = "top",
-    clock_mhz: float | None = None,
-    manifest: dict | None = None,
-    progress: Callable[[str], None] | None = print,
-) -> BuildResult:
-    """Build ``top`` (an Elaboratable using the board's resources) for ``board`` into ``out``.
-
-    ``clock_mhz`` overrides the clock constraint given to nextpnr (default: the board's
-    oscillator). ``manifest`` entries are written to ``manifest.json`` beside the tool versions.
-    """
-    b = _board(board)
-    out = Path(out).resolve()
-    staging = out.with_name(out.name + ".staging")
-    failed = out.with_name(out.name + ".failed")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+def _build_in(top, b: Board, staging: Path, out: Path, name, clock_mhz, manifest, progress):
+    """Run every step of the build in ``staging``; return the report, manifest and step times."""
     steps: list[tuple[str, float]] = []
-    t_all = time.perf_counter()
-
     platform = b.platform(clock_mhz)
-    commands = None
     t0 = time.perf_counter()
     _say(progress, f"[{b.name}] elaborate ...")
     from ..toolchain import toolchain_env
@@ -235,12 +216,11 @@ def run_build(
             proc = subprocess.run([exe, *cmd[1:]], cwd=staging, stdout=fh, stderr=subprocess.STDOUT)
         steps.append((step, time.perf_counter() - t0))
         if proc.returncode != 0:
-            shutil.rmtree(failed, ignore_errors=True)
-            staging.rename(failed)
-            tail = "\n".join((failed / log.name).read_text().splitlines()[-25:])
+            # the staging folder goes when this error leaves run_build; the log's end goes with it
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-25:])
             raise BuildError(
                 f"{step} failed (exit code {proc.returncode}) building for {b.name}; the last "
-                f"good build in {out} is unchanged, this build's files are in {failed}:\n{tail}"
+                f"good build in {out} is unchanged; the end of {log.name}:\n{tail}"
             )
         _say(progress, f"[{b.name}] {step} done in {steps[-1][1]:.1f} s")
 
@@ -263,16 +243,35 @@ def run_build(
         **(manifest or {}),
     }
     (staging / "report.json").write_text(json.dumps(report, indent=2) + "\n")
-    (staging / "manifest.json").write_text(json.dumps(full_manifest, indent=2) + "\n")
-    if out.exists():
-        old = out.with_name(out.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        out.rename(old)
-        staging.rename(out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        staging.rename(out)
-    shutil.rmtree(failed, ignore_errors=True)
+    # the marker of an scgen build folder: every file written, so a rebuild replaces only those
+    full_manifest["files"] = sorted({*listed_files(staging), MANIFEST})
+    (staging / MANIFEST).write_text(json.dumps(full_manifest, indent=2) + "\n")
+    return report, full_manifest, steps
+
+
+def run_build(
+    top,
+    board: str | Board,
+    out,
+    *,
+    name: str = "top",
+    clock_mhz: float | None = None,
+    manifest: dict | None = None,
+    progress: Callable[[str], None] | None = print,
+) -> BuildResult:
+    """Build ``top`` (an Elaboratable using the board's resources) for ``board`` into ``out``.
+
+    ``clock_mhz`` overrides the clock constraint given to nextpnr (default: the board's
+    oscillator). ``manifest`` entries are written to ``manifest.json`` beside the tool versions.
+    """
+    b = _board(board)
+    out = check_output_dir(out)
+    t_all = time.perf_counter()
+    with staging_dir(out) as staging:
+        report, full_manifest, steps = _build_in(
+            top, b, staging, out, name, clock_mhz, manifest, progress
+        )
+        replace_dir(staging, out)
     total = time.perf_counter() - t_all
     clk = ", ".join(
         f"{c}: {f['achieved_mhz']} MHz ({'PASS' if f['pass'] else 'FAIL'} at "

@@ -102,6 +102,10 @@ LINT_WAIVERS = {
     "WIDTHTRUNC": "Yosys writes reductions as logical operators on whole vectors "
     "(`! left`), which Verilog defines for any width",
     "DECLFILENAME": "the module name is the graph's name, the file name is the user's choice",
+    "UNSIGNED": "a comparator whose threshold is the constant 0 (a rate constant 0.0 into an "
+    "encoder) is constantly false, which is what the graph says; Yosys keeps the comparison",
+    "VARHIDDEN": "a signal of a submodule named like the top module (a graph named `o` beside a "
+    "comparator's output `o`); Verilog keeps the scopes apart and the text never refers upward",
     "PROCASSINIT": "Amaranth gives every register its reset value as an initial value as well "
     "(`reg x = init`), which FPGA flows use as the power-up state",
 }

@@ -13,6 +13,24 @@ import sys
 __all__ = ["add_parser", "main", "parse_inputs"]
 
 
+def _baud(text: str) -> int:
+    from ..limits import int_option
+
+    return int_option("--baud", text, 1, 50_000_000)
+
+
+def _windows(text: str) -> int:
+    from ..limits import MAX_WINDOWS, int_option
+
+    return int_option("--windows", text, 0, MAX_WINDOWS)
+
+
+def _timeout(text: str) -> float:
+    from ..limits import float_option
+
+    return float_option("--timeout", text, 0.001, 3600.0)
+
+
 def add_parser(subparsers) -> argparse.ArgumentParser:
     """Add the ``run`` command to an ``argparse`` subparsers object and return its parser."""
     p = subparsers.add_parser("run", help="run a graph on a board over its host link (UART)")
@@ -21,7 +39,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument(
         "--port", required=True, help="serial port, e.g. /dev/ttyUSB1, COM3 or a pyserial URL"
     )
-    p.add_argument("--baud", type=int, help="baud rate (default: the board's)")
+    p.add_argument("--baud", type=_baud, help="baud rate (default: the board's)")
     p.add_argument(
         "--input",
         action="append",
@@ -30,24 +48,23 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="value of an input: rates as probabilities, a vector as "
         "comma-separated values, integers as raw values",
     )
-    p.add_argument("--windows", type=int, default=1, help="windows to run back to back (1)")
-    p.add_argument("--timeout", type=float, default=2.0, help="seconds to wait for a reply (2)")
+    p.add_argument("--windows", type=_windows, default=1, help="windows to run back to back (1)")
+    p.add_argument("--timeout", type=_timeout, default=2.0, help="seconds to wait for a reply (2)")
     p.set_defaults(func=main)
     return p
 
 
 def parse_inputs(items: list[str]) -> dict[str, object]:
     """Parse ``NAME=VALUE[,VALUE...]`` items; raise ``ValueError`` with the offending item."""
+    from ..ir.values import parse_number
+
     values: dict[str, object] = {}
     for item in items:
         name, sep, text = item.partition("=")
         if not sep or not name:
             raise ValueError(f"--input must be NAME=VALUE[,VALUE...], not {item!r}")
         try:
-            parsed = [
-                float(v) if any(c in v for c in ".eE") and not v.startswith("0x") else int(v, 0)
-                for v in text.split(",")
-            ]
+            parsed = [parse_number(v) for v in text.split(",")]
         except ValueError:
             raise ValueError(f"--input {name} values must be numbers, not {text!r}") from None
         values[name] = parsed if len(parsed) > 1 else parsed[0]
@@ -80,8 +97,9 @@ def main(args: argparse.Namespace, transport=None) -> int:
             )
         else:
             link = HostLink(transport, graph, timeout=args.timeout, clock_hz=clock_hz)
-    except (OSError, ImportError) as exc:
-        raise SystemExit(f"scgen: cannot open {args.port}: {exc}") from None
+    except (OSError, ImportError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SystemExit(f"scgen: cannot open --port {args.port!r}: {reason}") from None
     except LoweringError as exc:
         raise SystemExit(f"scgen: {exc}") from None
     try:

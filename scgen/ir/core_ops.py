@@ -393,7 +393,7 @@ class Scale(_RateOp):
 
     kind = "scale"
     operands = ("input",)
-    attrs = (AttrDef("factor", "float", 1.0),)
+    attrs = (AttrDef("factor", "float", 1.0, "", -(1 << 24), 1 << 24),)
 
     def constant(self, op: Op) -> int:
         return int(op.attr("factor") * 256)
@@ -407,7 +407,7 @@ class Offset(_RateOp):
 
     kind = "offset"
     operands = ("input",)
-    attrs = (AttrDef("offset", "float", 0.0),)
+    attrs = (AttrDef("offset", "float", 0.0, "", -(1 << 16), 1 << 16),)
 
     def constant(self, op: Op) -> int:
         return int(op.attr("offset") * (1 << RATE_BITS))

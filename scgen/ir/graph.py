@@ -180,7 +180,9 @@ class Graph:
                         types[op.result] = t
             if op.result is not None and op.result not in defined:
                 defined[op.result] = i
-        return problems
+        from .names import problems as hardware_problems  # names and attribute values
+
+        return problems + hardware_problems(self)
 
     def _reaches(self, start: int, target: int, results: dict[int, int]) -> bool:
         """True when op[start] depends (through operands) on op[target]."""

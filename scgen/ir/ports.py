@@ -97,13 +97,16 @@ def const_windows(op: Op, windows: int) -> np.ndarray:
 
 
 def input_ports(graph: Graph, inputs: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Convert per-window input values (rates as probabilities) to port values."""
+    """Convert per-window input values (rates as probabilities) to port values: exactly, or
+    a ValueError naming the input, its type and the value (:mod:`scgen.ir.values`)."""
+    from .values import port_values
+
     out = {}
     for op in graph.inputs:
         name = op.attr("name")
         if name not in inputs:
             raise ValueError(f"Graph {graph.name!r} input {name!r} is missing")
-        out[name] = to_port_value(op.attr("type"), inputs[name])
+        out[name] = port_values(name, op.attr("type"), inputs[name])
     return out
 
 

@@ -23,6 +23,7 @@ import math
 import re
 from typing import Any
 
+from ..limits import MAX_NESTING, MAX_NUMBER_CHARS
 from .graph import OPS, Graph, Op
 from .types import Rate, Type, TypeParseError, parse_type
 
@@ -311,11 +312,45 @@ def _parse_op(ln: _Line) -> Op:
     return Op(kind, result, tuple(operands[n] for n in d.operands), ordered)
 
 
+# a number: a digit and then digits, hex digits, x or _ (also inside a type such as u99...)
+_DIGITS = re.compile(rf"[0-9][0-9A-Fa-fxX_]{{{MAX_NUMBER_CHARS},}}")
+
+
+def _check_limits(raw: str, line: int) -> None:
+    """Refuse brackets nested deeper than MAX_NESTING and numbers longer than MAX_NUMBER_CHARS."""
+    long = _DIGITS.search(raw)
+    if long:
+        raise ParseError(
+            line,
+            long.start() + 1,
+            f"a number may have at most {MAX_NUMBER_CHARS} characters, not {len(long.group())}",
+        )
+    depth, quoted = 0, False
+    for k, ch in enumerate(raw):
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in "<([":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise ParseError(
+                    line, k + 1, f"brackets may nest at most {MAX_NESTING} deep, not deeper"
+                )
+        elif not quoted and ch in ">)]":
+            depth -= 1
+
+
 def parse(text: str) -> Graph:
-    """Parse IR text into a :class:`Graph` (not verified: call ``verify()``)."""
+    """Parse IR text into a :class:`Graph` (not verified: call ``verify()``).
+
+    Only :class:`ParseError` is raised for malformed text. Limits: brackets (``vec<``, ``(``,
+    ``[``) nest at most :data:`scgen.limits.MAX_NESTING` deep on a line, and a number has at
+    most :data:`scgen.limits.MAX_NUMBER_CHARS` characters.
+    """
     if not isinstance(text, str):
         raise TypeError(f"IR text must be a string, not {type(text).__name__}")
     lines = text.splitlines()
+    for n, raw in enumerate(lines):
+        _check_limits(raw, n + 1)
     if not any(line.strip() for line in lines):
         raise ParseError(1, 1, "empty input")
     first = next(i for i, line in enumerate(lines) if line.strip())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import operator
 from typing import Any
 
 __all__ = ["Ordering", "Encoding", "LfsrForm"]
@@ -53,6 +54,8 @@ def _enum(owner: str, name: str, value: object, kind: type[enum.Enum]) -> enum.E
 
 
 def _int(owner: str, name: str, value: object, lo: int, hi: int, hint: str = "") -> int:
+    if not isinstance(value, int | bool) and hasattr(type(value), "__index__"):
+        value = operator.index(value)  # type: ignore[arg-type]  # numpy integers too
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"{owner} {name} must be an integer, not {value!r}")
     if not lo <= value <= hi:

@@ -76,8 +76,11 @@ class LfsrParams:
     taps: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
-        _int(self.NAME, "width", self.width, 2, 32)
-        _int(self.NAME, "seed", self.seed, 0, (1 << self.width) - 1, f" for width {self.width}")
+        object.__setattr__(self, "width", _int(self.NAME, "width", self.width, 2, 32))
+        hint = f" for width {self.width}"
+        object.__setattr__(
+            self, "seed", _int(self.NAME, "seed", self.seed, 0, (1 << self.width) - 1, hint)
+        )
         if self.seed == 0:
             raise ValueError(
                 f"{self.NAME} seed must be non-zero, not 0; a zero state locks the LFSR"
@@ -89,7 +92,7 @@ class LfsrParams:
             ):
                 raise TypeError(f"{self.NAME} taps must be a tuple of integers, not {self.taps!r}")
             taps = tuple(sorted(set(self.taps), reverse=True))
-            if len(taps) != len(self.taps) or taps[0] != self.width or taps[-1] < 1:
+            if not taps or len(taps) != len(self.taps) or taps[0] != self.width or taps[-1] < 1:
                 raise ValueError(
                     f"{self.NAME} taps must be distinct exponents between 1 and the width "
                     f"{self.width}, including {self.width}, not {self.taps!r}"

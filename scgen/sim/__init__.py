@@ -61,6 +61,10 @@ def run_many(duts, inputs, cycles: int, *, backend: str = "pysim", build_dir=Non
     backend writes its run files (optional). ``trace`` (a ``.vcd`` path, or ``(path, first,
     end)`` for cycles ``first <= t < end``) writes a waveform; ``seconds`` excludes builds.
     """
+    from ._top import check_stimulus
+
+    for dut, stim in zip(duts, inputs, strict=True):
+        check_stimulus(dut, stim)  # a value the port cannot hold is an error, never truncated
     if backend == "pysim":
         return run_pysim(duts, inputs, cycles, trace=trace)
     if backend == "verilator":

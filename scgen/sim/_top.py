@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from amaranth.hdl import Module, Shape, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import Flow, In, Out
@@ -20,6 +21,34 @@ def port_specs(component: wiring.Component) -> list[tuple[str, Flow, int, bool]]
         shape = Shape.cast(member.shape)
         specs.append((name, member.flow, shape.width, shape.signed))
     return specs
+
+
+def check_stimulus(component: wiring.Component, stimulus: dict) -> None:
+    """Raise ``ValueError`` if a stimulus value does not fit its input port (no truncation)."""
+    for name, flow, width, signed in port_specs(component):
+        if flow is not Flow.In or name not in stimulus:
+            continue
+        v = np.asarray(stimulus[name])
+        lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, (1 << width) - 1)
+        kind = f"{width}-bit {'signed' if signed else 'unsigned'}"
+        if v.dtype.kind == "f":
+            bad = ~np.isfinite(v) | (v != np.floor(v))
+            if bad.any():
+                first = v[bad].flat[0].item()
+                raise ValueError(
+                    f"Stimulus of {kind} port {name!r} must be integers, not {first!r}"
+                )
+        elif v.dtype.kind not in "biuO":
+            raise ValueError(f"Stimulus of {kind} port {name!r} must be integers, not {v.dtype}")
+        if v.size == 0:
+            continue
+        values = v.ravel().tolist() if v.dtype.kind == "O" or width > 62 else None
+        low, high = (min(values), max(values)) if values is not None else (v.min(), v.max())
+        if low < lo or high > hi:
+            worst = int(low if low < lo else high)
+            raise ValueError(
+                f"Stimulus of {kind} port {name!r} must be within [{lo}, {hi}], not {worst!r}"
+            )
 
 
 class HarnessTop(wiring.Component):

@@ -408,8 +408,8 @@ def keystream_words(length):
 @parallel_kernel
 def chacha_pack_rows(probs, length, seed0, out_t):
     """Row ``n`` of ``probs`` encoded element after element from a fresh ChaCha8(seed0 + n),
-    as :func:`chacha_encode_row` would (constants and NaN draw nothing), into the input-major
-    ``out_t[i, :, n]``: one vectorised keystream per row."""
+    as the engine packs weights (constants draw nothing, NaN draws with threshold 0, as engine
+    3.15.7 does), into the input-major ``out_t[i, :, n]``: one vectorised keystream per row."""
     n_rows, n_cols = probs.shape
     per = keystream_words(length)
     words = out_t.shape[1]
@@ -418,7 +418,7 @@ def chacha_pack_rows(probs, length, seed0, out_t):
         drawn = 0
         for i in range(n_cols):
             p = probs[n, i]
-            if p > 0.0 and p < 1.0:
+            if (p > 0.0 and p < 1.0) or p != p:
                 drawn += per
         blocks = (drawn + 15) // 16
         ks = np.zeros(blocks * 16 + 2, dtype=np.uint32)  # +2: the tail may read a pair
@@ -427,7 +427,7 @@ def chacha_pack_rows(probs, length, seed0, out_t):
         pos = 0
         for i in range(n_cols):
             p = probs[n, i]
-            if p > 0.0 and p < 1.0:
+            if (p > 0.0 and p < 1.0) or p != p:
                 keystream_row(ks, pos, byte_threshold(p), length, row)
                 pos += per
             else:

@@ -184,6 +184,14 @@ def lif(
             raise ValueError(
                 f"LIF out arrays must have shape {shape}, not {spike.shape} and {v.shape}"
             )
+        w = params.data_width
+        if v.dtype.kind != "i" or np.iinfo(v.dtype).bits < w:
+            raise TypeError(
+                f"LIF out v must be a signed integer array of at least {w} bits for data_width "
+                f"{w}, not {v.dtype}"
+            )
+        if spike.dtype.kind not in "biu":
+            raise TypeError(f"LIF out spike must be an integer array, not {spike.dtype}")
     cfg = params.kernel_config()
     if shape[1] > 64 and all(a.strides[1] == 0 for a in ins.values()) and ins["en"][:, 0].all():
         _lif_const_kernel(

@@ -86,6 +86,9 @@ def _xoshiro_state(seed):
 
 def xoshiro_state(seed: int) -> np.ndarray:
     """Return a fresh Xoshiro256++ state (uint64[4]) seeded from ``seed`` (taken mod 2**64)."""
+    if not isinstance(seed, int | np.integer) or isinstance(seed, bool):
+        raise TypeError(f"Xoshiro256++ seed must be an integer, not {seed!r}")
+    seed = int(seed)
     return _xoshiro_state(np.uint64(seed % (1 << 64)))
 
 
