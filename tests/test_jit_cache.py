@@ -116,3 +116,25 @@ def test_processes_at_once_on_an_empty_cache(tmp_path):
 def test_every_part_of_the_key_changes_it(part):
     assert _jit.cache_key(**{part: "other"}) != _jit.cache_key()
     assert "other" in _jit.cache_key(**{part: "other"})
+
+
+def test_warmup_reports_each_step(monkeypatch):
+    from scgen import _warmup
+
+    ran = []
+    monkeypatch.setattr(
+        _warmup, "STEPS", [("one", lambda: ran.append(1)), ("two", lambda: ran.append(2))]
+    )
+    lines = []
+    _warmup.warmup(lines.append)
+    assert ran == [1, 2]
+    assert lines[1].startswith("[1/2] one: ") and lines[2].startswith("[2/2] two: ")
+    assert lines[-1].startswith("warmup: done in ")
+
+
+def test_warmup_command_is_on_the_cli():
+    from scgen.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["warmup", "--help"])
+    assert exc.value.code == 0
