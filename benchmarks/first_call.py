@@ -59,6 +59,8 @@ def main(repeat: int = 5) -> str:
         "",
         "Wall time of each command in a new process (median of "
         f"{repeat} warm runs); cold = an empty cache, so every kernel it calls is compiled.",
+        f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start "
+        "(other jobs share the machine: times scale with the load).",
         "",
         "| command | cold (s) | warm (s) | target warm (s) |",
         "|---|---:|---:|---:|",
