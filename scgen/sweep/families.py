@@ -105,7 +105,9 @@ def calibration_graphs() -> list[Graph]:
             )
     out.append(chain_graph("cal_lif_c2_dw16", chains=2, length=1024, neuron_dw=16))
     for factor in (0.5, 1.75):
-        out.append(chain_graph(f"cal_scale_{int(factor * 100)}", chains=2, length=256, scale=factor))
+        out.append(
+            chain_graph(f"cal_scale_{int(factor * 100)}", chains=2, length=256, scale=factor)
+        )
     for ni, nn, length, const in (
         (2, 2, 64, False),
         (3, 2, 256, False),
