@@ -345,7 +345,7 @@ def pareto_plot(table, path: Path) -> None:
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, x, label in (
         (axes[0], "plan.lut", "planned LUTs"),
-        (axes[1], "latency_us", "latency per window (µs)"),
+        (axes[1], "latency_us", "latency per window (us)"),
     ):
         if err and x in table:
             ax.scatter(table[x], table[err], s=14, color="0.5")
