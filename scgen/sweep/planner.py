@@ -50,6 +50,7 @@ FEATURES = (
     "dense_neurons",
     "dense_neuron_dw",
     "dense_rom_kbits",
+    "dense_divider_bits2",
 )
 _ENCODER_BITS = 16  # the LFSR and comparator width of an encode op
 
@@ -87,7 +88,7 @@ def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
         elif op.kind == "output":
             t = types[op.operands[0]]
             f["output_bits"] = float(
-                1 if isinstance(t, Bitstream) else sum(map(_width, getattr(t, "elems", [t])))
+                1 if isinstance(t, Bitstream) else sum(map(_width, getattr(t, "items", [t])))
             )
         elif op.kind == "encode":
             f["encode"], chain = 1.0, _ENCODER_BITS
@@ -110,7 +111,11 @@ def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
             f["dense_encoders"] = float(ni + (0 if rom else n_w))
             f["dense_neurons"], f["dense_neuron_dw"] = float(nn), float(nn * dw)
             f["dense_rom_kbits"] = n_w * length / 1024 if rom else 0.0
-            chain = 2 * dw
+            # the synapse count is scaled by (y_max - y_min) / n_inputs: a shift when n_inputs
+            # is a power of two, else Yosys's generic divider, n stages of n-bit subtractors
+            n = _bits(a["y_max"] - a["y_min"]) + _bits(ni)
+            chain = 2 * dw if ni & (ni - 1) == 0 else max(2 * dw, n * n)
+            f["dense_divider_bits2"] = 0.0 if ni & (ni - 1) == 0 else float(nn * n * n)
         elif op.kind != "constant":
             raise ValueError(
                 f"Planner has no model for op kind {op.kind!r} (op[{i}]); modelled kinds are "
