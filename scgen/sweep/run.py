@@ -260,6 +260,8 @@ def run_sweep(
             }
             t0 = time.perf_counter()
             with open(log, "a") as fh:
+                if log.stat().st_size and not log.read_bytes().endswith(b"\n"):
+                    fh.write("\n")  # end a line cut by an interruption; it is skipped on load
                 for n, fut in enumerate(as_completed(futures), 1):
                     k = futures[fut]
                     row = fut.result()
