@@ -78,6 +78,7 @@ def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
     types = graph.result_types()
     length = window_length(graph)
     producer = {op.result: op for op in graph.ops if op.result is not None}
+    comb: dict[int, int] = {}  # result id -> carry-chain bits of combinational logic behind it
     rows = [(-1, "window", {"window": 1.0, "window_bits": float(_bits(length + 2))}, 0)]
     for i, op in enumerate(graph.ops):
         f: dict[str, float] = {}
@@ -91,7 +92,8 @@ def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
                 1 if isinstance(t, Bitstream) else sum(map(_width, getattr(t, "items", [t])))
             )
         elif op.kind == "encode":
-            f["encode"], chain = 1.0, _ENCODER_BITS
+            # a scale/offset in front is combinational: its path runs on into the comparator
+            f["encode"], chain = 1.0, _ENCODER_BITS + comb.get(op.operands[0], 0)
         elif op.kind == "and":
             f["and"] = 1.0
         elif op.kind == "popcount":
@@ -104,6 +106,7 @@ def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
             chain = dw * (1 + wired)
         elif op.kind in ("scale", "offset"):
             f["rate_op"], chain = 1.0, 16
+            comb[op.result] = chain
         elif op.kind == "dense_forward":
             ni, nn, dw = a["n_inputs"], a["n_neurons"], a["data_width"]
             n_w = ni if types[op.operands[1]].n == ni else ni * nn
