@@ -207,3 +207,25 @@ def test_cli_sweep(tmp_path, capsys):
     )
     assert "2 points; results in" in capsys.readouterr().out
     assert len(pd.read_csv(tmp_path / "out" / "results.csv")) == 2
+
+
+def test_cli_sweep_param_wrong(tmp_path):
+    inputs, _ = _data(2)
+    np.savez(tmp_path / "in.npz", **inputs)
+    (tmp_path / "g.scir").write_text(SYNAPSE)
+    with pytest.raises(
+        SystemExit,
+        match=r"^scgen: Sweep parameter 'dw' must be an attribute of any op in graph 'sc_synapse', not absent$",
+    ):
+        main(
+            [
+                "sweep",
+                str(tmp_path / "g.scir"),
+                "--param",
+                "dw=8",
+                "--inputs",
+                str(tmp_path / "in.npz"),
+                "-o",
+                str(tmp_path / "o"),
+            ]
+        )

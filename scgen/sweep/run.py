@@ -240,7 +240,8 @@ def run_sweep(
     done = _done(log)
     todo = [(k, pt) for k, pt in zip(keys, points, strict=True) if k not in done]
     if todo:
-        client, cluster = _client(scheduler, n_workers)
+        # builds are CPU-heavy and use every core themselves: locally, one at a time
+        client, cluster = _client(scheduler, n_workers or (1 if synth else None))
         try:
             futures = {
                 client.submit(
