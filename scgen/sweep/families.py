@@ -13,6 +13,7 @@ import numpy as np
 from ..ir import GraphBuilder, ScGraphBuilder
 from ..ir.graph import Graph
 from ..ir.types import parse_type
+from ..params import EncoderParams, LfsrParams, SobolParams
 
 __all__ = ["calibration_graphs", "holdout_graphs"]
 
@@ -84,6 +85,38 @@ def dense_graph(name: str, *, ni: int, nn: int, length: int, const_weights: bool
     return b.build()
 
 
+def primitive_graph(
+    name: str, *, source: str, chains: int, length: int, bipolar: bool = False, words: bool = False
+) -> Graph:
+    """``chains`` products of two registered ``encoder`` ops (LFSR or Sobol sources; XNOR for
+    bipolar streams, else AND), each counted; with ``words`` a bare source's words as well."""
+    b = GraphBuilder(name)
+
+    def src(k: int):
+        if source == "sobol":
+            return SobolParams(width=16, dimension=k % 8, start=k, scramble=0)
+        return LfsrParams(width=16, seed=_SEEDS[k % len(_SEEDS)])
+
+    for k in range(chains):
+        x = b.input(f"x{k}", "i16" if bipolar else "rate")
+        w = b.input(f"w{k}", "i16" if bipolar else "rate")
+        enc = "bipolar" if bipolar else "unipolar"
+        sx, sw = (
+            b.apply(
+                "encoder",
+                v,
+                params=EncoderParams(source=src(2 * k + j), encoding=enc),
+                length=length,
+            )
+            for j, v in enumerate((x, w))
+        )
+        prod = b.apply("mul_xnor" if bipolar else "mul_and", sx, sw)
+        b.output(f"c{k}", b.popcount(prod))
+    if words:
+        b.output("words", b.apply(source, params=src(9), length=length))
+    return b.build()
+
+
 def calibration_graphs() -> list[Graph]:
     """The fitting set: each op kind over its parameters, in the smallest graph that keeps it."""
     out = []
@@ -124,13 +157,37 @@ def calibration_graphs() -> list[Graph]:
                 const_weights=const,
             )
         )
+    for source in ("lfsr", "sobol"):
+        for chains, length, bipolar, words in ((1, 64, False, True), (3, 1024, True, False)):
+            out.append(
+                primitive_graph(
+                    f"cal_prim_{source}_c{chains}_l{length}",
+                    source=source,
+                    chains=chains,
+                    length=length,
+                    bipolar=bipolar,
+                    words=words,
+                )
+            )
     return out
 
 
-def holdout_graphs(n: int = 12, seed: int = 2026) -> list[Graph]:
-    """``n`` composite graphs drawn from ``seed``; none of them is in the fitting set."""
+def holdout_graphs(n: int = 12, seed: int = 2026, primitives: int = 4) -> list[Graph]:
+    """``n`` composite graphs drawn from ``seed`` and ``primitives`` graphs of registered
+    primitive ops drawn from ``seed + 1``; none of them is in the fitting set."""
+    prng = np.random.default_rng(seed + 1)
+    out = [
+        primitive_graph(
+            f"held_prim_{i}",
+            source=str(prng.choice(["lfsr", "sobol"])),
+            chains=int(prng.integers(1, 5)),
+            length=int(prng.choice([128, 512, 4096])),
+            bipolar=bool(prng.integers(0, 2)),
+            words=bool(prng.integers(0, 2)),
+        )
+        for i in range(primitives)
+    ]
     rng = np.random.default_rng(seed)
-    out = []
     for i in range(n):
         if i % 4 == 3:
             ni, nn = int(rng.integers(2, 5)), int(rng.integers(2, 5))

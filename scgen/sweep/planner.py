@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..ir.graph import Graph
-from ..ir.types import Bitstream, Fixed, Rate, SInt, UInt, Vec
+from ..ir.types import Bitstream, Fixed, Rate, SInt, UInt, Vec, Words
 
 __all__ = [
     "FEATURES",
@@ -53,6 +53,11 @@ FEATURES = (
     "dense_neuron_dw",
     "dense_rom_kbits",
     "dense_divider_bits2",
+    "encoder_lfsr",
+    "encoder_sobol",
+    "source_lfsr",
+    "source_sobol",
+    "gate_lanes",
 )
 _ENCODER_BITS = 16  # the LFSR and comparator width of an encode op
 
@@ -91,7 +96,11 @@ def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
         elif op.kind == "output":
             t = types[op.operands[0]]
             f["output_bits"] = float(
-                1 if isinstance(t, Bitstream) else sum(map(_width, getattr(t, "items", [t])))
+                1
+                if isinstance(t, Bitstream)
+                else t.bits
+                if isinstance(t, Words)
+                else sum(map(_width, getattr(t, "items", [t])))
             )
         elif op.kind == "encode":
             # a scale/offset in front is combinational: its path runs on into the comparator
@@ -121,11 +130,18 @@ def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
             n = _bits(a["y_max"] - a["y_min"]) + _bits(ni)
             chain = 2 * dw if ni & (ni - 1) == 0 else max(2 * dw, n * n)
             f["dense_divider_bits2"] = 0.0 if ni & (ni - 1) == 0 else float(nn * n * n)
+        elif op.kind == "encoder":  # the registered primitive: an LFSR or Sobol source
+            f[f"encoder_{a['source']}"] = 1.0
+            chain = a["source.width"] + comb.get(op.operands[0], 0)
+        elif op.kind in ("lfsr", "sobol"):
+            f[f"source_{op.kind}"], chain = 1.0, a["width"]
+        elif op.kind in ("mul_and", "mul_xnor", "add_mux"):
+            f["gate_lanes"] = float(a.get("lanes") or 1)
         elif op.kind != "constant":
             raise ValueError(
                 f"Planner has no model for op kind {op.kind!r} (op[{i}]); modelled kinds are "
                 f"input, output, constant, encode, and, popcount, lif_step, scale, offset, "
-                f"dense_forward"
+                f"dense_forward, encoder, lfsr, sobol, mul_and, mul_xnor, add_mux"
             )
         rows.append((i, op.kind, f, chain))
     return rows
