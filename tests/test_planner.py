@@ -9,9 +9,9 @@ import pytest
 from scgen.cli import main
 from scgen.ir import GraphBuilder, parse
 from scgen.ir.lower import run_windows
-from scgen.sweep import plan, stream_length_for
+from scgen.sweep import plan, sobol_length_for, stream_length_for
 from scgen.sweep.calibrate import data_path, load_rows, measure_graph
-from scgen.sweep.families import calibration_graphs, chain_graph, holdout_graphs
+from scgen.sweep.families import calibration_graphs, chain_graph, holdout_graphs, primitive_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNAPSE = (ROOT / "examples" / "synapse.scir").read_text()
@@ -72,6 +72,19 @@ def test_planner_stream_length_against_the_twin():
     rmse = np.sqrt(np.mean((counts / length - xs * ws) ** 2))
     assert rmse <= error
     assert stream_length_for(0.01) == 2500 and stream_length_for(0.01, p=0.1) == 900
+
+
+def test_planner_sobol_length_against_the_twin():
+    """Sobol streams: the discrepancy bound holds for every window at the planned length."""
+    error = 0.05
+    length = sobol_length_for(error, 2)
+    g = primitive_graph("s", source="sobol", chains=1, length=length)
+    assert plan(g, "icebreaker", error=error).needed_length == {"c0": length}
+    rng = np.random.default_rng(4)
+    xs, ws = rng.random(200), rng.random(200)
+    counts = run_windows(g, {"x0": xs, "w0": ws}).outputs["c0"]
+    assert np.abs(counts / length - xs * ws).max() <= error
+    assert sobol_length_for(0.01, 1) == 2048
 
 
 def test_planner_error_wrong():

@@ -6,7 +6,7 @@
   the stream length for a stated error, from models fitted on real builds.
 """
 
-from .planner import Model, Plan, fit, load_model, plan, stream_length_for
+from .planner import Model, Plan, fit, load_model, plan, sobol_length_for, stream_length_for
 from .run import Param, apply_point, evaluate_point, grid, parse_param, run_sweep
 
 __all__ = [
@@ -23,5 +23,6 @@ __all__ = [
     "fit",
     "load_model",
     "plan",
+    "sobol_length_for",
     "stream_length_for",
 ]

@@ -31,6 +31,7 @@ __all__ = [
     "load_model",
     "op_features",
     "plan",
+    "sobol_length_for",
     "stream_length_for",
 ]
 
@@ -241,6 +242,36 @@ def stream_length_for(error: float, p: float = 0.5) -> int:
     return math.ceil(p * (1 - p) / error**2 - 1e-9)  # 0.09 / 0.01**2 is 900.0000000000001
 
 
+def sobol_length_for(error: float, dimensions: int = 1) -> int:
+    """Smallest power-of-two length whose discrepancy bound (log2 L + 1)**d / L is at most
+    ``error``: the worst-case error of a rate estimated from ``d`` Sobol dimensions (a product
+    of two streams is a 2-D integral, Koksma-Hlawka)."""
+    if not 0 < error < 0.5:
+        raise ValueError(f"Planner error must be between 0 and 0.5, not {error!r}")
+    n = 1
+    while (n + 1) ** dimensions / 2**n > error:
+        n += 1
+    return 2**n
+
+
+def _stream_sources(graph: Graph, result: int) -> set[str]:
+    """The source identities of every stream that ``result`` is computed from."""
+    types = graph.result_types()
+    producer = {op.result: op for op in graph.ops if op.result is not None}
+    seen, todo, out = set(), [result], set()
+    while todo:
+        r = todo.pop()
+        if r in seen:
+            continue
+        seen.add(r)
+        t = types.get(r)
+        if isinstance(t, Bitstream) and t.source:
+            out.add(t.source)
+        else:
+            todo.extend(producer[r].operands)
+    return out
+
+
 @dataclass
 class Plan:
     """Per-op and total estimates of a graph on a board."""
@@ -255,6 +286,7 @@ class Plan:
     stream_length: int = 0
     needed_length: dict[str, int] = field(default_factory=dict)
     error: float = 0.01
+    sobol: set = field(default_factory=set)  # outputs whose streams are all Sobol
 
     def format(self) -> str:
         head = f"{'op':<22}" + "".join(f"{r:>8}" for r in RESOURCES) + f"{'fmax MHz':>10}"
@@ -275,10 +307,13 @@ class Plan:
             f"cycles per window: {self.cycles_per_window} (stream length {self.stream_length})"
         )
         for name, n in self.needed_length.items():
-            lines.append(
-                f"output {name!r}: stream length {n} for standard error {self.error:g} "
-                f"(LFSR sources, Bernoulli p(1 - p)/L at p = 0.5)"
+            how = (
+                f"error at most {self.error:g} (Sobol sources, discrepancy bound)"
+                if name in self.sobol
+                else f"standard error {self.error:g} (LFSR sources, Bernoulli p(1 - p)/L at "
+                f"p = 0.5)"
             )
+            lines.append(f"output {name!r}: stream length {n} for {how}")
         return "\n".join(lines)
 
 
@@ -313,5 +348,10 @@ def plan(graph: Graph, board: str, *, error: float = 0.01) -> Plan:
     for op in graph.outputs:
         src = producer[op.operands[0]]
         if isinstance(types[src.result], Bitstream) or src.kind == "popcount":
-            out.needed_length[op.attr("name")] = need
+            sources = _stream_sources(graph, src.result)
+            if sources and all(x.startswith("sobol") for x in sources):
+                out.needed_length[op.attr("name")] = sobol_length_for(error, len(sources))
+                out.sobol.add(op.attr("name"))
+            else:
+                out.needed_length[op.attr("name")] = need
     return out
