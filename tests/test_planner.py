@@ -105,7 +105,7 @@ def test_planner_kind_wrong():
     b.output("q", b.div_const(b.input("n", "u8"), 3))
     with pytest.raises(
         ValueError,
-        match=r"^Planner has no model for op kind 'div_const' \(op\[1\]\); modelled kinds are input, output, constant, encode, and, popcount, lif_step, scale, offset, dense_forward$",
+        match=r"^Planner has no model for op kind 'div_const' \(op\[1\]\); modelled kinds are input, output, constant, encode, and, popcount, lif_step, scale, offset, dense_forward, encoder, lfsr, sobol, mul_and, mul_xnor, add_mux$",
     ):
         plan(b.build(), "icebreaker")
 
