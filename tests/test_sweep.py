@@ -229,3 +229,17 @@ def test_cli_sweep_param_wrong(tmp_path):
                 str(tmp_path / "o"),
             ]
         )
+
+
+def test_sweep_dense_accuracy(tmp_path):
+    from scgen.ir.lower import random_inputs
+    from scgen.sweep.families import dense_graph
+
+    g = dense_graph("d", ni=3, nn=2, length=64, const_weights=False)
+    rng = np.random.default_rng(2)
+    inputs = random_inputs(g, 8, rng)
+    labels = {"spikes": rng.integers(0, 2, 8)}
+    t = run_sweep(g, [parse_param("len=32,64")], inputs, tmp_path, labels=labels, n_workers=1)
+    assert ((t["spikes.accuracy"] >= 0) & (t["spikes.accuracy"] <= 1)).all()
+    assert (t["spikes.error_rate"] == 1 - t["spikes.accuracy"]).all()
+    assert "spikes.error_rate" in (tmp_path / "summary.md").read_text()

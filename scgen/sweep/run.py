@@ -139,6 +139,21 @@ def _output_values(graph: Graph, outputs: dict, length: int) -> dict[str, np.nda
     return out
 
 
+def _spike_counts(graph: Graph, outputs: dict) -> dict[str, np.ndarray]:
+    """Spikes per window and neuron (windows x neurons) of each dense layer's output."""
+    producer = {op.result: op for op in graph.ops if op.result is not None}
+    out = {}
+    for op in graph.outputs:
+        src = producer[op.operands[0]]
+        if src.kind == "dense_forward":
+            words = np.asarray(outputs[op.attr("name")])
+            nn = src.attr("n_neurons")
+            out[op.attr("name")] = np.stack(
+                [((words >> n) & 1).astype(np.int64).sum(axis=1) for n in range(nn)], axis=1
+            )
+    return out
+
+
 def evaluate_point(
     graph_text: str,
     params: list[Param],
@@ -159,6 +174,12 @@ def evaluate_point(
         g = apply_point(parse(graph_text), point, params)
         result = run_windows(g, inputs)
         values = _output_values(g, result.outputs, result.length)
+        for name, counts in _spike_counts(g, result.outputs).items():
+            row[f"{name}.mean"] = float(counts.mean() / result.length)
+            if labels and name in labels:  # class labels: the neuron that fires most
+                ref = np.resize(np.asarray(labels[name]).astype(np.int64), counts.shape[0])
+                row[f"{name}.accuracy"] = float((counts.argmax(axis=1) == ref).mean())
+                row[f"{name}.error_rate"] = 1.0 - row[f"{name}.accuracy"]
         for name, v in values.items():
             row[f"{name}.mean"] = float(v.mean())
             if labels and name in labels:
@@ -287,7 +308,7 @@ def run_sweep(
 
 
 def _error_column(table) -> str | None:
-    cols = [c for c in table.columns if c.endswith(".mae")]
+    cols = [c for c in table.columns if c.endswith((".mae", ".error_rate"))]
     return cols[0] if cols else None
 
 
