@@ -16,6 +16,7 @@ import json
 import logging
 import math
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -215,7 +216,7 @@ def _done(path: Path) -> dict[str, dict]:
     return done
 
 
-def _client(scheduler: str | None, n_workers: int | None):
+def _client(scheduler: str | None, n_workers: int | None, scratch: Path):
     from dask.distributed import Client, LocalCluster
 
     if scheduler:
@@ -225,6 +226,7 @@ def _client(scheduler: str | None, n_workers: int | None):
         threads_per_worker=1,
         processes=True,
         dashboard_address=":0",
+        local_directory=str(scratch),  # the workers' spill space, inside the sweep's folder
     )
     return Client(cluster), cluster
 
@@ -262,7 +264,8 @@ def run_sweep(
     todo = [(k, pt) for k, pt in zip(keys, points, strict=True) if k not in done]
     if todo:
         # builds are CPU-heavy and use every core themselves: locally, one at a time
-        client, cluster = _client(scheduler, n_workers or (1 if synth else None))
+        scratch = out / ".dask-scratch"
+        client, cluster = _client(scheduler, n_workers or (1 if synth else None), scratch)
         try:
             futures = {
                 client.submit(
@@ -298,6 +301,7 @@ def run_sweep(
             client.close()
             if cluster is not None:
                 cluster.close()
+            shutil.rmtree(scratch, ignore_errors=True)
     table = pd.DataFrame([done[k] for k in keys])
     table.insert(0, "point", range(len(table)))
     table.to_csv(out / "results.csv", index=False)
