@@ -131,7 +131,7 @@ def _dask(role, *args, cwd):
     """Start ``dask scheduler`` or ``dask worker`` as a process that imports this scgen."""
     return subprocess.Popen(
         [sys.executable, "-m", f"distributed.cli.dask_{role}", *args, "--dashboard-address", ":0"],
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": str(ROOT), "DASK_TEMPORARY_DIRECTORY": str(cwd)},
         cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -148,7 +148,7 @@ def test_sweep_survives_a_lost_worker(tmp_path):
     try:
         time.sleep(3)
         for _ in range(2):
-            worker = ("--nthreads", "1", "--no-nanny")
+            worker = ("--nthreads", "1", "--no-nanny", "--local-directory", str(tmp_path))
             procs.append(_dask("worker", f"tcp://127.0.0.1:{port}", *worker, cwd=tmp_path))
         out = tmp_path / "remote"
         errors = []

@@ -221,6 +221,10 @@ def _client(scheduler: str | None, n_workers: int | None, scratch: Path):
 
     if scheduler:
         return Client(scheduler), None
+    import dask
+
+    # every local process (workers and nannies) keeps its spill space and locks in ``scratch``
+    dask.config.set({"temporary-directory": str(scratch)})
     cluster = LocalCluster(
         n_workers=n_workers or max(1, (os.cpu_count() or 1)),
         threads_per_worker=1,
