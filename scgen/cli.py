@@ -363,6 +363,55 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
+def _plan(args: argparse.Namespace) -> int:
+    from .sweep import plan
+
+    graph = _checked_graph(args.graph)
+    try:
+        print(plan(graph, args.board, error=args.error).format())
+    except ValueError as exc:
+        raise SystemExit(f"scgen: {exc}") from None
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from .sweep import parse_param, run_sweep
+
+    graph = _checked_graph(args.graph)
+    try:
+        params = [parse_param(p) for p in args.param]
+        if args.board:
+            params.append(parse_param(f"board={','.join(args.board)}"))
+        inputs = _window_inputs(graph, [], args.inputs, None)
+        labels = None
+        if args.labels:
+            with np.load(args.labels) as data:
+                labels = {k: np.atleast_1d(data[k]) for k in data.files}
+        table = run_sweep(
+            graph,
+            params,
+            inputs,
+            args.output,
+            labels=labels,
+            synth=args.synth,
+            scheduler=args.scheduler,
+            progress=lambda text: print(text, file=sys.stderr),
+        )
+    except ValueError as exc:
+        raise SystemExit(f"scgen: {exc}") from None
+    print(f"{len(table)} points; results in {Path(args.output) / 'results.csv'}")
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, not {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     from .limits import MAX_WINDOWS
 
@@ -490,6 +539,27 @@ def main(argv: list[str] | None = None) -> int:
         help="clock constraint for nextpnr (default: the board's oscillator)",
     )
     build.set_defaults(func=_build)
+
+    planp = sub.add_parser("plan", help="estimate resources and fmax of a graph, no synthesis")
+    planp.add_argument("graph", help="graph text file (.scir)")
+    planp.add_argument("--board", required=True, help="board name (see `scgen boards`)")
+    planp.add_argument(
+        "--error", type=float, default=0.01, help="standard error for the stream length (0.01)"
+    )
+    planp.set_defaults(func=_plan)
+
+    sweep = sub.add_parser("sweep", help="sweep graph attributes and boards on Dask")
+    sweep.add_argument("graph", help="graph text file (.scir)")
+    sweep.add_argument(
+        "--param", action="append", default=[], metavar="NAME=V1,V2,...", help="%%ID.NAME=... too"
+    )
+    sweep.add_argument("--inputs", required=True, help=".npz with one array per input")
+    sweep.add_argument("--labels", help=".npz with the reference value per window of outputs")
+    sweep.add_argument("--synth", action="store_true", help="also build every point")
+    sweep.add_argument("--board", action="append", help="board(s) (default icebreaker)")
+    sweep.add_argument("--scheduler", help="an existing Dask scheduler, tcp://HOST:PORT")
+    sweep.add_argument("-o", "--output", required=True, help="output folder")
+    sweep.set_defaults(func=_sweep)
 
     from .host.cli import add_parser as add_run_parser
 

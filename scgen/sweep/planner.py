@@ -1,0 +1,358 @@
+# amaranth: UnusedElaboratable=no
+# (plan() builds a GraphTop only to read its latency; it is never elaborated)
+"""Resource and speed estimates of a graph without synthesis, from per-op models.
+
+Every op contributes a few features (encoders, counter bits, neuron data width, latched input
+bits, ...); each resource (LUT, FF, carry, BRAM, DSP) is a non-negative linear model of them,
+fitted on real builds (:mod:`scgen.sweep.calibrate`, data in ``scgen/sweep/data/``). fmax comes
+from a period model: a base delay, the longest carry chain of any op and the log of the design
+size (routing). The stream length for a stated error uses the Bernoulli variance p(1 - p)/L of an
+LFSR-driven stream at the worst case p = 1/2.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..ir.graph import Graph
+from ..ir.types import Bitstream, Fixed, Rate, SInt, UInt, Vec, Words
+
+__all__ = [
+    "FEATURES",
+    "RESOURCES",
+    "Model",
+    "Plan",
+    "fit",
+    "load_model",
+    "op_features",
+    "plan",
+    "sobol_length_for",
+    "stream_length_for",
+]
+
+RESOURCES = ("lut", "ff", "carry", "bram", "dsp")
+FEATURES = (
+    "window",
+    "window_bits",
+    "input_bits",
+    "output_bits",
+    "encode",
+    "and",
+    "popcount",
+    "popcount_bits",
+    "lif",
+    "lif_dw",
+    "lif_wired_dw",
+    "rate_op",
+    "dense_encoders",
+    "dense_neurons",
+    "dense_neuron_dw",
+    "dense_rom_kbits",
+    "dense_divider_bits2",
+    "encoder_lfsr",
+    "encoder_sobol",
+    "source_lfsr",
+    "source_sobol",
+    "gate_lanes",
+)
+_ENCODER_BITS = 16  # the LFSR and comparator width of an encode op
+
+
+def _bits(n: int) -> int:
+    return max(1, int(n).bit_length())
+
+
+def _width(t) -> int:
+    if isinstance(t, Rate):
+        return 16
+    if isinstance(t, Vec):
+        return t.n * _width(t.elem)
+    if isinstance(t, UInt | SInt | Fixed):
+        return t.width
+    return 1
+
+
+def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
+    """Return, per op (and a ``window`` pseudo-op for the window controller), its index, kind,
+    features and the length of its longest carry chain in bits."""
+    from ..ir.lower import window_length
+    from ..params.dense import ROM_BITS
+
+    graph.check()
+    types = graph.result_types()
+    length = window_length(graph)
+    producer = {op.result: op for op in graph.ops if op.result is not None}
+    comb: dict[int, int] = {}  # result id -> carry-chain bits of combinational logic behind it
+    rows = [(-1, "window", {"window": 1.0, "window_bits": float(_bits(length + 2))}, 0)]
+    for i, op in enumerate(graph.ops):
+        f: dict[str, float] = {}
+        chain = 0
+        a = dict(op.attrs)
+        if op.kind == "input":
+            f["input_bits"] = float(_width(a["type"]))
+        elif op.kind == "output":
+            t = types[op.operands[0]]
+            f["output_bits"] = float(
+                1
+                if isinstance(t, Bitstream)
+                else t.bits
+                if isinstance(t, Words)
+                else sum(map(_width, getattr(t, "items", [t])))
+            )
+        elif op.kind == "encode":
+            # a scale/offset in front is combinational: its path runs on into the comparator
+            f["encode"], chain = 1.0, _ENCODER_BITS + comb.get(op.operands[0], 0)
+        elif op.kind == "and":
+            f["and"] = 1.0
+        elif op.kind == "popcount":
+            f["popcount"], f["popcount_bits"] = 1.0, float(_bits(length))
+            chain = _bits(length)
+        elif op.kind == "lif_step":
+            dw = a["data_width"]
+            wired = sum(producer[o].kind != "constant" for o in op.operands[1:3])
+            f["lif"], f["lif_dw"], f["lif_wired_dw"] = 1.0, float(dw), float(wired * dw)
+            chain = dw * (1 + wired)
+        elif op.kind in ("scale", "offset"):
+            f["rate_op"], chain = 1.0, 16
+            comb[op.result] = chain
+        elif op.kind == "dense_forward":
+            ni, nn, dw = a["n_inputs"], a["n_neurons"], a["data_width"]
+            n_w = ni if types[op.operands[1]].n == ni else ni * nn
+            rom = producer[op.operands[1]].kind == "constant" and n_w * length <= ROM_BITS
+            f["dense_encoders"] = float(ni + (0 if rom else n_w))
+            f["dense_neurons"], f["dense_neuron_dw"] = float(nn), float(nn * dw)
+            f["dense_rom_kbits"] = n_w * length / 1024 if rom else 0.0
+            # the synapse count is scaled by (y_max - y_min) / n_inputs: a shift when n_inputs
+            # is a power of two, else Yosys's generic divider, n stages of n-bit subtractors
+            n = _bits(a["y_max"] - a["y_min"]) + _bits(ni)
+            chain = 2 * dw if ni & (ni - 1) == 0 else max(2 * dw, n * n)
+            f["dense_divider_bits2"] = 0.0 if ni & (ni - 1) == 0 else float(nn * n * n)
+        elif op.kind == "encoder":  # the registered primitive: an LFSR or Sobol source
+            f[f"encoder_{a['source']}"] = 1.0
+            chain = a["source.width"] + comb.get(op.operands[0], 0)
+        elif op.kind in ("lfsr", "sobol"):
+            f[f"source_{op.kind}"], chain = 1.0, a["width"]
+        elif op.kind in ("mul_and", "mul_xnor", "add_mux"):
+            f["gate_lanes"] = float(a.get("lanes") or 1)
+        elif op.kind != "constant":
+            raise ValueError(
+                f"Planner has no model for op kind {op.kind!r} (op[{i}]); modelled kinds are "
+                f"input, output, constant, encode, and, popcount, lif_step, scale, offset, "
+                f"dense_forward, encoder, lfsr, sobol, mul_and, mul_xnor, add_mux"
+            )
+        rows.append((i, op.kind, f, chain))
+    return rows
+
+
+@dataclass(frozen=True)
+class Model:
+    """A fitted model for one FPGA family: per-resource coefficients over :data:`FEATURES` and
+    the period model ``ns = base + per_chain_bit * chain + per_log2_lut * log2(lut)``."""
+
+    family: str
+    coef: dict[str, dict[str, float]]
+    period: dict[str, float]
+    calibration_rows: int = 0
+
+    def resources(self, features: dict[str, float]) -> dict[str, float]:
+        return {
+            r: sum(self.coef[r].get(k, 0.0) * v for k, v in features.items()) for r in RESOURCES
+        }
+
+    def fmax_mhz(self, chain: int, lut: float) -> float:
+        p = self.period
+        ns = p["base"] + p["per_chain_bit"] * chain + p["per_log2_lut"] * math.log2(max(lut, 2))
+        return 1000.0 / ns
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "family": self.family,
+                "coef": self.coef,
+                "period": self.period,
+                "calibration_rows": self.calibration_rows,
+            },
+            indent=1,
+        )
+
+
+def _graph_vector(graph: Graph) -> tuple[np.ndarray, int]:
+    total = dict.fromkeys(FEATURES, 0.0)
+    chain = 0
+    for _i, _k, f, c in op_features(graph):
+        for k, v in f.items():
+            total[k] += v
+        chain = max(chain, c)
+    return np.array([total[k] for k in FEATURES]), chain
+
+
+def fit(rows: list[dict], family: str) -> Model:
+    """Fit the per-op models on measured rows (``calibrate`` output: graph text and figures)."""
+    from scipy.optimize import nnls
+
+    from ..ir import parse
+
+    if not rows:
+        raise ValueError(f"Planner calibration for family {family!r} must have rows, not none")
+    graphs = [parse(r["graph"]) for r in rows]
+    vecs = [_graph_vector(g) for g in graphs]
+    x = np.array([v for v, _c in vecs])
+    used = x.any(axis=0)
+    coef: dict[str, dict[str, float]] = {}
+    for res in RESOURCES:
+        y = np.array([float(r[res]) for r in rows])
+        # relative error matters (±20 %), so each row is weighted by 1/y
+        w = 1.0 / np.maximum(y, 1.0)
+        sol, _ = nnls(x[:, used] * w[:, None], y * w)
+        full = np.zeros(len(FEATURES))
+        full[used] = sol
+        coef[res] = {k: round(float(c), 5) for k, c in zip(FEATURES, full, strict=True) if c}
+    lut_pred = x @ np.array([coef["lut"].get(k, 0.0) for k in FEATURES])
+    a = np.column_stack(
+        [np.ones(len(rows)), [c for _v, c in vecs], np.log2(np.maximum(lut_pred, 2))]
+    )
+    ns = np.array([1000.0 / r["fmax_mhz"] for r in rows])
+    sol, _ = nnls(a / ns[:, None], np.ones(len(rows)))
+    period = dict(zip(("base", "per_chain_bit", "per_log2_lut"), map(float, sol), strict=True))
+    return Model(family, coef, period, len(rows))
+
+
+@functools.cache
+def load_model(family: str) -> Model:
+    """The model fitted on the committed calibration data of ``family``."""
+    from .calibrate import data_path, load_rows
+
+    path = data_path("calibration", family)
+    if not path.exists():
+        raise ValueError(
+            f"Planner family must be one with calibration data (ice40), not {family!r}; "
+            f"run python -m scgen.sweep.calibrate --board BOARD to make it"
+        )
+    return fit(load_rows(path), family)
+
+
+def stream_length_for(error: float, p: float = 0.5) -> int:
+    """Stream length whose Bernoulli standard error sqrt(p(1 - p)/L) is at most ``error``."""
+    if not 0 < error < 0.5:
+        raise ValueError(f"Planner error must be between 0 and 0.5, not {error!r}")
+    return math.ceil(p * (1 - p) / error**2 - 1e-9)  # 0.09 / 0.01**2 is 900.0000000000001
+
+
+def sobol_length_for(error: float, dimensions: int = 1) -> int:
+    """Smallest power-of-two length whose discrepancy bound (log2 L + 1)**d / L is at most
+    ``error``: the worst-case error of a rate estimated from ``d`` Sobol dimensions (a product
+    of two streams is a 2-D integral, Koksma-Hlawka)."""
+    if not 0 < error < 0.5:
+        raise ValueError(f"Planner error must be between 0 and 0.5, not {error!r}")
+    n = 1
+    while (n + 1) ** dimensions / 2**n > error:
+        n += 1
+    return 2**n
+
+
+def _stream_sources(graph: Graph, result: int) -> set[str]:
+    """The source identities of every stream that ``result`` is computed from."""
+    types = graph.result_types()
+    producer = {op.result: op for op in graph.ops if op.result is not None}
+    seen, todo, out = set(), [result], set()
+    while todo:
+        r = todo.pop()
+        if r in seen:
+            continue
+        seen.add(r)
+        t = types.get(r)
+        if isinstance(t, Bitstream) and t.source:
+            out.add(t.source)
+        else:
+            todo.extend(producer[r].operands)
+    return out
+
+
+@dataclass
+class Plan:
+    """Per-op and total estimates of a graph on a board."""
+
+    graph: str
+    board: str
+    family: str
+    ops: list[dict] = field(default_factory=list)
+    total: dict[str, float] = field(default_factory=dict)
+    fmax_mhz: float = 0.0
+    cycles_per_window: int = 0
+    stream_length: int = 0
+    needed_length: dict[str, int] = field(default_factory=dict)
+    error: float = 0.01
+    sobol: set = field(default_factory=set)  # outputs whose streams are all Sobol
+
+    def format(self) -> str:
+        head = f"{'op':<22}" + "".join(f"{r:>8}" for r in RESOURCES) + f"{'fmax MHz':>10}"
+        lines = [f"plan of graph {self.graph} on {self.board} ({self.family}):", head]
+        for o in self.ops:
+            name = "window control" if o["index"] < 0 else f"op[{o['index']}] {o['kind']}"
+            lines.append(
+                f"{name:<22}"
+                + "".join(f"{o[r]:>8.0f}" for r in RESOURCES)
+                + (f"{o['fmax_mhz']:>10.1f}" if o["chain"] else f"{'':>10}")
+            )
+        lines.append(
+            f"{'total':<22}"
+            + "".join(f"{self.total[r]:>8.0f}" for r in RESOURCES)
+            + f"{self.fmax_mhz:>10.1f}"
+        )
+        lines.append(
+            f"cycles per window: {self.cycles_per_window} (stream length {self.stream_length})"
+        )
+        for name, n in self.needed_length.items():
+            how = (
+                f"error at most {self.error:g} (Sobol sources, discrepancy bound)"
+                if name in self.sobol
+                else f"standard error {self.error:g} (LFSR sources, Bernoulli p(1 - p)/L at "
+                f"p = 0.5)"
+            )
+            lines.append(f"output {name!r}: stream length {n} for {how}")
+        return "\n".join(lines)
+
+
+def plan(graph: Graph, board: str, *, error: float = 0.01) -> Plan:
+    """Estimate ``graph`` on ``board``: resources per op and in total, fmax, cycles per window
+    and, for each output carrying a stream estimate, the stream length for ``error``."""
+    from ..emit import board as get_board
+    from ..ir.lower import GraphTop, window_length
+
+    b = get_board(board)
+    model = load_model(b.family)
+    need = stream_length_for(error)
+    rows = op_features(graph)
+    per_op = [(i, k, model.resources(f), c) for i, k, f, c in rows]
+    total = {r: sum(res[r] for _i, _k, res, _c in per_op) for r in RESOURCES}
+    out = Plan(graph.name, b.name, b.family, total=total, error=error)
+    for i, k, res, c in per_op:
+        out.ops.append(
+            {
+                "index": i,
+                "kind": k,
+                **res,
+                "chain": c,
+                "fmax_mhz": model.fmax_mhz(c, total["lut"]) if c else None,
+            }
+        )
+    out.fmax_mhz = model.fmax_mhz(max(c for *_x, c in per_op), total["lut"])
+    out.stream_length = window_length(graph)
+    out.cycles_per_window = out.stream_length + 2 + GraphTop(graph).latency
+    types = graph.result_types()
+    producer = {op.result: op for op in graph.ops if op.result is not None}
+    for op in graph.outputs:
+        src = producer[op.operands[0]]
+        if isinstance(types[src.result], Bitstream) or src.kind == "popcount":
+            sources = _stream_sources(graph, src.result)
+            if sources and all(x.startswith("sobol") for x in sources):
+                out.needed_length[op.attr("name")] = sobol_length_for(error, len(sources))
+                out.sobol.add(op.attr("name"))
+            else:
+                out.needed_length[op.attr("name")] = need
+    return out

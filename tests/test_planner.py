@@ -1,0 +1,129 @@
+"""The planner: per-op estimates, held-out accuracy, the stream length for an error."""
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from scgen.cli import main
+from scgen.ir import GraphBuilder, parse
+from scgen.sim import run_windows
+from scgen.sweep import plan, sobol_length_for, stream_length_for
+from scgen.sweep.calibrate import data_path, load_rows, measure_graph
+from scgen.sweep.families import calibration_graphs, chain_graph, holdout_graphs, primitive_graph
+
+ROOT = Path(__file__).resolve().parents[1]
+SYNAPSE = (ROOT / "examples" / "synapse.scir").read_text()
+
+
+def test_planner_data_is_the_families():
+    """The committed measurements are of the graphs the families make now, none shared."""
+    cal = load_rows(data_path("calibration", "ice40"))
+    held = load_rows(data_path("holdout", "ice40"))
+    made = {g.name: g.to_text() for g in calibration_graphs() + holdout_graphs(14)}
+    assert len(cal) >= 20 and len(held) >= 10
+    for r in cal + held:
+        assert made[r["name"]] == r["graph"]
+    assert not {r["graph"] for r in cal} & {r["graph"] for r in held}
+
+
+def test_planner_holdout_within_limits():
+    held = load_rows(data_path("holdout", "ice40"))
+    ok = {"lut": 0, "ff": 0, "fmax_mhz": 0}
+    for r in held:
+        p = plan(parse(r["graph"]), "icebreaker")
+        got = {"lut": p.total["lut"], "ff": p.total["ff"], "fmax_mhz": p.fmax_mhz}
+        for k, lim in (("lut", 0.2), ("ff", 0.2), ("fmax_mhz", 0.25)):
+            ok[k] += abs(got[k] - r[k]) <= lim * r[k]
+    n = len(held)
+    assert ok["ff"] == n and ok["lut"] >= n - 1 and ok["fmax_mhz"] >= n - 1
+
+
+def test_planner_per_op_sums_and_speed():
+    g = parse(SYNAPSE)
+    plan(g, "icebreaker")  # the fit, once per process
+    t0 = time.perf_counter()
+    p = plan(g, "icebreaker")
+    assert time.perf_counter() - t0 < 1.0
+    assert p.total["lut"] == pytest.approx(sum(o["lut"] for o in p.ops))
+    assert [o["kind"] for o in p.ops][:3] == ["window", "input", "input"]
+    assert p.cycles_per_window == 1024 + 2 + 0
+    assert p.needed_length == {"hits": 2500, "product": 2500}
+    longer = chain_graph("g", chains=1, length=1 << 16)
+    assert plan(longer, "icebreaker").total["ff"] > p.total["ff"]
+
+
+def test_planner_stream_length_against_the_twin():
+    """At the planned length the twin's product estimate has at most the stated error."""
+    error = 0.02
+    length = stream_length_for(error)
+    b = GraphBuilder("syn")
+    x, w = b.input("x"), b.input("w")
+    b.output(
+        "c",
+        b.popcount(
+            b.encode(x, length=length, seed=0xACE1) & b.encode(w, length=length, seed=0xBEEF)
+        ),
+    )
+    rng = np.random.default_rng(3)
+    xs, ws = rng.random(400), rng.random(400)
+    counts = run_windows(b.build(), {"x": xs, "w": ws}).outputs["c"]
+    rmse = np.sqrt(np.mean((counts / length - xs * ws) ** 2))
+    assert rmse <= error
+    assert stream_length_for(0.01) == 2500 and stream_length_for(0.01, p=0.1) == 900
+
+
+def test_planner_sobol_length_against_the_twin():
+    """Sobol streams: the discrepancy bound holds for every window at the planned length."""
+    error = 0.05
+    length = sobol_length_for(error, 2)
+    g = primitive_graph("s", source="sobol", chains=1, length=length)
+    assert plan(g, "icebreaker", error=error).needed_length == {"c0": length}
+    rng = np.random.default_rng(4)
+    xs, ws = rng.random(200), rng.random(200)
+    counts = run_windows(g, {"x0": xs, "w0": ws}).outputs["c0"]
+    assert np.abs(counts / length - xs * ws).max() <= error
+    assert sobol_length_for(0.01, 1) == 2048
+
+
+def test_planner_error_wrong():
+    with pytest.raises(ValueError, match=r"^Planner error must be between 0 and 0.5, not 0.7$"):
+        stream_length_for(0.7)
+
+
+def test_planner_family_wrong():
+    with pytest.raises(
+        ValueError,
+        match=r"^Planner family must be one with calibration data \(ice40\), not 'ecp5'; run python -m scgen.sweep.calibrate --board BOARD to make it$",
+    ):
+        plan(parse(SYNAPSE), "ulx3s-85f")
+
+
+def test_planner_kind_wrong():
+    b = GraphBuilder("d")
+    b.output("q", b.div_const(b.input("n", "u8"), 3))
+    with pytest.raises(
+        ValueError,
+        match=r"^Planner has no model for op kind 'div_const' \(op\[1\]\); modelled kinds are input, output, constant, encode, and, popcount, lif_step, scale, offset, dense_forward, encoder, lfsr, sobol, mul_and, mul_xnor, add_mux$",
+    ):
+        plan(b.build(), "icebreaker")
+
+
+def test_cli_plan(tmp_path, capsys):
+    (tmp_path / "g.scir").write_text(SYNAPSE)
+    assert main(["plan", str(tmp_path / "g.scir"), "--board", "icebreaker"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("plan of graph sc_synapse on icebreaker (ice40):")
+    assert "cycles per window: 1026 (stream length 1024)" in out
+
+
+@pytest.mark.slow
+@pytest.mark.board
+def test_planner_against_one_build():
+    """One small real build (Yosys + nextpnr), not in either committed set."""
+    g = chain_graph("one_build", chains=2, length=777)
+    built, p = measure_graph(g, "icebreaker"), plan(g, "icebreaker")
+    assert abs(p.total["lut"] - built["lut"]) <= 0.2 * built["lut"]
+    assert abs(p.total["ff"] - built["ff"]) <= 0.2 * built["ff"]
+    assert abs(p.fmax_mhz - built["fmax_mhz"]) <= 0.25 * built["fmax_mhz"]
