@@ -166,6 +166,12 @@ def _verify(args: argparse.Namespace) -> int:
             + ", ".join(["twin", *agree])
             + (f"   MISMATCH: {', '.join(bad)}" if bad else "")
         )
+    from .sim.diverge import window_divergence
+
+    for b, r in results.items():
+        report = window_divergence(graph, twin.outputs, r.outputs)
+        if report:
+            print(f"{b}: {report}")
     return 0 if ok else 1
 
 

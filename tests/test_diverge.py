@@ -94,3 +94,39 @@ def test_diverge_count_wrong():
         ValueError, match=r"^Divergence needs as many actual traces as expected \(1\), not 0$"
     ):
         first_divergence([{"o": np.zeros(3)}], [])
+
+
+def test_diverge_window_names_op():
+    from scgen.ir import parse
+    from scgen.ir.lower import random_inputs, run_windows
+    from scgen.sim.diverge import window_divergence
+
+    graph = parse(SYNAPSE)
+    twin = run_windows(graph, random_inputs(graph, 4, np.random.default_rng(0)))
+    assert window_divergence(graph, twin.outputs, twin.outputs) is None
+    bad = {k: v.copy() for k, v in twin.outputs.items()}
+    bad["product"][2, 40] ^= 1
+    bad["product"][3, 5] ^= 1
+    want = int(twin.outputs["product"][2, 40])
+    assert window_divergence(graph, twin.outputs, bad) == (
+        "first divergence: output 'product' driven by '%4 = sc.and %2, %3', at window 2, "
+        f"stream cycle 40: twin {want}, hardware {want ^ 1}"
+    )
+    bad["hits"][1] += 1
+    assert window_divergence(graph, twin.outputs, bad).startswith(
+        "first divergence: output 'hits' driven by '%5 = sc.popcount %4', at window 1: twin "
+    )
+
+
+SYNAPSE = """
+sc.graph @sc_synapse {
+  %0 = sc.input "x_prob" : rate
+  %1 = sc.input "w_prob" : rate
+  %2 = sc.encode %0, length=64, seed=0xACE1 : bitstream<64>
+  %3 = sc.encode %1, length=64, seed=0xBEEF : bitstream<64>
+  %4 = sc.and %2, %3 : bitstream
+  %5 = sc.popcount %4, width=7 : u7
+  sc.output "hits" %5
+  sc.output "product" %4
+}
+"""
