@@ -1,6 +1,7 @@
 """First-divergence reports: a planted bug in a twin is found at the right cycle and port."""
 
 from collections import namedtuple
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -101,7 +102,7 @@ def test_diverge_window_names_op():
     from scgen.ir.lower import random_inputs, run_windows
     from scgen.sim.diverge import window_divergence
 
-    graph = parse(SYNAPSE)
+    graph = parse((Path(__file__).parents[1] / "examples" / "synapse.scir").read_text())
     twin = run_windows(graph, random_inputs(graph, 4, np.random.default_rng(0)))
     assert window_divergence(graph, twin.outputs, twin.outputs) is None
     bad = {k: v.copy() for k, v in twin.outputs.items()}
@@ -116,17 +117,3 @@ def test_diverge_window_names_op():
     assert window_divergence(graph, twin.outputs, bad).startswith(
         "first divergence: output 'hits' driven by '%5 = sc.popcount %4', at window 1: twin "
     )
-
-
-SYNAPSE = """
-sc.graph @sc_synapse {
-  %0 = sc.input "x_prob" : rate
-  %1 = sc.input "w_prob" : rate
-  %2 = sc.encode %0, length=64, seed=0xACE1 : bitstream<64>
-  %3 = sc.encode %1, length=64, seed=0xBEEF : bitstream<64>
-  %4 = sc.and %2, %3 : bitstream
-  %5 = sc.popcount %4, width=7 : u7
-  sc.output "hits" %5
-  sc.output "product" %4
-}
-"""
