@@ -26,6 +26,10 @@ def _bench(args: argparse.Namespace) -> int:
         from .bench.hardware import main as hardware_main
 
         return hardware_main(["--out", args.hardware_report, "--boards"])
+    if args.suite == "cosim":
+        from .bench.cosim import main as cosim_main
+
+        return cosim_main([])
     if args.suite == "engine":
         from .bench.engine import main as engine_main
 
@@ -230,6 +234,12 @@ def _verify(args: argparse.Namespace) -> int:
             + ", ".join(["twin", *agree])
             + (f"   MISMATCH: {', '.join(bad)}" if bad else "")
         )
+    from .sim.diverge import window_divergence
+
+    for b, r in results.items():
+        report = window_divergence(graph, twin.outputs, r.outputs)
+        if report:
+            print(f"{b}: {report}")
     return 0 if ok else 1
 
 
@@ -436,12 +446,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     bench.add_argument(
         "--suite",
-        choices=["engine", "primitives", "hardware"],
+        choices=["engine", "primitives", "hardware", "cosim"],
         default="engine",
         help="engine: side by side with sc-neurocore-engine 3.15.7 (default); "
         "primitives: cycles/s on twin, pysim and Verilator; hardware: "
         "resources and fmax on UP5K and ECP5 85F, the seed's Verilog "
-        "beside, and builds for all four boards",
+        "beside, and builds for all four boards; cosim: twin vs native Verilator vs cocotb",
     )
     bench.add_argument("--hardware", action="store_true", help="the same as --suite hardware")
     bench.add_argument(

@@ -1,6 +1,7 @@
 """First-divergence reports: a planted bug in a twin is found at the right cycle and port."""
 
 from collections import namedtuple
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -95,3 +96,25 @@ def test_diverge_count_wrong():
         ValueError, match=r"^Divergence needs as many actual traces as expected \(1\), not 0$"
     ):
         first_divergence([{"o": np.zeros(3)}], [])
+
+
+def test_diverge_window_names_op():
+    from scgen.ir import parse
+    from scgen.ir.lower import random_inputs, run_windows
+    from scgen.sim.diverge import window_divergence
+
+    graph = parse((Path(__file__).parents[1] / "examples" / "synapse.scir").read_text())
+    twin = run_windows(graph, random_inputs(graph, 4, np.random.default_rng(0)))
+    assert window_divergence(graph, twin.outputs, twin.outputs) is None
+    bad = {k: v.copy() for k, v in twin.outputs.items()}
+    bad["product"][2, 40] ^= 1
+    bad["product"][3, 5] ^= 1
+    want = int(twin.outputs["product"][2, 40])
+    assert window_divergence(graph, twin.outputs, bad) == (
+        "first divergence: output 'product' driven by '%4 = sc.and %2, %3', at window 2, "
+        f"stream cycle 40: twin {want}, hardware {want ^ 1}"
+    )
+    bad["hits"][1] += 1
+    assert window_divergence(graph, twin.outputs, bad).startswith(
+        "first divergence: output 'hits' driven by '%5 = sc.popcount %4', at window 1: twin "
+    )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Divergence", "first_divergence", "graph_drivers"]
+__all__ = ["Divergence", "first_divergence", "graph_drivers", "window_divergence"]
 
 
 def _ints(values) -> np.ndarray:
@@ -134,7 +134,7 @@ def first_divergence(
 
 
 def graph_drivers(graph) -> dict[str, str]:
-    """Map each output name of ``graph`` to the text of the op that drives it."""
+    """Map each output port of ``graph`` to the op that drives it, as ``'%4 = sc.and %2, %3'``."""
     producers = {op.result: op for op in graph.ops if op.result is not None}
     out = {}
     for op in graph.outputs:
@@ -144,8 +144,33 @@ def graph_drivers(graph) -> dict[str, str]:
             out[name] = f"%{op.operands[0]}"
             continue
         args = ", ".join(f"%{v}" for v in src.operands)
-        text = f"%{src.result} = {src.kind}({args})"
+        text = f"'%{src.result} = sc.{src.kind} {args}'"
         out[name] = text
         out[f"{name}__spike"] = text
         out[f"{name}__v"] = text
     return out
+
+
+def window_divergence(graph, expected: dict[str, np.ndarray], actual: dict[str, np.ndarray]):
+    """Describe the first window output where a hardware run of ``graph`` leaves the twin.
+
+    ``expected`` and ``actual`` are :class:`~scgen.ir.lower.WindowResult` outputs (one value
+    per window, or ``(windows, length)`` for streams). Returns one line naming the output, the
+    op that drives it, the window (and stream cycle) and both values, or None when all agree.
+    """
+    drivers = graph_drivers(graph)
+    best = None
+    for name, want in expected.items():
+        w, g = _ints(want), _ints(actual[name])
+        w2, g2 = w.reshape(len(w), -1), g.reshape(len(g), -1)
+        bad = np.argwhere(w2 != g2)
+        if bad.size and (best is None or tuple(bad[0]) < best[:2]):
+            best = (int(bad[0][0]), int(bad[0][1]), name, w2, g2)
+    if best is None:
+        return None
+    window, cycle, name, w2, g2 = best
+    where = f"window {window}" + (f", stream cycle {cycle}" if w2.shape[1] > 1 else "")
+    return (
+        f"first divergence: output {name!r} driven by {drivers.get(name, name)}, at {where}: "
+        f"twin {int(w2[window, cycle])}, hardware {int(g2[window, cycle])}"
+    )

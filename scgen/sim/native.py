@@ -33,7 +33,7 @@ import numpy as np
 from amaranth.lib.wiring import Flow
 
 from ._top import port_specs
-from .verilator import SimulatorNotFound, harness_verilog, verilator_available
+from .verilator import TOP_NAME, SimulatorNotFound, harness_verilog, verilator_available
 
 __all__ = ["NativeLayout", "TraceRequest", "cache_dir", "run_native"]
 
@@ -324,7 +324,7 @@ def build_native(duts, *, trace_format: str | None = None, threads: int = 1) -> 
         )
     layout = NativeLayout.of(duts)
     text, extras = harness_verilog(duts)
-    wrapper = layout.wrapper("scgen_harness")
+    wrapper = layout.wrapper(TOP_NAME)
     flags = ["-O3", "-Wno-fatal", "-Wno-lint", "-Wno-style", "-CFLAGS", "-O3"]
     defines = [f"-DSCGEN_IN_WORDS={layout.in_words}", f"-DSCGEN_OUT_WORDS={layout.out_words}"]
     if trace_format == "vcd":
@@ -357,7 +357,7 @@ def build_native(duts, *, trace_format: str | None = None, threads: int = 1) -> 
     # see each other's half-written files
     work = Path(tempfile.mkdtemp(prefix=f"{digest}.", dir=final.parent))
     try:
-        sources = [work / "scgen_harness.v", work / f"{WRAPPER}.v"]
+        sources = [work / f"{TOP_NAME}.v", work / f"{WRAPPER}.v"]
         sources[0].write_text(text)
         sources[1].write_text(wrapper)
         for name, extra in extras.items():
