@@ -341,3 +341,22 @@ def test_sim_run_refuses_stimulus_the_port_cannot_hold():
     ):
         sim.run(dut, {"start": np.zeros(2), "x": np.array([0.5, 1.0])})
     dut._MustUse__silence = True  # refused before it was elaborated
+
+
+def test_unverified_graph_is_one_line(tmp_path, capsys):
+    path = tmp_path / "bad.scir"
+    path.write_text(_synapse_clk_text())
+    for argv in (["sim", path, "--input", "clk=0.5"], ["emit", path, "-o", tmp_path / "x.sv"]):
+        code, err = run(argv, capsys)
+        assert code == 1 and err == (
+            f"scgen: {path}: op[0] (input): input name must not be one of the ports scgen adds "
+            f"(clk, rst, start, busy, done), not 'clk' (and 1 more; scgen verify lists them all)\n"
+        )
+
+
+def _synapse_clk_text() -> str:
+    return (
+        'sc.graph @g {\n  %0 = sc.input "clk" : rate\n  %1 = sc.input "done" : rate\n'
+        "  %2 = sc.encode %0, length=16 : bitstream<16>\n  %3 = sc.popcount %2, width=5 : u5\n"
+        '  sc.output "c" %3\n}\n'
+    )
