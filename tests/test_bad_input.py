@@ -1,6 +1,8 @@
 """Bad input to every command gives one sentence and exit 1 or 2, never a traceback (issue 15)."""
 
+import math
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -360,3 +362,20 @@ def _synapse_clk_text() -> str:
         "  %2 = sc.encode %0, length=16 : bitstream<16>\n  %3 = sc.popcount %2, width=5 : u5\n"
         '  sc.output "c" %3\n}\n'
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (1.5, "Input 'x' of type rate must be a probability within [0, 1], not 1.5"),
+        (-0.5, "Input 'x' of type rate must be a probability within [0, 1], not -0.5"),
+        (math.inf, "Input 'x' of type rate must be a probability within [0, 1], not inf"),
+        (math.nan, "Input 'x' of type rate must be a probability, not nan"),
+    ],
+)
+def test_host_link_refuses_rates_the_port_cannot_hold(value, message):
+    from scgen.host.protocol import port_values as link_values
+
+    graph = parse((ROOT / "examples" / "demo.scir").read_text())
+    with pytest.raises(ValueError, match=rf"^{re.escape(message)}$"):
+        link_values(graph, {"x": value, "w": 0.5})
