@@ -164,7 +164,7 @@ def _sim(args: argparse.Namespace) -> int:
     graph = load_graph(args.graph)
     errors = [p for p in graph.verify() if p.severity == "error"]
     if errors:
-        print("\n".join(f"scgen: {p}" for p in errors), file=sys.stderr)
+        print(f"scgen: {args.graph}: {_first_problem(errors)}", file=sys.stderr)
         return 1
     inputs = _window_inputs(graph, args.input, args.inputs, args.windows, args.clamp)
     if not graph.outputs:
@@ -243,11 +243,17 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _first_problem(errors: list) -> str:
+    """One line for a graph that does not verify: the first error, and how many more."""
+    more = len(errors) - 1
+    return f"{errors[0]}" + (f" (and {more} more; scgen verify lists them all)" if more else "")
+
+
 def _checked_graph(path: str):
     graph = load_graph(path)
     errors = [p for p in graph.verify() if p.severity == "error"]
     if errors:
-        raise SystemExit("\n".join(f"scgen: {path}: {p}" for p in errors))
+        raise SystemExit(f"scgen: {path}: {_first_problem(errors)}")
     return graph
 
 

@@ -1,6 +1,8 @@
 """Bad input to every command gives one sentence and exit 1 or 2, never a traceback (issue 15)."""
 
+import math
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -341,3 +343,39 @@ def test_sim_run_refuses_stimulus_the_port_cannot_hold():
     ):
         sim.run(dut, {"start": np.zeros(2), "x": np.array([0.5, 1.0])})
     dut._MustUse__silence = True  # refused before it was elaborated
+
+
+def test_unverified_graph_is_one_line(tmp_path, capsys):
+    path = tmp_path / "bad.scir"
+    path.write_text(_synapse_clk_text())
+    for argv in (["sim", path, "--input", "clk=0.5"], ["emit", path, "-o", tmp_path / "x.sv"]):
+        code, err = run(argv, capsys)
+        assert code == 1 and err == (
+            f"scgen: {path}: op[0] (input): input name must not be one of the ports scgen adds "
+            f"(clk, rst, start, busy, done), not 'clk' (and 1 more; scgen verify lists them all)\n"
+        )
+
+
+def _synapse_clk_text() -> str:
+    return (
+        'sc.graph @g {\n  %0 = sc.input "clk" : rate\n  %1 = sc.input "done" : rate\n'
+        "  %2 = sc.encode %0, length=16 : bitstream<16>\n  %3 = sc.popcount %2, width=5 : u5\n"
+        '  sc.output "c" %3\n}\n'
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (1.5, "Input 'x' of type rate must be a probability within [0, 1], not 1.5"),
+        (-0.5, "Input 'x' of type rate must be a probability within [0, 1], not -0.5"),
+        (math.inf, "Input 'x' of type rate must be a probability within [0, 1], not inf"),
+        (math.nan, "Input 'x' of type rate must be a probability, not nan"),
+    ],
+)
+def test_host_link_refuses_rates_the_port_cannot_hold(value, message):
+    from scgen.host.protocol import port_values as link_values
+
+    graph = parse((ROOT / "examples" / "demo.scir").read_text())
+    with pytest.raises(ValueError, match=rf"^{re.escape(message)}$"):
+        link_values(graph, {"x": value, "w": 0.5})
