@@ -100,7 +100,8 @@ def test_diverge_count_wrong():
 
 def test_diverge_window_names_op():
     from scgen.ir import parse
-    from scgen.ir.lower import random_inputs, run_windows
+    from scgen.ir.ports import random_inputs
+    from scgen.sim import run_windows
     from scgen.sim.diverge import window_divergence
 
     graph = parse((Path(__file__).parents[1] / "examples" / "synapse.scir").read_text())
