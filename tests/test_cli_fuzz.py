@@ -66,13 +66,13 @@ VALUES = [
 @pytest.fixture
 def world(tmp_path, monkeypatch):
     """Files to name on the command line; fast stand-ins for the simulators and board tools."""
-    from scgen.ir import lower
+    from scgen import sim
 
     monkeypatch.setattr(
-        lower,
+        sim,
         "run_hardware",
         lambda graphs, inputs, **kw: [
-            lower.run_windows(g, i) for g, i in zip(graphs, inputs, strict=True)
+            sim.run_windows(g, i) for g, i in zip(graphs, inputs, strict=True)
         ],
     )
     bindir = tmp_path / "bin"

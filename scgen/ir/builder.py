@@ -128,10 +128,16 @@ class GraphBuilder(_Base):
     def constant(self, value: float | int | tuple, type: Type | str = "rate") -> Value:
         """A constant; rates are stored as floats, vectors as tuples."""
         t = _as_type(type)
+
+        def plain(x):  # NumPy scalars as the Python numbers they are (they print and parse)
+            return x.item() if hasattr(x, "item") and x.__class__ not in (int, float, bool) else x
+
         if isinstance(value, list | tuple):
-            value = tuple(value)
+            value = tuple(plain(x) for x in value)
         elif type == "rate" or str(t) == "rate":
             value = float(value)
+        else:
+            value = plain(value)
         return self._value("constant", (), {"value": value, "type": t})
 
     def encode(self, prob: Value, *, length: int = 1024, seed: int = 0xACE1) -> Value:

@@ -181,11 +181,12 @@ def chacha_encode_row(st, p, length, out):
     """Byte-threshold encode ``p`` from ChaCha8 state ``st`` (fill rule: whole words).
 
     As in the engine's weight packing, ``p <= 0`` and ``p >= 1`` give constant streams without
-    drawing, so they do not shift the bits of the values encoded after them.
+    drawing, so they do not shift the bits of the values encoded after them; NaN draws, with
+    threshold 0 (engine 3.15.7, as :func:`chacha_pack_rows`).
     """
     full = length // 64
     r = length - 64 * full
-    if p >= 1.0 or not p > 0.0:  # constant streams draw nothing from the generator
+    if p >= 1.0 or p <= 0.0:  # constant streams draw nothing from the generator (NaN does)
         constant_row(p >= 1.0, length, out)
         return
     t = byte_threshold(p)
