@@ -25,8 +25,10 @@ from ..params import (
 )
 from ..primitives import PRIMITIVES
 from ..sw.dense import dense_windows, unpack_fields
+from ..sw.lfsr_encode import encode_lfsr
+from ..sw.packed import popcount_streams
 from .graph import Op
-from .ops import OPS, AttrDef, HwContext, OpKind, TwinContext, register_op
+from .ops import OPS, AttrDef, HwContext, OpKind, Packed, TwinContext, register_op
 from .ports import const_value, const_windows, output_fields, per_cycle, port_shape
 from .types import RATE_BITS, Bitstream, Bool, Fixed, Rate, SInt, Tuple, Type, UInt, Vec
 
@@ -120,6 +122,10 @@ class Output(OpKind):
             ctx.outputs[port] = np.asarray(args[0] if field is None else args[0][field])
         return None
 
+    def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        ctx.ran("unpacked" if isinstance(args[0], Packed) else "as is")
+        return self.twin(ctx, op, [ctx.plain(a) for a in args])
+
 
 class Constant(OpKind):
     kind = "constant"
@@ -178,6 +184,19 @@ class Encode(OpKind):
         x = np.broadcast_to(np.asarray(args[0])[:, None], (ctx.windows, ctx.length))
         return PRIMITIVES["encoder"].twin(self.params(op), x).o.reshape(ctx.windows, ctx.length)
 
+    def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        # the LFSR runs the same sequence whatever it encodes: one source run, packed compares;
+        # a constant operand is encoded once per graph
+        params, src = self.params(op), ctx.producer[op.operands[0]]
+        if OPS[src.kind].is_constant:
+            key = ("encode", ctx.index)
+            if key not in ctx.cache:
+                ctx.cache[key] = encode_lfsr(params, np.asarray(args[0])[:1], ctx.length)
+            ctx.ran("packed (constant, encoded once)")
+            return Packed(ctx.cache[key], ctx.length)
+        ctx.ran("packed")
+        return Packed(encode_lfsr(params, np.asarray(args[0]), ctx.length), ctx.length)
+
 
 class And(OpKind):
     """The ``mul_and`` primitive (one lane): the unipolar product of two streams."""
@@ -216,6 +235,11 @@ class And(OpKind):
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         return PRIMITIVES["mul_and"].twin(MulAndParams(), args[0], args[1]).o
+
+    def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        lhs, rhs = (ctx.packed(a) for a in args)
+        ctx.ran("packed")
+        return Packed(lhs.words & rhs.words, ctx.length)
 
 
 class Popcount(OpKind):
@@ -262,6 +286,11 @@ class Popcount(OpKind):
         start[:, 0] = 1
         count = PRIMITIVES["counter"].twin(CounterParams(window=n), start, x).count
         return count[:, n]  # verify() checked that the width holds a count of up to L
+
+    def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        counts = popcount_streams(ctx.packed(args[0]).words)
+        ctx.ran("packed")
+        return np.repeat(counts, ctx.windows) if len(counts) == 1 else counts
 
 
 # --------------------------------------------------------------------------------------------

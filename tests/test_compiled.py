@@ -1,0 +1,139 @@
+"""The compiled graph engine (``run_windows(..., engine="compiled")``): packed streams and
+bit-sliced dense counts give exactly the ops' twins' results, and GraphTop's on pysim."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scgen.ir import parse
+from scgen.sim import explain, run_hardware, run_windows
+from scgen.sw.packed import adder_schedule, pack_streams, popcount_streams, unpack_streams
+
+from .test_ir_lower import _check, _inputs, graphs, primitive_graphs
+
+DEMO = Path(__file__).parent.parent / "examples" / "demo.scir"
+
+
+def _same(a, b):
+    assert sorted(a.outputs) == sorted(b.outputs)
+    for name, want in a.outputs.items():
+        got, want = np.asarray(b.outputs[name]), np.asarray(want)
+        assert got.shape == want.shape, name
+        assert [int(x) for x in got.ravel()] == [int(x) for x in want.ravel()], name
+
+
+def test_pack_unpack_round_trip():
+    rng = np.random.default_rng(1)
+    for length in (1, 63, 64, 65, 200):
+        bits = rng.integers(0, 2, (5, length))
+        words = pack_streams(bits)
+        assert words.shape == (5, -(-length // 64)) and words.dtype == np.uint64
+        assert unpack_streams(words, length).tolist() == bits.tolist()
+        assert popcount_streams(words).tolist() == bits.sum(axis=1).tolist()
+        for r in range(5):  # bit t % 64 of word t // 64 is cycle t
+            assert all(int(words[r, t // 64]) >> (t % 64) & 1 == bits[r, t] for t in range(length))
+
+
+def test_pack_streams_wrong():
+    with pytest.raises(
+        ValueError, match=r"^Streams to pack must be \(rows, L\), not shape \(3,\)$"
+    ):
+        pack_streams(np.zeros(3))
+    with pytest.raises(ValueError, match=r"^Streams to pack must hold bits 0 and 1, not 2$"):
+        pack_streams(np.full((1, 3), 2))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 7, 8, 15, 16, 17, 64, 100])
+def test_adder_schedule_counts(n):
+    # the bit planes the schedule leaves are the per-bit counts of its input words
+    rng = np.random.default_rng(n)
+    steps, planes, slots = adder_schedule(n)
+    assert len(planes) == n.bit_length()
+    for _ in range(20):
+        slot = [0] * slots
+        words = [int(v) for v in rng.integers(0, 2**63, n)] if n < 99 else [2**64 - 1] * n
+        slot[:n] = words
+        for a, b, c, s, carry in steps.tolist():
+            t = slot[a] ^ slot[b]
+            if c < 0:
+                slot[s], slot[carry] = t, slot[a] & slot[b]
+            else:
+                slot[s], slot[carry] = t ^ slot[c], (slot[a] & slot[b]) | (t & slot[c])
+        for bit in range(64):
+            count = sum(((slot[p] >> bit) & 1) << j for j, p in enumerate(planes) if p >= 0)
+            assert count == sum((w >> bit) & 1 for w in words)
+
+
+def test_adder_schedule_wrong():
+    with pytest.raises(
+        ValueError, match=r"^An adder tree needs a positive number of inputs, not 0$"
+    ):
+        adder_schedule(0)
+
+
+def test_run_windows_engine_wrong():
+    g = parse(DEMO.read_text())
+    with pytest.raises(
+        ValueError, match=r"^run_windows engine must be one of compiled, twin, not 'numba'$"
+    ):
+        run_windows(g, {"x": [0.5], "w": [0.5]}, engine="numba")
+
+
+def test_demo_compiled_equals_twin_and_explains():
+    g = parse(DEMO.read_text())
+    rng = np.random.default_rng(7)
+    ins = {"x": np.append(rng.random(300), [0.0, 1.0]), "w": rng.random(302)}
+    compiled = run_windows(g, ins)
+    _same(run_windows(g, ins, engine="twin"), compiled)
+    text = explain(g, compiled)
+    assert re.search(r"^packed +%2 = sc.encode", text, re.M)
+    assert re.search(r"^packed +%4 = sc.and", text, re.M)
+    assert re.search(r"^packed +%5 = sc.popcount", text, re.M)
+    assert re.search(r"^twin, per window +%9 = sc.lif_step", text, re.M)
+    assert re.search(r"^unpacked +sc.output \"product\"", text, re.M)
+
+
+def test_constant_operand_encoded_once():
+    g = parse(
+        """sc.graph @k {
+  %0 = sc.input "x" : rate
+  %1 = sc.constant 0.3 : rate
+  %2 = sc.encode %0, length=100, seed=0xACE1 : bitstream<100, unipolar, "lfsr16:fibonacci:b400:ace1">
+  %3 = sc.encode %1, length=100, seed=0xBEEF : bitstream<100, unipolar, "lfsr16:fibonacci:b400:beef">
+  %4 = sc.and %2, %3 : bitstream<100>
+  %5 = sc.popcount %3, width=7 : u7
+  sc.output "p" %4
+  sc.output "c" %5
+}"""
+    )
+    ins = {"x": np.random.default_rng(2).random(40)}
+    compiled = run_windows(g, ins)
+    assert compiled.engine[3] == "packed (constant, encoded once)"
+    _same(run_windows(g, ins, engine="twin"), compiled)
+    _same(compiled, run_windows(g, ins))  # from the graph's cache
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(g=graphs(), seed=st.integers(0, 2**32 - 1), windows=st.integers(1, 40))
+def test_random_graphs_compiled_equals_twin(g, seed, windows):
+    ins = _inputs(g, max(windows, 2), np.random.default_rng(seed))
+    _same(run_windows(g, ins, engine="twin"), run_windows(g, ins))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(g=primitive_graphs(), seed=st.integers(0, 2**32 - 1))
+def test_primitive_graphs_compiled_equals_twin(g, seed):
+    ins = _inputs(g, 12, np.random.default_rng(seed))
+    _same(run_windows(g, ins, engine="twin"), run_windows(g, ins))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(g=graphs(), seed=st.integers(0, 2**32 - 1))
+def test_random_graphs_compiled_equals_pysim(g, seed):
+    ins = _inputs(g, 6, np.random.default_rng(seed))
+    hw = run_hardware([g], [ins], backend="pysim", seed=seed)[0]
+    _check(g, (run_windows(g, ins), hw))
