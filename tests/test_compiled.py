@@ -137,3 +137,121 @@ def test_random_graphs_compiled_equals_pysim(g, seed):
     ins = _inputs(g, 6, np.random.default_rng(seed))
     hw = run_hardware([g], [ins], backend="pysim", seed=seed)[0]
     _check(g, (run_windows(g, ins), hw))
+
+
+@pytest.mark.parametrize("length", [1, 64, 100, 1000])
+def test_encode_lfsr_seeds_equals_encode_lfsr(length):
+    from dataclasses import replace
+
+    from scgen.params import EncoderParams, LfsrParams
+    from scgen.sw.lfsr_encode import encode_lfsr, encode_lfsr_seeds
+
+    rng = np.random.default_rng(length)
+    seeds = [1, 0xACE1, 0xFFFF, *rng.integers(1, 1 << 16, 5).tolist()]
+    x = rng.integers(0, 1 << 16, (6, len(seeds)))
+    x[0] = 0
+    x[1] = 0xFFFF
+    got = encode_lfsr_seeds(LfsrParams(), seeds, x, length)
+    for k, s in enumerate(seeds):
+        want = encode_lfsr(EncoderParams(source=replace(LfsrParams(), seed=s)), x[:, k], length)
+        assert got[:, k, :].tolist() == want.tolist()
+
+
+def test_encode_lfsr_seeds_wrong():
+    from scgen.params import LfsrParams
+    from scgen.sw.lfsr_encode import encode_lfsr_seeds
+
+    with pytest.raises(
+        ValueError, match=r"^LFSR seed must be non-zero, not 0; a zero state locks the LFSR$"
+    ):
+        encode_lfsr_seeds(LfsrParams(), [0, 3], [[1, 2]], 10)
+    with pytest.raises(
+        ValueError, match=r"^Encoder values must be \(rows, 2\) for 2 seeds, not shape \(3,\)$"
+    ):
+        encode_lfsr_seeds(LfsrParams(), [1, 3], [1, 2, 3], 10)
+    with pytest.raises(ValueError, match=r"^Encoder values must be between 0 and 65535, not -1$"):
+        encode_lfsr_seeds(LfsrParams(), [1, 3], [[1, -1]], 10)
+
+
+def _dense_graph(ni, nn, length, *, per_neuron, const_w, const_factors, rng, y=(0, 256)):
+    from scgen.ir import GraphBuilder
+
+    b = GraphBuilder("d")
+    nw = ni * nn if per_neuron else ni
+    xs = b.input("xs", f"vec<rate,{ni}>")
+    ws = (
+        b.constant(rng.random(nw).tolist(), f"vec<rate,{nw}>")
+        if const_w
+        else b.input("ws", f"vec<rate,{nw}>")
+    )
+    if const_factors:
+        leak = b.constant(int(rng.integers(-30, 40)), "i16")
+        gain = b.constant(int(rng.integers(100, 700)), "i16")
+    else:
+        leak, gain = b.input("leak", "i16"), b.input("gain", "i16")
+    spikes = b.dense_forward(
+        xs,
+        ws,
+        leak=leak,
+        gain=gain,
+        n_inputs=ni,
+        n_neurons=nn,
+        stream_length=length,
+        input_seed_base=int(rng.integers(0, 1 << 16)),
+        weight_seed_base=int(rng.integers(0, 1 << 16)),
+        y_min=y[0],
+        y_max=y[1],
+    )
+    b.output("spikes", spikes)
+    return b.build()
+
+
+@pytest.mark.parametrize(
+    ("ni", "nn", "length", "per_neuron", "const_w", "const_factors", "y"),
+    [
+        (64, 32, 200, True, True, True, (0, 256)),
+        (5, 70, 130, False, True, False, (10, 600)),  # two spike words, Python ints
+        (17, 9, 64, True, False, False, (0, 40000)),  # the current wraps at 16 bits
+        (1, 1, 1, False, False, True, (0, 256)),
+        (100, 3, 65, False, True, True, (5, 300)),
+    ],
+)
+def test_dense_compiled_equals_twin(ni, nn, length, per_neuron, const_w, const_factors, y):
+    rng = np.random.default_rng(ni * nn + length)
+    g = _dense_graph(
+        ni,
+        nn,
+        length,
+        per_neuron=per_neuron,
+        const_w=const_w,
+        const_factors=const_factors,
+        rng=rng,
+        y=y,
+    )
+    ins = _inputs(g, 9, rng)
+    if not const_factors:
+        ins["leak"] = rng.integers(-30, 40, 9)
+        ins["gain"] = rng.integers(100, 700, 9)
+    compiled = run_windows(g, ins)
+    assert compiled.engine[len(g.ops) - 2] == "bit-sliced counts, LIF per cycle"
+    twin = run_windows(g, ins, engine="twin")
+    assert any(int(v) for v in np.asarray(twin.outputs["spikes"]).ravel())
+    _same(twin, compiled)
+
+
+def test_dense_compiled_same_for_any_thread_count():
+    import numba
+
+    rng = np.random.default_rng(11)
+    g = _dense_graph(32, 40, 128, per_neuron=True, const_w=True, const_factors=True, rng=rng)
+    ins = _inputs(g, 5, rng)
+    before = numba.get_num_threads()
+    results = []
+    try:
+        for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
+            numba.set_num_threads(threads)
+            results.append(run_windows(g, ins))
+    finally:
+        numba.set_num_threads(before)
+    for r in results[1:]:
+        _same(results[0], r)

@@ -25,8 +25,8 @@ from ..params import (
 )
 from ..primitives import PRIMITIVES
 from ..sw.dense import dense_windows, unpack_fields
-from ..sw.lfsr_encode import encode_lfsr
-from ..sw.packed import popcount_streams
+from ..sw.lfsr_encode import encode_lfsr, encode_lfsr_seeds
+from ..sw.packed import dense_packed, popcount_streams
 from .graph import Op
 from .ops import OPS, AttrDef, HwContext, OpKind, Packed, TwinContext, register_op
 from .ports import const_value, const_windows, output_fields, per_cycle, port_shape
@@ -533,6 +533,9 @@ class DenseForward(OpKind):
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         return _dense_twin(ctx, op, args)
 
+    def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        return _dense_compiled(ctx, op, args)
+
 
 for _op in (
     Input(),
@@ -608,3 +611,51 @@ def _dense_twin(ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         None if p.leak_k is not None else wrap_signed(np.asarray(leak), p.data_width),
         None if p.gain_k is not None else wrap_signed(np.asarray(gain), p.data_width),
     )
+
+
+def _dense_compiled(ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+    """The layer on packed synapse streams: per-cycle counts by bit-sliced adders, the neurons
+    stepped per cycle on them (see :func:`scgen.sw.packed.dense_packed`)."""
+    import numba
+
+    p = _dense_params(op, ctx.types, ctx.producer)
+    xs, ws, leak, gain = args
+    src, length, windows = LfsrParams(), p.stream_length, ctx.windows
+    x = encode_lfsr_seeds(src, p.input_seeds(), unpack_fields(xs, p.n_inputs, RATE_BITS), length)
+    if p.weights is not None:  # constant weights: their streams once per graph
+        key = ("dense weights", ctx.index)
+        if key not in ctx.cache:
+            held = np.array([p.weights], dtype=np.int64)
+            ctx.cache[key] = encode_lfsr_seeds(src, p.weight_seeds(), held, length)
+        w = ctx.cache[key]
+    else:
+        w = encode_lfsr_seeds(
+            src, p.weight_seeds(), unpack_fields(ws, p.n_weights, RATE_BITS), length
+        )
+    factors = []
+    for fixed, value in ((p.leak_k, leak), (p.gain_k, gain)):
+        if fixed is not None:
+            factors.append(np.full(windows, fixed, dtype=np.int64))
+        else:
+            factors.append(wrap_signed(np.asarray(value, dtype=np.int64), p.data_width))
+    # a neuron's input for a count of c synapses, as the W-bit I_t port holds it
+    counts = np.arange(p.n_inputs + 1, dtype=np.int64)
+    current = wrap_signed(p.y_min + ((p.y_max - p.y_min) * counts) // p.n_inputs, p.data_width)
+    groups = dense_packed(
+        p.lif_config(),
+        x,
+        w,
+        np.array(p.weight_table(), dtype=np.int64).reshape(p.n_neurons, p.n_inputs),
+        current,
+        factors[0],
+        factors[1],
+        length,
+        threads=numba.get_num_threads(),
+    )
+    ctx.ran("bit-sliced counts, LIF per cycle")
+    if len(groups) == 1:
+        return groups[0].astype(np.int64)
+    words = np.zeros((windows, length), dtype=object)
+    for g, bits in enumerate(groups):
+        words = words + (bits.astype(object) << (64 * g))
+    return words
