@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from scgen.ir import parse
 from scgen.sim import explain, run_hardware, run_windows
-from scgen.sw.packed import adder_schedule, pack_streams, popcount_streams, unpack_streams
+from scgen.sw.packed import count_planes, pack_streams, popcount_streams, unpack_streams
 
 from .test_ir_lower import _check, _inputs, graphs, primitive_graphs
 
@@ -47,32 +47,26 @@ def test_pack_streams_wrong():
         pack_streams(np.full((1, 3), 2))
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 4, 7, 8, 15, 16, 17, 64, 100])
-def test_adder_schedule_counts(n):
-    # the bit planes the schedule leaves are the per-bit counts of its input words
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 7, 8, 15, 16, 17, 31, 32, 33, 64, 100, 255, 256])
+def test_count_planes_are_per_bit_counts(n):
+    # random words, and all-ones words (the largest count, every carry taken)
     rng = np.random.default_rng(n)
-    steps, planes, slots = adder_schedule(n)
-    assert len(planes) == n.bit_length()
-    for _ in range(20):
-        slot = [0] * slots
-        words = [int(v) for v in rng.integers(0, 2**63, n)] if n < 99 else [2**64 - 1] * n
-        slot[:n] = words
-        for a, b, c, s, carry in steps.tolist():
-            t = slot[a] ^ slot[b]
-            if c < 0:
-                slot[s], slot[carry] = t, slot[a] & slot[b]
-            else:
-                slot[s], slot[carry] = t ^ slot[c], (slot[a] & slot[b]) | (t & slot[c])
+    words = rng.integers(0, 2**64, (20, n), dtype=np.uint64)
+    words[0] = 2**64 - 1
+    words[1, : n // 2] = 2**64 - 1
+    planes = count_planes(words)
+    assert planes.shape == (20, n.bit_length())
+    for r in range(20):
         for bit in range(64):
-            count = sum(((slot[p] >> bit) & 1) << j for j, p in enumerate(planes) if p >= 0)
-            assert count == sum((w >> bit) & 1 for w in words)
+            count = sum(((int(p) >> bit) & 1) << j for j, p in enumerate(planes[r]))
+            assert count == sum((int(w) >> bit) & 1 for w in words[r])
 
 
-def test_adder_schedule_wrong():
+def test_count_planes_wrong():
     with pytest.raises(
-        ValueError, match=r"^An adder tree needs a positive number of inputs, not 0$"
+        ValueError, match=r"^Words to count must be \(rows, n\) with n >= 1, not shape \(2, 0\)$"
     ):
-        adder_schedule(0)
+        count_planes(np.zeros((2, 0), dtype=np.uint64))
 
 
 def test_run_windows_engine_wrong():

@@ -618,7 +618,10 @@ def _dense_compiled(ctx: TwinContext, op: Op, args: list[Any]) -> Any:
     stepped per cycle on them (see :func:`scgen.sw.packed.dense_packed`)."""
     import numba
 
-    p = _dense_params(op, ctx.types, ctx.producer)
+    key = ("dense params", ctx.index)
+    if key not in ctx.cache:
+        ctx.cache[key] = _dense_params(op, ctx.types, ctx.producer)
+    p = ctx.cache[key]
     xs, ws, leak, gain = args
     src, length, windows = LfsrParams(), p.stream_length, ctx.windows
     x = encode_lfsr_seeds(src, p.input_seeds(), unpack_fields(xs, p.n_inputs, RATE_BITS), length)

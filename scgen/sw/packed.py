@@ -4,24 +4,22 @@ runs on them.
 A packed stream over windows is a ``(rows, ceil(L / 64))`` uint64 array: bit ``t % 64`` of word
 ``t // 64`` is cycle ``t`` of the window, bits past ``L`` are 0. Products are word-wise logic,
 window counts hardware popcounts. A dense layer's per-cycle synapse counts come from bit-sliced
-adders: a carry-save tree turns the ``n_inputs`` product words of a neuron into the bit planes
-of 64 counts at once, so its LIF neuron steps on each count without unpacking a synapse.
+adders: carry-save adders turn the ``n_inputs`` product words of a neuron into the bit planes of
+64 counts at once, so its LIF neuron steps on each count without unpacking a synapse.
 """
 
 from __future__ import annotations
-
-import functools
 
 import numpy as np
 from numba import prange
 
 from ._intrinsics import popcount64
-from ._jit import kernel, parallel_kernel
+from ._jit import inline, kernel, parallel_kernel
 from .bernoulli import words_for
 from .lif import lif_step
 
 __all__ = [
-    "adder_schedule",
+    "count_planes",
     "dense_packed",
     "pack_streams",
     "popcount_streams",
@@ -68,58 +66,142 @@ def popcount_streams(words: np.ndarray) -> np.ndarray:
     return out
 
 
-@functools.lru_cache(maxsize=64)
-def adder_schedule(n: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """A carry-save adder tree over ``n`` words of bits: ``(steps, planes, slots)``.
+@inline
+def _csa(a, b, c):
+    """A carry-save adder over 64 bit positions: ``(carry, sum)`` of three words."""
+    t = a ^ b
+    return (a & b) | (t & c), t ^ c
 
-    Slots ``0 .. n - 1`` hold the input words. Each step ``(a, b, c, s, carry)`` is a full adder
-    (``c = -1``: a half adder) of slots ``a, b, c`` of one weight into the sum slot ``s`` (same
-    weight) and ``carry`` (next weight). ``planes[j]`` is the slot of count bit ``j`` (-1 when it
-    is always 0); bit ``t`` of the planes is the number of inputs whose bit ``t`` is 1.
+
+@inline
+def _ripple(planes, word, start):
+    """Add ``word`` (weight ``2**start``) into the bit planes ``planes``."""
+    c = word
+    for p in range(start, planes.shape[0]):
+        t = planes[p] & c
+        planes[p] ^= c
+        c = t
+
+
+@inline
+def _count_planes(words, n, planes):
+    """Set ``planes`` to the bit planes of the per-position counts of ``words[:n]``: bit ``t`` of
+    ``planes[j]`` is bit ``j`` of the number of words whose bit ``t`` is 1.
+
+    Sixteen words at a time go through a Harley-Seal tree of carry-save adders (15 adders,
+    the ones, twos, fours and eights held as partial sums); its sixteens ripple into the planes
+    above, and the last ``n % 16`` words ripple in one by one.
     """
-    if not isinstance(n, int) or n < 1:
-        raise ValueError(f"An adder tree needs a positive number of inputs, not {n!r}")
-    steps: list[tuple[int, int, int, int, int]] = []
-    levels: dict[int, list[int]] = {0: list(range(n))}
-    planes: list[int] = []
-    slot = n
-    j = 0
-    while j in levels:
-        words = levels[j]
-        nxt = levels.setdefault(j + 1, [])
-        while len(words) >= 2:
-            a, b = words.pop(0), words.pop(0)
-            c = words.pop(0) if words else -1
-            steps.append((a, b, c, slot, slot + 1))
-            words.append(slot)
-            nxt.append(slot + 1)
-            slot += 2
-        planes.append(words[0] if words else -1)
-        if not nxt:
-            del levels[j + 1]
-        j += 1
-    return np.array(steps, dtype=np.int64).reshape(-1, 5), np.array(planes, np.int64), slot
+    for p in range(planes.shape[0]):
+        planes[p] = 0
+    ones = np.uint64(0)
+    twos = np.uint64(0)
+    fours = np.uint64(0)
+    eights = np.uint64(0)
+    full = n - n % 16
+    for i in range(0, full, 16):
+        twos_a, ones = _csa(ones, words[i], words[i + 1])
+        twos_b, ones = _csa(ones, words[i + 2], words[i + 3])
+        fours_a, twos = _csa(twos, twos_a, twos_b)
+        twos_a, ones = _csa(ones, words[i + 4], words[i + 5])
+        twos_b, ones = _csa(ones, words[i + 6], words[i + 7])
+        fours_b, twos = _csa(twos, twos_a, twos_b)
+        eights_a, fours = _csa(fours, fours_a, fours_b)
+        twos_a, ones = _csa(ones, words[i + 8], words[i + 9])
+        twos_b, ones = _csa(ones, words[i + 10], words[i + 11])
+        fours_a, twos = _csa(twos, twos_a, twos_b)
+        twos_a, ones = _csa(ones, words[i + 12], words[i + 13])
+        twos_b, ones = _csa(ones, words[i + 14], words[i + 15])
+        fours_b, twos = _csa(twos, twos_a, twos_b)
+        eights_b, fours = _csa(fours, fours_a, fours_b)
+        sixteens, eights = _csa(eights, eights_a, eights_b)
+        _ripple(planes, sixteens, 4)
+    if full:  # n >= 16: the planes hold at least five bits
+        planes[0] = ones
+        planes[1] = twos
+        planes[2] = fours
+        planes[3] = eights
+    for i in range(full, n):
+        _ripple(planes, words[i], 0)
+
+
+@kernel
+def _count_planes_rows(words, planes):
+    for r in range(words.shape[0]):
+        _count_planes(words[r], words.shape[1], planes[r])
+
+
+def count_planes(words: np.ndarray) -> np.ndarray:
+    """The bit planes ``(rows, n.bit_length())`` of the per-position counts of each row's
+    ``n`` words (``(rows, n)`` uint64): bit ``t`` of plane ``j`` is bit ``j`` of the number of
+    the row's words whose bit ``t`` is 1."""
+    w = np.ascontiguousarray(words, dtype=np.uint64)
+    if w.ndim != 2 or w.shape[1] < 1:
+        raise ValueError(f"Words to count must be (rows, n) with n >= 1, not shape {w.shape}")
+    planes = np.empty((w.shape[0], w.shape[1].bit_length()), dtype=np.uint64)
+    _count_planes_rows(w, planes)
+    return planes
+
+
+def _spread_table() -> np.ndarray:
+    """``table[b]``: byte ``i`` of the word is bit ``i`` of ``b`` (eight 8-bit lanes)."""
+    b = np.arange(256, dtype=np.uint64)
+    out = np.zeros(256, dtype=np.uint64)
+    for i in range(8):
+        out |= ((b >> np.uint64(i)) & np.uint64(1)) << np.uint64(8 * i)
+    return out
+
+
+_SPREAD = _spread_table()
+
+
+@inline
+def _bit_length(n):
+    b = 0
+    while n:
+        n >>= 1
+        b += 1
+    return b
 
 
 @parallel_kernel
 def _dense_packed_kernel(
-    lif_config, x, w, table, steps, planes, slots, current, leak, gain, length, block, partial
+    lif_config,
+    x,
+    w,
+    table,
+    current,
+    leak,
+    gain,
+    length,
+    block,
+    spread,
+    partial,
 ):
     """Neuron blocks in parallel; in a block, windows and words in order (the neurons' state
-    carries from window to window). ``partial[b, win, t]`` gets the spikes of block ``b``'s
-    neurons on cycle ``t``, neuron ``n`` at bit ``n % 64``."""
-    windows, ni, n_words = x.shape
+    carries from window to window). ``x`` is ``(windows, words, n_inputs)``, ``w`` ``(1 or
+    windows, words, n_weights)``. ``partial[b, win, t]`` gets the spikes of block ``b``'s neurons
+    on cycle ``t``, neuron ``n`` at bit ``n % 64``.
+
+    Counts below 256 (``n_inputs < 256``) are read off the planes eight cycles at a time: a
+    look-up spreads a plane's byte into eight 8-bit lanes, one per cycle, and lanes add without
+    carries between them.
+    """
+    windows, n_words, ni = x.shape
     nn = table.shape[0]
     n_blocks = partial.shape[0]
-    n_planes = planes.shape[0]
+    n_planes = _bit_length(ni)
+    lanes_ok = n_planes <= 8
     for b in prange(n_blocks):
         lo = b * block
         hi = min(nn, lo + block)
         m = hi - lo
         v = np.full(m, np.int64(lif_config[3]), dtype=np.int64)
         rc = np.zeros(m, dtype=np.int64)
-        slot = np.zeros(slots, dtype=np.uint64)
-        counts = np.zeros((64, m), dtype=np.int64)
+        slot = np.zeros(ni, dtype=np.uint64)
+        planes = np.zeros(n_planes, dtype=np.uint64)
+        lanes = np.zeros((m, 8), dtype=np.uint64)
+        counts = np.zeros((m, 64), dtype=np.int64)
         for win in range(windows):
             ws = 0 if w.shape[0] == 1 else win
             lk = np.int64(leak[win])
@@ -129,31 +211,31 @@ def _dense_packed_kernel(
                 for q in range(m):
                     n = lo + q
                     for i in range(ni):
-                        slot[i] = x[win, i, k] & w[ws, table[n, i], k]
-                    for s in range(steps.shape[0]):
-                        a0 = slot[steps[s, 0]]
-                        b0 = slot[steps[s, 1]]
-                        t = a0 ^ b0
-                        if steps[s, 2] < 0:
-                            slot[steps[s, 3]] = t
-                            slot[steps[s, 4]] = a0 & b0
-                        else:
-                            c0 = slot[steps[s, 2]]
-                            slot[steps[s, 3]] = t ^ c0
-                            slot[steps[s, 4]] = (a0 & b0) | (t & c0)
-                    for j in range(64):
-                        counts[j, q] = 0
-                    for p in range(n_planes):
-                        if planes[p] >= 0:
-                            word = slot[planes[p]]
+                        slot[i] = x[win, k, i] & w[ws, k, table[n, i]]
+                    _count_planes(slot, ni, planes)
+                    if lanes_ok:
+                        for c in range(8):
+                            acc = np.uint64(0)
+                            for p in range(n_planes):
+                                byte = (planes[p] >> np.uint64(8 * c)) & np.uint64(255)
+                                acc |= spread[byte] << np.uint64(p)
+                            lanes[q, c] = acc
+                    else:
+                        for j in range(64):
+                            counts[q, j] = 0
+                        for p in range(n_planes):
                             for j in range(64):
-                                counts[j, q] |= np.int64((word >> np.uint64(j)) & np.uint64(1)) << p
+                                bit = (planes[p] >> np.uint64(j)) & np.uint64(1)
+                                counts[q, j] |= np.int64(bit) << p
                 for j in range(cycles):
                     spikes = np.uint64(0)
                     for q in range(m):
-                        sp, v[q], rc[q] = lif_step(
-                            lif_config, v[q], rc[q], lk, gk, np.int64(current[counts[j, q]]), 0
-                        )
+                        if lanes_ok:
+                            c = (lanes[q, j >> 3] >> np.uint64(8 * (j & 7))) & np.uint64(255)
+                            cur = np.int64(current[c])
+                        else:
+                            cur = np.int64(current[counts[q, j]])
+                        sp, v[q], rc[q] = lif_step(lif_config, v[q], rc[q], lk, gk, cur, 0)
                         spikes |= np.uint64(sp) << np.uint64((lo + q) % 64)
                     partial[b, win, 64 * k + j] = spikes
 
@@ -191,27 +273,29 @@ def dense_packed(
     ``n // 64`` is neuron ``n``'s spike. ``threads`` only splits the neurons into blocks; the
     result is the same for any value.
     """
-    windows, ni, _ = x.shape
+    windows = x.shape[0]
     nn = table.shape[0]
-    steps, planes, slots = adder_schedule(ni)
     block = 64
     while block > 8 and -(-nn // block) < threads:
         block //= 2
     n_blocks = -(-nn // block)
     partial = np.empty((n_blocks, windows, length), dtype=np.uint64)
+    # words outermost: a neuron's synapse words of one 64-cycle slice lie side by side
+    xt, wt = (np.ascontiguousarray(a.transpose(0, 2, 1), dtype=np.uint64) for a in (x, w))
+    table, current, leak, gain = (
+        np.ascontiguousarray(a, dtype=np.int64) for a in (table, current, leak, gain)
+    )
     _dense_packed_kernel(
         lif_config,
-        np.ascontiguousarray(x, dtype=np.uint64),
-        np.ascontiguousarray(w, dtype=np.uint64),
-        np.ascontiguousarray(table, dtype=np.int64),
-        steps,
-        planes,
-        slots,
-        np.ascontiguousarray(current, dtype=np.int64),
-        np.ascontiguousarray(leak, dtype=np.int64),
-        np.ascontiguousarray(gain, dtype=np.int64),
+        xt,
+        wt,
+        table,
+        current,
+        leak,
+        gain,
         length,
         block,
+        _SPREAD,
         partial,
     )
     if n_blocks == 1:
