@@ -84,6 +84,20 @@ def _ripple(planes, word, start):
 
 
 @inline
+def _csa8(ones, twos, fours, words, i):
+    """Add ``words[i : i + 8]`` into the partial sums; return the eights' carry and the new
+    ones, twos and fours."""
+    twos_a, ones = _csa(ones, words[i], words[i + 1])
+    twos_b, ones = _csa(ones, words[i + 2], words[i + 3])
+    fours_a, twos = _csa(twos, twos_a, twos_b)
+    twos_a, ones = _csa(ones, words[i + 4], words[i + 5])
+    twos_b, ones = _csa(ones, words[i + 6], words[i + 7])
+    fours_b, twos = _csa(twos, twos_a, twos_b)
+    eights, fours = _csa(fours, fours_a, fours_b)
+    return eights, ones, twos, fours
+
+
+@inline
 def _count_planes(words, n, planes):
     """Set ``planes`` to the bit planes of the per-position counts of ``words[:n]``: bit ``t`` of
     ``planes[j]`` is bit ``j`` of the number of words whose bit ``t`` is 1.
@@ -100,20 +114,8 @@ def _count_planes(words, n, planes):
     eights = np.uint64(0)
     full = n - n % 16
     for i in range(0, full, 16):
-        twos_a, ones = _csa(ones, words[i], words[i + 1])
-        twos_b, ones = _csa(ones, words[i + 2], words[i + 3])
-        fours_a, twos = _csa(twos, twos_a, twos_b)
-        twos_a, ones = _csa(ones, words[i + 4], words[i + 5])
-        twos_b, ones = _csa(ones, words[i + 6], words[i + 7])
-        fours_b, twos = _csa(twos, twos_a, twos_b)
-        eights_a, fours = _csa(fours, fours_a, fours_b)
-        twos_a, ones = _csa(ones, words[i + 8], words[i + 9])
-        twos_b, ones = _csa(ones, words[i + 10], words[i + 11])
-        fours_a, twos = _csa(twos, twos_a, twos_b)
-        twos_a, ones = _csa(ones, words[i + 12], words[i + 13])
-        twos_b, ones = _csa(ones, words[i + 14], words[i + 15])
-        fours_b, twos = _csa(twos, twos_a, twos_b)
-        eights_b, fours = _csa(fours, fours_a, fours_b)
+        eights_a, ones, twos, fours = _csa8(ones, twos, fours, words, i)
+        eights_b, ones, twos, fours = _csa8(ones, twos, fours, words, i + 8)
         sixteens, eights = _csa(eights, eights_a, eights_b)
         _ripple(planes, sixteens, 4)
     if full:  # n >= 16: the planes hold at least five bits
