@@ -92,7 +92,7 @@ def _window_inputs(graph, given: list[str], npz: str | None, windows: int | None
 
 def _sim(args: argparse.Namespace) -> int:
     from .ir.ports import LoweringError
-    from .sim import run_windows
+    from .sim import explain, run_windows
 
     graph = load_graph(args.graph)
     errors = [p for p in graph.verify() if p.severity == "error"]
@@ -101,9 +101,13 @@ def _sim(args: argparse.Namespace) -> int:
         return 1
     inputs = _window_inputs(graph, args.input, args.inputs, args.windows)
     try:
-        result = run_windows(graph, inputs)
+        result = run_windows(graph, inputs, engine=args.engine)
     except LoweringError as exc:
         raise SystemExit(f"scgen: {exc}") from None
+    if args.explain:
+        print(f"graph {graph.name}: how each op ran on the {args.engine} engine")
+        print(explain(graph, result))
+        return 0
     names = list(inputs) + list(result.outputs)
     print(
         f"graph {graph.name}: {len(next(iter(inputs.values()), [0]))} window(s) of "
@@ -314,6 +318,19 @@ def main(argv: list[str] | None = None) -> int:
         "(a record array with one field per input)",
     )
     simp.add_argument("--windows", type=_positive, help="number of windows (default: longest)")
+    simp.add_argument(
+        "--engine",
+        choices=("compiled", "twin"),
+        default="compiled",
+        help="compiled: packed streams and bit-sliced dense counts (default); twin: every "
+        "op's per-cycle twin, the reference",
+    )
+    simp.add_argument(
+        "--explain",
+        action="store_true",
+        help="print how each op ran (packed, bit-sliced, twin per cycle or per window) "
+        "instead of the results",
+    )
     simp.set_defaults(func=_sim)
 
     ver = sub.add_parser("verify", help="verify a text graph and check twin = pysim = Verilator")
