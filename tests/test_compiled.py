@@ -205,6 +205,7 @@ def _dense_graph(ni, nn, length, *, per_neuron, const_w, const_factors, rng, y=(
     [
         (64, 32, 200, True, True, True, (0, 256)),
         (5, 70, 130, False, True, False, (10, 600)),  # two spike words, Python ints
+        (3, 64, 100, False, True, True, (0, 300)),  # one spike word of 64 bits, Python ints
         (17, 9, 64, True, False, False, (0, 40000)),  # the current wraps at 16 bits
         (1, 1, 1, False, False, True, (0, 256)),
         (100, 3, 65, False, True, True, (5, 300)),

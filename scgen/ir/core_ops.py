@@ -656,8 +656,8 @@ def _dense_compiled(ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         threads=numba.get_num_threads(),
     )
     ctx.ran("bit-sliced counts, LIF per cycle")
-    if len(groups) == 1:
-        return groups[0].astype(np.int64)
+    if p.n_neurons <= 63:  # one int64 word per cycle, as the twin gives
+        return groups[0].view(np.int64)
     words = np.zeros((windows, length), dtype=object)
     for g, bits in enumerate(groups):
         words = words + (bits.astype(object) << (64 * g))
