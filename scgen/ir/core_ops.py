@@ -618,19 +618,21 @@ def _dense_compiled(ctx: TwinContext, op: Op, args: list[Any]) -> Any:
     stepped per cycle on them (see :func:`scgen.sw.packed.dense_packed`)."""
     import numba
 
-    key = ("dense params", ctx.index)
-    if key not in ctx.cache:
-        ctx.cache[key] = _dense_params(op, ctx.types, ctx.producer)
-    p = ctx.cache[key]
+    key = ("dense", ctx.index)
+    if key not in ctx.cache:  # what the graph fixes: params, synapse table, constant weights
+        p = _dense_params(op, ctx.types, ctx.producer)
+        table = np.array(p.weight_table(), dtype=np.int64).reshape(p.n_neurons, p.n_inputs)
+        held = None
+        if p.weights is not None:  # constant weights: their streams once per graph
+            weights = np.array([p.weights], dtype=np.int64)
+            held = encode_lfsr_seeds(LfsrParams(), p.weight_seeds(), weights, p.stream_length)
+        ctx.cache[key] = (p, table, held)
+    p, table, held = ctx.cache[key]
     xs, ws, leak, gain = args
     src, length, windows = LfsrParams(), p.stream_length, ctx.windows
     x = encode_lfsr_seeds(src, p.input_seeds(), unpack_fields(xs, p.n_inputs, RATE_BITS), length)
-    if p.weights is not None:  # constant weights: their streams once per graph
-        key = ("dense weights", ctx.index)
-        if key not in ctx.cache:
-            held = np.array([p.weights], dtype=np.int64)
-            ctx.cache[key] = encode_lfsr_seeds(src, p.weight_seeds(), held, length)
-        w = ctx.cache[key]
+    if held is not None:
+        w = held
     else:
         w = encode_lfsr_seeds(
             src, p.weight_seeds(), unpack_fields(ws, p.n_weights, RATE_BITS), length
@@ -648,7 +650,7 @@ def _dense_compiled(ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         p.lif_config(),
         x,
         w,
-        np.array(p.weight_table(), dtype=np.int64).reshape(p.n_neurons, p.n_inputs),
+        table,
         current,
         factors[0],
         factors[1],

@@ -45,12 +45,14 @@ class WindowResult:
 
 
 ENGINES = ("compiled", "twin")
-_GRAPH_CACHE: OrderedDict[str, dict] = OrderedDict()  # per graph hash: values computed once
+# per graph: values computed once. Graphs are frozen and compare by content, so equal graphs
+# (equal IR hashes) share one entry; the key hashes in microseconds where ir_hash prints the text
+_GRAPH_CACHE: OrderedDict[Graph, dict] = OrderedDict()
 _GRAPH_CACHE_SIZE = 32
 
 
 def _graph_cache(graph: Graph) -> dict:
-    key = ir_hash(graph)
+    key = graph
     cache = _GRAPH_CACHE.pop(key, None)
     if cache is None:
         cache = {}

@@ -172,11 +172,13 @@ def encode_lfsr_seeds(source: LfsrParams, seeds: object, x: object, length: int)
         )
     n_words = words_for(int(length))
     out = np.empty((xs.shape[0], s.size, n_words), dtype=np.uint64)
-    params = [EncoderParams(source=dataclasses.replace(source, seed=int(k))) for k in s]
     if not source.maximal:
-        for k, p in enumerate(params):
+        for k, seed in enumerate(s.tolist()):
+            p = EncoderParams(source=dataclasses.replace(source, seed=seed))
             out[:, k, :] = encode_lfsr(p, xs[:, k], length)
         return out
+    for seed in {int(s.min()), int(s.max())} if s.size else ():  # the params check the range
+        dataclasses.replace(source, seed=seed)
     seq, pos = _cycle(dataclasses.replace(source, seed=1))
     mask = (1 << source.width) - 1
     if xs.size and (int(xs.min()) < 0 or int(xs.max()) > mask):
