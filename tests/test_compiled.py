@@ -250,3 +250,28 @@ def test_dense_compiled_same_for_any_thread_count():
         numba.set_num_threads(before)
     for r in results[1:]:
         _same(results[0], r)
+
+
+def test_packed_streams_feed_primitive_ops():
+    # a constant's stream (one row for every window) and a packed stream into the registry's
+    # ops, which run their twins on the unpacked bits, and back into packed ops
+    from scgen.ir import GraphBuilder
+
+    b = GraphBuilder("m")
+    x = b.input("x")
+    s1 = b.encode(x, length=100, seed=5)
+    s2 = b.encode(b.constant(0.3, "rate"), length=100, seed=7)
+    s3 = b.apply("add_mux", b.apply("mul_xnor", s1, s2), s2, s1)
+    b.output("o", s3)
+    b.output("n", b.popcount(s3))
+    b.output("k", b.popcount(s1 & s2))
+    g = b.build()
+    ins = {"x": np.random.default_rng(1).random(30)}
+    compiled = run_windows(g, ins)
+    _same(run_windows(g, ins, engine="twin"), compiled)
+    assert [compiled.engine[i] for i in (4, 5, 7, 9)] == [
+        "twin, per cycle",
+        "twin, per cycle",
+        "packed",
+        "packed",
+    ]
