@@ -194,8 +194,12 @@ class Encode(OpKind):
                 ctx.cache[key] = encode_lfsr(params, np.asarray(args[0])[:1], ctx.length)
             ctx.ran("packed (constant, encoded once)")
             return Packed(ctx.cache[key], ctx.length)
+        # every window's compares in one sequential kernel (the LFSR's cycle is read once):
+        # equal to encode_lfsr, without waking a thread pool for a few words per window
+        x = np.asarray(args[0], dtype=np.int64)[:, None]
+        words = encode_lfsr_seeds(LfsrParams(), [op.attr("seed")], x, ctx.length)[:, 0, :]
         ctx.ran("packed")
-        return Packed(encode_lfsr(params, np.asarray(args[0]), ctx.length), ctx.length)
+        return Packed(words, ctx.length)
 
 
 class And(OpKind):
