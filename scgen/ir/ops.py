@@ -112,7 +112,7 @@ class Packed:
         from ..sw.packed import unpack_streams
 
         bits = unpack_streams(self.words, self.length)
-        return np.broadcast_to(bits, (windows, self.length)) if len(bits) == 1 else bits
+        return np.repeat(bits, windows, axis=0) if len(bits) == 1 else bits
 
 
 @dataclass
