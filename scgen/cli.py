@@ -159,7 +159,7 @@ def _sim(args: argparse.Namespace) -> int:
     import numpy as np
 
     from .ir.ports import LoweringError
-    from .sim import run_windows
+    from .sim import explain, run_windows
 
     graph = load_graph(args.graph)
     errors = [p for p in graph.verify() if p.severity == "error"]
@@ -170,9 +170,13 @@ def _sim(args: argparse.Namespace) -> int:
     if not graph.outputs:
         raise SystemExit(f"scgen: graph {graph.name!r} has no outputs, so there is nothing to show")
     try:
-        result = run_windows(graph, inputs)
+        result = run_windows(graph, inputs, engine=args.engine)
     except LoweringError as exc:
         raise SystemExit(f"scgen: {exc}") from None
+    if args.explain:
+        print(f"graph {graph.name}: how each op ran on the {args.engine} engine")
+        print(explain(graph, result))
+        return 0
     names = list(inputs) + list(result.outputs)
     print(
         f"graph {graph.name}: {len(next(iter(inputs.values()), [0]))} window(s) of "
@@ -421,13 +425,6 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, not {value}")
-    return value
-
-
 def main(argv: list[str] | None = None) -> int:
     from .limits import MAX_WINDOWS
 
@@ -516,6 +513,19 @@ def main(argv: list[str] | None = None) -> int:
         "--clamp",
         action="store_true",
         help="clamp values that do not fit their port (and say so) instead of refusing them",
+    )
+    simp.add_argument(
+        "--engine",
+        choices=("compiled", "twin"),
+        default="compiled",
+        help="compiled: packed streams and bit-sliced dense counts (default); twin: every "
+        "op's per-cycle twin, the reference",
+    )
+    simp.add_argument(
+        "--explain",
+        action="store_true",
+        help="print how each op ran (packed, bit-sliced, twin per cycle or per window) "
+        "instead of the results",
     )
     simp.set_defaults(func=_sim)
 

@@ -136,6 +136,21 @@ def test_cli_sim_runs_a_text_graph(tmp_path, capsys):
         main(["sim", str(path)])
 
 
+def test_cli_sim_explain_and_engines(tmp_path, capsys):
+    path = tmp_path / "syn.scir"
+    path.write_text(SYNAPSE)
+    args = ["sim", str(path), "--input", "x=0.5,1.0,0.25", "--input", "w=0.75"]
+    assert main([*args, "--explain"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "graph syn: how each op ran on the compiled engine"
+    kinds = {line.split("sc.")[1].split()[0]: line.split("  ")[0] for line in out[1:]}
+    assert kinds["encode"] == kinds["and"] == kinds["popcount"] == "packed"
+    assert main(args) == 0
+    compiled = capsys.readouterr().out
+    assert main([*args, "--engine", "twin"]) == 0
+    assert capsys.readouterr().out == compiled
+
+
 @pytest.mark.verilator
 def test_cli_verify_three_ways(tmp_path, capsys):
     path = tmp_path / "syn.scir"

@@ -277,7 +277,7 @@ def _rows(eng, sc) -> dict[str, Callable[[], tuple]]:
 
 # Rows of the other areas live beside their code: each module named here defines
 # ``rows(eng, sc, rng) -> {name: builder}`` with builders shaped like the ones above.
-ROW_MODULES = ("hdc", "attention", "learning")
+ROW_MODULES = ("hdc", "attention", "learning", "graphs")
 
 
 def all_rows(eng, sc) -> dict[str, Callable[[], tuple]]:

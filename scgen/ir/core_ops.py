@@ -25,8 +25,10 @@ from ..params import (
 )
 from ..primitives import PRIMITIVES
 from ..sw.dense import dense_windows, unpack_fields
+from ..sw.lfsr_encode import encode_lfsr, encode_lfsr_seeds
+from ..sw.packed import dense_packed, popcount_streams
 from .graph import Op
-from .ops import OPS, AttrDef, HwContext, OpKind, TwinContext, register_op
+from .ops import OPS, AttrDef, HwContext, OpKind, Packed, TwinContext, register_op
 from .ports import const_value, const_windows, output_fields, per_cycle, port_shape
 from .types import RATE_BITS, Bitstream, Bool, Fixed, Rate, SInt, Tuple, Type, UInt, Vec
 
@@ -120,6 +122,10 @@ class Output(OpKind):
             ctx.outputs[port] = np.asarray(args[0] if field is None else args[0][field])
         return None
 
+    def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        ctx.ran("unpacked" if isinstance(args[0], Packed) else "as is")
+        return self.twin(ctx, op, [ctx.plain(a) for a in args])
+
 
 class Constant(OpKind):
     kind = "constant"
@@ -178,6 +184,23 @@ class Encode(OpKind):
         x = np.broadcast_to(np.asarray(args[0])[:, None], (ctx.windows, ctx.length))
         return PRIMITIVES["encoder"].twin(self.params(op), x).o.reshape(ctx.windows, ctx.length)
 
+    def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        # the LFSR runs the same sequence whatever it encodes: one source run, packed compares;
+        # a constant operand is encoded once per graph
+        params, src = self.params(op), ctx.producer[op.operands[0]]
+        if OPS[src.kind].is_constant:
+            key = ("encode", ctx.index)
+            if key not in ctx.cache:
+                ctx.cache[key] = encode_lfsr(params, np.asarray(args[0])[:1], ctx.length)
+            ctx.ran("packed (constant, encoded once)")
+            return Packed(ctx.cache[key], ctx.length)
+        # every window's compares in one sequential kernel (the LFSR's cycle is read once):
+        # equal to encode_lfsr, without waking a thread pool for a few words per window
+        x = np.asarray(args[0], dtype=np.int64)[:, None]
+        words = encode_lfsr_seeds(LfsrParams(), [op.attr("seed")], x, ctx.length)[:, 0, :]
+        ctx.ran("packed")
+        return Packed(words, ctx.length)
+
 
 class And(OpKind):
     """The ``mul_and`` primitive (one lane): the unipolar product of two streams."""
@@ -216,6 +239,11 @@ class And(OpKind):
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         return PRIMITIVES["mul_and"].twin(MulAndParams(), args[0], args[1]).o
+
+    def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        lhs, rhs = (ctx.packed(a) for a in args)
+        ctx.ran("packed")
+        return Packed(lhs.words & rhs.words, ctx.length)
 
 
 class Popcount(OpKind):
@@ -262,6 +290,11 @@ class Popcount(OpKind):
         start[:, 0] = 1
         count = PRIMITIVES["counter"].twin(CounterParams(window=n), start, x).count
         return count[:, n]  # verify() checked that the width holds a count of up to L
+
+    def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        counts = popcount_streams(ctx.packed(args[0]).words)
+        ctx.ran("packed")
+        return np.repeat(counts, ctx.windows) if len(counts) == 1 else counts
 
 
 # --------------------------------------------------------------------------------------------
@@ -504,6 +537,9 @@ class DenseForward(OpKind):
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         return _dense_twin(ctx, op, args)
 
+    def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        return _dense_compiled(ctx, op, args)
+
 
 for _op in (
     Input(),
@@ -579,3 +615,56 @@ def _dense_twin(ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         None if p.leak_k is not None else wrap_signed(np.asarray(leak), p.data_width),
         None if p.gain_k is not None else wrap_signed(np.asarray(gain), p.data_width),
     )
+
+
+def _dense_compiled(ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+    """The layer on packed synapse streams: per-cycle counts by bit-sliced adders, the neurons
+    stepped per cycle on them (see :func:`scgen.sw.packed.dense_packed`)."""
+    import numba
+
+    key = ("dense", ctx.index)
+    if key not in ctx.cache:  # what the graph fixes: params, synapse table, constant weights
+        p = _dense_params(op, ctx.types, ctx.producer)
+        table = np.array(p.weight_table(), dtype=np.int64).reshape(p.n_neurons, p.n_inputs)
+        held = None
+        if p.weights is not None:  # constant weights: their streams once per graph
+            weights = np.array([p.weights], dtype=np.int64)
+            held = encode_lfsr_seeds(LfsrParams(), p.weight_seeds(), weights, p.stream_length)
+        ctx.cache[key] = (p, table, held)
+    p, table, held = ctx.cache[key]
+    xs, ws, leak, gain = args
+    src, length, windows = LfsrParams(), p.stream_length, ctx.windows
+    x = encode_lfsr_seeds(src, p.input_seeds(), unpack_fields(xs, p.n_inputs, RATE_BITS), length)
+    if held is not None:
+        w = held
+    else:
+        w = encode_lfsr_seeds(
+            src, p.weight_seeds(), unpack_fields(ws, p.n_weights, RATE_BITS), length
+        )
+    factors = []
+    for fixed, value in ((p.leak_k, leak), (p.gain_k, gain)):
+        if fixed is not None:
+            factors.append(np.full(windows, fixed, dtype=np.int64))
+        else:
+            factors.append(wrap_signed(np.asarray(value, dtype=np.int64), p.data_width))
+    # a neuron's input for a count of c synapses, as the W-bit I_t port holds it
+    counts = np.arange(p.n_inputs + 1, dtype=np.int64)
+    current = wrap_signed(p.y_min + ((p.y_max - p.y_min) * counts) // p.n_inputs, p.data_width)
+    groups = dense_packed(
+        p.lif_config(),
+        x,
+        w,
+        table,
+        current,
+        factors[0],
+        factors[1],
+        length,
+        threads=numba.get_num_threads(),
+    )
+    ctx.ran("bit-sliced counts, LIF per cycle")
+    if p.n_neurons <= 63:  # one int64 word per cycle, as the twin gives
+        return groups[0].view(np.int64)
+    words = np.zeros((windows, length), dtype=object)
+    for g, bits in enumerate(groups):
+        words = words + (bits.astype(object) << (64 * g))
+    return words

@@ -8,13 +8,16 @@ An :class:`OpKind` gives
   returns the op's result signal(s) (used by :class:`scgen.ir.lower.GraphTop`),
 * its twin: :meth:`OpKind.twin` computes the op's result for many windows at once with the
   primitives' twins (used by :func:`scgen.sim.run_windows`),
+* its compiled part: :meth:`OpKind.compiled` computes the same result in the compiled engine,
+  on packed streams (:class:`Packed`, 64 cycles per word) where the op allows; an op without
+  one runs its twin on unpacked operands (used by :func:`scgen.sim.run_windows`),
 * its window timing: :meth:`OpKind.stream_length` and :meth:`OpKind.latency`.
 
 Every consumer iterates over a graph's ops and delegates to ``OPS[op.kind]``; nothing anywhere
 branches on op kinds. :data:`OPS` holds the seed's ops (:mod:`scgen.ir.core_ops`) and makes an op
 for every registered primitive that has an IR spec on first lookup (:mod:`scgen.ir.prims`), so a
 primitive registered at any time is an op. :func:`register_op` refuses an op kind that lacks a
-part. A compiled engine adds one more method here, not another chain over kinds.
+part.
 """
 
 from __future__ import annotations
@@ -23,14 +26,24 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
+
 if TYPE_CHECKING:
-    import numpy as np
     from amaranth.hdl import Module, Signal
 
     from .graph import Graph, Op
     from .types import Type
 
-__all__ = ["OPS", "AttrDef", "HwContext", "OpKind", "OpTable", "TwinContext", "register_op"]
+__all__ = [
+    "OPS",
+    "AttrDef",
+    "HwContext",
+    "OpKind",
+    "OpTable",
+    "Packed",
+    "TwinContext",
+    "register_op",
+]
 
 
 @dataclass(frozen=True)
@@ -82,12 +95,34 @@ class HwContext:
         return f"op{self.index}_{op.kind}{suffix}"
 
 
+@dataclass(frozen=True)
+class Packed:
+    """A bitstream over windows in the compiled engine, 64 cycles per word.
+
+    ``words`` is ``(rows, ceil(length / 64))`` uint64: bit ``t % 64`` of word ``t // 64`` is
+    cycle ``t``, bits past ``length`` are 0. ``rows`` is the number of windows, or 1 when every
+    window carries the same stream (a constant encoded once).
+    """
+
+    words: np.ndarray
+    length: int
+
+    def unpack(self, windows: int) -> np.ndarray:
+        """The per-cycle bits ``(windows, length)`` (int64), as an op's twin takes them."""
+        from ..sw.packed import unpack_streams
+
+        bits = unpack_streams(self.words, self.length)
+        return np.repeat(bits, windows, axis=0) if len(bits) == 1 else bits
+
+
 @dataclass
 class TwinContext:
     """What an op's :meth:`~OpKind.twin` sees: ``windows`` windows of ``length`` stream cycles.
 
     Window-level values are arrays ``(windows,)``, per-cycle values ``(windows, length)``;
-    ``outputs`` collects the graph's output ports.
+    ``outputs`` collects the graph's output ports. In the compiled engine streams may also be
+    :class:`Packed`; ``engine`` records how each op ran (op index -> description) and ``cache``
+    keeps values computed once per graph (constant streams) across calls.
     """
 
     graph: Graph
@@ -98,6 +133,24 @@ class TwinContext:
     ports: dict[str, np.ndarray]
     outputs: dict[str, np.ndarray] = field(default_factory=dict)
     index: int = 0
+    engine: dict[int, str] = field(default_factory=dict)
+    cache: dict[Any, Any] = field(default_factory=dict)
+
+    def ran(self, how: str) -> None:
+        """Record how the op being run computed its result (for the engine report)."""
+        self.engine[self.index] = how
+
+    def plain(self, value: Any) -> Any:
+        """An operand as the twins take it: packed streams unpacked to ``(windows, length)``."""
+        return value.unpack(self.windows) if isinstance(value, Packed) else value
+
+    def packed(self, value: Any) -> Packed:
+        """A stream operand as :class:`Packed` (a twin's ``(windows, length)`` bits are packed)."""
+        if isinstance(value, Packed):
+            return value
+        from ..sw.packed import pack_streams
+
+        return Packed(pack_streams(value), self.length)
 
 
 class OpKind:
@@ -149,6 +202,22 @@ class OpKind:
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         """Compute the op's result for ``ctx.windows`` windows from its operands' values."""
         raise NotImplementedError
+
+    def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        """Compute the op's result in the compiled engine; operands may be :class:`Packed`.
+
+        Ops whose result is a stream return it :class:`Packed` where they can. This default
+        runs the op's :meth:`twin` on unpacked operands (per cycle over ``(windows, length)``
+        arrays, or per window).
+        """
+        from .ports import per_cycle
+
+        value = self.twin(ctx, op, [ctx.plain(a) for a in args])
+        if op.result is None:
+            ctx.ran("twin")
+        else:
+            ctx.ran("twin, per cycle" if per_cycle(ctx.types[op.result]) else "twin, per window")
+        return value
 
     def __repr__(self) -> str:
         return f"<op sc.{self.kind}>"

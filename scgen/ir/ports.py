@@ -63,9 +63,10 @@ def to_port_value(t: Type, values: Any) -> np.ndarray:
         q = to_port_value(t.elem, np.asarray(values, dtype=np.float64).reshape(-1, t.n))
         if RATE_BITS * t.n <= 63:
             return (q << (RATE_BITS * np.arange(t.n, dtype=np.int64))).sum(axis=1)
-        # wider ports hold Python ints (object arrays)
+        # wider ports hold Python ints (object arrays): each row's 16-bit fields as bytes
+        raw = np.ascontiguousarray(q, dtype="<u2")
         return np.array(
-            [sum(int(x) << (RATE_BITS * k) for k, x in enumerate(row)) for row in q.tolist()],
+            [int.from_bytes(row.tobytes(), "little") for row in raw],
             dtype=object,
         )
     return np.asarray(values).astype(np.int64)

@@ -8,7 +8,8 @@ per-window results back, so the two compare with ``==``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ __all__ = [
     "EmittedTop",
     "WindowResult",
     "collect_windows",
+    "explain",
     "run_hardware",
     "run_windows",
     "window_stimulus",
@@ -32,19 +34,46 @@ __all__ = [
 
 @dataclass
 class WindowResult:
-    """Per-window outputs: window-level values ``(windows,)``, streams ``(windows, L)``."""
+    """Per-window outputs: window-level values ``(windows,)``, streams ``(windows, L)``.
+
+    ``engine`` says how each op ran (op index -> ``"packed"``, ``"bit-sliced ..."``, ``"twin"``).
+    """
 
     outputs: dict[str, np.ndarray]
     length: int
+    engine: dict[int, str] = field(default_factory=dict)
 
 
-def run_windows(graph: Graph, inputs: dict[str, Any]) -> WindowResult:
+ENGINES = ("compiled", "twin")
+# per graph: values computed once. Graphs are frozen and compare by content, so equal graphs
+# (equal IR hashes) share one entry; the key hashes in microseconds where ir_hash prints the text
+_GRAPH_CACHE: OrderedDict[Graph, dict] = OrderedDict()
+_GRAPH_CACHE_SIZE = 32
+
+
+def _graph_cache(graph: Graph) -> dict:
+    key = graph
+    cache = _GRAPH_CACHE.pop(key, None)
+    if cache is None:
+        cache = {}
+    _GRAPH_CACHE[key] = cache
+    while len(_GRAPH_CACHE) > _GRAPH_CACHE_SIZE:
+        _GRAPH_CACHE.popitem(last=False)
+    return cache
+
+
+def run_windows(graph: Graph, inputs: dict[str, Any], *, engine: str = "compiled") -> WindowResult:
     """Run ``windows`` windows of the graph on the twins; inputs are one value per window.
 
     Rates are given as probabilities (converted exactly as the hardware port holds them);
-    integers and fixed point as raw integers. Every op computes its result with its own
-    :meth:`~scgen.ir.ops.OpKind.twin`.
+    integers and fixed point as raw integers. With ``engine="compiled"`` every op computes its
+    result with its :meth:`~scgen.ir.ops.OpKind.compiled` part (packed streams, bit-sliced
+    dense counts; an op without one runs its twin), with ``engine="twin"`` with its own
+    :meth:`~scgen.ir.ops.OpKind.twin` (the reference the compiled engine is tested against).
+    The neurons' state carries from window to window, as in hardware.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"run_windows engine must be one of {', '.join(ENGINES)}, not {engine!r}")
     types, length = checked(graph)
     ports = input_ports(graph, inputs)
     n = {len(v) for v in ports.values()}
@@ -55,13 +84,31 @@ def run_windows(graph: Graph, inputs: dict[str, Any]) -> WindowResult:
     windows = n.pop() if n else 1
     producer: dict[int, Op] = {op.result: op for op in graph.ops if op.result is not None}
     ctx = TwinContext(graph, types, producer, length, windows, ports)
+    compiled = engine == "compiled"
+    if compiled:
+        ctx.cache = _graph_cache(graph)
     val: dict[int, Any] = {}
     for i, op in enumerate(graph.ops):
         ctx.index = i
-        value = OPS[op.kind].twin(ctx, op, [val[o] for o in op.operands])
+        kind, args = OPS[op.kind], [val[o] for o in op.operands]
+        if compiled:
+            value = kind.compiled(ctx, op, args)
+        else:
+            value = kind.twin(ctx, op, args)
+            ctx.ran("twin")
         if op.result is not None:
             val[op.result] = value
-    return WindowResult(ctx.outputs, length)
+    return WindowResult(ctx.outputs, length, ctx.engine)
+
+
+def explain(graph: Graph, result: WindowResult) -> str:
+    """How each op of ``graph`` ran in ``result``: one line per op, its text and its engine."""
+    from ..ir.text import print_graph
+
+    text = print_graph(graph).splitlines()[1 : 1 + len(graph.ops)]
+    return "\n".join(
+        f"{result.engine.get(i, '-'):<32} {line.strip()}" for i, line in enumerate(text)
+    )
 
 
 class EmittedTop(GraphTop):

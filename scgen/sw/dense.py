@@ -111,6 +111,12 @@ def _dense_kernel(
 def unpack_fields(values: object, n: int, bits: int) -> np.ndarray:
     """Packed port values (field 0 in the low bits) as ``(len(values), n)`` int64 fields."""
     mask = (1 << bits) - 1
+    if bits in (8, 16, 32):  # whole bytes: one buffer, one view
+        size, flat = bits // 8, np.asarray(values).reshape(-1).tolist()
+        raw = b"".join(
+            (int(v) & ((1 << (bits * n)) - 1)).to_bytes(size * n, "little") for v in flat
+        )
+        return np.frombuffer(raw, dtype=f"<u{size}").astype(np.int64).reshape(-1, n)
     return np.array(
         [[(int(v) >> (bits * k)) & mask for k in range(n)] for v in np.asarray(values).tolist()],
         dtype=np.int64,

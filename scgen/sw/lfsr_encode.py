@@ -7,6 +7,7 @@ steps, then ``n * L`` compares packed 64 to a word.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -15,13 +16,13 @@ from numba import prange, types
 from numba.extending import intrinsic
 
 from ..params import EncoderParams, Encoding, LfsrParams, SobolParams
-from ._jit import parallel_kernel
+from ._jit import kernel, parallel_kernel
 from ._ports import check_params
 from .bernoulli import words_for
 from .lfsr import lfsr
 from .sobol import sobol
 
-__all__ = ["encode_lfsr", "quantize"]
+__all__ = ["encode_lfsr", "encode_lfsr_seeds", "quantize"]
 
 
 _V64xI32 = ir.VectorType(ir.IntType(32), 64)
@@ -72,6 +73,25 @@ def _compare_pack(values, thresholds, out):
             out[i, full] = w
 
 
+@kernel
+def _compare_pack_seeds(cycle, starts, thresholds, length, out):
+    """``out[r, k]``: the packed compares of ``cycle[starts[k] + t]`` (around the cycle) with
+    ``thresholds[r, k]``, 64 cycles per word."""
+    period = cycle.shape[0]
+    window = np.empty(64, dtype=np.uint32)
+    for k in range(starts.shape[0]):
+        for j in range(out.shape[2]):
+            n = min(64, length - 64 * j)
+            p = (starts[k] + 64 * j) % period
+            for b in range(64):
+                window[b] = cycle[p] if b < n else 0
+                p = p + 1 if p + 1 < period else 0
+            keep = np.uint64(0xFFFFFFFFFFFFFFFF) >> np.uint64(64 - n)  # no bits past length
+            for r in range(thresholds.shape[0]):
+                out[r, k, j] = _less64(window, 0, thresholds[r, k]) & keep
+    return out
+
+
 @functools.lru_cache(maxsize=64)
 def _source_values(src: LfsrParams | SobolParams, length: int) -> np.ndarray:
     """The source's first ``length`` values (``en = 1`` from reset), computed once per config."""
@@ -119,4 +139,50 @@ def encode_lfsr(params: EncoderParams, x: object, length: int) -> np.ndarray:
     thresholds = ((xs.astype(np.int64) & ((1 << w) - 1)) ^ params.x_offset()).astype(np.int64)
     out = np.empty((xs.shape[0], words_for(int(length))), dtype=np.uint64)
     _compare_pack(values, thresholds, out)
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _cycle(src: LfsrParams) -> tuple[np.ndarray, np.ndarray]:
+    """A maximal LFSR's whole state cycle from state 1, and each state's position in it."""
+    period = (1 << src.width) - 1
+    seq = _source_values(dataclasses.replace(src, seed=1), period)
+    pos = np.zeros(1 << src.width, dtype=np.int64)
+    pos[seq] = np.arange(period, dtype=np.int64)
+    pos.flags.writeable = False
+    return seq, pos
+
+
+def encode_lfsr_seeds(source: LfsrParams, seeds: object, x: object, length: int) -> np.ndarray:
+    """Return the packed streams ``(rows, len(seeds), ceil(length / 64))`` of unipolar
+    comparator encoders on ``source``'s LFSR, encoder ``k`` reseeded to ``seeds[k]``.
+
+    ``x`` is ``(rows, len(seeds))``: row ``r``'s values, held for ``length`` cycles from reset.
+    Stream ``[r, k]`` equals ``encode_lfsr(EncoderParams(source=replace(source,
+    seed=seeds[k])), x[r, k], length)``; a maximal LFSR's states are read off its one cycle, so
+    many seeds cost no more than one.
+    """
+    if not isinstance(source, LfsrParams):
+        raise TypeError(f"Seeded encoders need LfsrParams, not {source!r}")
+    s = np.asarray(seeds, dtype=np.int64).reshape(-1)
+    xs = np.asarray(x, dtype=np.int64)
+    if xs.ndim != 2 or xs.shape[1] != s.size:
+        raise ValueError(
+            f"Encoder values must be (rows, {s.size}) for {s.size} seeds, not shape {xs.shape}"
+        )
+    n_words = words_for(int(length))
+    out = np.empty((xs.shape[0], s.size, n_words), dtype=np.uint64)
+    if not source.maximal:
+        for k, seed in enumerate(s.tolist()):
+            p = EncoderParams(source=dataclasses.replace(source, seed=seed))
+            out[:, k, :] = encode_lfsr(p, xs[:, k], length)
+        return out
+    for seed in {int(s.min()), int(s.max())} if s.size else ():  # the params check the range
+        dataclasses.replace(source, seed=seed)
+    seq, pos = _cycle(dataclasses.replace(source, seed=1))
+    mask = (1 << source.width) - 1
+    if xs.size and (int(xs.min()) < 0 or int(xs.max()) > mask):
+        bad = int(xs.min()) if int(xs.min()) < 0 else int(xs.max())
+        raise ValueError(f"Encoder values must be between 0 and {mask}, not {bad}")
+    _compare_pack_seeds(seq, pos[s], xs.astype(np.uint32), int(length), out)
     return out

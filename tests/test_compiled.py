@@ -1,0 +1,277 @@
+"""The compiled graph engine (``run_windows(..., engine="compiled")``): packed streams and
+bit-sliced dense counts give exactly the ops' twins' results, and GraphTop's on pysim."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scgen.ir import parse
+from scgen.sim import explain, run_hardware, run_windows
+from scgen.sw.packed import count_planes, pack_streams, popcount_streams, unpack_streams
+
+from .test_ir_lower import _check, _inputs, graphs, primitive_graphs
+
+DEMO = Path(__file__).parent.parent / "examples" / "demo.scir"
+
+
+def _same(a, b):
+    assert sorted(a.outputs) == sorted(b.outputs)
+    for name, want in a.outputs.items():
+        got, want = np.asarray(b.outputs[name]), np.asarray(want)
+        assert got.shape == want.shape, name
+        assert [int(x) for x in got.ravel()] == [int(x) for x in want.ravel()], name
+
+
+def test_pack_unpack_round_trip():
+    rng = np.random.default_rng(1)
+    for length in (1, 63, 64, 65, 200):
+        bits = rng.integers(0, 2, (5, length))
+        words = pack_streams(bits)
+        assert words.shape == (5, -(-length // 64)) and words.dtype == np.uint64
+        assert unpack_streams(words, length).tolist() == bits.tolist()
+        assert popcount_streams(words).tolist() == bits.sum(axis=1).tolist()
+        for r in range(5):  # bit t % 64 of word t // 64 is cycle t
+            assert all(int(words[r, t // 64]) >> (t % 64) & 1 == bits[r, t] for t in range(length))
+
+
+def test_pack_streams_wrong():
+    with pytest.raises(
+        ValueError, match=r"^Streams to pack must be \(rows, L\), not shape \(3,\)$"
+    ):
+        pack_streams(np.zeros(3))
+    with pytest.raises(ValueError, match=r"^Streams to pack must hold bits 0 and 1, not 2$"):
+        pack_streams(np.full((1, 3), 2))
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 7, 8, 15, 16, 17, 31, 32, 33, 64, 100, 255, 256])
+def test_count_planes_are_per_bit_counts(n):
+    # random words, and all-ones words (the largest count, every carry taken)
+    rng = np.random.default_rng(n)
+    words = rng.integers(0, 2**64, (20, n), dtype=np.uint64)
+    words[0] = 2**64 - 1
+    words[1, : n // 2] = 2**64 - 1
+    planes = count_planes(words)
+    assert planes.shape == (20, n.bit_length())
+    for r in range(20):
+        for bit in range(64):
+            count = sum(((int(p) >> bit) & 1) << j for j, p in enumerate(planes[r]))
+            assert count == sum((int(w) >> bit) & 1 for w in words[r])
+
+
+def test_count_planes_wrong():
+    with pytest.raises(
+        ValueError, match=r"^Words to count must be \(rows, n\) with n >= 1, not shape \(2, 0\)$"
+    ):
+        count_planes(np.zeros((2, 0), dtype=np.uint64))
+
+
+def test_run_windows_engine_wrong():
+    g = parse(DEMO.read_text())
+    with pytest.raises(
+        ValueError, match=r"^run_windows engine must be one of compiled, twin, not 'numba'$"
+    ):
+        run_windows(g, {"x": [0.5], "w": [0.5]}, engine="numba")
+
+
+def test_demo_compiled_equals_twin_and_explains():
+    g = parse(DEMO.read_text())
+    rng = np.random.default_rng(7)
+    ins = {"x": np.append(rng.random(300), [0.0, 1.0]), "w": rng.random(302)}
+    compiled = run_windows(g, ins)
+    _same(run_windows(g, ins, engine="twin"), compiled)
+    text = explain(g, compiled)
+    assert re.search(r"^packed +%2 = sc.encode", text, re.M)
+    assert re.search(r"^packed +%4 = sc.and", text, re.M)
+    assert re.search(r"^packed +%5 = sc.popcount", text, re.M)
+    assert re.search(r"^twin, per window +%9 = sc.lif_step", text, re.M)
+    assert re.search(r"^unpacked +sc.output \"product\"", text, re.M)
+
+
+def test_constant_operand_encoded_once():
+    g = parse(
+        """sc.graph @k {
+  %0 = sc.input "x" : rate
+  %1 = sc.constant 0.3 : rate
+  %2 = sc.encode %0, length=100, seed=0xACE1 : bitstream<100, unipolar, "lfsr16:fibonacci:b400:ace1">
+  %3 = sc.encode %1, length=100, seed=0xBEEF : bitstream<100, unipolar, "lfsr16:fibonacci:b400:beef">
+  %4 = sc.and %2, %3 : bitstream<100>
+  %5 = sc.popcount %3, width=7 : u7
+  sc.output "p" %4
+  sc.output "c" %5
+}"""
+    )
+    ins = {"x": np.random.default_rng(2).random(40)}
+    compiled = run_windows(g, ins)
+    assert compiled.engine[3] == "packed (constant, encoded once)"
+    _same(run_windows(g, ins, engine="twin"), compiled)
+    _same(compiled, run_windows(g, ins))  # from the graph's cache
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(g=graphs(), seed=st.integers(0, 2**32 - 1), windows=st.integers(1, 40))
+def test_random_graphs_compiled_equals_twin(g, seed, windows):
+    ins = _inputs(g, max(windows, 2), np.random.default_rng(seed))
+    _same(run_windows(g, ins, engine="twin"), run_windows(g, ins))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(g=primitive_graphs(), seed=st.integers(0, 2**32 - 1))
+def test_primitive_graphs_compiled_equals_twin(g, seed):
+    ins = _inputs(g, 12, np.random.default_rng(seed))
+    _same(run_windows(g, ins, engine="twin"), run_windows(g, ins))
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(g=graphs(), seed=st.integers(0, 2**32 - 1))
+def test_random_graphs_compiled_equals_pysim(g, seed):
+    ins = _inputs(g, 6, np.random.default_rng(seed))
+    hw = run_hardware([g], [ins], backend="pysim", seed=seed)[0]
+    _check(g, (run_windows(g, ins), hw))
+
+
+@pytest.mark.parametrize("length", [1, 64, 100, 1000])
+def test_encode_lfsr_seeds_equals_encode_lfsr(length):
+    from dataclasses import replace
+
+    from scgen.params import EncoderParams, LfsrParams
+    from scgen.sw.lfsr_encode import encode_lfsr, encode_lfsr_seeds
+
+    rng = np.random.default_rng(length)
+    seeds = [1, 0xACE1, 0xFFFF, *rng.integers(1, 1 << 16, 5).tolist()]
+    x = rng.integers(0, 1 << 16, (6, len(seeds)))
+    x[0] = 0
+    x[1] = 0xFFFF
+    got = encode_lfsr_seeds(LfsrParams(), seeds, x, length)
+    for k, s in enumerate(seeds):
+        want = encode_lfsr(EncoderParams(source=replace(LfsrParams(), seed=s)), x[:, k], length)
+        assert got[:, k, :].tolist() == want.tolist()
+
+
+def test_encode_lfsr_seeds_wrong():
+    from scgen.params import LfsrParams
+    from scgen.sw.lfsr_encode import encode_lfsr_seeds
+
+    with pytest.raises(
+        ValueError, match=r"^LFSR seed must be non-zero, not 0; a zero state locks the LFSR$"
+    ):
+        encode_lfsr_seeds(LfsrParams(), [0, 3], [[1, 2]], 10)
+    with pytest.raises(
+        ValueError, match=r"^Encoder values must be \(rows, 2\) for 2 seeds, not shape \(3,\)$"
+    ):
+        encode_lfsr_seeds(LfsrParams(), [1, 3], [1, 2, 3], 10)
+    with pytest.raises(ValueError, match=r"^Encoder values must be between 0 and 65535, not -1$"):
+        encode_lfsr_seeds(LfsrParams(), [1, 3], [[1, -1]], 10)
+
+
+def _dense_graph(ni, nn, length, *, per_neuron, const_w, const_factors, rng, y=(0, 256)):
+    from scgen.ir import GraphBuilder
+
+    b = GraphBuilder("d")
+    nw = ni * nn if per_neuron else ni
+    xs = b.input("xs", f"vec<rate,{ni}>")
+    ws = (
+        b.constant(rng.random(nw).tolist(), f"vec<rate,{nw}>")
+        if const_w
+        else b.input("ws", f"vec<rate,{nw}>")
+    )
+    if const_factors:
+        leak = b.constant(int(rng.integers(-30, 40)), "i16")
+        gain = b.constant(int(rng.integers(100, 700)), "i16")
+    else:
+        leak, gain = b.input("leak", "i16"), b.input("gain", "i16")
+    spikes = b.dense_forward(
+        xs,
+        ws,
+        leak=leak,
+        gain=gain,
+        n_inputs=ni,
+        n_neurons=nn,
+        stream_length=length,
+        input_seed_base=int(rng.integers(0, 1 << 16)),
+        weight_seed_base=int(rng.integers(0, 1 << 16)),
+        y_min=y[0],
+        y_max=y[1],
+    )
+    b.output("spikes", spikes)
+    return b.build()
+
+
+@pytest.mark.parametrize(
+    ("ni", "nn", "length", "per_neuron", "const_w", "const_factors", "y"),
+    [
+        (64, 32, 200, True, True, True, (0, 256)),
+        (5, 70, 130, False, True, False, (10, 600)),  # two spike words, Python ints
+        (3, 64, 100, False, True, True, (0, 300)),  # one spike word of 64 bits, Python ints
+        (17, 9, 64, True, False, False, (0, 40000)),  # the current wraps at 16 bits
+        (1, 1, 1, False, False, True, (0, 256)),
+        (100, 3, 65, False, True, True, (5, 300)),
+    ],
+)
+def test_dense_compiled_equals_twin(ni, nn, length, per_neuron, const_w, const_factors, y):
+    rng = np.random.default_rng(ni * nn + length)
+    g = _dense_graph(
+        ni,
+        nn,
+        length,
+        per_neuron=per_neuron,
+        const_w=const_w,
+        const_factors=const_factors,
+        rng=rng,
+        y=y,
+    )
+    ins = _inputs(g, 9, rng)
+    if not const_factors:
+        ins["leak"] = rng.integers(-30, 40, 9)
+        ins["gain"] = rng.integers(100, 700, 9)
+    compiled = run_windows(g, ins)
+    assert compiled.engine[len(g.ops) - 2] == "bit-sliced counts, LIF per cycle"
+    twin = run_windows(g, ins, engine="twin")
+    assert any(int(v) for v in np.asarray(twin.outputs["spikes"]).ravel())
+    _same(twin, compiled)
+
+
+def test_dense_compiled_same_for_any_thread_count():
+    import numba
+
+    rng = np.random.default_rng(11)
+    g = _dense_graph(32, 40, 128, per_neuron=True, const_w=True, const_factors=True, rng=rng)
+    ins = _inputs(g, 5, rng)
+    before = numba.get_num_threads()
+    results = []
+    try:
+        for threads in sorted({1, numba.config.NUMBA_NUM_THREADS}):
+            numba.set_num_threads(threads)
+            results.append(run_windows(g, ins))
+    finally:
+        numba.set_num_threads(before)
+    for r in results[1:]:
+        _same(results[0], r)
+
+
+def test_packed_streams_feed_primitive_ops():
+    # a constant's stream (one row for every window) and a packed stream into the registry's
+    # ops, which run their twins on the unpacked bits, and back into packed ops
+    from scgen.ir import GraphBuilder
+
+    b = GraphBuilder("m")
+    x = b.input("x")
+    s1 = b.encode(x, length=100, seed=5)
+    s2 = b.encode(b.constant(0.3, "rate"), length=100, seed=7)
+    s3 = b.apply("add_mux", b.apply("mul_xnor", s1, s2), s2, s1)
+    b.output("o", s3)
+    b.output("n", b.popcount(s3))
+    b.output("k", b.popcount(s1 & s2))
+    g = b.build()
+    ins = {"x": np.random.default_rng(1).random(30)}
+    compiled = run_windows(g, ins)
+    _same(run_windows(g, ins, engine="twin"), compiled)
+    assert [compiled.engine[i] for i in (4, 5, 7, 9)] == [
+        "twin, per cycle",
+        "twin, per cycle",
+        "packed",
+        "packed",
+    ]
