@@ -13,6 +13,7 @@ import numpy as np
 from amaranth.hdl import Shape, signed
 
 from .types import RATE_BITS, Bitstream, Bool, Fixed, Rate, SInt, Tuple, Type, UInt, Vec, Words
+from .values import port_values
 
 if TYPE_CHECKING:
     from .graph import Graph, Op
@@ -26,7 +27,6 @@ __all__ = [
     "per_cycle",
     "port_shape",
     "random_inputs",
-    "to_port_value",
 ]
 
 
@@ -54,24 +54,6 @@ def per_cycle(t: Type) -> bool:
     return isinstance(t, Bitstream | Words) or (isinstance(t, Vec) and isinstance(t.elem, Bool))
 
 
-def to_port_value(t: Type, values: Any) -> np.ndarray:
-    """Per-window values of type ``t`` as port values (rates as probabilities, quantised)."""
-    if isinstance(t, Rate):
-        v = np.asarray(values, dtype=np.float64)
-        return np.clip(np.floor(v * (1 << RATE_BITS)), 0, (1 << RATE_BITS) - 1).astype(np.int64)
-    if isinstance(t, Vec) and isinstance(t.elem, Rate):
-        q = to_port_value(t.elem, np.asarray(values, dtype=np.float64).reshape(-1, t.n))
-        if RATE_BITS * t.n <= 63:
-            return (q << (RATE_BITS * np.arange(t.n, dtype=np.int64))).sum(axis=1)
-        # wider ports hold Python ints (object arrays): each row's 16-bit fields as bytes
-        raw = np.ascontiguousarray(q, dtype="<u2")
-        return np.array(
-            [int.from_bytes(row.tobytes(), "little") for row in raw],
-            dtype=object,
-        )
-    return np.asarray(values).astype(np.int64)
-
-
 def const_value(op: Op) -> int:
     """A ``constant`` op as its port value: vectors packed element 0 first (rates quantised)."""
     v, t = op.attr("value"), op.attr("type")
@@ -80,7 +62,7 @@ def const_value(op: Op) -> int:
     ):
         if isinstance(t, Vec) and isinstance(v, tuple) and len(v) != t.n:
             raise LoweringError(f"constant of type {t} has {len(v)} elements, not {t.n}")
-        return int(to_port_value(t, [v])[0])
+        return int(port_values("constant", t, [v])[0])
     if isinstance(v, tuple) or (isinstance(t, Fixed) and isinstance(v, float)):
         raise LoweringError(
             f"constant {v!r} : {t} has no hardware value; constants are "
@@ -100,8 +82,6 @@ def const_windows(op: Op, windows: int) -> np.ndarray:
 def input_ports(graph: Graph, inputs: dict[str, Any]) -> dict[str, np.ndarray]:
     """Convert per-window input values (rates as probabilities) to port values: exactly, or
     a ValueError naming the input, its type and the value (:mod:`scgen.ir.values`)."""
-    from .values import port_values
-
     out = {}
     for op in graph.inputs:
         name = op.attr("name")

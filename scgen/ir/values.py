@@ -118,11 +118,9 @@ def port_values(
             return q
         if RATE_BITS * t.n <= 63:
             return (q << (RATE_BITS * np.arange(t.n, dtype=np.int64))).sum(axis=1)
-        # wider ports hold Python ints (object arrays)
-        return np.array(
-            [sum(int(x) << (RATE_BITS * k) for k, x in enumerate(row)) for row in q.tolist()],
-            dtype=object,
-        )
+        # wider ports hold Python ints (object arrays): each row's 16-bit fields as bytes
+        raw = np.ascontiguousarray(q, dtype="<u2")
+        return np.array([int.from_bytes(row.tobytes(), "little") for row in raw], dtype=object)
     if v.dtype.kind == "f":
         bad = ~np.isfinite(v) | (v != np.floor(v))
         if bad.any():
