@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import NamedTuple
 
 import numpy as np
@@ -123,6 +124,19 @@ def unpack_fields(values: object, n: int, bits: int) -> np.ndarray:
     ).reshape(-1, n)
 
 
+@cache
+def _rom_bits(params: DenseParams) -> np.ndarray:
+    """The ROM as ``(L, n_weights)`` bits (unpacked once per params, read-only)."""
+    words = np.array(params.rom_words(), dtype=object)
+    packed = np.array(
+        [w.to_bytes((params.n_weights + 7) // 8, "little") for w in words.tolist()], dtype=object
+    )
+    raw = np.frombuffer(b"".join(packed.tolist()), dtype=np.uint8).reshape(len(words), -1)
+    bits = np.unpackbits(raw, axis=1, bitorder="little")[:, : params.n_weights]
+    bits.setflags(write=False)
+    return bits
+
+
 def _run(
     params: DenseParams,
     start: np.ndarray,
@@ -134,11 +148,7 @@ def _run(
 ) -> np.ndarray:
     """Run the kernel; ``x`` and ``w`` are (row per cycle, table of rows)."""
     p = params
-    rom = np.zeros((0, p.n_weights), dtype=np.uint8)
-    if p.uses_rom:
-        rom = np.array(
-            [[(wd >> k) & 1 for k in range(p.n_weights)] for wd in p.rom_words()], dtype=np.uint8
-        ).reshape(p.stream_length, p.n_weights)
+    rom = _rom_bits(p) if p.uses_rom else np.zeros((0, p.n_weights), dtype=np.uint8)
     spikes = np.zeros((len(start), p.n_neurons), dtype=np.uint8)
     _dense_kernel(
         p.lif_config(),
