@@ -170,7 +170,7 @@ def _sim(args: argparse.Namespace) -> int:
     if not graph.outputs:
         raise SystemExit(f"scgen: graph {graph.name!r} has no outputs, so there is nothing to show")
     try:
-        result = run_windows(graph, inputs, engine=args.engine)
+        result = run_windows(graph, inputs, engine=args.engine, state=args.state)
     except LoweringError as exc:
         raise SystemExit(f"scgen: {exc}") from None
     if args.explain:
@@ -520,6 +520,13 @@ def main(argv: list[str] | None = None) -> int:
         default="compiled",
         help="compiled: packed streams and bit-sliced dense counts (default); twin: every "
         "op's per-cycle twin, the reference",
+    )
+    simp.add_argument(
+        "--state",
+        choices=("carry", "fresh"),
+        default="carry",
+        help="carry: the neurons' state carries from window to window, as in hardware "
+        "(default); fresh: every window starts from reset, as if run alone",
     )
     simp.add_argument(
         "--explain",

@@ -143,11 +143,14 @@ def test_cli_sim_explain_and_engines(tmp_path, capsys):
     assert main([*args, "--explain"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "graph syn: how each op ran on the compiled engine"
-    kinds = {line.split("sc.")[1].split()[0]: line.split("  ")[0] for line in out[1:]}
+    assert out[1] == "windows: independent, each from reset (in parallel where an op can)"
+    kinds = {line.split("sc.")[1].split()[0]: line.split("  ")[0] for line in out[2:]}
     assert kinds["encode"] == kinds["and"] == kinds["popcount"] == "packed"
     assert main(args) == 0
     compiled = capsys.readouterr().out
     assert main([*args, "--engine", "twin"]) == 0
+    assert capsys.readouterr().out == compiled
+    assert main([*args, "--state", "fresh"]) == 0  # no state across windows: the same bits
     assert capsys.readouterr().out == compiled
 
 

@@ -69,12 +69,17 @@ def test_count_planes_wrong():
         count_planes(np.zeros((2, 0), dtype=np.uint64))
 
 
-def test_run_windows_engine_wrong():
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ({"engine": "numba"}, r"^run_windows engine must be one of compiled, twin, not 'numba'$"),
+        ({"state": "reset"}, r"^run_windows state must be one of carry, fresh, not 'reset'$"),
+    ],
+)
+def test_run_windows_option_wrong(option, message):
     g = parse(DEMO.read_text())
-    with pytest.raises(
-        ValueError, match=r"^run_windows engine must be one of compiled, twin, not 'numba'$"
-    ):
-        run_windows(g, {"x": [0.5], "w": [0.5]}, engine="numba")
+    with pytest.raises(ValueError, match=message):
+        run_windows(g, {"x": [0.5], "w": [0.5]}, **option)
 
 
 def test_demo_compiled_equals_twin_and_explains():
@@ -275,3 +280,133 @@ def test_packed_streams_feed_primitive_ops():
         "packed",
         "packed",
     ]
+
+
+# --------------------------------------------------------------------------------------------
+# independent windows: state="fresh", and graphs without state across windows
+
+
+def _alone(g, ins, engine="twin"):
+    """Every window of ``ins`` run alone (from reset), the results side by side."""
+    windows = len(next(iter(ins.values())))
+    ran = [
+        run_windows(g, {k: v[w : w + 1] for k, v in ins.items()}, engine=engine)
+        for w in range(windows)
+    ]
+    return {k: np.concatenate([np.asarray(r.outputs[k]) for r in ran]) for k in ran[0].outputs}
+
+
+def _same_outputs(want, got):
+    assert sorted(want) == sorted(got)
+    for name in want:
+        assert [int(x) for x in np.asarray(got[name]).ravel()] == [
+            int(x) for x in np.asarray(want[name]).ravel()
+        ], name
+
+
+def test_graphs_say_whether_they_carry_state():
+    from scgen.ir import GraphBuilder
+    from scgen.sim import carries_state
+
+    demo = parse(DEMO.read_text())  # a LIF neuron: state from window to window
+    assert carries_state(demo)
+    b = GraphBuilder("s")
+    s = b.encode(b.input("x"), length=70, seed=3)
+    b.output("n", b.popcount(b.apply("mul_xnor", s, s & s)))
+    stateless = b.build()
+    assert not carries_state(stateless)
+    ins = {"x": np.random.default_rng(3).random(20)}
+    carry, fresh = run_windows(stateless, ins), run_windows(stateless, ins, state="fresh")
+    assert carry.independent and fresh.independent
+    _same(carry, fresh)
+    assert explain(stateless, carry).splitlines()[0] == (
+        "windows: independent, each from reset (in parallel where an op can)"
+    )
+    d = run_windows(demo, {"x": [0.5, 0.9], "w": [0.7, 0.8]})
+    assert not d.independent
+    assert explain(demo, d).splitlines()[0] == (
+        "windows: in order, state carried from window to window"
+    )
+
+
+def test_demo_fresh_is_every_window_alone():
+    g = parse(DEMO.read_text())
+    rng = np.random.default_rng(5)
+    ins = {"x": np.append(rng.random(60) * 0.3 + 0.7, [0.0, 1.0]), "w": rng.random(62) * 0.2 + 0.8}
+    fresh = run_windows(g, ins, state="fresh")
+    assert re.search(
+        r"^twin, per window, each from reset +%9 = sc.lif_step", explain(g, fresh), re.M
+    )
+    alone = _alone(g, ins)
+    _same_outputs(alone, fresh.outputs)
+    _same_outputs(alone, run_windows(g, ins, state="fresh", engine="twin").outputs)
+    # carrying state differs: the membrane builds up over windows of high rates
+    carry = run_windows(g, ins)
+    assert carry.outputs["neuron__v"].tolist() != fresh.outputs["neuron__v"].tolist()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    g=st.one_of(graphs(), primitive_graphs()),
+    seed=st.integers(0, 2**32 - 1),
+    windows=st.integers(2, 12),
+)
+def test_random_graphs_fresh_is_every_window_alone(g, seed, windows):
+    ins = _inputs(g, windows, np.random.default_rng(seed))
+    fresh = run_windows(g, ins, state="fresh")
+    assert fresh.independent
+    _same_outputs(_alone(g, ins), fresh.outputs)
+
+
+def test_stateful_primitive_fresh_runs_each_window_alone():
+    # a permutation shows the previous window's stream: alone, every window sees zeros
+    from scgen.ir import GraphBuilder
+    from scgen.params import PermuteParams
+
+    b = GraphBuilder("perm")
+    s = b.encode(b.input("x"), length=16, seed=9)
+    b.output("o", b.apply("permute", s, params=PermuteParams(lanes=1, words=16, shift=3)))
+    g = b.build()
+    ins = {"x": np.random.default_rng(4).random(6) * 0.5 + 0.4}
+    fresh = run_windows(g, ins, state="fresh")
+    assert fresh.engine[2] == "twin, per cycle, each window alone"
+    assert not np.asarray(fresh.outputs["o"]).any()
+    _same_outputs(_alone(g, ins), fresh.outputs)
+    assert np.asarray(run_windows(g, ins).outputs["o"]).any()
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(g=graphs(), seed=st.integers(0, 2**32 - 1))
+def test_random_graphs_fresh_equals_graph_top_per_window(g, seed):
+    # each window on its own GraphTop from reset (all side by side in one simulation)
+    windows = 3
+    ins = _inputs(g, windows, np.random.default_rng(seed))
+    one = [{k: v[w : w + 1] for k, v in ins.items()} for w in range(windows)]
+    hw = run_hardware([g] * windows, one, backend="pysim", seed=seed)
+    want = {k: np.concatenate([np.asarray(r.outputs[k]) for r in hw]) for k in hw[0].outputs}
+    _same_outputs(want, run_windows(g, ins, state="fresh").outputs)
+
+
+def test_dense_fresh_same_for_any_thread_count_and_equals_alone():
+    import numba
+
+    rng = np.random.default_rng(12)
+    g = _dense_graph(20, 70, 130, per_neuron=True, const_w=True, const_factors=False, rng=rng)
+    ins = _inputs(g, 5, rng)
+    ins["leak"] = rng.integers(-30, 40, 5)
+    ins["gain"] = rng.integers(100, 700, 5)
+    before = numba.get_num_threads()
+    results = []
+    try:
+        for threads in sorted({1, 2, numba.config.NUMBA_NUM_THREADS}):
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+            results.append(run_windows(g, ins, state="fresh"))
+    finally:
+        numba.set_num_threads(before)
+    assert results[0].engine[len(g.ops) - 2] == (
+        "bit-sliced counts, LIF per cycle, windows in parallel"
+    )
+    alone = _alone(g, ins)
+    assert any(int(v) for v in alone["spikes"].ravel())
+    for r in results:
+        _same_outputs(alone, r.outputs)

@@ -57,11 +57,18 @@ def _is_stream(t: Type) -> bool:
     return isinstance(t, Bitstream)
 
 
+class _WindowOp(OpKind):
+    """An op whose result in a window depends on that window alone (no state across windows)."""
+
+    def carries_state(self, op: Op) -> bool:
+        return False
+
+
 # --------------------------------------------------------------------------------------------
 # graph boundary
 
 
-class Input(OpKind):
+class Input(_WindowOp):
     kind = "input"
     attrs = (AttrDef("name", "str"), AttrDef("type", "type"))
     syntax = "named"
@@ -86,7 +93,7 @@ class Input(OpKind):
         return ctx.ports[op.attr("name")]
 
 
-class Output(OpKind):
+class Output(_WindowOp):
     kind = "output"
     operands = ("source",)
     attrs = (AttrDef("name", "str"),)
@@ -127,7 +134,7 @@ class Output(OpKind):
         return self.twin(ctx, op, [ctx.plain(a) for a in args])
 
 
-class Constant(OpKind):
+class Constant(_WindowOp):
     kind = "constant"
     attrs = (AttrDef("value", "value"), AttrDef("type", "type"))
     syntax = "literal"
@@ -147,7 +154,7 @@ class Constant(OpKind):
 # streams
 
 
-class Encode(OpKind):
+class Encode(_WindowOp):
     """The ``encoder`` primitive on the seed's 16-bit LFSR, reseeded at every window."""
 
     kind = "encode"
@@ -202,7 +209,7 @@ class Encode(OpKind):
         return Packed(words, ctx.length)
 
 
-class And(OpKind):
+class And(_WindowOp):
     """The ``mul_and`` primitive (one lane): the unipolar product of two streams."""
 
     kind = "and"
@@ -246,7 +253,7 @@ class And(OpKind):
         return Packed(lhs.words & rhs.words, ctx.length)
 
 
-class Popcount(OpKind):
+class Popcount(_WindowOp):
     """The window ``counter`` primitive: the ones of a whole stream."""
 
     kind = "popcount"
@@ -377,12 +384,24 @@ class LifStep(OpKind):
         trace = PRIMITIVES["lif"].twin(p, leak_k=leak, gain_k=gain, I_t=current, noise_in=noise)
         return {"spike": trace.spike.astype(np.int64), "v": trace.v.astype(np.int64)}
 
+    def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        if not ctx.fresh:
+            return super().compiled(ctx, op, args)
+        # every window from reset: one neuron per window (a batch row), one step each
+        p = self.params(op)
+        current, leak, gain, noise = (
+            wrap_signed(np.asarray(v).reshape(-1, 1), p.data_width) for v in args
+        )
+        trace = PRIMITIVES["lif"].twin(p, leak_k=leak, gain_k=gain, I_t=current, noise_in=noise)
+        ctx.ran("twin, per window, each from reset")
+        return {"spike": trace.spike.astype(np.int64)[:, 0], "v": trace.v.astype(np.int64)[:, 0]}
+
 
 # --------------------------------------------------------------------------------------------
 # window-level arithmetic
 
 
-class _RateOp(OpKind):
+class _RateOp(_WindowOp):
     """``scale``/``offset`` on a rate held for the window, in integer arithmetic, clamped."""
 
     name = ""
@@ -449,7 +468,7 @@ class Offset(_RateOp):
         return x + k
 
 
-class DivConst(OpKind):
+class DivConst(_WindowOp):
     kind = "div_const"
     operands = ("input",)
     attrs = (AttrDef("divisor", "int", 1, "", 1, (1 << 64) - 1),)
@@ -660,8 +679,9 @@ def _dense_compiled(ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         factors[1],
         length,
         threads=numba.get_num_threads(),
+        fresh=ctx.fresh,
     )
-    ctx.ran("bit-sliced counts, LIF per cycle")
+    ctx.ran("bit-sliced counts, LIF per cycle" + (", windows in parallel" if ctx.fresh else ""))
     if p.n_neurons <= 63:  # one int64 word per cycle, as the twin gives
         return groups[0].view(np.int64)
     words = np.zeros((windows, length), dtype=object)

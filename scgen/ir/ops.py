@@ -11,7 +11,9 @@ An :class:`OpKind` gives
 * its compiled part: :meth:`OpKind.compiled` computes the same result in the compiled engine,
   on packed streams (:class:`Packed`, 64 cycles per word) where the op allows; an op without
   one runs its twin on unpacked operands (used by :func:`scgen.sim.run_windows`),
-* its window timing: :meth:`OpKind.stream_length` and :meth:`OpKind.latency`.
+* its window timing: :meth:`OpKind.stream_length` and :meth:`OpKind.latency`,
+* whether it keeps state from window to window: :meth:`OpKind.carries_state` (a graph none of
+  whose ops does runs its windows independently, in parallel).
 
 Every consumer iterates over a graph's ops and delegates to ``OPS[op.kind]``; nothing anywhere
 branches on op kinds. :data:`OPS` holds the seed's ops (:mod:`scgen.ir.core_ops`) and makes an op
@@ -123,6 +125,10 @@ class TwinContext:
     ``outputs`` collects the graph's output ports. In the compiled engine streams may also be
     :class:`Packed`; ``engine`` records how each op ran (op index -> description) and ``cache``
     keeps values computed once per graph (constant streams) across calls.
+
+    ``fresh`` is True when every window starts from reset (the user asked for fresh state, or
+    no op of the graph carries state across windows): ops then run their windows
+    independently, and may run them in parallel.
     """
 
     graph: Graph
@@ -135,6 +141,12 @@ class TwinContext:
     index: int = 0
     engine: dict[int, str] = field(default_factory=dict)
     cache: dict[Any, Any] = field(default_factory=dict)
+    fresh: bool = False
+
+    def window(self, w: int) -> TwinContext:
+        """This context for window ``w`` alone (its own report, a fresh cache)."""
+        ports = {k: v[w : w + 1] for k, v in self.ports.items()}
+        return TwinContext(self.graph, self.types, self.producer, self.length, 1, ports)
 
     def ran(self, how: str) -> None:
         """Record how the op being run computed its result (for the engine report)."""
@@ -203,24 +215,56 @@ class OpKind:
         """Compute the op's result for ``ctx.windows`` windows from its operands' values."""
         raise NotImplementedError
 
+    def carries_state(self, op: Op) -> bool:
+        """True when the op's result in a window depends on earlier windows (state the
+        hardware keeps from window to window, e.g. a neuron's membrane). An op kind that does
+        not say so is taken to carry state."""
+        return True
+
     def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         """Compute the op's result in the compiled engine; operands may be :class:`Packed`.
 
         Ops whose result is a stream return it :class:`Packed` where they can. This default
         runs the op's :meth:`twin` on unpacked operands (per cycle over ``(windows, length)``
-        arrays, or per window).
+        arrays, or per window); with ``ctx.fresh``, an op that carries state runs its twin on
+        one window at a time, each from reset.
         """
         from .ports import per_cycle
 
-        value = self.twin(ctx, op, [ctx.plain(a) for a in args])
-        if op.result is None:
-            ctx.ran("twin")
+        plain = [ctx.plain(a) for a in args]
+        if ctx.fresh and ctx.windows > 1 and self.carries_state(op):
+            value = _concat_windows(
+                [
+                    self.twin(ctx.window(w), op, [_window_of(a, w) for a in plain])
+                    for w in range(ctx.windows)
+                ]
+            )
+            fresh = ", each window alone"
         else:
-            ctx.ran("twin, per cycle" if per_cycle(ctx.types[op.result]) else "twin, per window")
+            value, fresh = self.twin(ctx, op, plain), ""
+        if op.result is None:
+            ctx.ran("twin" + fresh)
+        else:
+            how = "per cycle" if per_cycle(ctx.types[op.result]) else "per window"
+            ctx.ran(f"twin, {how}{fresh}")
         return value
 
     def __repr__(self) -> str:
         return f"<op sc.{self.kind}>"
+
+
+def _window_of(value: Any, w: int) -> Any:
+    """Window ``w`` of an operand's twin value (an array over windows, or a dict of them)."""
+    if isinstance(value, dict):
+        return {k: _window_of(v, w) for k, v in value.items()}
+    return np.asarray(value)[w : w + 1]
+
+
+def _concat_windows(values: list[Any]) -> Any:
+    """One value over windows from the values of single windows (see :func:`_window_of`)."""
+    if isinstance(values[0], dict):
+        return {k: _concat_windows([v[k] for v in values]) for k in values[0]}
+    return np.concatenate([np.asarray(v) for v in values])
 
 
 _PARTS = ("result", "hardware", "twin")

@@ -133,6 +133,9 @@ class PrimitiveOp(OpKind):
     def params(self, op: Op) -> Any:
         return params_from_attrs(self.prim, dict(op.attrs))
 
+    def carries_state(self, op: Op) -> bool:
+        return self.spec.stateful
+
     def check(self, types: list[Type], attrs: dict) -> list[str]:
         prim, spec = self.prim, self.spec
         out = []

@@ -22,6 +22,7 @@ from .verilator import SimulatorNotFound, run_verilator, toolchain_env, verilato
 from .windows import (
     EmittedTop,
     WindowResult,
+    carries_state,
     collect_windows,
     explain,
     run_hardware,
@@ -46,6 +47,7 @@ __all__ = [
     # graphs over windows
     "EmittedTop",
     "WindowResult",
+    "carries_state",
     "collect_windows",
     "explain",
     "run_hardware",

@@ -24,6 +24,7 @@ from ..ir.ports import input_ports, per_cycle
 __all__ = [
     "EmittedTop",
     "WindowResult",
+    "carries_state",
     "collect_windows",
     "explain",
     "run_hardware",
@@ -36,15 +37,19 @@ __all__ = [
 class WindowResult:
     """Per-window outputs: window-level values ``(windows,)``, streams ``(windows, L)``.
 
-    ``engine`` says how each op ran (op index -> ``"packed"``, ``"bit-sliced ..."``, ``"twin"``).
+    ``engine`` says how each op ran (op index -> ``"packed"``, ``"bit-sliced ..."``, ``"twin"``);
+    ``independent`` whether the windows ran independently, each from reset (``state="fresh"``,
+    or a graph that carries no state from window to window), in parallel where an op can.
     """
 
     outputs: dict[str, np.ndarray]
     length: int
     engine: dict[int, str] = field(default_factory=dict)
+    independent: bool = False
 
 
 ENGINES = ("compiled", "twin")
+STATES = ("carry", "fresh")
 # per graph: values computed once. Graphs are frozen and compare by content, so equal graphs
 # (equal IR hashes) share one entry; the key hashes in microseconds where ir_hash prints the text
 _GRAPH_CACHE: OrderedDict[Graph, dict] = OrderedDict()
@@ -62,7 +67,19 @@ def _graph_cache(graph: Graph) -> dict:
     return cache
 
 
-def run_windows(graph: Graph, inputs: dict[str, Any], *, engine: str = "compiled") -> WindowResult:
+def carries_state(graph: Graph) -> bool:
+    """True when some op of ``graph`` keeps state from window to window
+    (:meth:`~scgen.ir.ops.OpKind.carries_state`), so its windows depend on the ones before."""
+    return any(OPS[op.kind].carries_state(op) for op in graph.ops)
+
+
+def run_windows(
+    graph: Graph,
+    inputs: dict[str, Any],
+    *,
+    engine: str = "compiled",
+    state: str = "carry",
+) -> WindowResult:
     """Run ``windows`` windows of the graph on the twins; inputs are one value per window.
 
     Rates are given as probabilities (converted exactly as the hardware port holds them);
@@ -70,10 +87,16 @@ def run_windows(graph: Graph, inputs: dict[str, Any], *, engine: str = "compiled
     result with its :meth:`~scgen.ir.ops.OpKind.compiled` part (packed streams, bit-sliced
     dense counts; an op without one runs its twin), with ``engine="twin"`` with its own
     :meth:`~scgen.ir.ops.OpKind.twin` (the reference the compiled engine is tested against).
-    The neurons' state carries from window to window, as in hardware.
+
+    With ``state="carry"`` (the default) the neurons' state carries from window to window, as
+    in hardware; with ``state="fresh"`` every window starts from reset, as if it ran alone
+    (independent samples of a batch). A graph without state across windows gives the same
+    bits either way; its windows run independently (and in parallel where an op can) in both.
     """
     if engine not in ENGINES:
         raise ValueError(f"run_windows engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if state not in STATES:
+        raise ValueError(f"run_windows state must be one of {', '.join(STATES)}, not {state!r}")
     types, length = checked(graph)
     ports = input_ports(graph, inputs)
     n = {len(v) for v in ports.values()}
@@ -82,9 +105,30 @@ def run_windows(graph: Graph, inputs: dict[str, Any], *, engine: str = "compiled
             f"Graph {graph.name!r} inputs must give the same number of windows, not {sorted(n)}"
         )
     windows = n.pop() if n else 1
+    independent = state == "fresh" or not carries_state(graph)
+    if engine == "twin" and independent and windows > 1 and carries_state(graph):
+        # the reference for fresh state: every window run alone, from reset
+        ran = [
+            _run(graph, types, length, {k: v[w : w + 1] for k, v in ports.items()}, 1, False, False)
+            for w in range(windows)
+        ]
+        outputs = {k: np.concatenate([r.outputs[k] for r in ran]) for k in ran[0].outputs}
+        return WindowResult(outputs, length, ran[0].engine, True)
+    result = _run(graph, types, length, ports, windows, engine == "compiled", independent)
+    return result
+
+
+def _run(
+    graph: Graph,
+    types: dict,
+    length: int,
+    ports: dict[str, np.ndarray],
+    windows: int,
+    compiled: bool,
+    fresh: bool,
+) -> WindowResult:
     producer: dict[int, Op] = {op.result: op for op in graph.ops if op.result is not None}
-    ctx = TwinContext(graph, types, producer, length, windows, ports)
-    compiled = engine == "compiled"
+    ctx = TwinContext(graph, types, producer, length, windows, ports, fresh=compiled and fresh)
     if compiled:
         ctx.cache = _graph_cache(graph)
     val: dict[int, Any] = {}
@@ -98,7 +142,7 @@ def run_windows(graph: Graph, inputs: dict[str, Any], *, engine: str = "compiled
             ctx.ran("twin")
         if op.result is not None:
             val[op.result] = value
-    return WindowResult(ctx.outputs, length, ctx.engine)
+    return WindowResult(ctx.outputs, length, ctx.engine, fresh)
 
 
 def explain(graph: Graph, result: WindowResult) -> str:
@@ -106,9 +150,13 @@ def explain(graph: Graph, result: WindowResult) -> str:
     from ..ir.text import print_graph
 
     text = print_graph(graph).splitlines()[1 : 1 + len(graph.ops)]
-    return "\n".join(
-        f"{result.engine.get(i, '-'):<32} {line.strip()}" for i, line in enumerate(text)
-    )
+    lines = [
+        "windows: independent, each from reset (in parallel where an op can)"
+        if result.independent
+        else "windows: in order, state carried from window to window"
+    ]
+    lines += [f"{result.engine.get(i, '-'):<32} {line.strip()}" for i, line in enumerate(text)]
+    return "\n".join(lines)
 
 
 class EmittedTop(GraphTop):

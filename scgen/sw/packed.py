@@ -177,13 +177,15 @@ def _dense_packed_kernel(
     gain,
     length,
     block,
+    fresh,
     spread,
     partial,
 ):
     """Neuron blocks in parallel; in a block, windows and words in order (the neurons' state
-    carries from window to window). ``x`` is ``(windows, words, n_inputs)``, ``w`` ``(1 or
-    windows, words, n_weights)``. ``partial[b, win, t]`` gets the spikes of block ``b``'s neurons
-    on cycle ``t``, neuron ``n`` at bit ``n % 64``.
+    carries from window to window), or with ``fresh`` every (block, window) pair in parallel,
+    each from reset. ``x`` is ``(windows, words, n_inputs)``, ``w`` ``(1 or windows, words,
+    n_weights)``. ``partial[b, win, t]`` gets the spikes of block ``b``'s neurons on cycle
+    ``t``, neuron ``n`` at bit ``n % 64``.
 
     Counts below 256 (``n_inputs < 256``) are read off the planes eight cycles at a time: a
     look-up spreads a plane's byte into eight 8-bit lanes, one per cycle, and lanes add without
@@ -194,7 +196,12 @@ def _dense_packed_kernel(
     n_blocks = partial.shape[0]
     n_planes = _bit_length(ni)
     lanes_ok = n_planes <= 8
-    for b in prange(n_blocks):
+    items = n_blocks * windows if fresh else n_blocks
+    for item in prange(items):
+        b, first, stop = np.int64(item), np.int64(0), np.int64(windows)
+        if fresh:
+            b, first = divmod(np.int64(item), np.int64(windows))
+            stop = first + 1
         lo = b * block
         hi = min(nn, lo + block)
         m = hi - lo
@@ -204,7 +211,7 @@ def _dense_packed_kernel(
         planes = np.zeros(n_planes, dtype=np.uint64)
         lanes = np.zeros((m, 8), dtype=np.uint64)
         counts = np.zeros((m, 64), dtype=np.int64)
-        for win in range(windows):
+        for win in range(first, stop):
             ws = 0 if w.shape[0] == 1 else win
             lk = np.int64(leak[win])
             gk = np.int64(gain[win])
@@ -264,6 +271,7 @@ def dense_packed(
     gain: np.ndarray,
     length: int,
     threads: int = 1,
+    fresh: bool = False,
 ) -> np.ndarray:
     """Run a dense layer's neurons over windows of packed synapse streams.
 
@@ -271,15 +279,18 @@ def dense_packed(
     n_weights, words)`` weight streams, ``table[n, i]`` the weight of synapse ``(n, i)``,
     ``current[c]`` a neuron's input for a count of ``c`` synapses, ``leak``/``gain`` one value per
     window. Neuron ``n`` steps ``length`` times per window on its per-cycle counts; the state
-    carries over windows. Returns ``(groups, windows, length)`` uint64: bit ``n % 64`` of group
-    ``n // 64`` is neuron ``n``'s spike. ``threads`` only splits the neurons into blocks; the
-    result is the same for any value.
+    carries over windows, or with ``fresh`` every window starts from reset (and windows run in
+    parallel). Returns ``(groups, windows, length)`` uint64: bit ``n % 64`` of group ``n // 64``
+    is neuron ``n``'s spike. ``threads`` only splits the work into blocks; the result is the
+    same for any value.
     """
     windows = x.shape[0]
     nn = table.shape[0]
     block = 64
-    while block > 8 and -(-nn // block) < threads:
+    parallel = -(-nn // block) * (windows if fresh else 1)
+    while block > 8 and parallel < threads:
         block //= 2
+        parallel = -(-nn // block) * (windows if fresh else 1)
     n_blocks = -(-nn // block)
     partial = np.empty((n_blocks, windows, length), dtype=np.uint64)
     # words outermost: a neuron's synapse words of one 64-cycle slice lie side by side
@@ -297,6 +308,7 @@ def dense_packed(
         gain,
         length,
         block,
+        fresh,
         _SPREAD,
         partial,
     )
