@@ -42,10 +42,13 @@ from .sw.assoc import _assoc_query_kernel
 from .sw.cordiv import _cordiv_kernel
 from .sw.counter import _counter_kernel
 from .sw.dense import _dense_kernel
+from .sw.encoder import encoder_packed
+from .sw.hdc import bind_packed, bundle_packed
 from .sw.jkdiv import _jkdiv_kernel, jkdiv
 from .sw.kuramoto import _kuramoto_kernel
 from .sw.lfsr import _lfsr_kernel
 from .sw.lif import _lif_const_kernel, _lif_kernel, _lif_kernel_1
+from .sw.logic import add_mux_packed, mul_and_packed, mul_xnor_packed
 from .sw.permute import _permute_kernel
 from .sw.sobol import _sobol_kernel
 from .sw.uart import _uart_rx_kernel, _uart_tx_kernel
@@ -75,6 +78,14 @@ class IrSpec:
     source : callable, optional
         ``source(params) -> str``: the identity of the random source the result comes from
         (for correlation checks); None for ops that combine streams.
+    packed : callable, optional
+        The primitive's part in the compiled graph engine, next to its twin:
+        ``packed(params, length, **ports)`` gets the stream ports as packed words
+        (``(rows, ceil(length / 64))`` uint64, bit ``t % 64`` of word ``t // 64`` = cycle ``t``)
+        and the value ports as ``(rows,)`` integers, rows 1 or one per window (broadcasting),
+        and returns the result stream packed the same way (bits past ``length`` 0), what the
+        twin gives for windows from reset with the tied ports; or None where these params have
+        no packed form (the op then runs its twin). None: the op always runs its twin.
     """
 
     streams: tuple[str, ...] = ()
@@ -89,6 +100,7 @@ class IrSpec:
     stateful: bool = False
     # extra IR checks: ``check(params, operand types) -> [problem, ...]``
     check: Callable[[Any, list], list[str]] | None = None
+    packed: Callable[..., Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -393,6 +405,7 @@ _ENCODER_IR = IrSpec(
     tied=(("en", 1),),
     encoding=lambda p, e: p.encoding.value,
     source=lambda p: p.source.identity(),
+    packed=encoder_packed,
 )
 _SOURCE_IR = IrSpec(tied=(("en", 1),), output="value", source=lambda p: p.identity(), words=True)
 
@@ -438,7 +451,7 @@ register(
         hw.MulAnd,
         sw.mul_and,
         _lane_stimulus("a", "b"),
-        IrSpec(streams=("a", "b")),
+        IrSpec(streams=("a", "b"), packed=mul_and_packed),
         example=_lanes_example(MulAndParams),
     )
 )
@@ -449,7 +462,7 @@ register(
         hw.MulXnor,
         sw.mul_xnor,
         _lane_stimulus("a", "b"),
-        IrSpec(streams=("a", "b"), encoding=lambda p, e: "bipolar"),
+        IrSpec(streams=("a", "b"), encoding=lambda p, e: "bipolar", packed=mul_xnor_packed),
         example=_lanes_example(MulXnorParams),
     )
 )
@@ -460,7 +473,7 @@ register(
         hw.AddMux,
         sw.add_mux,
         _lane_stimulus("a", "b", "sel"),
-        IrSpec(streams=("a", "b", "sel"), encoding=lambda p, e: e[0]),
+        IrSpec(streams=("a", "b", "sel"), encoding=lambda p, e: e[0], packed=add_mux_packed),
         example=_lanes_example(AddMuxParams),
     )
 )
@@ -731,7 +744,7 @@ register(
         hw.Bind,
         sw.bind,
         _lane_stimulus("a", "b"),
-        IrSpec(streams=("a", "b")),
+        IrSpec(streams=("a", "b"), packed=bind_packed),
         example=_lanes_example(BindParams),
     )
 )
@@ -742,7 +755,7 @@ register(
         hw.Bundle,
         sw.bundle,
         _bundle_stimulus,
-        IrSpec(streams=("a0", "a1", "a2")),
+        IrSpec(streams=("a0", "a1", "a2"), packed=bundle_packed),
         example=_bundle_example,
     )
 )

@@ -257,29 +257,76 @@ def test_dense_compiled_same_for_any_thread_count():
         _same(results[0], r)
 
 
-def test_packed_streams_feed_primitive_ops():
-    # a constant's stream (one row for every window) and a packed stream into the registry's
-    # ops, which run their twins on the unpacked bits, and back into packed ops
+def test_primitive_ops_run_their_packed_parts():
+    # a constant's stream (one row for every window) and packed streams into the registry's
+    # ops, which run their packed parts (IrSpec.packed), and back into the seed's packed ops
     from scgen.ir import GraphBuilder
+    from scgen.params import EncoderParams, SobolParams
 
     b = GraphBuilder("m")
-    x = b.input("x")
+    x, w = b.input("x"), b.input("w", "i16")
     s1 = b.encode(x, length=100, seed=5)
     s2 = b.encode(b.constant(0.3, "rate"), length=100, seed=7)
-    s3 = b.apply("add_mux", b.apply("mul_xnor", s1, s2), s2, s1)
-    b.output("o", s3)
-    b.output("n", b.popcount(s3))
+    sobol = SobolParams(width=16, dimension=3, scramble=0x1234)
+    s3 = b.apply(
+        "encoder",
+        w,
+        params=EncoderParams(source=sobol, encoding="bipolar", ordering="blueprint"),
+        length=100,
+    )
+    s4 = b.apply("encoder", b.constant(0.6, "rate"), params=EncoderParams(), length=100)
+    s5 = b.apply("add_mux", b.apply("mul_xnor", s1, s2), s2, s1)
+    s6 = b.apply("bind", b.apply("bundle", s5, s3, s4), b.apply("mul_and", s1, s4))
+    b.output("o", s6)
+    b.output("n", b.popcount(s6))
     b.output("k", b.popcount(s1 & s2))
     g = b.build()
-    ins = {"x": np.random.default_rng(1).random(30)}
+    rng = np.random.default_rng(1)
+    ins = {"x": rng.random(30), "w": rng.integers(-(2**15), 2**15, 30)}
     compiled = run_windows(g, ins)
     _same(run_windows(g, ins, engine="twin"), compiled)
-    assert [compiled.engine[i] for i in (4, 5, 7, 9)] == [
-        "twin, per cycle",
-        "twin, per cycle",
-        "packed",
-        "packed",
-    ]
+    text = explain(g, compiled)
+    for kind in ("encoder %1", "mul_xnor", "add_mux", "bundle", "bind", "mul_and", "and"):
+        assert re.search(rf"^packed +%\d+ = sc.{kind}", text, re.M), kind
+    assert re.search(
+        r"^packed \(constant, encoded once\) +%\d+ = sc.encoder %\d+, source=.lfsr", text, re.M
+    )
+    _same(run_windows(g, ins, engine="twin"), run_windows(g, ins))  # from the graph's cache
+
+
+def test_primitive_ops_without_packed_form_run_their_twins():
+    # two lanes have no packed form: the op runs its twin (and the graph's bits stay the twin's)
+    from scgen.ir import GraphBuilder
+    from scgen.params import MulXnorParams
+
+    b = GraphBuilder("lanes")
+    s = b.encode(b.input("x"), length=70, seed=3)
+    t = b.encode(b.input("y"), length=70, seed=4)
+    b.output("o", b.apply("mul_xnor", s, t, params=MulXnorParams(lanes=2)))
+    g = b.build()
+    rng = np.random.default_rng(2)
+    ins = {"x": rng.random(5), "y": rng.random(5)}
+    compiled = run_windows(g, ins)
+    assert compiled.engine[4] == "twin, per cycle"
+    _same(run_windows(g, ins, engine="twin"), compiled)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 8, 17, 63])
+def test_bundle_packed_is_the_bundle_twin(n):
+    from scgen.params import BundleParams
+    from scgen.sw.hdc import bundle, bundle_packed
+
+    rng = np.random.default_rng(n)
+    length = 150
+    bits = {f"a{k}": rng.integers(0, 2, (4, length)) for k in range(n)}
+    for k in range(n):  # runs of all ones and all zeros reach every count
+        bits[f"a{k}"][:, 100:120] = 1
+        bits[f"a{k}"][:, 120:140] = 0
+    p = BundleParams(n=n)
+    words = bundle_packed(p, length, **{k: pack_streams(v) for k, v in bits.items()})
+    want = np.stack([bundle(p, **{k: v[r] for k, v in bits.items()}).o for r in range(4)])
+    assert unpack_streams(words, length).tolist() == want.astype(np.int64).tolist()
+    assert bundle_packed(BundleParams(n=n, lanes=2), length, **bits) is None
 
 
 # --------------------------------------------------------------------------------------------

@@ -184,7 +184,8 @@ def test_ir_lowering_errors():
 @st.composite
 def primitive_graphs(draw):
     """Random graphs that use the registry's primitive ops: encoders with LFSR and Sobol
-    sources in either ordering and encoding, XNOR and AND products, MUX additions."""
+    sources in either ordering and encoding (of inputs or constants), XNOR and AND products,
+    MUX additions, binds and bundles."""
     from scgen.params import EncoderParams, LfsrForm, LfsrParams, SobolParams
 
     # 16-bit sources: the rate and i16 operands fill a 16-bit comparator
@@ -211,10 +212,18 @@ def primitive_graphs(draw):
             encoding="bipolar" if bipolar else "unipolar",
             ordering=draw(st.sampled_from(["hardware", "blueprint"])),
         )
-        streams.append(b.apply("encoder", word if bipolar else rate, params=params, length=length))
+        value = word if bipolar else rate
+        if draw(st.integers(0, 3)) == 0:  # a constant operand: one stream for every window
+            value = (
+                b.constant(draw(st.integers(-(1 << 15), (1 << 15) - 1)), "i16")
+                if bipolar
+                else b.constant(draw(st.floats(0, 1)), "rate")
+            )
+        streams.append(b.apply("encoder", value, params=params, length=length))
     for _ in range(draw(st.integers(1, 3))):
-        kind = draw(st.sampled_from(["mul_and", "mul_xnor", "add_mux"]))
-        args = [draw(st.sampled_from(streams)) for _ in range(3 if kind == "add_mux" else 2)]
+        kind = draw(st.sampled_from(["mul_and", "mul_xnor", "add_mux", "bind", "bundle"]))
+        arity = {"add_mux": 3, "bundle": 3}.get(kind, 2)
+        args = [draw(st.sampled_from(streams)) for _ in range(arity)]
         if kind == "mul_and" and any(a.type.encoding != "unipolar" for a in args):
             kind = "mul_xnor"
         streams.append(b.apply(kind, *args))

@@ -390,7 +390,8 @@ class LifStep(OpKind):
         # every window from reset: one neuron per window (a batch row), one step each
         p = self.params(op)
         current, leak, gain, noise = (
-            wrap_signed(np.asarray(v).reshape(-1, 1), p.data_width) for v in args
+            wrap_signed(np.ascontiguousarray(v, dtype=np.int64).reshape(-1, 1), p.data_width)
+            for v in args
         )
         trace = PRIMITIVES["lif"].twin(p, leak_k=leak, gain_k=gain, I_t=current, noise_in=noise)
         ctx.ran("twin, per window, each from reset")

@@ -22,7 +22,7 @@ from amaranth.lib.wiring import In
 
 from ..params import SOURCES
 from ..primitives import PRIMITIVES, Primitive
-from .ops import OPS, AttrDef, HwContext, OpKind, TwinContext
+from .ops import OPS, AttrDef, HwContext, OpKind, Packed, TwinContext
 from .types import RATE_BITS, Bitstream, Rate, SInt, Type, UInt, Words
 
 if TYPE_CHECKING:
@@ -216,6 +216,28 @@ class PrimitiveOp(OpKind):
             ins = {port: np.asarray(v).reshape(-1) for port, v in ins.items()}
         out = self.prim.twin(self.params(op), **ins)._asdict()
         return np.asarray(out[spec.output]).reshape(windows, length)
+
+    def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        # the primitive's packed part where it has one (IrSpec.packed), else its twin
+        spec = self.spec
+        if spec.packed is None:
+            return super().compiled(ctx, op, args)
+        n = len(spec.streams)
+        # held values only, all graph constants: one stream for every window, once per graph
+        once = n == 0 and all(OPS[ctx.producer[o].kind].is_constant for o in op.operands)
+        key = ("packed", ctx.index)
+        words = ctx.cache.get(key) if once else None
+        if words is None:
+            ports = {port: ctx.packed(a).words for port, a in zip(spec.streams, args, strict=False)}
+            for port, value in zip(spec.values, args[n:], strict=True):
+                ports[port] = np.asarray(value)[:1] if once else np.asarray(value)
+            words = spec.packed(self.params(op), ctx.length, **ports)
+            if words is None:
+                return super().compiled(ctx, op, args)
+            if once:
+                ctx.cache[key] = words
+        ctx.ran("packed (constant, encoded once)" if once else "packed")
+        return Packed(np.asarray(words, dtype=np.uint64), ctx.length)
 
 
 def primitive_op(kind: str) -> OpKind | None:

@@ -11,7 +11,7 @@ from ._ports import as_stimulus, bit_range, check_params, finish, signed_range, 
 from .lfsr import lfsr
 from .sobol import sobol
 
-__all__ = ["EncoderTrace", "encoder"]
+__all__ = ["EncoderTrace", "encoder", "encoder_packed"]
 
 
 class EncoderTrace(NamedTuple):
@@ -69,3 +69,12 @@ def encoder(
     threshold = (ins["x"] & ((1 << w) - 1)) ^ params.x_offset()
     o = (value < threshold).view(np.uint8)
     return EncoderTrace(*finish(one_d, o))
+
+
+def encoder_packed(params: EncoderParams, length: int, x: object) -> np.ndarray:
+    """:func:`encoder` on packed streams: row ``r`` is the stream of ``x[r]`` held for
+    ``length`` cycles from reset (``en = 1``), any source, ordering and encoding (one source
+    run, compares 64 to a word; see :func:`scgen.sw.lfsr_encode.encode_lfsr`)."""
+    from .lfsr_encode import encode_lfsr
+
+    return encode_lfsr(params, np.asarray(x, dtype=np.int64).reshape(-1), length)

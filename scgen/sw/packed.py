@@ -23,6 +23,7 @@ __all__ = [
     "dense_packed",
     "pack_streams",
     "popcount_streams",
+    "stream_mask",
     "unpack_streams",
 ]
 
@@ -40,6 +41,15 @@ def pack_streams(bits: object) -> np.ndarray:
     padded[:, :length] = a
     packed = np.packbits(padded, axis=1, bitorder="little")
     return np.ascontiguousarray(packed).view("<u8").astype(np.uint64).reshape(rows, n)
+
+
+def stream_mask(length: int) -> np.ndarray:
+    """The ``(ceil(length / 64),)`` uint64 words whose bits are 1 on the stream's cycles and 0
+    past ``length`` (what a packed stream's padding must stay)."""
+    mask = np.full(words_for(length), np.uint64(0xFFFFFFFFFFFFFFFF), dtype=np.uint64)
+    if length % 64:
+        mask[-1] = np.uint64((1 << (length % 64)) - 1)
+    return mask
 
 
 def unpack_streams(words: np.ndarray, length: int) -> np.ndarray:
