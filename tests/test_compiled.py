@@ -34,6 +34,7 @@ def test_pack_unpack_round_trip():
         assert words.shape == (5, -(-length // 64)) and words.dtype == np.uint64
         assert unpack_streams(words, length).tolist() == bits.tolist()
         assert popcount_streams(words).tolist() == bits.sum(axis=1).tolist()
+        assert popcount_streams(words, parallel=True).tolist() == bits.sum(axis=1).tolist()
         for r in range(5):  # bit t % 64 of word t // 64 is cycle t
             assert all(int(words[r, t // 64]) >> (t % 64) & 1 == bits[r, t] for t in range(length))
 
@@ -151,6 +152,7 @@ def test_encode_lfsr_seeds_equals_encode_lfsr(length):
     x[0] = 0
     x[1] = 0xFFFF
     got = encode_lfsr_seeds(LfsrParams(), seeds, x, length)
+    assert encode_lfsr_seeds(LfsrParams(), seeds, x, length, parallel=True).tolist() == got.tolist()
     for k, s in enumerate(seeds):
         want = encode_lfsr(EncoderParams(source=replace(LfsrParams(), seed=s)), x[:, k], length)
         assert got[:, k, :].tolist() == want.tolist()
@@ -457,3 +459,28 @@ def test_dense_fresh_same_for_any_thread_count_and_equals_alone():
     assert any(int(v) for v in alone["spikes"].ravel())
     for r in results:
         _same_outputs(alone, r.outputs)
+
+
+@pytest.mark.parametrize("state", ["carry", "fresh"])
+def test_demo_many_windows_same_for_any_thread_count(state):
+    # enough stream cycles (windows x L >= 2**18) for the window-local ops to split their
+    # windows over threads
+    import numba
+
+    g = parse(DEMO.read_text())
+    rng = np.random.default_rng(9)
+    ins = {"x": rng.random(1100), "w": rng.random(1100)}
+    before = numba.get_num_threads()
+    results = []
+    try:
+        for threads in sorted({1, 2, numba.config.NUMBA_NUM_THREADS}):
+            numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+            results.append(run_windows(g, ins, state=state))
+    finally:
+        numba.set_num_threads(before)
+    if numba.config.NUMBA_NUM_THREADS > 1:
+        assert results[-1].engine[2] == "packed, windows in parallel"
+        assert results[-1].engine[5] == "packed, windows in parallel"
+    want = run_windows(g, ins, engine="twin", state=state)
+    for r in results:
+        _same(want, r)

@@ -57,6 +57,15 @@ def _is_stream(t: Type) -> bool:
     return isinstance(t, Bitstream)
 
 
+def _parallel(ctx: TwinContext) -> bool:
+    """Whether a window-local op splits its windows over threads (its windows are independent
+    whatever the graph carries): more than one thread, and enough stream cycles to pay for
+    waking them (about 10 us)."""
+    import numba
+
+    return numba.get_num_threads() > 1 and ctx.windows * ctx.length >= 1 << 18
+
+
 class _WindowOp(OpKind):
     """An op whose result in a window depends on that window alone (no state across windows)."""
 
@@ -204,8 +213,11 @@ class Encode(_WindowOp):
         # every window's compares in one sequential kernel (the LFSR's cycle is read once):
         # equal to encode_lfsr, without waking a thread pool for a few words per window
         x = np.asarray(args[0], dtype=np.int64)[:, None]
-        words = encode_lfsr_seeds(LfsrParams(), [op.attr("seed")], x, ctx.length)[:, 0, :]
-        ctx.ran("packed")
+        parallel = _parallel(ctx)
+        words = encode_lfsr_seeds(
+            LfsrParams(), [op.attr("seed")], x, ctx.length, parallel=parallel
+        )[:, 0, :]
+        ctx.ran("packed, windows in parallel" if parallel else "packed")
         return Packed(words, ctx.length)
 
 
@@ -299,8 +311,10 @@ class Popcount(_WindowOp):
         return count[:, n]  # verify() checked that the width holds a count of up to L
 
     def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
-        counts = popcount_streams(ctx.packed(args[0]).words)
-        ctx.ran("packed")
+        words = ctx.packed(args[0]).words
+        parallel = _parallel(ctx) and len(words) > 1
+        counts = popcount_streams(words, parallel=parallel)
+        ctx.ran("packed, windows in parallel" if parallel else "packed")
         return np.repeat(counts, ctx.windows) if len(counts) == 1 else counts
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 
+import numba
 import numpy as np
 from llvmlite import ir
 from numba import prange, types
 from numba.extending import intrinsic
 
 from ..params import EncoderParams, Encoding, LfsrParams, SobolParams
-from ._jit import kernel, parallel_kernel
+from ._jit import parallel_kernel, sequential_and_parallel
 from ._ports import check_params
 from .bernoulli import words_for
 from .lfsr import lfsr
@@ -73,23 +74,30 @@ def _compare_pack(values, thresholds, out):
             out[i, full] = w
 
 
-@kernel
-def _compare_pack_seeds(cycle, starts, thresholds, length, out):
+def _compare_pack_seed_rows(cycle, starts, thresholds, length, chunk, out):
     """``out[r, k]``: the packed compares of ``cycle[starts[k] + t]`` (around the cycle) with
-    ``thresholds[r, k]``, 64 cycles per word."""
+    ``thresholds[r, k]``, 64 cycles per word; rows in chunks of ``chunk`` (in parallel in the
+    parallel build)."""
     period = cycle.shape[0]
-    window = np.empty(64, dtype=np.uint32)
-    for k in range(starts.shape[0]):
-        for j in range(out.shape[2]):
-            n = min(64, length - 64 * j)
-            p = (starts[k] + 64 * j) % period
-            for b in range(64):
-                window[b] = cycle[p] if b < n else 0
-                p = p + 1 if p + 1 < period else 0
-            keep = np.uint64(0xFFFFFFFFFFFFFFFF) >> np.uint64(64 - n)  # no bits past length
-            for r in range(thresholds.shape[0]):
-                out[r, k, j] = _less64(window, 0, thresholds[r, k]) & keep
+    rows = thresholds.shape[0]
+    for c in prange((rows + chunk - 1) // chunk):
+        r0 = c * chunk
+        r1 = min(rows, r0 + chunk)
+        window = np.empty(64, dtype=np.uint32)
+        for k in range(starts.shape[0]):
+            for j in range(out.shape[2]):
+                n = min(64, length - 64 * j)
+                p = (starts[k] + 64 * j) % period
+                for b in range(64):
+                    window[b] = cycle[p] if b < n else 0
+                    p = p + 1 if p + 1 < period else 0
+                keep = np.uint64(0xFFFFFFFFFFFFFFFF) >> np.uint64(64 - n)  # no bits past length
+                for r in range(r0, r1):
+                    out[r, k, j] = _less64(window, 0, thresholds[r, k]) & keep
     return out
+
+
+_compare_pack_seeds, _compare_pack_seeds_parallel = sequential_and_parallel(_compare_pack_seed_rows)
 
 
 @functools.lru_cache(maxsize=64)
@@ -153,14 +161,16 @@ def _cycle(src: LfsrParams) -> tuple[np.ndarray, np.ndarray]:
     return seq, pos
 
 
-def encode_lfsr_seeds(source: LfsrParams, seeds: object, x: object, length: int) -> np.ndarray:
+def encode_lfsr_seeds(
+    source: LfsrParams, seeds: object, x: object, length: int, *, parallel: bool = False
+) -> np.ndarray:
     """Return the packed streams ``(rows, len(seeds), ceil(length / 64))`` of unipolar
     comparator encoders on ``source``'s LFSR, encoder ``k`` reseeded to ``seeds[k]``.
 
     ``x`` is ``(rows, len(seeds))``: row ``r``'s values, held for ``length`` cycles from reset.
     Stream ``[r, k]`` equals ``encode_lfsr(EncoderParams(source=replace(source,
     seed=seeds[k])), x[r, k], length)``; a maximal LFSR's states are read off its one cycle, so
-    many seeds cost no more than one.
+    many seeds cost no more than one. ``parallel`` splits the rows over threads (the same bits).
     """
     if not isinstance(source, LfsrParams):
         raise TypeError(f"Seeded encoders need LfsrParams, not {source!r}")
@@ -184,5 +194,11 @@ def encode_lfsr_seeds(source: LfsrParams, seeds: object, x: object, length: int)
     if xs.size and (int(xs.min()) < 0 or int(xs.max()) > mask):
         bad = int(xs.min()) if int(xs.min()) < 0 else int(xs.max())
         raise ValueError(f"Encoder values must be between 0 and {mask}, not {bad}")
-    _compare_pack_seeds(seq, pos[s], xs.astype(np.uint32), int(length), out)
+    rows = xs.shape[0]
+    if parallel and rows > 1:
+        threads = numba.get_num_threads()
+        chunk = max(1, -(-rows // (4 * threads)))
+        _compare_pack_seeds_parallel(seq, pos[s], xs.astype(np.uint32), int(length), chunk, out)
+    else:
+        _compare_pack_seeds(seq, pos[s], xs.astype(np.uint32), int(length), max(1, rows), out)
     return out

@@ -14,7 +14,7 @@ import numpy as np
 from numba import prange
 
 from ._intrinsics import popcount64
-from ._jit import inline, kernel, parallel_kernel
+from ._jit import inline, kernel, parallel_kernel, sequential_and_parallel
 from .bernoulli import words_for
 from .lif import lif_step
 
@@ -59,20 +59,23 @@ def unpack_streams(words: np.ndarray, length: int) -> np.ndarray:
     return bits[:, :length].astype(np.int64)
 
 
-@kernel
 def _popcount_rows(words, out):
-    for r in range(words.shape[0]):
+    for r in prange(words.shape[0]):
         c = np.uint64(0)
         for k in range(words.shape[1]):
             c += popcount64(words[r, k])
         out[r] = c
 
 
-def popcount_streams(words: np.ndarray) -> np.ndarray:
-    """The ones of every packed stream, ``(rows,)`` int64."""
+_popcount_rows_1, _popcount_rows_parallel = sequential_and_parallel(_popcount_rows)
+
+
+def popcount_streams(words: np.ndarray, *, parallel: bool = False) -> np.ndarray:
+    """The ones of every packed stream, ``(rows,)`` int64; ``parallel`` splits the rows over
+    threads."""
     w = np.ascontiguousarray(words, dtype=np.uint64)
     out = np.empty(w.shape[0], dtype=np.int64)
-    _popcount_rows(w, out)
+    (_popcount_rows_parallel if parallel else _popcount_rows_1)(w, out)
     return out
 
 
