@@ -108,6 +108,10 @@ def test_bench_engine_report(tmp_path):
     ]
     text = write_report(res, tmp_path / "R.md")
     assert "| x | 2.000 | 1.000 | 2.00 | 2.000 | 1.000 | 2.00 | 10 % | 500.000 | 500.000 |" in text
+    # sections other tools wrote below the table survive a new report
+    (tmp_path / "R.md").write_text(text + "\n## Against Verilator\n\n| a | b |\n")
+    again = write_report(res, tmp_path / "R.md")
+    assert again.startswith(text) and again.endswith("\n## Against Verilator\n\n| a | b |\n")
 
 
 SYNAPSE = """sc.graph @syn {

@@ -3,8 +3,10 @@
 
 The dense graph's first row sets the engine's ``DenseLayer.forward_numpy``, one call per window,
 against the compiled graph (hardware-exact: LFSR synapses, per-cycle counts, LIF neurons
-carrying state over windows); the other rows set scgen's per-cycle twin (``engine="twin"``, the
-reference the compiled engine is tested against) in the engine's column.
+carrying state over windows); the "vs scgen twin" rows set scgen's per-cycle twin
+(``engine="twin"``, the reference the compiled engine is tested against) in the engine's column,
+the "state=fresh" rows the same graph carrying state (``state="carry"``, windows in order) against
+independent windows each from reset (``state="fresh"``, windows in parallel).
 
 The dense graph's limit per window: 64 x 32 x 16 = 32 768 AND words (4 us at the measured
 AND+popcount limit of about 8e9 words/s), the carry-save adders about five word operations per
@@ -91,6 +93,19 @@ def rows(eng, sc, rng: np.random.Generator) -> dict[str, Callable[[], tuple]]:
 
         return build
 
+    def vs_carry(graph, windows, make_inputs, units):
+        def build():
+            g = graph()
+            ins = make_inputs(windows)
+            return (
+                lambda: run_windows(g, ins),
+                lambda: run_windows(g, ins, state="fresh"),
+                "and_popcount" if units else "none",
+                units * windows,
+            )
+
+        return build
+
     def dense_inputs(windows):
         return {"xs": rng.random((windows, 64))}
 
@@ -106,5 +121,11 @@ def rows(eng, sc, rng: np.random.Generator) -> dict[str, Callable[[], tuple]]:
         ),
         "compiled graph demo L=256, 10000 windows (vs scgen twin)": vs_twin(
             demo_graph, 10000, demo_inputs, 4
+        ),
+        "compiled graph dense 64x32x1024, 1000 windows, state=fresh (vs state=carry)": vs_carry(
+            dense_graph, 1000, dense_inputs, 64 * 32 * 16
+        ),
+        "compiled graph demo L=256, 10000 windows, state=fresh (vs state=carry)": vs_carry(
+            demo_graph, 10000, demo_inputs, 0
         ),
     }
