@@ -158,6 +158,29 @@ def test_cli_sim_explain_and_engines(tmp_path, capsys):
     assert capsys.readouterr().out == compiled
 
 
+def test_cli_sim_fresh_state(capsys):
+    # the demo's neuron carries state; --state fresh starts every window from reset
+    from pathlib import Path
+
+    demo = str(Path(__file__).parent.parent / "examples" / "demo.scir")
+    args = ["sim", demo, "--input", "x=0.9,0.9,0.9", "--input", "w=0.9"]
+    assert main([*args, "--explain"]) == 0
+    assert capsys.readouterr().out.splitlines()[1] == (
+        "windows: in order, state carried from window to window"
+    )
+    assert main([*args, "--state", "fresh", "--explain"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "windows: independent, each from reset (in parallel where an op can)"
+    assert any(line.startswith("twin, per window, each from reset") for line in out)
+    assert main([*args, "--state", "fresh"]) == 0
+    fresh = capsys.readouterr().out.splitlines()[2:]
+    rows = [line.split()[1:] for line in fresh]
+    assert rows[0] == rows[1] == rows[2]  # equal inputs, every window from reset: equal rows
+    assert main(args) == 0
+    carried = [line.split()[1:] for line in capsys.readouterr().out.splitlines()[2:]]
+    assert carried != rows
+
+
 @pytest.mark.verilator
 def test_cli_verify_three_ways(tmp_path, capsys):
     path = tmp_path / "syn.scir"
