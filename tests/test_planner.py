@@ -9,7 +9,7 @@ import pytest
 from scgen.cli import main
 from scgen.ir import GraphBuilder, parse
 from scgen.sim import run_windows
-from scgen.sweep import plan, sobol_length_for, stream_length_for
+from scgen.sweep import load_model, plan, sobol_length_for, stream_length_for
 from scgen.sweep.calibrate import data_path, load_rows, measure_graph
 from scgen.sweep.families import calibration_graphs, chain_graph, holdout_graphs, primitive_graph
 
@@ -92,12 +92,22 @@ def test_planner_error_wrong():
         stream_length_for(0.7)
 
 
-def test_planner_family_wrong():
-    with pytest.raises(
-        ValueError,
-        match=r"^Planner family must be one with calibration data \(ice40\), not 'ecp5'; run python -m scgen.sweep.calibrate --board BOARD to make it$",
-    ):
-        plan(parse(SYNAPSE), "ulx3s-85f")
+def test_planner_family_wrong(tmp_path, monkeypatch):
+    from scgen.sweep import calibrate
+
+    (tmp_path / "calibration-ice40.json").write_text(
+        calibrate.data_path("calibration", "ice40").read_text()
+    )
+    monkeypatch.setattr(calibrate, "DATA", tmp_path)
+    load_model.cache_clear()
+    try:
+        with pytest.raises(
+            ValueError,
+            match=r"^Planner family must be one with calibration data \(ice40\), not 'ecp5'; run python -m scgen.sweep.calibrate --board BOARD to make it$",
+        ):
+            plan(parse(SYNAPSE), "ulx3s-85f")
+    finally:
+        load_model.cache_clear()
 
 
 def test_planner_kind_wrong():
@@ -127,3 +137,22 @@ def test_planner_against_one_build():
     assert abs(p.total["lut"] - built["lut"]) <= 0.2 * built["lut"]
     assert abs(p.total["ff"] - built["ff"]) <= 0.2 * built["ff"]
     assert abs(p.fmax_mhz - built["fmax_mhz"]) <= 0.25 * built["fmax_mhz"]
+
+
+def test_planner_nnls_equals_scipy():
+    """The planner's own NNLS (no SciPy import when planning) reaches SciPy's optimum."""
+    from scipy.optimize import nnls as scipy_nnls
+
+    from scgen.sweep.planner import nnls
+
+    rng = np.random.default_rng(11)
+    for t in range(300):
+        m, n = int(rng.integers(3, 40)), int(rng.integers(1, 25))
+        a = rng.normal(size=(m, n)) * rng.random(n) * 10.0 ** int(rng.integers(-2, 3))
+        if t % 3 == 0:
+            a = np.abs(a)
+        b = rng.normal(size=m) * 10
+        ours, ref = nnls(a, b), scipy_nnls(a, b)[0]
+        assert (ours >= 0).all()
+        r_ours, r_ref = np.linalg.norm(a @ ours - b), np.linalg.norm(a @ ref - b)
+        assert r_ours <= r_ref * (1 + 1e-6) + 1e-9

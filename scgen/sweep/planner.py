@@ -29,6 +29,7 @@ __all__ = [
     "Plan",
     "fit",
     "load_model",
+    "nnls",
     "op_features",
     "plan",
     "sobol_length_for",
@@ -191,10 +192,37 @@ def _graph_vector(graph: Graph) -> tuple[np.ndarray, int]:
     return np.array([total[k] for k in FEATURES]), chain
 
 
+def nnls(a: np.ndarray, b: np.ndarray, *, tol: float = 1e-10) -> np.ndarray:
+    """The x >= 0 that minimises ||a x - b||, by Lawson and Hanson's active-set method
+    (Solving Least Squares Problems, 1974, ch. 23): free the variable with the largest
+    gradient, solve on the free set, step back to the boundary while a free variable would go
+    negative. In NumPy, so planning does not import SciPy (a third of a second)."""
+    m, n = a.shape
+    x = np.zeros(n)
+    free = np.zeros(n, dtype=bool)
+    scale = tol * max(1.0, float(np.abs(a).max(initial=0.0)) * max(m, n))
+    for _ in range(3 * n + 10):
+        grad = a.T @ (b - a @ x)
+        cand = ~free & (grad > scale)
+        if not cand.any():
+            break
+        free[np.argmax(np.where(cand, grad, -np.inf))] = True
+        while True:
+            z = np.zeros(n)
+            z[free] = np.linalg.lstsq(a[:, free], b, rcond=None)[0]
+            bad = free & (z <= 0)
+            if not bad.any():
+                x = z
+                break
+            alpha = np.min(x[bad] / (x[bad] - z[bad]))
+            x = x + alpha * (z - x)
+            free &= x > scale
+            x[~free] = 0.0
+    return x
+
+
 def fit(rows: list[dict], family: str) -> Model:
     """Fit the per-op models on measured rows (``calibrate`` output: graph text and figures)."""
-    from scipy.optimize import nnls
-
     from ..ir import parse
 
     if not rows:
@@ -208,7 +236,7 @@ def fit(rows: list[dict], family: str) -> Model:
         y = np.array([float(r[res]) for r in rows])
         # relative error matters (±20 %), so each row is weighted by 1/y
         w = 1.0 / np.maximum(y, 1.0)
-        sol, _ = nnls(x[:, used] * w[:, None], y * w)
+        sol = nnls(x[:, used] * w[:, None], y * w)
         full = np.zeros(len(FEATURES))
         full[used] = sol
         coef[res] = {k: round(float(c), 5) for k, c in zip(FEATURES, full, strict=True) if c}
@@ -217,7 +245,7 @@ def fit(rows: list[dict], family: str) -> Model:
         [np.ones(len(rows)), [c for _v, c in vecs], np.log2(np.maximum(lut_pred, 2))]
     )
     ns = np.array([1000.0 / r["fmax_mhz"] for r in rows])
-    sol, _ = nnls(a / ns[:, None], np.ones(len(rows)))
+    sol = nnls(a / ns[:, None], np.ones(len(rows)))
     period = dict(zip(("base", "per_chain_bit", "per_log2_lut"), map(float, sol), strict=True))
     return Model(family, coef, period, len(rows))
 
@@ -225,14 +253,18 @@ def fit(rows: list[dict], family: str) -> Model:
 @functools.cache
 def load_model(family: str) -> Model:
     """The model fitted on the committed calibration data of ``family``."""
-    from .calibrate import data_path, load_rows
+    from . import calibrate
 
-    path = data_path("calibration", family)
+    path = calibrate.data_path("calibration", family)
     if not path.exists():
-        raise ValueError(
-            f"Planner family must be one with calibration data (ice40), not {family!r}; "
-            f"run python -m scgen.sweep.calibrate --board BOARD to make it"
+        have = sorted(
+            p.stem.removeprefix("calibration-") for p in calibrate.DATA.glob("calibration-*.json")
         )
+        raise ValueError(
+            f"Planner family must be one with calibration data ({', '.join(have) or 'none'}), "
+            f"not {family!r}; run python -m scgen.sweep.calibrate --board BOARD to make it"
+        )
+    load_rows = calibrate.load_rows
     return fit(load_rows(path), family)
 
 
