@@ -89,6 +89,9 @@ class IrSpec:
     stateful: bool = False
     # extra IR checks: ``check(params, operand types) -> [problem, ...]``
     check: Callable[[Any, list], list[str]] | None = None
+    # the planner's resource features: ``plan(params) -> ({feature: value}, carry-chain bits)``
+    # (see :meth:`scgen.ir.ops.OpKind.plan_features`); None: the planner has no model of it
+    plan: Callable[[Any], tuple[dict[str, float], int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -393,8 +396,21 @@ _ENCODER_IR = IrSpec(
     tied=(("en", 1),),
     encoding=lambda p, e: p.encoding.value,
     source=lambda p: p.source.identity(),
+    plan=lambda p: ({f"encoder_{p.source.NAME.lower()}": 1.0}, p.source.width),
 )
-_SOURCE_IR = IrSpec(tied=(("en", 1),), output="value", source=lambda p: p.identity(), words=True)
+_SOURCE_IR = IrSpec(
+    tied=(("en", 1),),
+    output="value",
+    source=lambda p: p.identity(),
+    words=True,
+    plan=lambda p: ({f"source_{p.NAME.lower()}": 1.0}, p.width),
+)
+
+
+def _lanes_plan(feature: str) -> Callable[[Any], tuple[dict[str, float], int]]:
+    """The planner's features of a per-lane op: ``feature`` counts its lanes."""
+    return lambda p: ({feature: float(p.lanes)}, 0)
+
 
 register(
     Primitive(
@@ -438,7 +454,7 @@ register(
         hw.MulAnd,
         sw.mul_and,
         _lane_stimulus("a", "b"),
-        IrSpec(streams=("a", "b")),
+        IrSpec(streams=("a", "b"), plan=_lanes_plan("gate_lanes")),
         example=_lanes_example(MulAndParams),
     )
 )
@@ -449,7 +465,7 @@ register(
         hw.MulXnor,
         sw.mul_xnor,
         _lane_stimulus("a", "b"),
-        IrSpec(streams=("a", "b"), encoding=lambda p, e: "bipolar"),
+        IrSpec(streams=("a", "b"), encoding=lambda p, e: "bipolar", plan=_lanes_plan("gate_lanes")),
         example=_lanes_example(MulXnorParams),
     )
 )
@@ -460,7 +476,9 @@ register(
         hw.AddMux,
         sw.add_mux,
         _lane_stimulus("a", "b", "sel"),
-        IrSpec(streams=("a", "b", "sel"), encoding=lambda p, e: e[0]),
+        IrSpec(
+            streams=("a", "b", "sel"), encoding=lambda p, e: e[0], plan=_lanes_plan("gate_lanes")
+        ),
         example=_lanes_example(AddMuxParams),
     )
 )
@@ -559,7 +577,7 @@ register(
         hw.Cordiv,
         sw.cordiv,
         _lane_stimulus("a", "b"),
-        IrSpec(streams=("a", "b")),
+        IrSpec(streams=("a", "b"), plan=_lanes_plan("cordiv_lanes")),
         example=_lanes_example(CordivParams),
         kernels=(_cordiv_kernel,),
     )
@@ -731,7 +749,7 @@ register(
         hw.Bind,
         sw.bind,
         _lane_stimulus("a", "b"),
-        IrSpec(streams=("a", "b")),
+        IrSpec(streams=("a", "b"), plan=_lanes_plan("bind_lanes")),
         example=_lanes_example(BindParams),
     )
 )
@@ -742,7 +760,7 @@ register(
         hw.Bundle,
         sw.bundle,
         _bundle_stimulus,
-        IrSpec(streams=("a0", "a1", "a2")),
+        IrSpec(streams=("a0", "a1", "a2"), plan=_lanes_plan("bundle_lanes")),
         example=_bundle_example,
     )
 )
@@ -772,6 +790,11 @@ register(
             tied=(("start", "first"), ("en", "busy")),
             stateful=True,
             check=_permute_ir_check,
+            # two vectors of registers, a word counter, a dimension-to-lanes multiplexer
+            plan=lambda p: (
+                {"permute_bits": float(p.dimension), "permute_words": 1.0},
+                max(1, p.words.bit_length()),
+            ),
         ),
         example=_permute_example,
         kernels=(_permute_kernel,),

@@ -9,9 +9,9 @@ import pytest
 from scgen.cli import main
 from scgen.ir import GraphBuilder, parse
 from scgen.sim import run_windows
-from scgen.sweep import load_model, plan, sobol_length_for, stream_length_for
 from scgen.sweep.calibrate import data_path, load_rows, measure_graph
 from scgen.sweep.families import calibration_graphs, chain_graph, holdout_graphs, primitive_graph
+from scgen.sweep.planner import RESOURCES, load_model, plan, sobol_length_for, stream_length_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNAPSE = (ROOT / "examples" / "synapse.scir").read_text()
@@ -112,12 +112,24 @@ def test_planner_family_wrong(tmp_path, monkeypatch):
 
 def test_planner_kind_wrong():
     b = GraphBuilder("d")
-    b.output("q", b.div_const(b.input("n", "u8"), 3))
+    q = b.apply("jkdiv", b.encode(b.input("x"), length=64), b.encode(b.input("y"), length=64))
+    b.output("q", b.popcount(q))
     with pytest.raises(
         ValueError,
-        match=r"^Planner has no model for op kind 'div_const' \(op\[1\]\); modelled kinds are input, output, constant, encode, and, popcount, lif_step, scale, offset, dense_forward, encoder, lfsr, sobol, mul_and, mul_xnor, add_mux$",
+        match=r"^Planner op kind must be one with a resource model \(OpKind.plan_features\), not 'jkdiv' \(op\[4\]\)$",
     ):
         plan(b.build(), "icebreaker")
+
+
+def test_planner_feature_uncalibrated():
+    from scgen.sweep.planner import Model
+
+    model = Model("ice40", {r: {"window": 1.0} for r in RESOURCES}, {}, 1, ("window",))
+    with pytest.raises(
+        ValueError,
+        match=r"^Planner model of family 'ice40' must be calibrated on every feature it is asked about, not without 'cordiv_lanes' \(op kind 'cordiv'\); add graphs with it to scgen.sweep.families.calibration_graphs and run python -m scgen.sweep.calibrate$",
+    ):
+        model.resources({"cordiv_lanes": 2.0}, "cordiv")
 
 
 def test_cli_plan(tmp_path, capsys):

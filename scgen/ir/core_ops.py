@@ -28,7 +28,16 @@ from ..sw.dense import dense_windows, unpack_fields
 from ..sw.lfsr_encode import encode_lfsr, encode_lfsr_seeds
 from ..sw.packed import dense_packed, popcount_streams
 from .graph import Op
-from .ops import OPS, AttrDef, HwContext, OpKind, Packed, TwinContext, register_op
+from .ops import (
+    OPS,
+    AttrDef,
+    HwContext,
+    OpKind,
+    Packed,
+    PlanContext,
+    TwinContext,
+    register_op,
+)
 from .ports import const_value, const_windows, output_fields, per_cycle, port_shape
 from .types import RATE_BITS, Bitstream, Bool, Fixed, Rate, SInt, Tuple, Type, UInt, Vec
 
@@ -82,6 +91,9 @@ class Input(OpKind):
             ctx.m.d.sync += reg.eq(port)
         return reg
 
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        return {"input_bits": float(ctx.bits(op.attr("type")))}, 0
+
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         return ctx.ports[op.attr("name")]
 
@@ -116,6 +128,11 @@ class Output(OpKind):
                     ctx.m.d.sync += out.eq(value)
         return None
 
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        t = ctx.types[op.operands[0]]
+        bits = sum(ctx.bits(x) for x in t.items) if isinstance(t, Tuple) else ctx.bits(t)
+        return {"output_bits": float(1 if isinstance(t, Bitstream) else bits)}, 0
+
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         t = ctx.types[op.operands[0]]
         for port, field in output_fields(op.attr("name"), t):
@@ -138,6 +155,9 @@ class Constant(OpKind):
 
     def hardware(self, ctx: HwContext, op: Op, args: list[Any]) -> Any:
         return Const(const_value(op), port_shape(op.attr("type")))
+
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        return {}, 0  # folded into its consumers
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         return const_windows(op, ctx.windows)
@@ -179,6 +199,10 @@ class Encode(OpKind):
         ctx.m.submodules[ctx.name(op)] = ResetInserter(ctx.start)(enc)
         ctx.m.d.comb += [enc.x.eq(args[0]), enc.en.eq(1)]
         return enc.o
+
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        # a scale/offset in front is combinational: its path runs on into the comparator
+        return {"encode": 1.0}, RATE_BITS + ctx.comb.get(op.operands[0], 0)
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         x = np.broadcast_to(np.asarray(args[0])[:, None], (ctx.windows, ctx.length))
@@ -237,6 +261,9 @@ class And(OpKind):
         ctx.m.d.comb += [mul.a.eq(args[0]), mul.b.eq(args[1])]
         return mul.o
 
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        return {"and": 1.0}, 0
+
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         return PRIMITIVES["mul_and"].twin(MulAndParams(), args[0], args[1]).o
 
@@ -279,6 +306,12 @@ class Popcount(OpKind):
         value = Signal(op.attr("width"), name=f"v{op.result}")
         ctx.m.d.comb += value.eq(cnt.count)
         return value
+
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        bits = max(1, ctx.length.bit_length())
+        assert op.result is not None
+        ctx.value_bits[op.result] = bits
+        return {"popcount": 1.0, "popcount_bits": float(bits)}, bits
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         # the counter starts on the first stream cycle; its count is final one cycle after
@@ -370,6 +403,13 @@ class LifStep(OpKind):
         ctx.m.d.comb += [lif.en.eq(ctx.last), lif.I_t.eq(cur), lif.noise_in.eq(noise)]
         return {"spike": lif.spike, "v": lif.v}
 
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        dw = op.attr("data_width")
+        wired = sum(not ctx.is_constant(o) for o in op.operands[1:3])  # leak, gain multipliers
+        return {"lif": 1.0, "lif_dw": float(dw), "lif_wired_dw": float(wired * dw)}, dw * (
+            1 + wired
+        )
+
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         p = self.params(op)
         # the ports truncate to data_width bits, as the hardware connection does
@@ -415,6 +455,11 @@ class _RateOp(OpKind):
         top = (1 << RATE_BITS) - 1
         ctx.m.d.comb += value.eq(Mux(raw < 0, 0, Mux(raw > top, top, raw)))
         return value
+
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        assert op.result is not None
+        ctx.comb[op.result] = RATE_BITS  # combinational: its consumer's path runs through it
+        return {"rate_op": 1.0}, RATE_BITS
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         y = self.apply(np.asarray(args[0]), self.constant(op))
@@ -470,6 +515,17 @@ class DivConst(OpKind):
         value = Signal(t.width, name=f"v{op.result}")
         ctx.m.d.comb += value.eq(args[0] // op.attr("divisor"))
         return value
+
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        # combinational; a power of two is a shift, any other divisor Yosys's generic divider
+        # (one subtractor per quotient bit), over the bits of the operand that can be non-zero
+        assert op.result is not None
+        d, n = op.attr("divisor"), ctx.operand_bits(op.operands[0])
+        ctx.value_bits[op.result] = max(1, n - d.bit_length() + 1)
+        if d & (d - 1) == 0:
+            return {}, 0
+        ctx.comb[op.result] = n * n
+        return {"div_const_bits2": float(n * n)}, n * n
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         return np.asarray(args[0]) // op.attr("divisor")
@@ -533,6 +589,26 @@ class DenseForward(OpKind):
 
     def hardware(self, ctx: HwContext, op: Op, args: list[Any]) -> Any:
         return _dense_hardware(ctx, op, args)
+
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        p = _dense_params(op, ctx.types, ctx.producer)
+        ni, nn, dw = p.n_inputs, p.n_neurons, p.data_width
+        # with shared weights every neuron sees the same synapse count: Yosys merges the
+        # count registers and the scaling behind them into one (the neurons keep their state)
+        counts = 1 if p.shared_weights else nn
+        # the count is scaled by (y_max - y_min) / n_inputs: a shift when n_inputs is a power
+        # of two, else Yosys's generic divider, n stages of n-bit subtractors
+        n = max(1, (p.y_max - p.y_min).bit_length()) + max(1, ni.bit_length())
+        divider = 0 if ni & (ni - 1) == 0 else n * n
+        f = {
+            "dense_encoders": float(ni + (0 if p.uses_rom else p.n_weights)),
+            "dense_neurons": float(nn),
+            "dense_neuron_dw": float(nn * dw),
+            "dense_count_bits": float(counts * max(1, ni.bit_length())),
+            "dense_rom_kbits": p.n_weights * p.stream_length / 1024 if p.uses_rom else 0.0,
+            "dense_divider_bits2": float(counts * divider),
+        }
+        return f, max(2 * dw, divider)
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         return _dense_twin(ctx, op, args)

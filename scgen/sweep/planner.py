@@ -2,12 +2,13 @@
 # (plan() builds a GraphTop only to read its latency; it is never elaborated)
 """Resource and speed estimates of a graph without synthesis, from per-op models.
 
-Every op contributes a few features (encoders, counter bits, neuron data width, latched input
-bits, ...); each resource (LUT, FF, carry, BRAM, DSP) is a non-negative linear model of them,
-fitted on real builds (:mod:`scgen.sweep.calibrate`, data in ``scgen/sweep/data/``). fmax comes
-from a period model: a base delay, the longest carry chain of any op and the log of the design
-size (routing). The stream length for a stated error uses the Bernoulli variance p(1 - p)/L of an
-LFSR-driven stream at the worst case p = 1/2.
+Every op kind gives its own features (:meth:`scgen.ir.ops.OpKind.plan_features`: encoders,
+counter bits, neuron data width, latched input bits, ...); each resource (LUT, FF, carry,
+BRAM, DSP) is a non-negative linear model of them, fitted on real builds
+(:mod:`scgen.sweep.calibrate`, data in ``scgen/sweep/data/``). fmax comes from a period model:
+a base delay, the longest carry chain of any op and the log of the design size (routing). The
+stream length for a stated error uses the Bernoulli variance p(1 - p)/L of an LFSR-driven
+stream at the worst case p = 1/2.
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..ir.graph import Graph
-from ..ir.types import Bitstream, Fixed, Rate, SInt, UInt, Vec, Words
+from ..ir.types import Bitstream
 
 __all__ = [
-    "FEATURES",
     "RESOURCES",
     "Model",
     "Plan",
@@ -37,130 +37,56 @@ __all__ = [
 ]
 
 RESOURCES = ("lut", "ff", "carry", "bram", "dsp")
-FEATURES = (
-    "window",
-    "window_bits",
-    "input_bits",
-    "output_bits",
-    "encode",
-    "and",
-    "popcount",
-    "popcount_bits",
-    "lif",
-    "lif_dw",
-    "lif_wired_dw",
-    "rate_op",
-    "dense_encoders",
-    "dense_neurons",
-    "dense_neuron_dw",
-    "dense_rom_kbits",
-    "dense_divider_bits2",
-    "encoder_lfsr",
-    "encoder_sobol",
-    "source_lfsr",
-    "source_sobol",
-    "gate_lanes",
-)
-_ENCODER_BITS = 16  # the LFSR and comparator width of an encode op
-
-
-def _bits(n: int) -> int:
-    return max(1, int(n).bit_length())
-
-
-def _width(t) -> int:
-    if isinstance(t, Rate):
-        return 16
-    if isinstance(t, Vec):
-        return t.n * _width(t.elem)
-    if isinstance(t, UInt | SInt | Fixed):
-        return t.width
-    return 1
+WINDOW_FEATURES = ("window", "window_bits")  # the window controller's
 
 
 def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
     """Return, per op (and a ``window`` pseudo-op for the window controller), its index, kind,
-    features and the length of its longest carry chain in bits."""
+    features and the length of its longest carry chain in bits. Every op kind gives its own
+    features (:meth:`scgen.ir.ops.OpKind.plan_features`)."""
+    from ..ir.graph import OPS
     from ..ir.lower import window_length
-    from ..params.dense import ROM_BITS
+    from ..ir.ops import PlanContext
 
     graph.check()
-    types = graph.result_types()
     length = window_length(graph)
-    producer = {op.result: op for op in graph.ops if op.result is not None}
-    comb: dict[int, int] = {}  # result id -> carry-chain bits of combinational logic behind it
-    rows = [(-1, "window", {"window": 1.0, "window_bits": float(_bits(length + 2))}, 0)]
+    ctx = PlanContext(
+        graph.result_types(), {op.result: op for op in graph.ops if op.result is not None}, length
+    )
+    bits = max(1, (length + 2).bit_length())
+    rows = [(-1, "window", dict(zip(WINDOW_FEATURES, (1.0, float(bits)), strict=True)), 0)]
     for i, op in enumerate(graph.ops):
-        f: dict[str, float] = {}
-        chain = 0
-        a = dict(op.attrs)
-        if op.kind == "input":
-            f["input_bits"] = float(_width(a["type"]))
-        elif op.kind == "output":
-            t = types[op.operands[0]]
-            f["output_bits"] = float(
-                1
-                if isinstance(t, Bitstream)
-                else t.bits
-                if isinstance(t, Words)
-                else sum(map(_width, getattr(t, "items", [t])))
-            )
-        elif op.kind == "encode":
-            # a scale/offset in front is combinational: its path runs on into the comparator
-            f["encode"], chain = 1.0, _ENCODER_BITS + comb.get(op.operands[0], 0)
-        elif op.kind == "and":
-            f["and"] = 1.0
-        elif op.kind == "popcount":
-            f["popcount"], f["popcount_bits"] = 1.0, float(_bits(length))
-            chain = _bits(length)
-        elif op.kind == "lif_step":
-            dw = a["data_width"]
-            wired = sum(producer[o].kind != "constant" for o in op.operands[1:3])
-            f["lif"], f["lif_dw"], f["lif_wired_dw"] = 1.0, float(dw), float(wired * dw)
-            chain = dw * (1 + wired)
-        elif op.kind in ("scale", "offset"):
-            f["rate_op"], chain = 1.0, 16
-            comb[op.result] = chain
-        elif op.kind == "dense_forward":
-            ni, nn, dw = a["n_inputs"], a["n_neurons"], a["data_width"]
-            n_w = ni if types[op.operands[1]].n == ni else ni * nn
-            rom = producer[op.operands[1]].kind == "constant" and n_w * length <= ROM_BITS
-            f["dense_encoders"] = float(ni + (0 if rom else n_w))
-            f["dense_neurons"], f["dense_neuron_dw"] = float(nn), float(nn * dw)
-            f["dense_rom_kbits"] = n_w * length / 1024 if rom else 0.0
-            # the synapse count is scaled by (y_max - y_min) / n_inputs: a shift when n_inputs
-            # is a power of two, else Yosys's generic divider, n stages of n-bit subtractors
-            n = _bits(a["y_max"] - a["y_min"]) + _bits(ni)
-            chain = 2 * dw if ni & (ni - 1) == 0 else max(2 * dw, n * n)
-            f["dense_divider_bits2"] = 0.0 if ni & (ni - 1) == 0 else float(nn * n * n)
-        elif op.kind == "encoder":  # the registered primitive: an LFSR or Sobol source
-            f[f"encoder_{a['source']}"] = 1.0
-            chain = a["source.width"] + comb.get(op.operands[0], 0)
-        elif op.kind in ("lfsr", "sobol"):
-            f[f"source_{op.kind}"], chain = 1.0, a["width"]
-        elif op.kind in ("mul_and", "mul_xnor", "add_mux"):
-            f["gate_lanes"] = float(a.get("lanes") or 1)
-        elif op.kind != "constant":
+        got = OPS[op.kind].plan_features(ctx, op)
+        if got is None:
             raise ValueError(
-                f"Planner has no model for op kind {op.kind!r} (op[{i}]); modelled kinds are "
-                f"input, output, constant, encode, and, popcount, lif_step, scale, offset, "
-                f"dense_forward, encoder, lfsr, sobol, mul_and, mul_xnor, add_mux"
+                f"Planner op kind must be one with a resource model (OpKind.plan_features), "
+                f"not {op.kind!r} (op[{i}])"
             )
-        rows.append((i, op.kind, f, chain))
+        rows.append((i, op.kind, *got))
     return rows
 
 
 @dataclass(frozen=True)
 class Model:
-    """A fitted model for one FPGA family: per-resource coefficients over :data:`FEATURES` and
-    the period model ``ns = base + per_chain_bit * chain + per_log2_lut * log2(lut)``."""
+    """A fitted model for one FPGA family: per-resource coefficients over the features of its
+    calibration graphs and the period model
+    ``ns = base + per_chain_bit * chain + per_log2_lut * log2(lut)``."""
 
     family: str
     coef: dict[str, dict[str, float]]
     period: dict[str, float]
     calibration_rows: int = 0
+    features: tuple[str, ...] = ()  # every feature the calibration graphs exercise
 
-    def resources(self, features: dict[str, float]) -> dict[str, float]:
+    def resources(self, features: dict[str, float], kind: str = "") -> dict[str, float]:
+        unknown = sorted(k for k, v in features.items() if v and k not in self.features)
+        if unknown:
+            raise ValueError(
+                f"Planner model of family {self.family!r} must be calibrated on every feature "
+                f"it is asked about, not without {', '.join(map(repr, unknown))} (op kind "
+                f"{kind!r}); add graphs with it to scgen.sweep.families.calibration_graphs and "
+                f"run python -m scgen.sweep.calibrate"
+            )
         return {
             r: sum(self.coef[r].get(k, 0.0) * v for k, v in features.items()) for r in RESOURCES
         }
@@ -177,19 +103,20 @@ class Model:
                 "coef": self.coef,
                 "period": self.period,
                 "calibration_rows": self.calibration_rows,
+                "features": list(self.features),
             },
             indent=1,
         )
 
 
-def _graph_vector(graph: Graph) -> tuple[np.ndarray, int]:
-    total = dict.fromkeys(FEATURES, 0.0)
+def _graph_features(graph: Graph) -> tuple[dict[str, float], int]:
+    total: dict[str, float] = {}
     chain = 0
     for _i, _k, f, c in op_features(graph):
         for k, v in f.items():
-            total[k] += v
+            total[k] = total.get(k, 0.0) + v
         chain = max(chain, c)
-    return np.array([total[k] for k in FEATURES]), chain
+    return total, chain
 
 
 def nnls(a: np.ndarray, b: np.ndarray, *, tol: float = 1e-10) -> np.ndarray:
@@ -228,8 +155,9 @@ def fit(rows: list[dict], family: str) -> Model:
     if not rows:
         raise ValueError(f"Planner calibration for family {family!r} must have rows, not none")
     graphs = [parse(r["graph"]) for r in rows]
-    vecs = [_graph_vector(g) for g in graphs]
-    x = np.array([v for v, _c in vecs])
+    vecs = [_graph_features(g) for g in graphs]
+    features = tuple(sorted({k for f, _c in vecs for k, v in f.items() if v}))
+    x = np.array([[f.get(k, 0.0) for k in features] for f, _c in vecs])
     used = x.any(axis=0)
     coef: dict[str, dict[str, float]] = {}
     for res in RESOURCES:
@@ -237,17 +165,17 @@ def fit(rows: list[dict], family: str) -> Model:
         # relative error matters (±20 %), so each row is weighted by 1/y
         w = 1.0 / np.maximum(y, 1.0)
         sol = nnls(x[:, used] * w[:, None], y * w)
-        full = np.zeros(len(FEATURES))
+        full = np.zeros(len(features))
         full[used] = sol
-        coef[res] = {k: round(float(c), 5) for k, c in zip(FEATURES, full, strict=True) if c}
-    lut_pred = x @ np.array([coef["lut"].get(k, 0.0) for k in FEATURES])
+        coef[res] = {k: round(float(c), 5) for k, c in zip(features, full, strict=True) if c}
+    lut_pred = x @ np.array([coef["lut"].get(k, 0.0) for k in features])
     a = np.column_stack(
         [np.ones(len(rows)), [c for _v, c in vecs], np.log2(np.maximum(lut_pred, 2))]
     )
     ns = np.array([1000.0 / r["fmax_mhz"] for r in rows])
     sol = nnls(a / ns[:, None], np.ones(len(rows)))
     period = dict(zip(("base", "per_chain_bit", "per_log2_lut"), map(float, sol), strict=True))
-    return Model(family, coef, period, len(rows))
+    return Model(family, coef, period, len(rows), features)
 
 
 @functools.cache
@@ -360,7 +288,7 @@ def plan(graph: Graph, board: str, *, error: float = 0.01) -> Plan:
     model = load_model(b.family)
     need = stream_length_for(error)
     rows = op_features(graph)
-    per_op = [(i, k, model.resources(f), c) for i, k, f, c in rows]
+    per_op = [(i, k, model.resources(f, k), c) for i, k, f, c in rows]
     total = {r: sum(res[r] for _i, _k, res, _c in per_op) for r in RESOURCES}
     out = Plan(graph.name, b.name, b.family, total=total, error=error)
     for i, k, res, c in per_op:
