@@ -24,9 +24,6 @@ from ..params import (
     MulAndParams,
 )
 from ..primitives import PRIMITIVES
-from ..sw.dense import dense_windows, unpack_fields
-from ..sw.lfsr_encode import encode_lfsr, encode_lfsr_seeds
-from ..sw.packed import dense_packed, popcount_streams
 from .graph import Op
 from .ops import (
     OPS,
@@ -211,6 +208,8 @@ class Encode(OpKind):
     def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         # the LFSR runs the same sequence whatever it encodes: one source run, packed compares;
         # a constant operand is encoded once per graph
+        from ..sw.lfsr_encode import encode_lfsr, encode_lfsr_seeds  # Numba: on first run
+
         params, src = self.params(op), ctx.producer[op.operands[0]]
         if OPS[src.kind].is_constant:
             key = ("encode", ctx.index)
@@ -325,6 +324,8 @@ class Popcount(OpKind):
         return count[:, n]  # verify() checked that the width holds a count of up to L
 
     def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        from ..sw.packed import popcount_streams
+
         counts = popcount_streams(ctx.packed(args[0]).words)
         ctx.ran("packed")
         return np.repeat(counts, ctx.windows) if len(counts) == 1 else counts
@@ -682,6 +683,8 @@ def _dense_hardware(ctx: HwContext, op: Op, args: list[Any]) -> Any:
 
 
 def _dense_twin(ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+    from ..sw.dense import dense_windows, unpack_fields
+
     p = _dense_params(op, ctx.types, ctx.producer)
     xs, ws, leak, gain = args
     return dense_windows(
@@ -697,6 +700,10 @@ def _dense_compiled(ctx: TwinContext, op: Op, args: list[Any]) -> Any:
     """The layer on packed synapse streams: per-cycle counts by bit-sliced adders, the neurons
     stepped per cycle on them (see :func:`scgen.sw.packed.dense_packed`)."""
     import numba
+
+    from ..sw.dense import unpack_fields
+    from ..sw.lfsr_encode import encode_lfsr_seeds
+    from ..sw.packed import dense_packed
 
     key = ("dense", ctx.index)
     if key not in ctx.cache:  # what the graph fixes: params, synapse table, constant weights

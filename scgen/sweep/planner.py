@@ -14,9 +14,12 @@ stream at the worst case p = 1/2.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -69,8 +72,8 @@ def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
 @dataclass(frozen=True)
 class Model:
     """A fitted model for one FPGA family: per-resource coefficients over the features of its
-    calibration graphs and the period model
-    ``ns = base + per_chain_bit * chain + per_log2_lut * log2(lut)``."""
+    calibration graphs and the period model ``ns = base + max over ops (per_chain_bit * chain +
+    delay[kind]) + per_log2_lut * log2(lut)``."""
 
     family: str
     coef: dict[str, dict[str, float]]
@@ -91,10 +94,14 @@ class Model:
             r: sum(self.coef[r].get(k, 0.0) * v for k, v in features.items()) for r in RESOURCES
         }
 
-    def fmax_mhz(self, chain: int, lut: float) -> float:
+    def path_ns(self, chain: int, kind: str) -> float:
+        """The delay of an op's longest path: its carry chain and the op kind's own delay (a
+        multiplier, a multiplexer tree), both fitted per family."""
+        return self.period["per_chain_bit"] * chain + self.period.get(f"delay.{kind}", 0.0)
+
+    def fmax_mhz(self, path_ns: float, lut: float) -> float:
         p = self.period
-        ns = p["base"] + p["per_chain_bit"] * chain + p["per_log2_lut"] * math.log2(max(lut, 2))
-        return 1000.0 / ns
+        return 1000.0 / (p["base"] + path_ns + p["per_log2_lut"] * math.log2(max(lut, 2)))
 
     def to_json(self) -> str:
         return json.dumps(
@@ -109,14 +116,66 @@ class Model:
         )
 
 
-def _graph_features(graph: Graph) -> tuple[dict[str, float], int]:
+def _graph_features(graph: Graph) -> tuple[dict[str, float], list[tuple[str, int]]]:
+    """The graph's summed features and the (kind, carry-chain bits) of every op with a path."""
     total: dict[str, float] = {}
-    chain = 0
-    for _i, _k, f, c in op_features(graph):
-        for k, v in f.items():
-            total[k] = total.get(k, 0.0) + v
-        chain = max(chain, c)
-    return total, chain
+    paths = []
+    for _i, k, f, c in op_features(graph):
+        for name, v in f.items():
+            total[name] = total.get(name, 0.0) + v
+        if c:
+            paths.append((k, c))
+    return total, paths
+
+
+def _fit_period(paths: list[list[tuple[str, int]]], lut: np.ndarray, ns: np.ndarray) -> dict:
+    """Fit ``ns = base + max over ops (per_chain_bit * chain + delay[kind]) + per_log2_lut *
+    log2(lut)`` (relative error): by turns, take each build's slowest op under the current fit
+    and solve the linear non-negative problem for it, until the slowest ops settle. The max
+    makes it non-convex, so it starts from the longest chain and from each kind being slowest
+    where it occurs, and keeps the best fit."""
+    kinds = sorted({k for p in paths for k, _c in p})
+    col = {k: 3 + j for j, k in enumerate(kinds)}
+    logs = np.log2(np.maximum(lut, 2))
+
+    def delay(period: dict, kc: tuple[str, int]) -> float:
+        return period["per_chain_bit"] * kc[1] + period.get(f"delay.{kc[0]}", 0.0)
+
+    def refine(period: dict) -> tuple[float, dict]:
+        slowest: list[tuple[str, int]] | None = None
+        err = math.inf
+        for _ in range(20):
+            now = [max(p, key=lambda kc: delay(period, kc)) if p else ("", 0) for p in paths]
+            if now == slowest:
+                break
+            slowest = now
+            a = np.zeros((len(ns), 3 + len(kinds)))
+            a[:, 0], a[:, 2] = 1.0, logs
+            for r, (k, c) in enumerate(now):
+                a[r, 1] = c
+                if k:
+                    a[r, col[k]] = 1.0
+            sol = nnls(a / ns[:, None], np.ones(len(ns)))
+            period = dict(
+                zip(("base", "per_chain_bit", "per_log2_lut"), map(float, sol[:3]), strict=True)
+            )
+            period.update({f"delay.{k}": float(sol[col[k]]) for k in kinds if sol[col[k]]})
+        pred = np.array(
+            [
+                period["base"]
+                + period["per_log2_lut"] * lg
+                + max((delay(period, kc) for kc in p), default=0.0)
+                for p, lg in zip(paths, logs, strict=True)
+            ]
+        )
+        err = float(np.sum((pred / ns - 1) ** 2))
+        return err, period
+
+    starts = [{"base": 0.0, "per_chain_bit": 1.0, "per_log2_lut": 0.0}]
+    starts += [
+        {"base": 0.0, "per_chain_bit": 0.01, "per_log2_lut": 0.0, f"delay.{k}": 1e3} for k in kinds
+    ]
+    return min((refine(s) for s in starts), key=lambda ep: ep[0])[1]
 
 
 def nnls(a: np.ndarray, b: np.ndarray, *, tol: float = 1e-10) -> np.ndarray:
@@ -169,18 +228,31 @@ def fit(rows: list[dict], family: str) -> Model:
         full[used] = sol
         coef[res] = {k: round(float(c), 5) for k, c in zip(features, full, strict=True) if c}
     lut_pred = x @ np.array([coef["lut"].get(k, 0.0) for k in features])
-    a = np.column_stack(
-        [np.ones(len(rows)), [c for _v, c in vecs], np.log2(np.maximum(lut_pred, 2))]
-    )
     ns = np.array([1000.0 / r["fmax_mhz"] for r in rows])
-    sol = nnls(a / ns[:, None], np.ones(len(rows)))
-    period = dict(zip(("base", "per_chain_bit", "per_log2_lut"), map(float, sol), strict=True))
+    period = _fit_period([p for _v, p in vecs], lut_pred, ns)
     return Model(family, coef, period, len(rows), features)
+
+
+def _model_cache(family: str, data: bytes) -> Path:
+    """Where the model fitted on ``data`` is kept: ``$SCGEN_CACHE_DIR/planner`` (default
+    ``~/.cache/scgen``), named by a hash of the data and of the code that turns graphs into
+    features and fits them (the IR, the primitives, their params, this module)."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(data)
+    for path in sorted(
+        [*root.glob("ir/*.py"), *root.glob("params/*.py"), root / "primitives.py", Path(__file__)]
+    ):
+        h.update(path.name.encode() + path.read_bytes())
+    base = os.environ.get("SCGEN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "scgen"
+    )
+    return Path(base) / "planner" / f"{family}-{h.hexdigest()[:32]}.json"
 
 
 @functools.cache
 def load_model(family: str) -> Model:
-    """The model fitted on the committed calibration data of ``family``."""
+    """The model fitted on the committed calibration data of ``family`` (kept in a cache
+    after the first fit: parsing and fitting 45 graphs takes a few tenths of a second)."""
     from . import calibrate
 
     path = calibrate.data_path("calibration", family)
@@ -192,8 +264,24 @@ def load_model(family: str) -> Model:
             f"Planner family must be one with calibration data ({', '.join(have) or 'none'}), "
             f"not {family!r}; run python -m scgen.sweep.calibrate --board BOARD to make it"
         )
-    load_rows = calibrate.load_rows
-    return fit(load_rows(path), family)
+    data = path.read_bytes()
+    cached = _model_cache(family, data)
+    try:
+        d = json.loads(cached.read_text())
+        return Model(
+            d["family"], d["coef"], d["period"], d["calibration_rows"], tuple(d["features"])
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not cached yet (or unreadable): fit
+    model = fit(json.loads(data)["rows"], family)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(model.to_json())
+        tmp.replace(cached)
+    except OSError:
+        pass  # a read-only cache: fit again next time
+    return model
 
 
 def stream_length_for(error: float, p: float = 0.5) -> int:
@@ -298,10 +386,11 @@ def plan(graph: Graph, board: str, *, error: float = 0.01) -> Plan:
                 "kind": k,
                 **res,
                 "chain": c,
-                "fmax_mhz": model.fmax_mhz(c, total["lut"]) if c else None,
+                "fmax_mhz": model.fmax_mhz(model.path_ns(c, k), total["lut"]) if c else None,
             }
         )
-    out.fmax_mhz = model.fmax_mhz(max(c for *_x, c in per_op), total["lut"])
+    path = max((model.path_ns(c, k) for _i, k, _r, c in per_op if c), default=0.0)
+    out.fmax_mhz = model.fmax_mhz(path, total["lut"])
     out.stream_length = window_length(graph)
     out.cycles_per_window = out.stream_length + 2 + GraphTop(graph).latency
     types = graph.result_types()
