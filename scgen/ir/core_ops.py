@@ -457,10 +457,16 @@ class _RateOp(OpKind):
         ctx.m.d.comb += value.eq(Mux(raw < 0, 0, Mux(raw > top, top, raw)))
         return value
 
+    def adders(self, op: Op) -> int:
+        """Adders beyond the op's own: a constant multiply is one per set bit past the first."""
+        return 0
+
     def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
         assert op.result is not None
-        ctx.comb[op.result] = RATE_BITS  # combinational: its consumer's path runs through it
-        return {"rate_op": 1.0}, RATE_BITS
+        n = self.adders(op)
+        chain = RATE_BITS * (1 + n)
+        ctx.comb[op.result] = chain  # combinational: its consumer's path runs through it
+        return {"rate_op": 1.0, "rate_adders": float(n)}, chain
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         y = self.apply(np.asarray(args[0]), self.constant(op))
@@ -476,6 +482,9 @@ class Scale(_RateOp):
 
     def constant(self, op: Op) -> int:
         return int(op.attr("factor") * 256)
+
+    def adders(self, op: Op) -> int:
+        return max(0, bin(abs(self.constant(op))).count("1") - 1)
 
     def apply(self, x: Any, k: int) -> Any:
         return (x * k) >> 8

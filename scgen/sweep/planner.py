@@ -72,8 +72,8 @@ def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
 @dataclass(frozen=True)
 class Model:
     """A fitted model for one FPGA family: per-resource coefficients over the features of its
-    calibration graphs and the period model ``ns = base + max over ops (per_chain_bit * chain +
-    delay[kind]) + per_log2_lut * log2(lut)``."""
+    calibration graphs and the period model ``ns = base + max over ops ((per_chain_bit +
+    chain[kind]) * chain + delay[kind]) + per_log2_lut * log2(lut)``."""
 
     family: str
     coef: dict[str, dict[str, float]]
@@ -97,7 +97,7 @@ class Model:
     def path_ns(self, chain: int, kind: str) -> float:
         """The delay of an op's longest path: its carry chain and the op kind's own delay (a
         multiplier, a multiplexer tree), both fitted per family."""
-        return self.period["per_chain_bit"] * chain + self.period.get(f"delay.{kind}", 0.0)
+        return _path_ns(self.period, kind, chain)
 
     def fmax_mhz(self, path_ns: float, lut: float) -> float:
         p = self.period
@@ -128,48 +128,53 @@ def _graph_features(graph: Graph) -> tuple[dict[str, float], list[tuple[str, int
     return total, paths
 
 
-def _fit_period(paths: list[list[tuple[str, int]]], lut: np.ndarray, ns: np.ndarray) -> dict:
-    """Fit ``ns = base + max over ops (per_chain_bit * chain + delay[kind]) + per_log2_lut *
-    log2(lut)`` (relative error): by turns, take each build's slowest op under the current fit
-    and solve the linear non-negative problem for it, until the slowest ops settle. The max
-    makes it non-convex, so it starts from the longest chain and from each kind being slowest
-    where it occurs, and keeps the best fit."""
-    kinds = sorted({k for p in paths for k, _c in p})
-    col = {k: 3 + j for j, k in enumerate(kinds)}
-    logs = np.log2(np.maximum(lut, 2))
+def _path_ns(period: dict, kind: str, chain: int) -> float:
+    return (period["per_chain_bit"] + period.get(f"chain.{kind}", 0.0)) * chain + period.get(
+        f"delay.{kind}", 0.0
+    )
 
-    def delay(period: dict, kc: tuple[str, int]) -> float:
-        return period["per_chain_bit"] * kc[1] + period.get(f"delay.{kc[0]}", 0.0)
+
+def _fit_period(
+    paths: list[list[tuple[str, int]]], lut: np.ndarray, ns: np.ndarray, *, slopes: bool = True
+) -> dict:
+    """Fit ``ns = base + max over ops ((per_chain_bit + chain[kind]) * chain + delay[kind]) +
+    per_log2_lut * log2(lut)`` (relative error): by turns, take each build's slowest op under
+    the current fit and solve the linear non-negative problem for it, until the slowest ops
+    settle. The max makes it non-convex, so it starts from the longest chain and from each kind
+    being slowest where it occurs, and keeps the best fit. ``slopes``: per-kind chain slopes."""
+    kinds = sorted({k for p in paths for k, _c in p})
+    names = ["base", "per_chain_bit", "per_log2_lut"] + [f"delay.{k}" for k in kinds]
+    if slopes:
+        names += [f"chain.{k}" for k in kinds]
+    col = {n: j for j, n in enumerate(names)}
+    logs = np.log2(np.maximum(lut, 2))
 
     def refine(period: dict) -> tuple[float, dict]:
         slowest: list[tuple[str, int]] | None = None
-        err = math.inf
         for _ in range(20):
-            now = [max(p, key=lambda kc: delay(period, kc)) if p else ("", 0) for p in paths]
+            now = [max(p, key=lambda kc: _path_ns(period, *kc)) if p else ("", 0) for p in paths]
             if now == slowest:
                 break
             slowest = now
-            a = np.zeros((len(ns), 3 + len(kinds)))
+            a = np.zeros((len(ns), len(names)))
             a[:, 0], a[:, 2] = 1.0, logs
             for r, (k, c) in enumerate(now):
                 a[r, 1] = c
                 if k:
-                    a[r, col[k]] = 1.0
+                    a[r, col[f"delay.{k}"]] = 1.0
+                    if slopes:
+                        a[r, col[f"chain.{k}"]] = c
             sol = nnls(a / ns[:, None], np.ones(len(ns)))
-            period = dict(
-                zip(("base", "per_chain_bit", "per_log2_lut"), map(float, sol[:3]), strict=True)
-            )
-            period.update({f"delay.{k}": float(sol[col[k]]) for k in kinds if sol[col[k]]})
+            period = {n: float(v) for n, v in zip(names, sol, strict=True) if v or n in names[:3]}
         pred = np.array(
             [
                 period["base"]
                 + period["per_log2_lut"] * lg
-                + max((delay(period, kc) for kc in p), default=0.0)
+                + max((_path_ns(period, *kc) for kc in p), default=0.0)
                 for p, lg in zip(paths, logs, strict=True)
             ]
         )
-        err = float(np.sum((pred / ns - 1) ** 2))
-        return err, period
+        return float(np.sum((pred / ns - 1) ** 2)), period
 
     starts = [{"base": 0.0, "per_chain_bit": 1.0, "per_log2_lut": 0.0}]
     starts += [
