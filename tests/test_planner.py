@@ -1,5 +1,6 @@
 """The planner: per-op estimates, held-out accuracy, the stream length for an error."""
 
+import json
 import time
 from pathlib import Path
 
@@ -168,3 +169,55 @@ def test_planner_nnls_equals_scipy():
         assert (ours >= 0).all()
         r_ours, r_ref = np.linalg.norm(a @ ours - b), np.linalg.norm(a @ ref - b)
         assert r_ours <= r_ref * (1 + 1e-6) + 1e-9
+
+
+def test_planner_model_cache(tmp_path, monkeypatch):
+    """The fitted model is kept in the cache folder and read back equal; a damaged file is
+    refitted over."""
+    monkeypatch.setenv("SCGEN_CACHE_DIR", str(tmp_path))
+    load_model.cache_clear()
+    try:
+        fitted = load_model("ice40")
+        (cached,) = (tmp_path / "planner").glob("ice40-*.json")
+        load_model.cache_clear()
+        assert load_model("ice40") == fitted
+        cached.write_text("{not json")
+        load_model.cache_clear()
+        assert load_model("ice40") == fitted
+        assert json.loads(cached.read_text())["coef"] == fitted.coef
+    finally:
+        load_model.cache_clear()
+
+
+def test_planner_new_op_brings_its_features(monkeypatch):
+    """An op kind defined outside the planner is planned from its own plan_features: the
+    planner has no list of kinds."""
+    from scgen.ir.ops import OPS, OpKind
+    from scgen.ir.types import Bitstream
+    from scgen.sweep.planner import op_features
+
+    class Planted(OpKind):
+        kind = "planted_not"
+        operands = ("a",)
+
+        def result(self, types, attrs):
+            return Bitstream(types[0].length, types[0].encoding, types[0].source)
+
+        def hardware(self, ctx, op, args):
+            return ~args[0]
+
+        def twin(self, ctx, op, args):
+            return 1 - args[0]
+
+        def plan_features(self, ctx, op):
+            return {"and": 2.0}, 3  # as two AND gates' worth, for the test
+
+    monkeypatch.setitem(OPS._ops, "planted_not", Planted())
+    b = GraphBuilder("planted")
+    b.output("c", b.popcount(b._value("planted_not", (b.encode(b.input("x"), length=64),), {})))
+    g = b.build()
+    rows = {k: (f, c) for _i, k, f, c in op_features(g)}
+    assert rows["planted_not"] == ({"and": 2.0}, 3)
+    p = plan(g, "icebreaker")
+    (planted,) = [o for o in p.ops if o["kind"] == "planted_not"]
+    assert planted["chain"] == 3
