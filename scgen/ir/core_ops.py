@@ -458,15 +458,16 @@ class _RateOp(OpKind):
         return value
 
     def adders(self, op: Op) -> int:
-        """Adders beyond the op's own: a constant multiply is one per set bit past the first."""
+        """Adders beyond the op's own: a constant multiply (a DSP where the family infers one)
+        is one per set bit past the first."""
         return 0
 
     def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
         assert op.result is not None
         n = self.adders(op)
-        chain = RATE_BITS * (1 + n)
+        chain = RATE_BITS * (1 + (n > 0))  # a multiply is one stage (a DSP or an adder tree)
         ctx.comb[op.result] = chain  # combinational: its consumer's path runs through it
-        return {"rate_op": 1.0, "rate_adders": float(n)}, chain
+        return {"rate_op": 1.0, "rate_mul": float(n > 0), "rate_adders": float(n)}, chain
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         y = self.apply(np.asarray(args[0]), self.constant(op))

@@ -208,7 +208,9 @@ def calibration_graphs() -> list[Graph]:
                 )
             )
     out.append(chain_graph("cal_lif_c2_dw16", chains=2, length=1024, neuron_dw=16))
-    for factor in (0.5, 1.75):
+    # a power of two is a shift; other factors a constant multiply (1.5: 2 set bits of the Q8.8
+    # constant, 1.75: 3, 0.9: 5), in DSPs where the family infers them, else shift-add adders
+    for factor in (0.5, 1.75, 1.5, 0.9):
         out.append(
             chain_graph(f"cal_scale_{int(factor * 100)}", chains=2, length=256, scale=factor)
         )
