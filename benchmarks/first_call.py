@@ -44,6 +44,11 @@ COMMANDS = [
         ],
         2.0,
     ),
+    (
+        "scgen plan examples/demo.scir --board icebreaker",
+        [sys.executable, "-m", "scgen", "plan", "examples/demo.scir", "--board", "icebreaker"],
+        1.0,
+    ),
 ]
 
 

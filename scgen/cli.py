@@ -594,19 +594,23 @@ def main(argv: list[str] | None = None) -> int:
     sweep.add_argument("-o", "--output", required=True, help="output folder")
     sweep.set_defaults(func=_sweep)
 
-    from .host.cli import add_parser as add_run_parser
-
     warm = sub.add_parser(
         "warmup", help="compile scgen's kernels into the on-disk cache (./setup.sh runs it)"
     )
     warm.set_defaults(func=_warmup)
 
-    add_run_parser(sub)  # scgen run: a graph on a board, over its host link
-    from .snn.cli import add_parser as add_nir_parser
+    args_in = sys.argv[1:] if argv is None else argv
+    if not args_in or args_in[0] not in sub.choices:
+        # `run` and `nir` (or --help, or a typo) need the parsers of the host link and of NIR:
+        # importing them costs the IR, Amaranth and Numba, which a command of its own here
+        # (`scgen plan`: in under a second) imports only if it uses them
+        from .host.cli import add_parser as add_run_parser
+        from .snn.cli import add_parser as add_nir_parser
 
-    add_nir_parser(sub)  # scgen nir import|run: spiking networks from NIR files
+        add_run_parser(sub)  # scgen run: a graph on a board, over its host link
+        add_nir_parser(sub)  # scgen nir import|run: spiking networks from NIR files
 
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_in)
     try:
         return args.func(args)
     except KeyboardInterrupt:  # Ctrl-C: each command has already cleaned up after itself

@@ -6,13 +6,15 @@ verified on every backend the moment it is registered here.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from . import hw, sw
+from . import hw
 from .hw.jkdiv import JkDiv
 from .params import (
     AddMuxParams,
@@ -38,22 +40,40 @@ from .params import (
     UartTxParams,
 )
 from .params.jkdiv import JkDivParams
-from .sw.assoc import _assoc_query_kernel
-from .sw.cordiv import _cordiv_kernel
-from .sw.counter import _counter_kernel
-from .sw.dense import _dense_kernel
-from .sw.encoder import encoder_packed
-from .sw.hdc import bind_packed, bundle_packed
-from .sw.jkdiv import _jkdiv_kernel, jkdiv
-from .sw.kuramoto import _kuramoto_kernel
-from .sw.lfsr import _lfsr_kernel
-from .sw.lif import _lif_const_kernel, _lif_kernel, _lif_kernel_1
-from .sw.logic import add_mux_packed, mul_and_packed, mul_xnor_packed
-from .sw.permute import _permute_kernel
-from .sw.sobol import _sobol_kernel
-from .sw.uart import _uart_rx_kernel, _uart_tx_kernel
 
 __all__ = ["PRIMITIVES", "IrSpec", "Primitive", "register"]
+
+
+class _sw:
+    """A twin or kernel of :mod:`scgen.sw`, imported on first use: the registry, and so parsing
+    or planning a graph, imports no Numba. Calls, attributes (``py_func``), the signature,
+    ``__name__`` and ``__module__`` are those of ``scgen.sw.<module>.<name>``."""
+
+    def __init__(self, module: str, name: str):
+        self.__module__ = f"{__package__}.sw.{module}"
+        self.__name__ = self.__qualname__ = name
+        self._target: Any = None
+
+    def _get(self) -> Any:
+        if self._target is None:
+            self._target = getattr(importlib.import_module(self.__module__), self.__name__)
+        return self._target
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._get()(*args, **kwargs)
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return getattr(self._get(), attr)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        return inspect.signature(self._get())
+
+    def __repr__(self) -> str:
+        return f"<twin {self.__module__}.{self.__name__}, imported on first use>"
+
 
 Stimulus = Callable[[Any, np.random.Generator, int], dict[str, np.ndarray]]
 
@@ -101,6 +121,9 @@ class IrSpec:
     # extra IR checks: ``check(params, operand types) -> [problem, ...]``
     check: Callable[[Any, list], list[str]] | None = None
     packed: Callable[..., Any] | None = None
+    # the planner's resource features: ``plan(params) -> ({feature: value}, carry-chain bits)``
+    # (see :meth:`scgen.ir.ops.OpKind.plan_features`); None: the planner has no model of it
+    plan: Callable[[Any], tuple[dict[str, float], int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -405,20 +428,33 @@ _ENCODER_IR = IrSpec(
     tied=(("en", 1),),
     encoding=lambda p, e: p.encoding.value,
     source=lambda p: p.source.identity(),
-    packed=encoder_packed,
+    packed=_sw("encoder", "encoder_packed"),
+    plan=lambda p: ({f"encoder_{p.source.NAME.lower()}": 1.0}, p.source.width),
 )
-_SOURCE_IR = IrSpec(tied=(("en", 1),), output="value", source=lambda p: p.identity(), words=True)
+_SOURCE_IR = IrSpec(
+    tied=(("en", 1),),
+    output="value",
+    source=lambda p: p.identity(),
+    words=True,
+    plan=lambda p: ({f"source_{p.NAME.lower()}": 1.0}, p.width),
+)
+
+
+def _lanes_plan(feature: str) -> Callable[[Any], tuple[dict[str, float], int]]:
+    """The planner's features of a per-lane op: ``feature`` counts its lanes."""
+    return lambda p: ({feature: float(p.lanes)}, 0)
+
 
 register(
     Primitive(
         "lfsr",
         LfsrParams,
         hw.Lfsr,
-        sw.lfsr,
+        _sw("lfsr", "lfsr"),
         _source_stimulus,
         _SOURCE_IR,
         example=_lfsr_example,
-        kernels=(_lfsr_kernel,),
+        kernels=(_sw("lfsr", "_lfsr_kernel"),),
     )
 )
 register(
@@ -426,11 +462,11 @@ register(
         "sobol",
         SobolParams,
         hw.Sobol,
-        sw.sobol,
+        _sw("sobol", "sobol"),
         _source_stimulus,
         _SOURCE_IR,
         example=_sobol_example,
-        kernels=(_sobol_kernel,),
+        kernels=(_sw("sobol", "_sobol_kernel"),),
     )
 )
 register(
@@ -438,7 +474,7 @@ register(
         "encoder",
         EncoderParams,
         hw.Encoder,
-        sw.encoder,
+        _sw("encoder", "encoder"),
         _encoder_stimulus,
         _ENCODER_IR,
         example=_encoder_example,
@@ -449,9 +485,13 @@ register(
         "mul_and",
         MulAndParams,
         hw.MulAnd,
-        sw.mul_and,
+        _sw("logic", "mul_and"),
         _lane_stimulus("a", "b"),
-        IrSpec(streams=("a", "b"), packed=mul_and_packed),
+        IrSpec(
+            streams=("a", "b"),
+            packed=_sw("logic", "mul_and_packed"),
+            plan=_lanes_plan("gate_lanes"),
+        ),
         example=_lanes_example(MulAndParams),
     )
 )
@@ -460,9 +500,14 @@ register(
         "mul_xnor",
         MulXnorParams,
         hw.MulXnor,
-        sw.mul_xnor,
+        _sw("logic", "mul_xnor"),
         _lane_stimulus("a", "b"),
-        IrSpec(streams=("a", "b"), encoding=lambda p, e: "bipolar", packed=mul_xnor_packed),
+        IrSpec(
+            streams=("a", "b"),
+            encoding=lambda p, e: "bipolar",
+            packed=_sw("logic", "mul_xnor_packed"),
+            plan=_lanes_plan("gate_lanes"),
+        ),
         example=_lanes_example(MulXnorParams),
     )
 )
@@ -471,9 +516,14 @@ register(
         "add_mux",
         AddMuxParams,
         hw.AddMux,
-        sw.add_mux,
+        _sw("logic", "add_mux"),
         _lane_stimulus("a", "b", "sel"),
-        IrSpec(streams=("a", "b", "sel"), encoding=lambda p, e: e[0], packed=add_mux_packed),
+        IrSpec(
+            streams=("a", "b", "sel"),
+            encoding=lambda p, e: e[0],
+            packed=_sw("logic", "add_mux_packed"),
+            plan=_lanes_plan("gate_lanes"),
+        ),
         example=_lanes_example(AddMuxParams),
     )
 )
@@ -482,10 +532,10 @@ register(
         "counter",
         CounterParams,
         hw.Counter,
-        sw.counter,
+        _sw("counter", "counter"),
         _counter_stimulus,
         example=_counter_example,
-        kernels=(_counter_kernel,),
+        kernels=(_sw("counter", "_counter_kernel"),),
     )
 )
 register(
@@ -493,10 +543,14 @@ register(
         "lif",
         LifParams,
         hw.Lif,
-        sw.lif,
+        _sw("lif", "lif"),
         _lif_stimulus,
         example=_lif_example,
-        kernels=(_lif_kernel_1, _lif_kernel, _lif_const_kernel),
+        kernels=(
+            _sw("lif", "_lif_kernel_1"),
+            _sw("lif", "_lif_kernel"),
+            _sw("lif", "_lif_const_kernel"),
+        ),
     )
 )
 
@@ -548,10 +602,10 @@ register(
         "uart_tx",
         UartTxParams,
         hw.UartTx,
-        sw.uart_tx,
+        _sw("uart", "uart_tx"),
         _uart_tx_stimulus,
         example=_uart_tx_example,
-        kernels=(_uart_tx_kernel,),
+        kernels=(_sw("uart", "_uart_tx_kernel"),),
     )
 )
 register(
@@ -559,10 +613,10 @@ register(
         "uart_rx",
         UartRxParams,
         hw.UartRx,
-        sw.uart_rx,
+        _sw("uart", "uart_rx"),
         _uart_rx_stimulus,
         example=_uart_rx_example,
-        kernels=(_uart_rx_kernel,),
+        kernels=(_sw("uart", "_uart_rx_kernel"),),
     )
 )
 register(
@@ -570,11 +624,11 @@ register(
         "cordiv",
         CordivParams,
         hw.Cordiv,
-        sw.cordiv,
+        _sw("cordiv", "cordiv"),
         _lane_stimulus("a", "b"),
-        IrSpec(streams=("a", "b")),
+        IrSpec(streams=("a", "b"), plan=_lanes_plan("cordiv_lanes")),
         example=_lanes_example(CordivParams),
-        kernels=(_cordiv_kernel,),
+        kernels=(_sw("cordiv", "_cordiv_kernel"),),
     )
 )
 register(
@@ -582,11 +636,11 @@ register(
         "jkdiv",
         JkDivParams,
         JkDiv,
-        jkdiv,
+        _sw("jkdiv", "jkdiv"),
         _lane_stimulus("a", "b"),
         IrSpec(streams=("a", "b")),
         example=_lanes_example(JkDivParams),
-        kernels=(_jkdiv_kernel,),
+        kernels=(_sw("jkdiv", "_jkdiv_kernel"),),
     )
 )
 
@@ -604,10 +658,10 @@ register(
         "kuramoto",
         KuramotoParams,
         hw.Kuramoto,
-        sw.kuramoto,
+        _sw("kuramoto", "kuramoto"),
         _kuramoto_stimulus,
         example=_kuramoto_example,
-        kernels=(_kuramoto_kernel,),
+        kernels=(_sw("kuramoto", "_kuramoto_kernel"),),
     )
 )
 
@@ -652,10 +706,10 @@ register(
         "dense",
         DenseParams,
         hw.Dense,
-        sw.dense,
+        _sw("dense", "dense"),
         _dense_stimulus,
         example=_dense_example,
-        kernels=(_dense_kernel,),
+        kernels=(_sw("dense", "_dense_kernel"),),
     )
 )
 # --------------------------------------------------------------------------------------------
@@ -742,9 +796,11 @@ register(
         "bind",
         BindParams,
         hw.Bind,
-        sw.bind,
+        _sw("hdc", "bind"),
         _lane_stimulus("a", "b"),
-        IrSpec(streams=("a", "b"), packed=bind_packed),
+        IrSpec(
+            streams=("a", "b"), packed=_sw("hdc", "bind_packed"), plan=_lanes_plan("bind_lanes")
+        ),
         example=_lanes_example(BindParams),
     )
 )
@@ -753,9 +809,13 @@ register(
         "bundle",
         BundleParams,
         hw.Bundle,
-        sw.bundle,
+        _sw("hdc", "bundle"),
         _bundle_stimulus,
-        IrSpec(streams=("a0", "a1", "a2"), packed=bundle_packed),
+        IrSpec(
+            streams=("a0", "a1", "a2"),
+            packed=_sw("hdc", "bundle_packed"),
+            plan=_lanes_plan("bundle_lanes"),
+        ),
         example=_bundle_example,
     )
 )
@@ -778,16 +838,21 @@ register(
         "permute",
         PermuteParams,
         hw.Permute,
-        sw.permute,
+        _sw("permute", "permute"),
         _permute_stimulus,
         IrSpec(
             streams=("a",),
             tied=(("start", "first"), ("en", "busy")),
             stateful=True,
             check=_permute_ir_check,
+            # two vectors of registers, a word counter, a dimension-to-lanes multiplexer
+            plan=lambda p: (
+                {"permute_bits": float(p.dimension), "permute_words": 1.0},
+                max(1, p.words.bit_length()),
+            ),
         ),
         example=_permute_example,
-        kernels=(_permute_kernel,),
+        kernels=(_sw("permute", "_permute_kernel"),),
     )
 )
 register(
@@ -795,7 +860,7 @@ register(
         "hamming",
         HammingParams,
         hw.Hamming,
-        sw.hamming,
+        _sw("hamming", "hamming"),
         _hamming_stimulus,
         example=_hamming_example,
     )
@@ -805,9 +870,9 @@ register(
         "assoc_query",
         AssocQueryParams,
         hw.AssocQuery,
-        sw.assoc_query,
+        _sw("assoc", "assoc_query"),
         _assoc_stimulus,
         example=_assoc_example,
-        kernels=(_assoc_query_kernel,),
+        kernels=(_sw("assoc", "_assoc_query_kernel"),),
     )
 )

@@ -1,5 +1,6 @@
 """The planner: per-op estimates, held-out accuracy, the stream length for an error."""
 
+import json
 import time
 from pathlib import Path
 
@@ -9,9 +10,9 @@ import pytest
 from scgen.cli import main
 from scgen.ir import GraphBuilder, parse
 from scgen.sim import run_windows
-from scgen.sweep import plan, sobol_length_for, stream_length_for
 from scgen.sweep.calibrate import data_path, load_rows, measure_graph
 from scgen.sweep.families import calibration_graphs, chain_graph, holdout_graphs, primitive_graph
+from scgen.sweep.planner import RESOURCES, load_model, plan, sobol_length_for, stream_length_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNAPSE = (ROOT / "examples" / "synapse.scir").read_text()
@@ -92,22 +93,44 @@ def test_planner_error_wrong():
         stream_length_for(0.7)
 
 
-def test_planner_family_wrong():
-    with pytest.raises(
-        ValueError,
-        match=r"^Planner family must be one with calibration data \(ice40\), not 'ecp5'; run python -m scgen.sweep.calibrate --board BOARD to make it$",
-    ):
-        plan(parse(SYNAPSE), "ulx3s-85f")
+def test_planner_family_wrong(tmp_path, monkeypatch):
+    from scgen.sweep import calibrate
+
+    (tmp_path / "calibration-ice40.json").write_text(
+        calibrate.data_path("calibration", "ice40").read_text()
+    )
+    monkeypatch.setattr(calibrate, "DATA", tmp_path)
+    load_model.cache_clear()
+    try:
+        with pytest.raises(
+            ValueError,
+            match=r"^Planner family must be one with calibration data \(ice40\), not 'ecp5'; run python -m scgen.sweep.calibrate --board BOARD to make it$",
+        ):
+            plan(parse(SYNAPSE), "ulx3s-85f")
+    finally:
+        load_model.cache_clear()
 
 
 def test_planner_kind_wrong():
     b = GraphBuilder("d")
-    b.output("q", b.div_const(b.input("n", "u8"), 3))
+    q = b.apply("jkdiv", b.encode(b.input("x"), length=64), b.encode(b.input("y"), length=64))
+    b.output("q", b.popcount(q))
     with pytest.raises(
         ValueError,
-        match=r"^Planner has no model for op kind 'div_const' \(op\[1\]\); modelled kinds are input, output, constant, encode, and, popcount, lif_step, scale, offset, dense_forward, encoder, lfsr, sobol, mul_and, mul_xnor, add_mux$",
+        match=r"^Planner op kind must be one with a resource model \(OpKind.plan_features\), not 'jkdiv' \(op\[4\]\)$",
     ):
         plan(b.build(), "icebreaker")
+
+
+def test_planner_feature_uncalibrated():
+    from scgen.sweep.planner import Model
+
+    model = Model("ice40", {r: {"window": 1.0} for r in RESOURCES}, {}, 1, ("window",))
+    with pytest.raises(
+        ValueError,
+        match=r"^Planner model of family 'ice40' must be calibrated on every feature it is asked about, not without 'cordiv_lanes' \(op kind 'cordiv'\); add graphs with it to scgen.sweep.families.calibration_graphs and run python -m scgen.sweep.calibrate$",
+    ):
+        model.resources({"cordiv_lanes": 2.0}, "cordiv")
 
 
 def test_cli_plan(tmp_path, capsys):
@@ -127,3 +150,74 @@ def test_planner_against_one_build():
     assert abs(p.total["lut"] - built["lut"]) <= 0.2 * built["lut"]
     assert abs(p.total["ff"] - built["ff"]) <= 0.2 * built["ff"]
     assert abs(p.fmax_mhz - built["fmax_mhz"]) <= 0.25 * built["fmax_mhz"]
+
+
+def test_planner_nnls_equals_scipy():
+    """The planner's own NNLS (no SciPy import when planning) reaches SciPy's optimum."""
+    from scipy.optimize import nnls as scipy_nnls
+
+    from scgen.sweep.planner import nnls
+
+    rng = np.random.default_rng(11)
+    for t in range(300):
+        m, n = int(rng.integers(3, 40)), int(rng.integers(1, 25))
+        a = rng.normal(size=(m, n)) * rng.random(n) * 10.0 ** int(rng.integers(-2, 3))
+        if t % 3 == 0:
+            a = np.abs(a)
+        b = rng.normal(size=m) * 10
+        ours, ref = nnls(a, b), scipy_nnls(a, b)[0]
+        assert (ours >= 0).all()
+        r_ours, r_ref = np.linalg.norm(a @ ours - b), np.linalg.norm(a @ ref - b)
+        assert r_ours <= r_ref * (1 + 1e-6) + 1e-9
+
+
+def test_planner_model_cache(tmp_path, monkeypatch):
+    """The fitted model is kept in the cache folder and read back equal; a damaged file is
+    refitted over."""
+    monkeypatch.setenv("SCGEN_CACHE_DIR", str(tmp_path))
+    load_model.cache_clear()
+    try:
+        fitted = load_model("ice40")
+        (cached,) = (tmp_path / "planner").glob("ice40-*.json")
+        load_model.cache_clear()
+        assert load_model("ice40") == fitted
+        cached.write_text("{not json")
+        load_model.cache_clear()
+        assert load_model("ice40") == fitted
+        assert json.loads(cached.read_text())["coef"] == fitted.coef
+    finally:
+        load_model.cache_clear()
+
+
+def test_planner_new_op_brings_its_features(monkeypatch):
+    """An op kind defined outside the planner is planned from its own plan_features: the
+    planner has no list of kinds."""
+    from scgen.ir.ops import OPS, OpKind
+    from scgen.ir.types import Bitstream
+    from scgen.sweep.planner import op_features
+
+    class Planted(OpKind):
+        kind = "planted_not"
+        operands = ("a",)
+
+        def result(self, types, attrs):
+            return Bitstream(types[0].length, types[0].encoding, types[0].source)
+
+        def hardware(self, ctx, op, args):
+            return ~args[0]
+
+        def twin(self, ctx, op, args):
+            return 1 - args[0]
+
+        def plan_features(self, ctx, op):
+            return {"and": 2.0}, 3  # as two AND gates' worth, for the test
+
+    monkeypatch.setitem(OPS._ops, "planted_not", Planted())
+    b = GraphBuilder("planted")
+    b.output("c", b.popcount(b._value("planted_not", (b.encode(b.input("x"), length=64),), {})))
+    g = b.build()
+    rows = {k: (f, c) for _i, k, f, c in op_features(g)}
+    assert rows["planted_not"] == ({"and": 2.0}, 3)
+    p = plan(g, "icebreaker")
+    (planted,) = [o for o in p.ops if o["kind"] == "planted_not"]
+    assert planted["chain"] == 3

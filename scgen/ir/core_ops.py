@@ -24,11 +24,17 @@ from ..params import (
     MulAndParams,
 )
 from ..primitives import PRIMITIVES
-from ..sw.dense import dense_windows, unpack_fields
-from ..sw.lfsr_encode import encode_lfsr, encode_lfsr_seeds
-from ..sw.packed import dense_packed, popcount_streams
 from .graph import Op
-from .ops import OPS, AttrDef, HwContext, OpKind, Packed, TwinContext, register_op
+from .ops import (
+    OPS,
+    AttrDef,
+    HwContext,
+    OpKind,
+    Packed,
+    PlanContext,
+    TwinContext,
+    register_op,
+)
 from .ports import const_value, const_windows, output_fields, per_cycle, port_shape
 from .types import RATE_BITS, Bitstream, Bool, Fixed, Rate, SInt, Tuple, Type, UInt, Vec
 
@@ -98,6 +104,9 @@ class Input(_WindowOp):
             ctx.m.d.sync += reg.eq(port)
         return reg
 
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        return {"input_bits": float(ctx.bits(op.attr("type")))}, 0
+
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         return ctx.ports[op.attr("name")]
 
@@ -132,6 +141,11 @@ class Output(_WindowOp):
                     ctx.m.d.sync += out.eq(value)
         return None
 
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        t = ctx.types[op.operands[0]]
+        bits = sum(ctx.bits(x) for x in t.items) if isinstance(t, Tuple) else ctx.bits(t)
+        return {"output_bits": float(1 if isinstance(t, Bitstream) else bits)}, 0
+
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         t = ctx.types[op.operands[0]]
         for port, field in output_fields(op.attr("name"), t):
@@ -154,6 +168,9 @@ class Constant(_WindowOp):
 
     def hardware(self, ctx: HwContext, op: Op, args: list[Any]) -> Any:
         return Const(const_value(op), port_shape(op.attr("type")))
+
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        return {}, 0  # folded into its consumers
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         return const_windows(op, ctx.windows)
@@ -196,6 +213,10 @@ class Encode(_WindowOp):
         ctx.m.d.comb += [enc.x.eq(args[0]), enc.en.eq(1)]
         return enc.o
 
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        # a scale/offset in front is combinational: its path runs on into the comparator
+        return {"encode": 1.0}, RATE_BITS + ctx.comb.get(op.operands[0], 0)
+
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         x = np.broadcast_to(np.asarray(args[0])[:, None], (ctx.windows, ctx.length))
         return PRIMITIVES["encoder"].twin(self.params(op), x).o.reshape(ctx.windows, ctx.length)
@@ -203,6 +224,8 @@ class Encode(_WindowOp):
     def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         # the LFSR runs the same sequence whatever it encodes: one source run, packed compares;
         # a constant operand is encoded once per graph
+        from ..sw.lfsr_encode import encode_lfsr, encode_lfsr_seeds  # Numba: on first run
+
         params, src = self.params(op), ctx.producer[op.operands[0]]
         if OPS[src.kind].is_constant:
             key = ("encode", ctx.index)
@@ -256,6 +279,9 @@ class And(_WindowOp):
         ctx.m.d.comb += [mul.a.eq(args[0]), mul.b.eq(args[1])]
         return mul.o
 
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        return {"and": 1.0}, 0
+
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         return PRIMITIVES["mul_and"].twin(MulAndParams(), args[0], args[1]).o
 
@@ -299,6 +325,12 @@ class Popcount(_WindowOp):
         ctx.m.d.comb += value.eq(cnt.count)
         return value
 
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        bits = max(1, ctx.length.bit_length())
+        assert op.result is not None
+        ctx.value_bits[op.result] = bits
+        return {"popcount": 1.0, "popcount_bits": float(bits)}, bits
+
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         # the counter starts on the first stream cycle; its count is final one cycle after
         # the last one (the window's ``last`` cycle)
@@ -311,6 +343,8 @@ class Popcount(_WindowOp):
         return count[:, n]  # verify() checked that the width holds a count of up to L
 
     def compiled(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        from ..sw.packed import popcount_streams
+
         words = ctx.packed(args[0]).words
         parallel = _parallel(ctx) and len(words) > 1
         counts = popcount_streams(words, parallel=parallel)
@@ -391,6 +425,13 @@ class LifStep(OpKind):
         ctx.m.d.comb += [lif.en.eq(ctx.last), lif.I_t.eq(cur), lif.noise_in.eq(noise)]
         return {"spike": lif.spike, "v": lif.v}
 
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        dw = op.attr("data_width")
+        wired = sum(not ctx.is_constant(o) for o in op.operands[1:3])  # leak, gain multipliers
+        return {"lif": 1.0, "lif_dw": float(dw), "lif_wired_dw": float(wired * dw)}, dw * (
+            1 + wired
+        )
+
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         p = self.params(op)
         # the ports truncate to data_width bits, as the hardware connection does
@@ -450,6 +491,18 @@ class _RateOp(_WindowOp):
         ctx.m.d.comb += value.eq(Mux(raw < 0, 0, Mux(raw > top, top, raw)))
         return value
 
+    def adders(self, op: Op) -> int:
+        """Adders beyond the op's own: a constant multiply (a DSP where the family infers one)
+        is one per set bit past the first."""
+        return 0
+
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        assert op.result is not None
+        n = self.adders(op)
+        chain = RATE_BITS * (1 + (n > 0))  # a multiply is one stage (a DSP or an adder tree)
+        ctx.comb[op.result] = chain  # combinational: its consumer's path runs through it
+        return {"rate_op": 1.0, "rate_mul": float(n > 0), "rate_adders": float(n)}, chain
+
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         y = self.apply(np.asarray(args[0]), self.constant(op))
         return np.clip(y, 0, (1 << RATE_BITS) - 1)
@@ -464,6 +517,9 @@ class Scale(_RateOp):
 
     def constant(self, op: Op) -> int:
         return int(op.attr("factor") * 256)
+
+    def adders(self, op: Op) -> int:
+        return max(0, bin(abs(self.constant(op))).count("1") - 1)
 
     def apply(self, x: Any, k: int) -> Any:
         return (x * k) >> 8
@@ -504,6 +560,17 @@ class DivConst(_WindowOp):
         value = Signal(t.width, name=f"v{op.result}")
         ctx.m.d.comb += value.eq(args[0] // op.attr("divisor"))
         return value
+
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        # combinational; a power of two is a shift, any other divisor Yosys's generic divider
+        # (one subtractor per quotient bit), over the bits of the operand that can be non-zero
+        assert op.result is not None
+        d, n = op.attr("divisor"), ctx.operand_bits(op.operands[0])
+        ctx.value_bits[op.result] = max(1, n - d.bit_length() + 1)
+        if d & (d - 1) == 0:
+            return {}, 0
+        ctx.comb[op.result] = n * n
+        return {"div_const_bits2": float(n * n)}, n * n
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         return np.asarray(args[0]) // op.attr("divisor")
@@ -567,6 +634,26 @@ class DenseForward(OpKind):
 
     def hardware(self, ctx: HwContext, op: Op, args: list[Any]) -> Any:
         return _dense_hardware(ctx, op, args)
+
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        p = _dense_params(op, ctx.types, ctx.producer)
+        ni, nn, dw = p.n_inputs, p.n_neurons, p.data_width
+        # with shared weights every neuron sees the same synapse count: Yosys merges the
+        # count registers and the scaling behind them into one (the neurons keep their state)
+        counts = 1 if p.shared_weights else nn
+        # the count is scaled by (y_max - y_min) / n_inputs: a shift when n_inputs is a power
+        # of two, else Yosys's generic divider, n stages of n-bit subtractors
+        n = max(1, (p.y_max - p.y_min).bit_length()) + max(1, ni.bit_length())
+        divider = 0 if ni & (ni - 1) == 0 else n * n
+        f = {
+            "dense_encoders": float(ni + (0 if p.uses_rom else p.n_weights)),
+            "dense_neurons": float(nn),
+            "dense_neuron_dw": float(nn * dw),
+            "dense_count_bits": float(counts * max(1, ni.bit_length())),
+            "dense_rom_kbits": p.n_weights * p.stream_length / 1024 if p.uses_rom else 0.0,
+            "dense_divider_bits2": float(counts * divider),
+        }
+        return f, max(2 * dw, divider)
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         return _dense_twin(ctx, op, args)
@@ -640,6 +727,8 @@ def _dense_hardware(ctx: HwContext, op: Op, args: list[Any]) -> Any:
 
 
 def _dense_twin(ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+    from ..sw.dense import dense_windows, unpack_fields
+
     p = _dense_params(op, ctx.types, ctx.producer)
     xs, ws, leak, gain = args
     return dense_windows(
@@ -655,6 +744,10 @@ def _dense_compiled(ctx: TwinContext, op: Op, args: list[Any]) -> Any:
     """The layer on packed synapse streams: per-cycle counts by bit-sliced adders, the neurons
     stepped per cycle on them (see :func:`scgen.sw.packed.dense_packed`)."""
     import numba
+
+    from ..sw.dense import unpack_fields
+    from ..sw.lfsr_encode import encode_lfsr_seeds
+    from ..sw.packed import dense_packed
 
     key = ("dense", ctx.index)
     if key not in ctx.cache:  # what the graph fixes: params, synapse table, constant weights

@@ -14,6 +14,7 @@ An :class:`OpKind` gives
 * its window timing: :meth:`OpKind.stream_length` and :meth:`OpKind.latency`,
 * whether it keeps state from window to window: :meth:`OpKind.carries_state` (a graph none of
   whose ops does runs its windows independently, in parallel).
+* its resource features: :meth:`OpKind.plan_features` (used by :mod:`scgen.sweep.planner`).
 
 Every consumer iterates over a graph's ops and delegates to ``OPS[op.kind]``; nothing anywhere
 branches on op kinds. :data:`OPS` holds the seed's ops (:mod:`scgen.ir.core_ops`) and makes an op
@@ -43,6 +44,7 @@ __all__ = [
     "OpKind",
     "OpTable",
     "Packed",
+    "PlanContext",
     "TwinContext",
     "register_op",
 ]
@@ -165,6 +167,46 @@ class TwinContext:
         return Packed(pack_streams(value), self.length)
 
 
+@dataclass
+class PlanContext:
+    """What an op's :meth:`~OpKind.plan_features` sees of the graph being planned.
+
+    ``comb`` maps a result id to the carry-chain bits of combinational logic in front of it
+    (an op whose result is combinational adds its own, its consumer's path runs on through
+    it); ``value_bits`` maps a result id to the bits that can be non-zero (a count of up to
+    ``length`` in a 64-bit word has ``length.bit_length()``), where an op knows it.
+    """
+
+    types: dict[int, Type]
+    producer: dict[int, Op]
+    length: int
+    comb: dict[int, int] = field(default_factory=dict)
+    value_bits: dict[int, int] = field(default_factory=dict)
+
+    @staticmethod
+    def bits(t: Type) -> int:
+        """The bits a value of type ``t`` takes in hardware (a rate is ``RATE_BITS``)."""
+        from .types import RATE_BITS, Fixed, Rate, SInt, UInt, Vec, Words
+
+        if isinstance(t, Rate):
+            return RATE_BITS
+        if isinstance(t, Words):
+            return t.bits
+        if isinstance(t, Vec):
+            return t.n * PlanContext.bits(t.elem)
+        if isinstance(t, UInt | SInt | Fixed):
+            return t.width
+        return 1
+
+    def operand_bits(self, result: int) -> int:
+        """The bits of ``result`` that can be non-zero."""
+        return min(self.bits(self.types[result]), self.value_bits.get(result, 1 << 30))
+
+    def is_constant(self, result: int) -> bool:
+        """Whether ``result`` is known at elaboration (made by a constant op)."""
+        return OPS[self.producer[result].kind].is_constant
+
+
 class OpKind:
     """Base of every op kind; subclasses set the class attributes and override the methods.
 
@@ -248,6 +290,17 @@ class OpKind:
             how = "per cycle" if per_cycle(ctx.types[op.result]) else "per window"
             ctx.ran(f"twin, {how}{fresh}")
         return value
+
+    # -- planner --------------------------------------------------------------------------
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        """The op's resource features for the planner and its longest carry chain in bits.
+
+        Each resource (LUT, FF, carry, BRAM, DSP) is a non-negative linear model of the
+        features, fitted on real builds (:mod:`scgen.sweep.calibrate`); name features after
+        the op (``"cordiv_lanes"``) and add graphs that use it to the calibration set. None:
+        the planner has no model of this op (the default).
+        """
+        return None
 
     def __repr__(self) -> str:
         return f"<op sc.{self.kind}>"

@@ -22,7 +22,7 @@ from amaranth.lib.wiring import In
 
 from ..params import SOURCES
 from ..primitives import PRIMITIVES, Primitive
-from .ops import OPS, AttrDef, HwContext, OpKind, Packed, TwinContext
+from .ops import OPS, AttrDef, HwContext, OpKind, Packed, PlanContext, TwinContext
 from .types import RATE_BITS, Bitstream, Rate, SInt, Type, UInt, Words
 
 if TYPE_CHECKING:
@@ -238,6 +238,14 @@ class PrimitiveOp(OpKind):
                 ctx.cache[key] = words
         ctx.ran("packed (constant, encoded once)" if once else "packed")
         return Packed(np.asarray(words, dtype=np.uint64), ctx.length)
+
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        if self.spec.plan is None:
+            return None
+        features, chain = self.spec.plan(self.params(op))
+        # a value operand's combinational logic (a scale in front) runs on into the op
+        behind = max((ctx.comb.get(v, 0) for v in op.operands[len(self.spec.streams) :]), default=0)
+        return features, chain + behind if chain else chain
 
 
 def primitive_op(kind: str) -> OpKind | None:

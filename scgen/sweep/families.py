@@ -13,7 +13,7 @@ import numpy as np
 from ..ir import GraphBuilder, ScGraphBuilder
 from ..ir.graph import Graph
 from ..ir.types import parse_type
-from ..params import EncoderParams, LfsrParams, SobolParams
+from ..params import EncoderParams, LfsrParams, PermuteParams, SobolParams
 
 __all__ = ["calibration_graphs", "holdout_graphs"]
 
@@ -61,8 +61,18 @@ def chain_graph(
     return b.build()
 
 
-def dense_graph(name: str, *, ni: int, nn: int, length: int, const_weights: bool, seed: int = 0):
-    """One dense layer: rate inputs, constant (ROM) or input weights, LIF neurons."""
+def dense_graph(
+    name: str,
+    *,
+    ni: int,
+    nn: int,
+    length: int,
+    const_weights: bool,
+    seed: int = 0,
+    own_weights: bool = False,
+):
+    """One dense layer: rate inputs, constant (ROM) or input weights, LIF neurons; input
+    weights are shared by every neuron (``ni`` of them) unless ``own_weights`` (``ni * nn``)."""
     rng = np.random.default_rng(seed)
     b = ScGraphBuilder(name)
     x = b.input("x", f"vec<rate,{ni}>")
@@ -76,7 +86,7 @@ def dense_graph(name: str, *, ni: int, nn: int, length: int, const_weights: bool
             },
         )
     else:
-        w = b.input("w", f"vec<rate,{ni}>")
+        w = b.input("w", f"vec<rate,{ni * nn if own_weights else ni}>")
     leak, gain = b.constant_i64(20, "fixed<16,8>"), b.constant_i64(256, "fixed<16,8>")
     spikes = b.dense_forward(
         x, w, leak, gain, n_inputs=ni, n_neurons=nn, stream_length=length, y_max=256
@@ -117,6 +127,67 @@ def primitive_graph(
     return b.build()
 
 
+def stream_op_graph(name: str, *, op: str, chains: int, length: int, words: int = 0) -> Graph:
+    """``chains`` streams through the registered stream op ``op`` (``cordiv``, ``bind``,
+    ``bundle``; ``permute`` rotates a product's ``length``-bit vector by ``words``), counted."""
+    b = GraphBuilder(name)
+    for k in range(chains):
+        n = 3 if op == "bundle" else 1 if op == "permute" else 2
+        streams = [
+            b.encode(b.input(f"x{k}_{j}"), length=length, seed=_SEEDS[(3 * k + j) % len(_SEEDS)])
+            for j in range(n)
+        ]
+        if op == "permute":
+            params = PermuteParams(words=length, lanes=1, shift=words + k)
+            out = b.apply("permute", streams[0], params=params)
+        else:
+            out = b.apply(op, *streams)
+        b.output(f"c{k}", b.popcount(out))
+    return b.build()
+
+
+def divider_graph(name: str, *, divisors: tuple[int, ...], length: int) -> Graph:
+    """One synapse count per divisor, each divided by it (``div_const``)."""
+    b = GraphBuilder(name)
+    for k, d in enumerate(divisors):
+        b.output(f"q{k}", b.div_const(b.popcount(_synapse(b, k, length)), d))
+    return b.build()
+
+
+def _op_calibration_graphs() -> list[Graph]:
+    """The ops added after the first fit: constant dividers, CORDIV, bind, bundle, permute,
+    and dense layers with weights of their own per neuron."""
+    out = [
+        divider_graph(f"cal_div_{'_'.join(map(str, ds))}_l{length}", divisors=ds, length=length)
+        for ds, length in (((3,), 256), ((5,), 4096), ((10, 3), 65536), ((7,), 1024), ((4,), 1024))
+    ]
+    for op in ("cordiv", "bind", "bundle"):
+        for chains, length in ((1, 256), (3, 1024)):
+            out.append(
+                stream_op_graph(
+                    f"cal_{op}_c{chains}_l{length}", op=op, chains=chains, length=length
+                )
+            )
+    for chains, length in ((1, 64), (1, 256), (2, 1024)):
+        out.append(
+            stream_op_graph(
+                f"cal_permute_c{chains}_l{length}", op="permute", chains=chains, length=length
+            )
+        )
+    for ni, nn, length, own in ((3, 2, 128, True), (3, 4, 64, False), (5, 2, 64, True)):
+        out.append(
+            dense_graph(
+                f"cal_dense_{ni}x{nn}_l{length}{'_own' if own else ''}",
+                ni=ni,
+                nn=nn,
+                length=length,
+                const_weights=False,
+                own_weights=own,
+            )
+        )
+    return out
+
+
 def calibration_graphs() -> list[Graph]:
     """The fitting set: each op kind over its parameters, in the smallest graph that keeps it."""
     out = []
@@ -137,7 +208,9 @@ def calibration_graphs() -> list[Graph]:
                 )
             )
     out.append(chain_graph("cal_lif_c2_dw16", chains=2, length=1024, neuron_dw=16))
-    for factor in (0.5, 1.75):
+    # a power of two is a shift; other factors a constant multiply (1.5: 2 set bits of the Q8.8
+    # constant, 1.75: 3, 0.9: 5), in DSPs where the family infers them, else shift-add adders
+    for factor in (0.5, 1.75, 1.5, 0.9):
         out.append(
             chain_graph(f"cal_scale_{int(factor * 100)}", chains=2, length=256, scale=factor)
         )
@@ -169,12 +242,14 @@ def calibration_graphs() -> list[Graph]:
                     words=words,
                 )
             )
-    return out
+    return out + _op_calibration_graphs()
 
 
-def holdout_graphs(n: int = 12, seed: int = 2026, primitives: int = 4) -> list[Graph]:
-    """``n`` composite graphs drawn from ``seed`` and ``primitives`` graphs of registered
-    primitive ops drawn from ``seed + 1``; none of them is in the fitting set."""
+def holdout_graphs(n: int = 12, seed: int = 2026, primitives: int = 4, ops: int = 8) -> list[Graph]:
+    """``n`` composite graphs drawn from ``seed``, ``primitives`` graphs of registered
+    primitive ops drawn from ``seed + 1`` and ``ops`` graphs of the later ops (dividers,
+    CORDIV, bind, bundle, permute, dense layers with weights per neuron) from ``seed + 2``;
+    none of them is in the fitting set."""
     prng = np.random.default_rng(seed + 1)
     out = [
         primitive_graph(
@@ -215,4 +290,34 @@ def holdout_graphs(n: int = 12, seed: int = 2026, primitives: int = 4) -> list[G
                 stream_out=bool(rng.integers(0, 4) == 0),
             )
         )
+    orng = np.random.default_rng(seed + 2)
+    stream_ops = (("cordiv", "permute"), ("bundle", "bind"))
+    for i in range(ops):
+        length = int(orng.choice([128, 512, 1024]))
+        kind = i % 4
+        if kind < 2:
+            out.append(
+                stream_op_graph(
+                    f"held_ops_{i}",
+                    op=stream_ops[(i // 4) % 2][kind],
+                    chains=int(orng.integers(1, 5)),
+                    length=length,
+                    words=int(orng.integers(0, 64)),
+                )
+            )
+        elif kind == 2:
+            ds = tuple(int(d) for d in orng.choice([3, 5, 6, 9, 12, 8], int(orng.integers(1, 4))))
+            out.append(divider_graph(f"held_ops_{i}", divisors=ds, length=length * 8))
+        else:
+            out.append(
+                dense_graph(
+                    f"held_ops_{i}",
+                    ni=int(orng.integers(2, 6)),
+                    nn=int(orng.integers(2, 5)),
+                    length=length // 4,
+                    const_weights=False,
+                    own_weights=bool(orng.integers(0, 2)),
+                    seed=i,
+                )
+            )
     return out

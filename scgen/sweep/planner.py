@@ -2,33 +2,37 @@
 # (plan() builds a GraphTop only to read its latency; it is never elaborated)
 """Resource and speed estimates of a graph without synthesis, from per-op models.
 
-Every op contributes a few features (encoders, counter bits, neuron data width, latched input
-bits, ...); each resource (LUT, FF, carry, BRAM, DSP) is a non-negative linear model of them,
-fitted on real builds (:mod:`scgen.sweep.calibrate`, data in ``scgen/sweep/data/``). fmax comes
-from a period model: a base delay, the longest carry chain of any op and the log of the design
-size (routing). The stream length for a stated error uses the Bernoulli variance p(1 - p)/L of an
-LFSR-driven stream at the worst case p = 1/2.
+Every op kind gives its own features (:meth:`scgen.ir.ops.OpKind.plan_features`: encoders,
+counter bits, neuron data width, latched input bits, ...); each resource (LUT, FF, carry,
+BRAM, DSP) is a non-negative linear model of them, fitted on real builds
+(:mod:`scgen.sweep.calibrate`, data in ``scgen/sweep/data/``). fmax comes from a period model:
+a base delay, the longest carry chain of any op and the log of the design size (routing). The
+stream length for a stated error uses the Bernoulli variance p(1 - p)/L of an LFSR-driven
+stream at the worst case p = 1/2.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import math
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from ..ir.graph import Graph
-from ..ir.types import Bitstream, Fixed, Rate, SInt, UInt, Vec, Words
+from ..ir.types import Bitstream
 
 __all__ = [
-    "FEATURES",
     "RESOURCES",
     "Model",
     "Plan",
     "fit",
     "load_model",
+    "nnls",
     "op_features",
     "plan",
     "sobol_length_for",
@@ -36,138 +40,68 @@ __all__ = [
 ]
 
 RESOURCES = ("lut", "ff", "carry", "bram", "dsp")
-FEATURES = (
-    "window",
-    "window_bits",
-    "input_bits",
-    "output_bits",
-    "encode",
-    "and",
-    "popcount",
-    "popcount_bits",
-    "lif",
-    "lif_dw",
-    "lif_wired_dw",
-    "rate_op",
-    "dense_encoders",
-    "dense_neurons",
-    "dense_neuron_dw",
-    "dense_rom_kbits",
-    "dense_divider_bits2",
-    "encoder_lfsr",
-    "encoder_sobol",
-    "source_lfsr",
-    "source_sobol",
-    "gate_lanes",
-)
-_ENCODER_BITS = 16  # the LFSR and comparator width of an encode op
-
-
-def _bits(n: int) -> int:
-    return max(1, int(n).bit_length())
-
-
-def _width(t) -> int:
-    if isinstance(t, Rate):
-        return 16
-    if isinstance(t, Vec):
-        return t.n * _width(t.elem)
-    if isinstance(t, UInt | SInt | Fixed):
-        return t.width
-    return 1
+WINDOW_FEATURES = ("window", "window_bits")  # the window controller's
 
 
 def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
     """Return, per op (and a ``window`` pseudo-op for the window controller), its index, kind,
-    features and the length of its longest carry chain in bits."""
+    features and the length of its longest carry chain in bits. Every op kind gives its own
+    features (:meth:`scgen.ir.ops.OpKind.plan_features`)."""
+    from ..ir.graph import OPS
     from ..ir.lower import window_length
-    from ..params.dense import ROM_BITS
+    from ..ir.ops import PlanContext
 
     graph.check()
-    types = graph.result_types()
     length = window_length(graph)
-    producer = {op.result: op for op in graph.ops if op.result is not None}
-    comb: dict[int, int] = {}  # result id -> carry-chain bits of combinational logic behind it
-    rows = [(-1, "window", {"window": 1.0, "window_bits": float(_bits(length + 2))}, 0)]
+    ctx = PlanContext(
+        graph.result_types(), {op.result: op for op in graph.ops if op.result is not None}, length
+    )
+    bits = max(1, (length + 2).bit_length())
+    rows = [(-1, "window", dict(zip(WINDOW_FEATURES, (1.0, float(bits)), strict=True)), 0)]
     for i, op in enumerate(graph.ops):
-        f: dict[str, float] = {}
-        chain = 0
-        a = dict(op.attrs)
-        if op.kind == "input":
-            f["input_bits"] = float(_width(a["type"]))
-        elif op.kind == "output":
-            t = types[op.operands[0]]
-            f["output_bits"] = float(
-                1
-                if isinstance(t, Bitstream)
-                else t.bits
-                if isinstance(t, Words)
-                else sum(map(_width, getattr(t, "items", [t])))
-            )
-        elif op.kind == "encode":
-            # a scale/offset in front is combinational: its path runs on into the comparator
-            f["encode"], chain = 1.0, _ENCODER_BITS + comb.get(op.operands[0], 0)
-        elif op.kind == "and":
-            f["and"] = 1.0
-        elif op.kind == "popcount":
-            f["popcount"], f["popcount_bits"] = 1.0, float(_bits(length))
-            chain = _bits(length)
-        elif op.kind == "lif_step":
-            dw = a["data_width"]
-            wired = sum(producer[o].kind != "constant" for o in op.operands[1:3])
-            f["lif"], f["lif_dw"], f["lif_wired_dw"] = 1.0, float(dw), float(wired * dw)
-            chain = dw * (1 + wired)
-        elif op.kind in ("scale", "offset"):
-            f["rate_op"], chain = 1.0, 16
-            comb[op.result] = chain
-        elif op.kind == "dense_forward":
-            ni, nn, dw = a["n_inputs"], a["n_neurons"], a["data_width"]
-            n_w = ni if types[op.operands[1]].n == ni else ni * nn
-            rom = producer[op.operands[1]].kind == "constant" and n_w * length <= ROM_BITS
-            f["dense_encoders"] = float(ni + (0 if rom else n_w))
-            f["dense_neurons"], f["dense_neuron_dw"] = float(nn), float(nn * dw)
-            f["dense_rom_kbits"] = n_w * length / 1024 if rom else 0.0
-            # the synapse count is scaled by (y_max - y_min) / n_inputs: a shift when n_inputs
-            # is a power of two, else Yosys's generic divider, n stages of n-bit subtractors
-            n = _bits(a["y_max"] - a["y_min"]) + _bits(ni)
-            chain = 2 * dw if ni & (ni - 1) == 0 else max(2 * dw, n * n)
-            f["dense_divider_bits2"] = 0.0 if ni & (ni - 1) == 0 else float(nn * n * n)
-        elif op.kind == "encoder":  # the registered primitive: an LFSR or Sobol source
-            f[f"encoder_{a['source']}"] = 1.0
-            chain = a["source.width"] + comb.get(op.operands[0], 0)
-        elif op.kind in ("lfsr", "sobol"):
-            f[f"source_{op.kind}"], chain = 1.0, a["width"]
-        elif op.kind in ("mul_and", "mul_xnor", "add_mux"):
-            f["gate_lanes"] = float(a.get("lanes") or 1)
-        elif op.kind != "constant":
+        got = OPS[op.kind].plan_features(ctx, op)
+        if got is None:
             raise ValueError(
-                f"Planner has no model for op kind {op.kind!r} (op[{i}]); modelled kinds are "
-                f"input, output, constant, encode, and, popcount, lif_step, scale, offset, "
-                f"dense_forward, encoder, lfsr, sobol, mul_and, mul_xnor, add_mux"
+                f"Planner op kind must be one with a resource model (OpKind.plan_features), "
+                f"not {op.kind!r} (op[{i}])"
             )
-        rows.append((i, op.kind, f, chain))
+        rows.append((i, op.kind, *got))
     return rows
 
 
 @dataclass(frozen=True)
 class Model:
-    """A fitted model for one FPGA family: per-resource coefficients over :data:`FEATURES` and
-    the period model ``ns = base + per_chain_bit * chain + per_log2_lut * log2(lut)``."""
+    """A fitted model for one FPGA family: per-resource coefficients over the features of its
+    calibration graphs and the period model ``ns = base + max over ops ((per_chain_bit +
+    chain[kind]) * chain + delay[kind]) + per_log2_lut * log2(lut)``."""
 
     family: str
     coef: dict[str, dict[str, float]]
     period: dict[str, float]
     calibration_rows: int = 0
+    features: tuple[str, ...] = ()  # every feature the calibration graphs exercise
 
-    def resources(self, features: dict[str, float]) -> dict[str, float]:
+    def resources(self, features: dict[str, float], kind: str = "") -> dict[str, float]:
+        unknown = sorted(k for k, v in features.items() if v and k not in self.features)
+        if unknown:
+            raise ValueError(
+                f"Planner model of family {self.family!r} must be calibrated on every feature "
+                f"it is asked about, not without {', '.join(map(repr, unknown))} (op kind "
+                f"{kind!r}); add graphs with it to scgen.sweep.families.calibration_graphs and "
+                f"run python -m scgen.sweep.calibrate"
+            )
         return {
             r: sum(self.coef[r].get(k, 0.0) * v for k, v in features.items()) for r in RESOURCES
         }
 
-    def fmax_mhz(self, chain: int, lut: float) -> float:
+    def path_ns(self, chain: int, kind: str) -> float:
+        """The delay of an op's longest path: its carry chain and the op kind's own delay (a
+        multiplier, a multiplexer tree), both fitted per family."""
+        return _path_ns(self.period, kind, chain)
+
+    def fmax_mhz(self, path_ns: float, lut: float) -> float:
         p = self.period
-        ns = p["base"] + p["per_chain_bit"] * chain + p["per_log2_lut"] * math.log2(max(lut, 2))
-        return 1000.0 / ns
+        return 1000.0 / (p["base"] + path_ns + p["per_log2_lut"] * math.log2(max(lut, 2)))
 
     def to_json(self) -> str:
         return json.dumps(
@@ -176,64 +110,183 @@ class Model:
                 "coef": self.coef,
                 "period": self.period,
                 "calibration_rows": self.calibration_rows,
+                "features": list(self.features),
             },
             indent=1,
         )
 
 
-def _graph_vector(graph: Graph) -> tuple[np.ndarray, int]:
-    total = dict.fromkeys(FEATURES, 0.0)
-    chain = 0
-    for _i, _k, f, c in op_features(graph):
-        for k, v in f.items():
-            total[k] += v
-        chain = max(chain, c)
-    return np.array([total[k] for k in FEATURES]), chain
+def _graph_features(graph: Graph) -> tuple[dict[str, float], list[tuple[str, int]]]:
+    """The graph's summed features and the (kind, carry-chain bits) of every op with a path."""
+    total: dict[str, float] = {}
+    paths = []
+    for _i, k, f, c in op_features(graph):
+        for name, v in f.items():
+            total[name] = total.get(name, 0.0) + v
+        if c:
+            paths.append((k, c))
+    return total, paths
+
+
+def _path_ns(period: dict, kind: str, chain: int) -> float:
+    return (period["per_chain_bit"] + period.get(f"chain.{kind}", 0.0)) * chain + period.get(
+        f"delay.{kind}", 0.0
+    )
+
+
+def _fit_period(
+    paths: list[list[tuple[str, int]]], lut: np.ndarray, ns: np.ndarray, *, slopes: bool = True
+) -> dict:
+    """Fit ``ns = base + max over ops ((per_chain_bit + chain[kind]) * chain + delay[kind]) +
+    per_log2_lut * log2(lut)`` (relative error): by turns, take each build's slowest op under
+    the current fit and solve the linear non-negative problem for it, until the slowest ops
+    settle. The max makes it non-convex, so it starts from the longest chain and from each kind
+    being slowest where it occurs, and keeps the best fit. ``slopes``: per-kind chain slopes."""
+    kinds = sorted({k for p in paths for k, _c in p})
+    names = ["base", "per_chain_bit", "per_log2_lut"] + [f"delay.{k}" for k in kinds]
+    if slopes:
+        names += [f"chain.{k}" for k in kinds]
+    col = {n: j for j, n in enumerate(names)}
+    logs = np.log2(np.maximum(lut, 2))
+
+    def refine(period: dict) -> tuple[float, dict]:
+        slowest: list[tuple[str, int]] | None = None
+        for _ in range(20):
+            now = [max(p, key=lambda kc: _path_ns(period, *kc)) if p else ("", 0) for p in paths]
+            if now == slowest:
+                break
+            slowest = now
+            a = np.zeros((len(ns), len(names)))
+            a[:, 0], a[:, 2] = 1.0, logs
+            for r, (k, c) in enumerate(now):
+                a[r, 1] = c
+                if k:
+                    a[r, col[f"delay.{k}"]] = 1.0
+                    if slopes:
+                        a[r, col[f"chain.{k}"]] = c
+            sol = nnls(a / ns[:, None], np.ones(len(ns)))
+            period = {n: float(v) for n, v in zip(names, sol, strict=True) if v or n in names[:3]}
+        pred = np.array(
+            [
+                period["base"]
+                + period["per_log2_lut"] * lg
+                + max((_path_ns(period, *kc) for kc in p), default=0.0)
+                for p, lg in zip(paths, logs, strict=True)
+            ]
+        )
+        return float(np.sum((pred / ns - 1) ** 2)), period
+
+    starts = [{"base": 0.0, "per_chain_bit": 1.0, "per_log2_lut": 0.0}]
+    starts += [
+        {"base": 0.0, "per_chain_bit": 0.01, "per_log2_lut": 0.0, f"delay.{k}": 1e3} for k in kinds
+    ]
+    return min((refine(s) for s in starts), key=lambda ep: ep[0])[1]
+
+
+def nnls(a: np.ndarray, b: np.ndarray, *, tol: float = 1e-10) -> np.ndarray:
+    """The x >= 0 that minimises ||a x - b||, by Lawson and Hanson's active-set method
+    (Solving Least Squares Problems, 1974, ch. 23): free the variable with the largest
+    gradient, solve on the free set, step back to the boundary while a free variable would go
+    negative. In NumPy, so planning does not import SciPy (a third of a second)."""
+    m, n = a.shape
+    x = np.zeros(n)
+    free = np.zeros(n, dtype=bool)
+    scale = tol * max(1.0, float(np.abs(a).max(initial=0.0)) * max(m, n))
+    for _ in range(3 * n + 10):
+        grad = a.T @ (b - a @ x)
+        cand = ~free & (grad > scale)
+        if not cand.any():
+            break
+        free[np.argmax(np.where(cand, grad, -np.inf))] = True
+        while True:
+            z = np.zeros(n)
+            z[free] = np.linalg.lstsq(a[:, free], b, rcond=None)[0]
+            bad = free & (z <= 0)
+            if not bad.any():
+                x = z
+                break
+            alpha = np.min(x[bad] / (x[bad] - z[bad]))
+            x = x + alpha * (z - x)
+            free &= x > scale
+            x[~free] = 0.0
+    return x
 
 
 def fit(rows: list[dict], family: str) -> Model:
     """Fit the per-op models on measured rows (``calibrate`` output: graph text and figures)."""
-    from scipy.optimize import nnls
-
     from ..ir import parse
 
     if not rows:
         raise ValueError(f"Planner calibration for family {family!r} must have rows, not none")
     graphs = [parse(r["graph"]) for r in rows]
-    vecs = [_graph_vector(g) for g in graphs]
-    x = np.array([v for v, _c in vecs])
+    vecs = [_graph_features(g) for g in graphs]
+    features = tuple(sorted({k for f, _c in vecs for k, v in f.items() if v}))
+    x = np.array([[f.get(k, 0.0) for k in features] for f, _c in vecs])
     used = x.any(axis=0)
     coef: dict[str, dict[str, float]] = {}
     for res in RESOURCES:
         y = np.array([float(r[res]) for r in rows])
         # relative error matters (±20 %), so each row is weighted by 1/y
         w = 1.0 / np.maximum(y, 1.0)
-        sol, _ = nnls(x[:, used] * w[:, None], y * w)
-        full = np.zeros(len(FEATURES))
+        sol = nnls(x[:, used] * w[:, None], y * w)
+        full = np.zeros(len(features))
         full[used] = sol
-        coef[res] = {k: round(float(c), 5) for k, c in zip(FEATURES, full, strict=True) if c}
-    lut_pred = x @ np.array([coef["lut"].get(k, 0.0) for k in FEATURES])
-    a = np.column_stack(
-        [np.ones(len(rows)), [c for _v, c in vecs], np.log2(np.maximum(lut_pred, 2))]
-    )
+        coef[res] = {k: round(float(c), 5) for k, c in zip(features, full, strict=True) if c}
+    lut_pred = x @ np.array([coef["lut"].get(k, 0.0) for k in features])
     ns = np.array([1000.0 / r["fmax_mhz"] for r in rows])
-    sol, _ = nnls(a / ns[:, None], np.ones(len(rows)))
-    period = dict(zip(("base", "per_chain_bit", "per_log2_lut"), map(float, sol), strict=True))
-    return Model(family, coef, period, len(rows))
+    period = _fit_period([p for _v, p in vecs], lut_pred, ns)
+    return Model(family, coef, period, len(rows), features)
+
+
+def _model_cache(family: str, data: bytes) -> Path:
+    """Where the model fitted on ``data`` is kept: ``$SCGEN_CACHE_DIR/planner`` (default
+    ``~/.cache/scgen``), named by a hash of the data and of the code that turns graphs into
+    features and fits them (the IR, the primitives, their params, this module)."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(data)
+    for path in sorted(
+        [*root.glob("ir/*.py"), *root.glob("params/*.py"), root / "primitives.py", Path(__file__)]
+    ):
+        h.update(path.name.encode() + path.read_bytes())
+    base = os.environ.get("SCGEN_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "scgen"
+    )
+    return Path(base) / "planner" / f"{family}-{h.hexdigest()[:32]}.json"
 
 
 @functools.cache
 def load_model(family: str) -> Model:
-    """The model fitted on the committed calibration data of ``family``."""
-    from .calibrate import data_path, load_rows
+    """The model fitted on the committed calibration data of ``family`` (kept in a cache
+    after the first fit: parsing and fitting 45 graphs takes a few tenths of a second)."""
+    from . import calibrate
 
-    path = data_path("calibration", family)
+    path = calibrate.data_path("calibration", family)
     if not path.exists():
-        raise ValueError(
-            f"Planner family must be one with calibration data (ice40), not {family!r}; "
-            f"run python -m scgen.sweep.calibrate --board BOARD to make it"
+        have = sorted(
+            p.stem.removeprefix("calibration-") for p in calibrate.DATA.glob("calibration-*.json")
         )
-    return fit(load_rows(path), family)
+        raise ValueError(
+            f"Planner family must be one with calibration data ({', '.join(have) or 'none'}), "
+            f"not {family!r}; run python -m scgen.sweep.calibrate --board BOARD to make it"
+        )
+    data = path.read_bytes()
+    cached = _model_cache(family, data)
+    try:
+        d = json.loads(cached.read_text())
+        return Model(
+            d["family"], d["coef"], d["period"], d["calibration_rows"], tuple(d["features"])
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # not cached yet (or unreadable): fit
+    model = fit(json.loads(data)["rows"], family)
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(model.to_json())
+        tmp.replace(cached)
+    except OSError:
+        pass  # a read-only cache: fit again next time
+    return model
 
 
 def stream_length_for(error: float, p: float = 0.5) -> int:
@@ -328,7 +381,7 @@ def plan(graph: Graph, board: str, *, error: float = 0.01) -> Plan:
     model = load_model(b.family)
     need = stream_length_for(error)
     rows = op_features(graph)
-    per_op = [(i, k, model.resources(f), c) for i, k, f, c in rows]
+    per_op = [(i, k, model.resources(f, k), c) for i, k, f, c in rows]
     total = {r: sum(res[r] for _i, _k, res, _c in per_op) for r in RESOURCES}
     out = Plan(graph.name, b.name, b.family, total=total, error=error)
     for i, k, res, c in per_op:
@@ -338,10 +391,11 @@ def plan(graph: Graph, board: str, *, error: float = 0.01) -> Plan:
                 "kind": k,
                 **res,
                 "chain": c,
-                "fmax_mhz": model.fmax_mhz(c, total["lut"]) if c else None,
+                "fmax_mhz": model.fmax_mhz(model.path_ns(c, k), total["lut"]) if c else None,
             }
         )
-    out.fmax_mhz = model.fmax_mhz(max(c for *_x, c in per_op), total["lut"])
+    path = max((model.path_ns(c, k) for _i, k, _r, c in per_op if c), default=0.0)
+    out.fmax_mhz = model.fmax_mhz(path, total["lut"])
     out.stream_length = window_length(graph)
     out.cycles_per_window = out.stream_length + 2 + GraphTop(graph).latency
     types = graph.result_types()
