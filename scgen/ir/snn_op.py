@@ -175,7 +175,11 @@ class SnnOp(OpKind):
         return []
 
     def result(self, types: list[Type], attrs: dict) -> Type | None:
-        return Spikes(attrs["steps"], _attrs_params(attrs).n_out)
+        try:
+            n_out = _attrs_params(attrs).n_out
+        except (TypeError, ValueError):
+            return None  # check() reports the parameters
+        return Spikes(attrs["steps"], n_out)
 
     def stream_length(self, op: Op) -> int | None:
         # step t starts on cycle t0 + 1 + t * period; the last one's spikes are registered on
