@@ -175,19 +175,26 @@ class HostLinkTop(wiring.Component):
         timer = Signal(range(self._timeout + 1))
         windows = Signal(16)
         index = Signal(range(max(len(read_bytes), IDENTITY_BYTES) + 2))
-        last = Signal.like(index)  # index of the reply's last byte
+        # index of the reply's last byte, registered with the command (or the error) so that the
+        # reply's end is a compare of two registers: the link's longest path was the command's
+        # decode into that compare
+        last = Signal.like(index)
 
         def fail(m, why, what):
-            m.d.sync += [failed.eq(1), code.eq(why), arg.eq(what)]
+            m.d.sync += [failed.eq(1), code.eq(why), arg.eq(what), last.eq(2)]
             m.next = "REPLY"
 
         with m.FSM():
             with m.State("IDLE"):
                 m.d.sync += [timer.eq(0), index.eq(0)]
                 with m.If(rx.valid):
-                    m.d.sync += cmd.eq(rx.data)
+                    m.d.sync += [cmd.eq(rx.data), last.eq(0)]
                     with m.Switch(rx.data):
-                        with m.Case(CMD_IDENTIFY, CMD_READ):
+                        with m.Case(CMD_IDENTIFY):
+                            m.d.sync += last.eq(IDENTITY_BYTES)
+                            m.next = "REPLY"
+                        with m.Case(CMD_READ):
+                            m.d.sync += last.eq(len(read_bytes))
                             m.next = "REPLY"
                         with m.Case(CMD_CLEAR):
                             m.d.comb += clear.eq(1)
@@ -239,7 +246,6 @@ class HostLinkTop(wiring.Component):
             with m.State("REPLY"):
                 m.d.comb += tx.valid.eq(1)
                 with m.If(failed):
-                    m.d.comb += last.eq(2)
                     with m.Switch(index):
                         with m.Case(0):
                             m.d.comb += tx.data.eq(ERROR)
@@ -248,13 +254,6 @@ class HostLinkTop(wiring.Component):
                         with m.Default():
                             m.d.comb += tx.data.eq(arg)
                 with m.Else():
-                    with m.Switch(cmd):
-                        with m.Case(CMD_IDENTIFY):
-                            m.d.comb += last.eq(IDENTITY_BYTES)
-                        with m.Case(CMD_READ):
-                            m.d.comb += last.eq(len(read_bytes))
-                        with m.Default():
-                            m.d.comb += last.eq(0)
                     with m.If(index == 0):
                         m.d.comb += tx.data.eq(cmd | ACK_BIT)
                     with m.Elif(cmd == CMD_IDENTIFY):
