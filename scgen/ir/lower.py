@@ -192,18 +192,22 @@ class GraphTop(wiring.Component):
         m = Module()
         length = self._length
         left = Signal(range(length + 2))
+        # ``left == 0`` and ``left == 1`` as registers, set a cycle ahead: a long window's
+        # counter then drives no control signal through its compares (the window protocol's
+        # longest path once windows reach thousands of cycles)
+        idle = Signal(init=1)  # left == 0
+        last = Signal()  # left == 1, cycle t0 + L + 1: counts are final
         start = Signal()
-        m.d.comb += start.eq(self.start & (left == 0))
+        m.d.comb += start.eq(self.start & idle)
         start_d = Signal()
-        last = Signal()  # cycle t0 + L + 1: counts are final
         m.d.sync += start_d.eq(start)
         with m.If(start):
-            m.d.sync += left.eq(length + 1)
-        with m.Elif(left != 0):
-            m.d.sync += left.eq(left - 1)
+            m.d.sync += [left.eq(length + 1), idle.eq(0), last.eq(0)]
+        with m.Elif(~idle):
+            m.d.sync += [left.eq(left - 1), idle.eq(last), last.eq(left == 2)]
         run = Signal()  # the stream section: cycles t0 + 1 .. t0 + L
         run_d = Signal()
-        m.d.comb += [last.eq(left == 1), run.eq((left != 0) & ~last)]
+        m.d.comb += run.eq(~idle & ~last)
         m.d.sync += run_d.eq(run)
         m.d.comb += self.busy.eq(run_d if self.latency else run)
         m.d.sync += self.done.eq(last)
