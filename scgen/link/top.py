@@ -174,6 +174,10 @@ class HostLinkTop(wiring.Component):
         need = Signal(range(max(lay.in_bytes, 2) + 1))  # payload bytes still expected
         timer = Signal(range(self._timeout + 1))
         windows = Signal(16)
+        # ``windows == 0`` a cycle late, as a register: starting a window then takes no compare
+        # of the count (RUN waits that cycle after the START payload)
+        no_more = Signal()
+        m.d.sync += no_more.eq(windows == 0)
         index = Signal(range(max(len(read_bytes), IDENTITY_BYTES) + 2))
         # index of the reply's last byte, registered with the command (or the error) so that the
         # reply's end is a compare of two registers: the link's longest path was the command's
@@ -222,7 +226,7 @@ class HostLinkTop(wiring.Component):
                     with m.Else():
                         m.d.sync += windows.eq(Cat(windows[8:], rx.data))
                         with m.If(need == 1):
-                            m.next = "RUN"
+                            m.next = "ARM"
                 with m.Elif(rx.error):
                     fail(m, ERR_FRAMING, rx.data)
                 with m.Elif(timer == self._timeout - 1):
@@ -230,15 +234,17 @@ class HostLinkTop(wiring.Component):
                 with m.Else():
                     m.d.sync += timer.eq(timer + 1)
             with m.State("RUN"):
-                with m.If(windows == 0):
+                with m.If(no_more):
                     m.next = "REPLY"
                 with m.Else():
                     m.d.comb += top.start.eq(1)
                     m.d.sync += windows.eq(windows - 1)
                     m.next = "WAIT"
+            with m.State("ARM"):  # no_more follows the new count
+                m.next = "RUN"
             with m.State("WAIT"):
                 with m.If(top.done):  # the next window starts on this cycle: back to back
-                    with m.If(windows == 0):
+                    with m.If(no_more):
                         m.next = "REPLY"
                     with m.Else():
                         m.d.comb += top.start.eq(1)
