@@ -184,6 +184,12 @@ class HostLinkTop(wiring.Component):
         # decode into that compare
         last = Signal.like(index)
 
+        # the reply byte is chosen a cycle ahead into a register (the UART takes a byte at most
+        # once a frame): REPLY offers its first byte on its second cycle (``primed``)
+        nxt, reply_byte, primed = Signal(8), Signal(8), Signal()
+        m.d.sync += reply_byte.eq(nxt)
+        m.d.comb += tx.data.eq(reply_byte)
+
         def fail(m, why, what):
             m.d.sync += [failed.eq(1), code.eq(why), arg.eq(what), last.eq(2)]
             m.next = "REPLY"
@@ -250,31 +256,32 @@ class HostLinkTop(wiring.Component):
                         m.d.comb += top.start.eq(1)
                         m.d.sync += windows.eq(windows - 1)
             with m.State("REPLY"):
-                m.d.comb += tx.valid.eq(1)
+                m.d.comb += tx.valid.eq(primed)
+                m.d.sync += primed.eq(1)
                 with m.If(failed):
                     with m.Switch(index):
                         with m.Case(0):
-                            m.d.comb += tx.data.eq(ERROR)
+                            m.d.comb += nxt.eq(ERROR)
                         with m.Case(1):
-                            m.d.comb += tx.data.eq(code)
+                            m.d.comb += nxt.eq(code)
                         with m.Default():
-                            m.d.comb += tx.data.eq(arg)
+                            m.d.comb += nxt.eq(arg)
                 with m.Else():
                     with m.If(index == 0):
-                        m.d.comb += tx.data.eq(cmd | ACK_BIT)
+                        m.d.comb += nxt.eq(cmd | ACK_BIT)
                     with m.Elif(cmd == CMD_IDENTIFY):
                         with m.Switch(index):
                             for k, byte in enumerate(identity):
                                 with m.Case(k + 1):
-                                    m.d.comb += tx.data.eq(byte)
+                                    m.d.comb += nxt.eq(byte)
                     with m.Else():
                         with m.Switch(index):
                             for k, byte in enumerate(read_bytes):
                                 with m.Case(k + 1):
-                                    m.d.comb += tx.data.eq(byte)
-                with m.If(tx.ready):
+                                    m.d.comb += nxt.eq(byte)
+                with m.If(tx.ready & primed):
                     m.d.sync += index.eq(index + 1)
                     with m.If(index == last):
-                        m.d.sync += failed.eq(0)
+                        m.d.sync += [failed.eq(0), primed.eq(0)]
                         m.next = "IDLE"
         return m
