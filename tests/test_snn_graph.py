@@ -65,8 +65,8 @@ def test_snn_graph_twin_equals_snn_run_and_pysim():
     )
     hw = run_hardware([g], [_windows(spikes)], backend="pysim")[0]
     np.testing.assert_array_equal(_outputs(g, hw), want)
-    # one window is one sample: its length is T steps of (step cycles + 1), plus two
-    assert twin.length == spikes.shape[0] * (params.step_cycles() + 1) + 2
+    # one window is one sample: its length is T steps of (step cycles + 2), plus one
+    assert twin.length == spikes.shape[0] * (params.step_cycles() + 2) + 1
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])

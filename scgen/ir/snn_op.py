@@ -15,8 +15,8 @@ entry per neuron, layer after layer; ``leak`` and ``reset`` one name per layer, 
 
 Hardware: :class:`scgen.hw.SnnNetwork` stepped ``T`` times per window, step ``t`` fed with the
 input's word ``t``; each step's spikes are shifted into the result, which is final (and the
-window's outputs registered) on the window's last cycle. The window is ``T * (step_cycles + 1)
-+ 2`` cycles long. Twin: :func:`scgen.sw.snn_steps` over all windows at once.
+window's outputs registered) on the window's last cycle. The window is ``T * (step_cycles + 2)
++ 1`` cycles long. Twin: :func:`scgen.sw.snn_steps` over all windows at once.
 """
 
 from __future__ import annotations
@@ -182,9 +182,9 @@ class SnnOp(OpKind):
         return Spikes(attrs["steps"], n_out)
 
     def stream_length(self, op: Op) -> int | None:
-        # step t starts on cycle t0 + 2 + t * period; the last one's spikes are registered on
-        # t0 + steps * period + 3, the window's last cycle
-        return op.attr("steps") * (snn_params(op).step_cycles() + 1) + 2
+        # step t starts on cycle t0 + 2 + t * (period + 1); the last one's spikes are registered
+        # on t0 + steps * (period + 1) + 2, the window's last cycle
+        return op.attr("steps") * (snn_params(op).step_cycles() + 2) + 1
 
     def hardware(self, ctx: HwContext, op: Op, args: list[Any]) -> Any:
         params, steps = snn_params(op), op.attr("steps")
@@ -194,17 +194,17 @@ class SnnOp(OpKind):
         m.submodules[ctx.name(op)] = net
         step = Signal(range(steps + 1), name=f"snn{op.result}_step")
         result = Signal(steps * n_out, name=f"snn{op.result}_spikes")
+        # every control input of the network is a register: a step starts the cycle after
+        # the previous one's done (or on t0 + 2), its input word selected a cycle ahead
         issue = Signal(name=f"snn{op.result}_issue")
-        # the step's input word is selected a cycle ahead into a register (the network samples
-        # it when the step starts), so step 0 starts on t0 + 2
+        more = Signal(name=f"snn{op.result}_more")  # steps left to start
         word = Signal(n_in, name=f"snn{op.result}_word")
-        go = Signal(name=f"snn{op.result}_go")
         m.d.sync += [
             word.eq(args[0].word_select(step, n_in) if steps > 1 else args[0]),
-            go.eq(ctx.start_d),
+            more.eq(step != steps),
+            issue.eq(ctx.start_d | (net.done & more)),
         ]
         m.d.comb += [
-            issue.eq(go | (net.done & (step != steps))),
             net.start.eq(issue),
             net.first.eq(step == 0),
             net.s_in.eq(word),
