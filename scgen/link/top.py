@@ -188,6 +188,14 @@ class HostLinkTop(wiring.Component):
         # once a frame): REPLY offers its first byte on its second cycle (``primed``)
         nxt, reply_byte, primed = Signal(8), Signal(8), Signal()
         m.d.sync += reply_byte.eq(nxt)
+        # ``index == last`` and the payload timeout's compare as registers, a cycle late: index
+        # moves once a frame, the timer by one a cycle (a byte or an error resets or leaves it)
+        at_last, timed_out = Signal(), Signal()
+        m.d.sync += at_last.eq(index == last)
+        if self._timeout >= 3:
+            m.d.sync += timed_out.eq((timer == self._timeout - 2) & ~rx.valid & ~rx.error)
+        else:
+            m.d.comb += timed_out.eq(timer == self._timeout - 1)
         m.d.comb += tx.data.eq(reply_byte)
 
         def fail(m, why, what):
@@ -235,7 +243,7 @@ class HostLinkTop(wiring.Component):
                             m.next = "ARM"
                 with m.Elif(rx.error):
                     fail(m, ERR_FRAMING, rx.data)
-                with m.Elif(timer == self._timeout - 1):
+                with m.Elif(timed_out):
                     fail(m, ERR_TIMEOUT, cmd)
                 with m.Else():
                     m.d.sync += timer.eq(timer + 1)
@@ -281,7 +289,7 @@ class HostLinkTop(wiring.Component):
                                     m.d.comb += nxt.eq(byte)
                 with m.If(tx.ready & primed):
                     m.d.sync += index.eq(index + 1)
-                    with m.If(index == last):
+                    with m.If(at_last):
                         m.d.sync += [failed.eq(0), primed.eq(0)]
                         m.next = "IDLE"
         return m
