@@ -188,6 +188,7 @@ class HostLinkTop(wiring.Component):
         # once a frame): REPLY offers its first byte on its second cycle (``primed``)
         nxt, reply_byte, primed = Signal(8), Signal(8), Signal()
         m.d.sync += reply_byte.eq(nxt)
+        m.d.comb += tx.valid.eq(primed)  # a register: 1 only in REPLY, from its second cycle
         # ``index == last`` and the payload timeout's compare as registers, a cycle late: index
         # moves once a frame, the timer by one a cycle (a byte or an error resets or leaves it)
         at_last, timed_out = Signal(), Signal()
@@ -264,7 +265,6 @@ class HostLinkTop(wiring.Component):
                         m.d.comb += top.start.eq(1)
                         m.d.sync += windows.eq(windows - 1)
             with m.State("REPLY"):
-                m.d.comb += tx.valid.eq(primed)
                 m.d.sync += primed.eq(1)
                 with m.If(failed):
                     with m.Switch(index):
