@@ -208,7 +208,7 @@ def _build(graph, out, length) -> dict:
 
     r = build(graph, board="icebreaker", out=out, clock_mhz=50.0).report
     res = r["resources"]
-    fmax = max(v["achieved"] for v in r["fmax"].values())
+    fmax = max(v["achieved_mhz"] for v in r["fmax"].values())
     print(
         f"iCE40UP5K with host link: {res['logic_cells']['used']} logic cells, "
         f"{res['bram']['used']} BRAM, fmax {fmax:.1f} MHz (Spiker+ on MNIST, a Xilinx part and "
