@@ -101,12 +101,17 @@ def _window_inputs(
     """Per-window input values from ``--input``/``--inputs``, checked against the ports."""
     import numpy as np
 
-    from .ir import Vec
+    from .ir import Spikes, Vec
     from .ir.values import parse_input_items, port_range, port_values
 
     names = [op.attr("name") for op in graph.inputs]
     types = {op.attr("name"): op.attr("type") for op in graph.inputs}
     values: dict[str, object] = _load_arrays(npz, names) if npz else {}
+    for name, v in list(values.items()):
+        # spikes in a file are (T, batch, N), as scgen.snn.run and snnTorch hold them
+        t = types.get(name)
+        if isinstance(t, Spikes) and np.ndim(v) == 3 and np.shape(v)[0] == t.steps:
+            values[name] = np.asarray(v).transpose(1, 0, 2)
     unknown = [k for k in values if k not in names]
     if unknown:
         raise SystemExit(
@@ -143,7 +148,10 @@ def _window_inputs(
         except ValueError as exc:
             raise SystemExit(f"scgen: {exc}") from None
         t = types[name]
-        v = v.reshape(-1, t.n) if isinstance(t, Vec) else v.reshape(-1)
+        if isinstance(t, Spikes):
+            v = v.reshape(-1, t.steps, t.neurons)
+        else:
+            v = v.reshape(-1, t.n) if isinstance(t, Vec) else v.reshape(-1)
         out[name] = np.repeat(v, n, axis=0) if counts[name] == 1 and n > 1 else v
     return out
 
@@ -177,22 +185,47 @@ def _sim(args: argparse.Namespace) -> int:
         print(f"graph {graph.name}: how each op ran on the {args.engine} engine")
         print(explain(graph, result))
         return 0
+    from .ir import Spikes
+    from .ir.values import spike_array
+
+    in_types = {op.attr("name"): op.attr("type") for op in graph.inputs}
     names = list(inputs) + list(result.outputs)
     print(
         f"graph {graph.name}: {len(next(iter(inputs.values()), [0]))} window(s) of "
         f"{result.length} cycles on the twin"
     )
+    # spike outputs show each neuron's spike count over the window and the argmax
+    types = graph.result_types()
+    spikes = {
+        op.attr("name"): spike_array(t, result.outputs[op.attr("name")])
+        for op in graph.outputs
+        if isinstance(t := types[op.operands[0]], Spikes)
+    }
     print("window  " + "  ".join(f"{n:>12}" for n in names))
     for w in range(len(next(iter(result.outputs.values())))):
-        cells = [
-            f"{inputs[n][w]:>12.6g}" if np.ndim(inputs[n][w]) == 0 else f"{inputs[n][w]!s:>12}"
-            for n in inputs
-        ]
-        for v in result.outputs.values():
-            cells.append(
-                f"{int(v[w].sum()):>9}/{v.shape[1]:<2}" if v.ndim == 2 else f"{int(v[w]):>12}"
-            )
+        cells = []
+        for n in inputs:
+            x = inputs[n][w]
+            if isinstance(in_types[n], Spikes):
+                cells.append(f"{int(np.sum(x)):>6} spikes")
+            else:
+                cells.append(f"{x:>12.6g}" if np.ndim(x) == 0 else f"{x!s:>12}")
+        for name, v in result.outputs.items():
+            if name in spikes:
+                counts = spikes[name][w].sum(axis=0)
+                cells.append(f"counts {counts.tolist()} argmax {int(counts.argmax())}")
+            else:
+                cells.append(
+                    f"{int(v[w].sum()):>9}/{v.shape[1]:<2}" if v.ndim == 2 else f"{int(v[w]):>12}"
+                )
         print(f"{w:>6}  " + "  ".join(cells))
+    if args.save:
+        arrays = {}
+        for name, v in result.outputs.items():
+            # spikes as (T, batch, N), the layout the --inputs file has
+            arrays[name] = spikes[name].transpose(1, 0, 2) if name in spikes else v
+        np.savez_compressed(args.save, **arrays)
+        print(f"wrote {args.save}")
     return 0
 
 
@@ -226,11 +259,7 @@ def _verify(args: argparse.Namespace) -> int:
     print(f"{'output':<16}{'values':>8}  agreeing with the twin")
     ok = True
     for name, want in twin.outputs.items():
-        agree = [
-            b
-            for b, r in results.items()
-            if np.array_equal(r.outputs[name].astype(np.int64), want.astype(np.int64))
-        ]
+        agree = [b for b, r in results.items() if _same_values(r.outputs[name], want)]
         bad = [b for b in results if b not in agree]
         ok &= not bad
         print(
@@ -245,6 +274,18 @@ def _verify(args: argparse.Namespace) -> int:
         if report:
             print(f"{b}: {report}")
     return 0 if ok else 1
+
+
+def _same_values(a, b) -> bool:
+    """Equal port values: int64 arrays, or Python ints where a port is wider than 63 bits."""
+    import numpy as np
+
+    a, b = np.asarray(a), np.asarray(b)
+    if a.dtype == object or b.dtype == object:
+        return a.shape == b.shape and all(
+            int(x) == int(y) for x, y in zip(a.ravel().tolist(), b.ravel().tolist(), strict=True)
+        )
+    return np.array_equal(a.astype(np.int64), b.astype(np.int64))
 
 
 def _first_problem(errors: list) -> str:
@@ -533,6 +574,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="print how each op ran (packed, bit-sliced, twin per cycle or per window) "
         "instead of the results",
+    )
+    simp.add_argument(
+        "--save", help="write every output to this .npz (spike outputs as (T, batch, N))"
     )
     simp.set_defaults(func=_sim)
 

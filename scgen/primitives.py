@@ -35,6 +35,8 @@ from .params import (
     MulXnorParams,
     Ordering,
     PermuteParams,
+    SnnLayerParams,
+    SnnParams,
     SobolParams,
     UartRxParams,
     UartTxParams,
@@ -874,5 +876,71 @@ register(
         _assoc_stimulus,
         example=_assoc_example,
         kernels=(_sw("assoc", "_assoc_query_kernel"),),
+    )
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Spiking networks (scgen.params.snn, scgen.hw.snn, scgen.sw.snn)
+
+
+def _snn_example(rng):
+    """A chain of 1 to 3 layers of up to 6 neurons on up to 7 inputs, every option mixed."""
+    from .params.snn import Leak, Reset
+
+    n, layers = int(rng.integers(1, 8)), []
+    for _ in range(int(rng.integers(1, 4))):
+        n_out = int(rng.integers(1, 7))
+        ww = _pick(rng, 2, 9)
+        mw = _pick(rng, max(4, ww), 14)
+        whi, mlo, mhi = (1 << (ww - 1)) - 1, -(1 << (mw - 1)), (1 << (mw - 1)) - 1
+        bf = _pick(rng, 1, 9)
+        layers.append(
+            SnnLayerParams(
+                weight=rng.integers(-whi - 1, whi, (n_out, n), endpoint=True).tolist(),
+                # small biases and thresholds keep the neurons spiking; some hit the corners
+                bias=np.clip(rng.integers(-3, 4, n_out) * (whi // 2 + 1), mlo, mhi).tolist(),
+                threshold=np.clip(rng.integers(-2, 6, n_out) * (whi + 1), mlo, mhi).tolist(),
+                leak=_choice(rng, Leak),
+                leak_shift=_pick(rng, 1, mw - 1),
+                beta=_pick(rng, 0, 1 << bf),
+                beta_fraction=bf,
+                reset=_choice(rng, Reset),
+                v_reset=int(rng.integers(mlo, mhi, endpoint=True)) // 4,
+                weight_width=ww,
+                membrane_width=mw,
+                pe=_pick(rng, 1, n_out),
+            )
+        )
+        n = n_out
+    return SnnParams(layers=tuple(layers))
+
+
+def _snn_stimulus(params: SnnParams, rng, cycles):
+    # bursts of back-to-back steps, idle gaps, starts while busy (ignored), sample restarts
+    start = np.zeros(cycles, dtype=np.int64)
+    t = 0
+    while t < cycles:
+        if rng.random() < 0.7:
+            start[t : t + params.step_cycles() + 1] = 1
+            t += params.step_cycles() + int(rng.integers(1, 3))
+        else:
+            t += int(rng.integers(1, 40))
+    return {
+        "start": start,
+        "first": (rng.random(cycles) < 0.15).astype(np.int64),
+        "s_in": rng.integers(0, 1 << params.n_in, cycles),
+    }
+
+
+register(
+    Primitive(
+        "snn_network",
+        SnnParams,
+        hw.SnnNetwork,
+        _sw("snn", "snn"),
+        _snn_stimulus,
+        example=_snn_example,
+        kernels=(_sw("snn", "_snn_kernel"),),
     )
 )

@@ -312,3 +312,19 @@ def test_ir_seed_dense_three_ways(tmp_path):
     assert twin.outputs["spikes"].any()
     for backend, build in (("pysim", None), ("verilator", tmp_path)):
         _check(g, (twin, _hardware([g], [ins], backend, build)[0]))
+
+
+@pytest.mark.parametrize("length", [1, 2, 3, 1000, (1 << 17) + 3])
+def test_ir_window_counter_every_length(length):
+    # windows up to 2**17 cycles are counted by an LFSR (its compare state precomputed), longer
+    # ones in binary: done and the counts come on the same cycles either way
+    from scgen.ir.lower import window_state
+
+    b = GraphBuilder("count")
+    b.output("n", b.popcount(b.encode(b.input("x"), length=length, seed=0x1D3)))
+    g = b.build()
+    inputs = {"x": np.array([0.3, 0.7])}
+    hw = run_hardware([g], [inputs], backend="pysim")[0]  # checks done on t0 + L + 2
+    np.testing.assert_array_equal(hw.outputs["n"], run_windows(g, inputs).outputs["n"])
+    if length < 1 << 17:
+        assert 0 < window_state(length) < 1 << max(3, (length + 1).bit_length())

@@ -267,3 +267,46 @@ def test_nir_digits_example_runs(capsys):
     assert result["float_equals_snntorch"]
     assert result["twin_accuracy"] >= result["float_accuracy"] - 0.01
     assert "argmax agreement" in capsys.readouterr().out
+
+
+def test_nir_norse_lifbox_reproduces_norse_at_dt_squared():
+    # Norse 1.1.0 writes tau = dt / tau_mem_inv (norse#411): read at dt**2, forward Euler's
+    # dt / tau is Norse's own dt * tau_mem_inv and every spike is Norse's (fixture from
+    # tests/fixtures/nir/make_norse_fixtures.py)
+    data = np.load(FIXTURES / "norse_lifbox.npz")
+    with pytest.warns(RuntimeWarning, match=r"fails NIR's type check"):
+        net = sn.read(FIXTURES / "norse_lifbox.nir", dt=float(data["dt"]) ** 2)
+    assert data["out"].sum() > 20
+    np.testing.assert_array_equal(sn.simulate(net, data["spikes"]), data["out"])
+
+
+def test_nir_norse_lifbox_at_norse_dt_wrong():
+    with (
+        pytest.warns(RuntimeWarning),
+        pytest.raises(
+            sn.NIRImportError,
+            match=r"^NIR node '1' field 'tau' = 5\.0+\d*e-06 is shorter than dt = 0\.001: forward "
+            r"Euler would overshoot \(dt/tau > 1\); Norse 1\.1\.0 exports tau = dt \* tau_inv",
+        ),
+    ):
+        sn.read(FIXTURES / "norse_lifbox.nir", dt=1e-3)
+
+
+def test_nir_norse_lifbox_quantized_graph_twin_equals_pysim():
+    from scgen.ir.values import spike_array
+    from scgen.sim import run_hardware, run_windows
+
+    data = np.load(FIXTURES / "norse_lifbox.npz")
+    with pytest.warns(RuntimeWarning):
+        net = sn.read(FIXTURES / "norse_lifbox.nir", dt=1e-6)
+    params, report = sn.quantize(net, data["spikes"], fraction=6, pe=(4, 2))
+    assert report.to_json()  # the report of a multiply-leak network
+    assert [la.leak.value for la in params.layers] == ["multiply", "multiply"]  # beta = 0.8
+    spikes = data["spikes"][:, :3]
+    g = snn.network_graph(params, spikes.shape[0], name="norse")
+    inputs = {"spikes": spikes.transpose(1, 0, 2)}
+    twin = run_windows(g, inputs).outputs["out"]
+    t = g.result_types()[1]
+    np.testing.assert_array_equal(spike_array(t, twin).transpose(1, 0, 2), snn.run(params, spikes))
+    hw = run_hardware([g], [inputs], backend="pysim")[0].outputs["out"]
+    np.testing.assert_array_equal(spike_array(t, hw), spike_array(t, twin))

@@ -133,6 +133,7 @@ def test_registry_every_primitive_reaches_the_ir():
         "lif": "lif_step",
         "hamming": "popcount",
         "dense": "dense_forward",
+        "snn_network": "snn",  # the whole network, one sample per window (scgen.ir.snn_op)
     }
     not_ops = {"uart_rx", "uart_tx", "kuramoto", "assoc_query"}
     for name, prim in PRIMITIVES.items():

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scgen import sim, snn
+from scgen.primitives import PRIMITIVES
 from scgen.snn import Leak, Reset, SnnLayerParams, SnnNetwork, SnnParams
 
 
@@ -50,19 +51,8 @@ def networks(draw, max_layers=3):
     return SnnParams(layers=tuple(layers)), seed
 
 
-def _stimulus(params, rng, cycles):
-    # bursts of back-to-back steps, idle gaps, starts while busy (ignored), sample restarts
-    start = np.zeros(cycles, dtype=np.int64)
-    t = 0
-    while t < cycles:
-        if rng.random() < 0.7:
-            start[t : t + params.step_cycles() + 1] = 1
-            t += params.step_cycles() + int(rng.integers(1, 3))
-        else:
-            t += int(rng.integers(1, 40))
-    first = (rng.random(cycles) < 0.15).astype(np.int64)
-    s_in = rng.integers(0, 1 << params.n_in, cycles)
-    return {"start": start, "first": first, "s_in": s_in}
+# bursts of back-to-back steps, idle gaps, starts while busy, sample restarts (the registry's)
+_stimulus = PRIMITIVES["snn_network"].stimulus
 
 
 def reference_steps(params, spikes):

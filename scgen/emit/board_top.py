@@ -64,6 +64,7 @@ def _jsonable(values) -> list:
 def _output_vector(values: np.ndarray):
     """A window-level value as is; a per-cycle output (a stream, spike words) as its sum over
     the window and its first 64 cycles."""
+    values = np.asarray(values)  # a wide port's value is a Python int
     if values.ndim == 0:
         return _jsonable(values)[0]
     return {"sum": int(values.astype(np.int64).sum()), "first_64": _jsonable(values[:64])}

@@ -48,6 +48,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="value of an input: rates as probabilities, a vector as "
         "comma-separated values, integers as raw values",
     )
+    p.add_argument(
+        "--inputs",
+        help=".npz with one array per input, one value per window (spikes as (T, batch, N)): "
+        "each window is loaded, run and read in turn",
+    )
+    p.add_argument("--save", help="with --inputs: write every window's outputs to this .npz")
     p.add_argument("--windows", type=_windows, default=1, help="windows to run back to back (1)")
     p.add_argument("--timeout", type=_timeout, default=2.0, help="seconds to wait for a reply (2)")
     p.set_defaults(func=main)
@@ -71,12 +77,92 @@ def parse_inputs(items: list[str]) -> dict[str, object]:
     return values
 
 
+def _per_window(graph, path: str) -> dict:
+    """The ``--inputs`` file's arrays, one row per window (spike arrays (T, batch, N) turned to
+    (batch, T, N))."""
+    import numpy as np
+
+    from ..ir.types import Spikes
+
+    types = {op.attr("name"): op.attr("type") for op in graph.inputs}
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"scgen: cannot read --inputs {path}: {exc}") from None
+    for name, v in arrays.items():
+        if name not in types:
+            raise SystemExit(
+                f"scgen: --inputs {path} has {name!r}, which is not an input of graph "
+                f"{graph.name!r} (its inputs: {', '.join(types) or 'none'})"
+            )
+        t = types[name]
+        if isinstance(t, Spikes) and v.ndim == 3 and v.shape[0] == t.steps:
+            arrays[name] = v.transpose(1, 0, 2)
+    counts = {len(v) for v in arrays.values()}
+    if len(counts) != 1:
+        raise SystemExit(
+            f"scgen: --inputs {path} arrays must give the same number of windows, not "
+            f"{sorted(counts)}"
+        )
+    return arrays
+
+
+def _show(graph, readout) -> str:
+    """One window's outputs: spike outputs as counts per neuron and the argmax."""
+    from ..ir.types import Spikes
+    from ..ir.values import spike_array
+
+    types = graph.result_types()
+    cells = []
+    for op in graph.outputs:
+        name, t = op.attr("name"), types[op.operands[0]]
+        if isinstance(t, Spikes) and name in readout.outputs:
+            counts = spike_array(t, [readout.outputs[name]])[0].sum(axis=0)
+            cells.append(f"{name} counts {counts.tolist()} argmax {int(counts.argmax())}")
+        elif name in readout.outputs:
+            cells.append(f"{name} {readout.outputs[name]}")
+    return ", ".join(cells)
+
+
+def _run_each(graph, link, arrays: dict, save: str | None) -> None:
+    """Load, run and read every window of ``arrays`` in turn."""
+    import numpy as np
+
+    from ..ir.types import Spikes
+    from ..ir.values import spike_array
+
+    windows = len(next(iter(arrays.values())))
+    outputs: dict[str, list] = {}
+    for w in range(windows):
+        link.write_inputs({name: v[w] for name, v in arrays.items()})
+        link.clear()
+        link.run(1)
+        readout = link.read()
+        print(f"  window {w}: {_show(graph, readout)}")
+        for name, value in readout.outputs.items():
+            outputs.setdefault(name, []).append(value)
+    if save:
+        types = graph.result_types()
+        result = {}
+        for op in graph.outputs:
+            name, t = op.attr("name"), types[op.operands[0]]
+            if name not in outputs:
+                continue
+            if isinstance(t, Spikes):
+                result[name] = spike_array(t, outputs[name]).transpose(1, 0, 2)
+            else:
+                result[name] = np.array(outputs[name])
+        np.savez_compressed(save, **result)
+
+
 def main(args: argparse.Namespace, transport=None) -> int:
     """Run ``scgen run``; ``transport`` replaces the serial port (for tests)."""
     from .._cli_util import load_graph
     from ..emit.boards import board
     from ..ir import ir_hash
     from ..ir.ports import LoweringError
+    from ..ir.types import Spikes
     from .driver import HostLink
     from .protocol import HostLinkError
 
@@ -102,8 +188,16 @@ def main(args: argparse.Namespace, transport=None) -> int:
         raise SystemExit(f"scgen: cannot open --port {args.port!r}: {reason}") from None
     except LoweringError as exc:
         raise SystemExit(f"scgen: {exc}") from None
+    arrays = _per_window(graph, args.inputs) if getattr(args, "inputs", None) else None
     try:
         ident = link.identify()
+        if arrays is not None:
+            print(
+                f"board {args.board} on {args.port} at {baud} baud: graph {graph.name} "
+                f"(IR hash {ir_hash(graph)[:16]}), windows of {ident.window_length} cycles"
+            )
+            _run_each(graph, link, {**arrays}, getattr(args, "save", None))
+            return 0
         link.write_inputs(inputs)
         link.clear()
         link.run(args.windows)
@@ -119,8 +213,15 @@ def main(args: argparse.Namespace, transport=None) -> int:
         f"(IR hash {ir_hash(graph)[:16]}), {args.windows} window(s) of "
         f"{ident.window_length} cycles"
     )
+    spikes = (
+        _show(graph, readout)
+        if any(isinstance(graph.result_types().get(op.operands[0]), Spikes) for op in graph.outputs)
+        else ""
+    )
     for name, value in readout.outputs.items():
         print(f"  {name:<16} {value}")
+    if spikes:
+        print(f"  {spikes}")
     for name, counts in readout.counts.items():
         ones = ", ".join(str(int(c)) for c in counts)
         print(f"  {name:<16} ones per bit over {args.windows * ident.window_length} cycles: {ones}")

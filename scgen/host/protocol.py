@@ -10,7 +10,7 @@ import numpy as np
 
 from ..ir.graph import Graph
 from ..ir.ports import input_ports
-from ..ir.types import Rate
+from ..ir.types import Rate, Spikes
 from ..link.protocol import (
     ACK_BIT,
     CMD_CLEAR,
@@ -161,6 +161,14 @@ def port_values(graph: Graph, inputs: Mapping[str, object]) -> dict[str, int]:
         if name in inputs:
             t = op.attr("type")
             value = np.asarray(inputs[name])
+            if isinstance(t, Spikes):  # one sample: steps x neurons spikes
+                if value.size != t.width:
+                    raise ValueError(
+                        f"Input {name!r} of type {t} needs {t.steps} x {t.neurons} spikes, "
+                        f"not {value.size} values"
+                    )
+                per_window[name] = value.reshape(1, t.steps, t.neurons)
+                continue
             n = getattr(t, "n", None)
             if n is not None and value.size != n:
                 raise ValueError(f"Input {name!r} of type {t} needs {n} values, not {value.size}")

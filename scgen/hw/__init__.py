@@ -10,6 +10,7 @@ from .kuramoto import Kuramoto
 from .lfsr import Lfsr
 from .lif import Lif
 from .logic import AddMux, MulAnd, MulXnor
+from .snn import SnnNetwork
 from .sobol import Sobol
 from .uart import UartRx, UartTx
 
@@ -30,6 +31,8 @@ __all__ = [
     # neuron
     "Lif",
     "Dense",
+    # spiking network
+    "SnnNetwork",
     # host link
     "UartRx",
     "UartTx",

@@ -184,6 +184,17 @@ class GraphBuilder(_Base):
             attrs["length"] = length
         return self._value(kind, operands, attrs)
 
+    def snn(self, spikes: Value, params: object) -> Value:
+        """A fixed-point spiking network (:class:`scgen.params.SnnParams`) over the time steps
+        of ``spikes`` (``spikes<T, n_in>``, one sample per window)."""
+        from .snn_op import snn_attrs
+
+        t = spikes.type
+        steps = getattr(t, "steps", None)
+        if steps is None:
+            raise TypeError(f"sc.snn takes spikes<T, N>, not {t}")
+        return self._value("snn", (spikes,), snn_attrs(params, steps))  # type: ignore[arg-type]
+
     def scale(self, value: Value, factor: float) -> Value:
         return self._value("scale", (value,), {"factor": factor})
 

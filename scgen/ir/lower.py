@@ -40,10 +40,12 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from amaranth.hdl import Module, Shape, Signal, signed
+from amaranth.hdl import Module, ResetInserter, Shape, Signal, signed
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
+from ..hw.lfsr import Lfsr
+from ..params import LfsrParams
 from .graph import Graph, Op
 from .ops import OPS, HwContext
 from .ports import LoweringError, output_fields, per_cycle, port_shape
@@ -125,6 +127,16 @@ def graph_ports(graph: Graph) -> GraphPorts:
     return GraphPorts(inputs, outputs, length)
 
 
+_LFSR_WINDOWS = 1 << 17  # windows up to this length count with an LFSR
+
+
+def window_state(length: int) -> int:
+    """The window LFSR's state on the cycle before a window's ``last`` (``length - 1`` steps
+    from its seed 1)."""
+    src = LfsrParams(width=max(3, (length + 1).bit_length()), seed=1)
+    return src.advanced(length - 1).seed
+
+
 class GraphTop(wiring.Component):
     """The hardware of a graph (see the module docstring for the window protocol).
 
@@ -191,19 +203,35 @@ class GraphTop(wiring.Component):
     def elaborate(self, platform: Any) -> Module:
         m = Module()
         length = self._length
-        left = Signal(range(length + 2))
-        start = Signal()
-        m.d.comb += start.eq(self.start & (left == 0))
-        start_d = Signal()
+        # the window's cycles are counted by an LFSR (one LUT per step, where a binary counter's
+        # carry chain was the longest path of windows of thousands of cycles); ``idle`` and
+        # ``last`` are registers set a cycle ahead, by a compare with the LFSR's state on cycle
+        # t0 + L (cycle t0 + 1 + j holds state j)
+        idle = Signal(init=1)
         last = Signal()  # cycle t0 + L + 1: counts are final
+        start = Signal()
+        m.d.comb += start.eq(self.start & idle)
+        start_d = Signal()
         m.d.sync += start_d.eq(start)
+        near = Signal()  # the cycle before ``last``
+        if length <= _LFSR_WINDOWS:
+            src = LfsrParams(width=max(3, (length + 1).bit_length()), seed=1)
+            m.submodules.window_lfsr = counter = ResetInserter(start)(Lfsr(src))
+            m.d.comb += [counter.en.eq(~idle), near.eq(counter.value == window_state(length))]
+        else:  # beyond 2**17 cycles: a binary count (its compare state is not precomputed)
+            left = Signal(range(length + 2))
+            with m.If(start):
+                m.d.sync += left.eq(length)
+            with m.Elif(~idle):
+                m.d.sync += left.eq(left - 1)
+            m.d.comb += near.eq(left == 1)
         with m.If(start):
-            m.d.sync += left.eq(length + 1)
-        with m.Elif(left != 0):
-            m.d.sync += left.eq(left - 1)
+            m.d.sync += [idle.eq(0), last.eq(0)]
+        with m.Elif(~idle):
+            m.d.sync += [idle.eq(last), last.eq(near)]
         run = Signal()  # the stream section: cycles t0 + 1 .. t0 + L
         run_d = Signal()
-        m.d.comb += [last.eq(left == 1), run.eq((left != 0) & ~last)]
+        m.d.comb += run.eq(~idle & ~last)
         m.d.sync += run_d.eq(run)
         m.d.comb += self.busy.eq(run_d if self.latency else run)
         m.d.sync += self.done.eq(last)

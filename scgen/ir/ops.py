@@ -336,7 +336,7 @@ class OpTable(Mapping[str, OpKind]):
         if not self._loaded:
             self._loaded = True
             # the seed's ops register themselves; prims installs the primitive factory
-            from . import core_ops, prims  # noqa: F401
+            from . import core_ops, prims, snn_op  # noqa: F401
 
     def __getitem__(self, kind: str) -> OpKind:
         op = self._ops.get(kind)

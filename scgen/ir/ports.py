@@ -12,7 +12,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from amaranth.hdl import Shape, signed
 
-from .types import RATE_BITS, Bitstream, Bool, Fixed, Rate, SInt, Tuple, Type, UInt, Vec, Words
+from .types import (
+    RATE_BITS,
+    Bitstream,
+    Bool,
+    Fixed,
+    Rate,
+    SInt,
+    Spikes,
+    Tuple,
+    Type,
+    UInt,
+    Vec,
+    Words,
+)
 from .values import port_values
 
 if TYPE_CHECKING:
@@ -40,7 +53,7 @@ def port_shape(t: Type) -> Shape:
         return Shape.cast(RATE_BITS)
     if isinstance(t, Vec) and isinstance(t.elem, Rate):
         return Shape.cast(RATE_BITS * t.n)
-    if isinstance(t, UInt | Bool | Bitstream | Words) or (
+    if isinstance(t, UInt | Bool | Bitstream | Words | Spikes) or (
         isinstance(t, Vec) and isinstance(t.elem, Bool)
     ):
         return Shape.cast(t.width)
@@ -101,6 +114,10 @@ def random_inputs(graph: Graph, windows: int, rng: np.random.Generator) -> dict[
             out[op.attr("name")] = rng.random(windows)
         elif isinstance(t, Vec) and isinstance(t.elem, Rate):
             out[op.attr("name")] = rng.random((windows, t.n))
+        elif isinstance(t, Spikes):  # sparse spikes, as a network sees them
+            density = rng.uniform(0.1, 0.6)
+            shape = (windows, t.steps, t.neurons)
+            out[op.attr("name")] = (rng.random(shape) < density).astype(np.uint8)
         elif isinstance(t, UInt | Bool):
             out[op.attr("name")] = rng.integers(0, 1 << t.width, windows, dtype=np.int64)
         elif isinstance(t, SInt | Fixed):

@@ -19,6 +19,7 @@ __all__ = [
     "Fixed",
     "Rate",
     "SInt",
+    "Spikes",
     "Tuple",
     "Type",
     "TypeParseError",
@@ -200,6 +201,26 @@ class Vec(Type):
 
 
 @dataclass(frozen=True)
+class Spikes(Type):
+    """The spikes of ``neurons`` neurons over the ``steps`` time steps of one sample (a
+    window): bit ``t * neurons + i`` is neuron ``i``'s spike at step ``t`` (``spikes<T, N>``)."""
+
+    steps: int
+    neurons: int
+
+    def __post_init__(self) -> None:
+        _positive("Spikes", "steps", self.steps, 1, 1 << 16)
+        _positive("Spikes", "neurons", self.neurons, 1, 1 << 16)
+
+    @property
+    def width(self) -> int:
+        return self.steps * self.neurons
+
+    def __str__(self) -> str:
+        return f"spikes<{self.steps}, {self.neurons}>"
+
+
+@dataclass(frozen=True)
 class Tuple(Type):
     """Several results of one op, e.g. ``(bool, fixed<16,8>)`` for a LIF step."""
 
@@ -276,7 +297,7 @@ def parse_type(text: str) -> Type:
         if m:
             bits = int(m.group(2))
             return UInt(bits) if m.group(1) == "u" else SInt(bits)
-        for head in ("bitstream", "words", "fixed", "vec"):
+        for head in ("bitstream", "words", "fixed", "vec", "spikes"):
             if low.startswith(head + "<") and low.endswith(">"):
                 inner = s[len(head) + 1 : -1]
                 parts = _split_top(inner)
@@ -296,6 +317,8 @@ def parse_type(text: str) -> Type:
                     break
                 if head == "fixed":
                     return Fixed(_number(parts[0], spelling), _number(parts[1], spelling))
+                if head == "spikes":
+                    return Spikes(_number(parts[0], spelling), _number(parts[1], spelling))
                 return Vec(parse_type(parts[0]), _number(parts[1], spelling))
     except TypeParseError:
         raise

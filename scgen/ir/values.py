@@ -16,15 +16,24 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .types import RATE_BITS, Bool, Fixed, Rate, SInt, Type, UInt, Vec
+from .types import RATE_BITS, Bool, Fixed, Rate, SInt, Spikes, Type, UInt, Vec
 
-__all__ = ["parse_input_items", "parse_number", "port_range", "port_values"]
+__all__ = [
+    "pack_spikes",
+    "parse_input_items",
+    "parse_number",
+    "port_range",
+    "port_values",
+    "spike_array",
+]
 
 
 def port_range(t: Type) -> tuple[float, float] | tuple[int, int]:
     """The inclusive range of the values a user gives an input of type ``t``."""
     if isinstance(t, Rate) or (isinstance(t, Vec) and isinstance(t.elem, Rate)):
         return 0.0, 1.0
+    if isinstance(t, Spikes):
+        return 0, 1
     if isinstance(t, UInt | Bool):
         return 0, (1 << t.width) - 1
     if isinstance(t, SInt | Fixed):
@@ -77,6 +86,46 @@ def _shape_checked(name: str, t: Type, v: np.ndarray) -> np.ndarray:
     return v
 
 
+def pack_spikes(t: Spikes, spikes: np.ndarray) -> np.ndarray:
+    """Port values of per-window spikes ``(windows, steps, neurons)`` (0/1): bit
+    ``t * neurons + i`` is spike ``i`` of step ``t``; int64, or Python ints past 63 bits."""
+    bits = np.ascontiguousarray(np.asarray(spikes, dtype=np.uint8).reshape(len(spikes), -1))
+    if t.width <= 63:
+        weights = np.int64(1) << np.arange(t.width, dtype=np.int64)
+        return (bits.astype(np.int64) * weights).sum(axis=1)
+    raw = np.packbits(bits, axis=1, bitorder="little")
+    return np.array([int.from_bytes(row.tobytes(), "little") for row in raw], dtype=object)
+
+
+def spike_array(t: Spikes, values) -> np.ndarray:
+    """The spikes ``(windows, steps, neurons)`` (uint8) of per-window port values of type
+    ``t`` (the inverse of :func:`pack_spikes`)."""
+    nbytes = (t.width + 7) // 8
+    rows = [int(v).to_bytes(nbytes, "little") for v in np.asarray(values).ravel().tolist()]
+    raw = np.frombuffer(b"".join(rows), dtype=np.uint8).reshape(len(rows), nbytes)
+    bits = np.unpackbits(raw, axis=1, bitorder="little")[:, : t.width]
+    return bits.reshape(len(rows), t.steps, t.neurons)
+
+
+def _spike_values(name: str, t: Spikes, v: np.ndarray) -> np.ndarray:
+    per_window = (t.steps, t.neurons)
+    if v.ndim == 1 and v.size == t.width:
+        v = v.reshape(1, *per_window)
+    elif v.ndim == 2 and v.shape[1] == t.width:
+        v = v.reshape(len(v), *per_window)
+    elif v.ndim != 3 or v.shape[1:] != per_window:
+        raise ValueError(
+            f"Input {name!r} of type {t} takes {t.steps} x {t.neurons} spikes per window (an "
+            f"array of shape (windows, {t.steps}, {t.neurons})), not an array of shape {v.shape}"
+        )
+    ok = (v == 0) | (v == 1)
+    if not np.all(ok):
+        raise ValueError(
+            f"Input {name!r} of type {t} must be spikes 0 or 1, not {_first_bad(v, ok)!r}"
+        )
+    return pack_spikes(t, v)
+
+
 def _first_bad(v: np.ndarray, ok: np.ndarray) -> object:
     x = v[~ok].ravel()[0]
     return x.item() if hasattr(x, "item") else x
@@ -96,6 +145,8 @@ def port_values(
     with ``clamp=True``, clamps such values to the port's range and calls ``clamped`` with a
     sentence saying how many it clamped (NaN is never clamped).
     """
+    if isinstance(t, Spikes):
+        return _spike_values(name, t, _numbers(name, t, values))
     v = _shape_checked(name, t, _numbers(name, t, values))
     lo, hi = port_range(t)
     if isinstance(t, Rate) or (isinstance(t, Vec) and isinstance(t.elem, Rate)):

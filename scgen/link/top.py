@@ -174,20 +174,46 @@ class HostLinkTop(wiring.Component):
         need = Signal(range(max(lay.in_bytes, 2) + 1))  # payload bytes still expected
         timer = Signal(range(self._timeout + 1))
         windows = Signal(16)
+        # ``windows == 0`` a cycle late, as a register: starting a window then takes no compare
+        # of the count (RUN waits that cycle after the START payload)
+        no_more = Signal()
+        m.d.sync += no_more.eq(windows == 0)
         index = Signal(range(max(len(read_bytes), IDENTITY_BYTES) + 2))
-        last = Signal.like(index)  # index of the reply's last byte
+        # index of the reply's last byte, registered with the command (or the error) so that the
+        # reply's end is a compare of two registers: the link's longest path was the command's
+        # decode into that compare
+        last = Signal.like(index)
+
+        # the reply byte is chosen a cycle ahead into a register (the UART takes a byte at most
+        # once a frame): REPLY offers its first byte on its second cycle (``primed``)
+        nxt, reply_byte, primed = Signal(8), Signal(8), Signal()
+        m.d.sync += reply_byte.eq(nxt)
+        m.d.comb += tx.valid.eq(primed)  # a register: 1 only in REPLY, from its second cycle
+        # ``index == last`` and the payload timeout's compare as registers, a cycle late: index
+        # moves once a frame, the timer by one a cycle (a byte or an error resets or leaves it)
+        at_last, timed_out = Signal(), Signal()
+        m.d.sync += at_last.eq(index == last)
+        if self._timeout >= 3:
+            m.d.sync += timed_out.eq((timer == self._timeout - 2) & ~rx.valid & ~rx.error)
+        else:
+            m.d.comb += timed_out.eq(timer == self._timeout - 1)
+        m.d.comb += tx.data.eq(reply_byte)
 
         def fail(m, why, what):
-            m.d.sync += [failed.eq(1), code.eq(why), arg.eq(what)]
+            m.d.sync += [failed.eq(1), code.eq(why), arg.eq(what), last.eq(2)]
             m.next = "REPLY"
 
         with m.FSM():
             with m.State("IDLE"):
                 m.d.sync += [timer.eq(0), index.eq(0)]
                 with m.If(rx.valid):
-                    m.d.sync += cmd.eq(rx.data)
+                    m.d.sync += [cmd.eq(rx.data), last.eq(0)]
                     with m.Switch(rx.data):
-                        with m.Case(CMD_IDENTIFY, CMD_READ):
+                        with m.Case(CMD_IDENTIFY):
+                            m.d.sync += last.eq(IDENTITY_BYTES)
+                            m.next = "REPLY"
+                        with m.Case(CMD_READ):
+                            m.d.sync += last.eq(len(read_bytes))
                             m.next = "REPLY"
                         with m.Case(CMD_CLEAR):
                             m.d.comb += clear.eq(1)
@@ -215,61 +241,55 @@ class HostLinkTop(wiring.Component):
                     with m.Else():
                         m.d.sync += windows.eq(Cat(windows[8:], rx.data))
                         with m.If(need == 1):
-                            m.next = "RUN"
+                            m.next = "ARM"
                 with m.Elif(rx.error):
                     fail(m, ERR_FRAMING, rx.data)
-                with m.Elif(timer == self._timeout - 1):
+                with m.Elif(timed_out):
                     fail(m, ERR_TIMEOUT, cmd)
                 with m.Else():
                     m.d.sync += timer.eq(timer + 1)
             with m.State("RUN"):
-                with m.If(windows == 0):
+                with m.If(no_more):
                     m.next = "REPLY"
                 with m.Else():
                     m.d.comb += top.start.eq(1)
                     m.d.sync += windows.eq(windows - 1)
                     m.next = "WAIT"
+            with m.State("ARM"):  # no_more follows the new count
+                m.next = "RUN"
             with m.State("WAIT"):
                 with m.If(top.done):  # the next window starts on this cycle: back to back
-                    with m.If(windows == 0):
+                    with m.If(no_more):
                         m.next = "REPLY"
                     with m.Else():
                         m.d.comb += top.start.eq(1)
                         m.d.sync += windows.eq(windows - 1)
             with m.State("REPLY"):
-                m.d.comb += tx.valid.eq(1)
+                m.d.sync += primed.eq(1)
                 with m.If(failed):
-                    m.d.comb += last.eq(2)
                     with m.Switch(index):
                         with m.Case(0):
-                            m.d.comb += tx.data.eq(ERROR)
+                            m.d.comb += nxt.eq(ERROR)
                         with m.Case(1):
-                            m.d.comb += tx.data.eq(code)
+                            m.d.comb += nxt.eq(code)
                         with m.Default():
-                            m.d.comb += tx.data.eq(arg)
+                            m.d.comb += nxt.eq(arg)
                 with m.Else():
-                    with m.Switch(cmd):
-                        with m.Case(CMD_IDENTIFY):
-                            m.d.comb += last.eq(IDENTITY_BYTES)
-                        with m.Case(CMD_READ):
-                            m.d.comb += last.eq(len(read_bytes))
-                        with m.Default():
-                            m.d.comb += last.eq(0)
                     with m.If(index == 0):
-                        m.d.comb += tx.data.eq(cmd | ACK_BIT)
+                        m.d.comb += nxt.eq(cmd | ACK_BIT)
                     with m.Elif(cmd == CMD_IDENTIFY):
                         with m.Switch(index):
                             for k, byte in enumerate(identity):
                                 with m.Case(k + 1):
-                                    m.d.comb += tx.data.eq(byte)
+                                    m.d.comb += nxt.eq(byte)
                     with m.Else():
                         with m.Switch(index):
                             for k, byte in enumerate(read_bytes):
                                 with m.Case(k + 1):
-                                    m.d.comb += tx.data.eq(byte)
-                with m.If(tx.ready):
+                                    m.d.comb += nxt.eq(byte)
+                with m.If(tx.ready & primed):
                     m.d.sync += index.eq(index + 1)
-                    with m.If(index == last):
-                        m.d.sync += failed.eq(0)
+                    with m.If(at_last):
+                        m.d.sync += [failed.eq(0), primed.eq(0)]
                         m.next = "IDLE"
         return m

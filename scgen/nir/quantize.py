@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..snn.params import Leak, Reset, SnnLayerParams, SnnParams
-from ..snn.twin import snn_steps
+from ..params.snn import Leak, Reset, SnnLayerParams, SnnParams
+from ..sw.snn import snn_steps
 from .network import Network, NIRImportError, Node, simulate
 
 __all__ = ["QuantReport", "dequantize", "quantize"]

@@ -22,6 +22,7 @@ from .kuramoto import KuramotoParams
 from .lfsr import MAXIMAL_TAPS, LfsrParams
 from .lif import LifParams
 from .logic import AddMuxParams, MulAndParams, MulXnorParams, _LaneParams
+from .snn import SnnLayerParams, SnnParams
 from .sobol import SOBOL_POLYNOMIALS, SobolParams
 from .uart import UART_MAX_CLOCKS_PER_BIT, UartRxParams, UartTxParams
 
@@ -48,6 +49,8 @@ __all__ = [
     "JkDivParams",
     "KuramotoParams",
     "DenseParams",
+    "SnnLayerParams",
+    "SnnParams",
     "BindParams",
     "BundleParams",
     "PermuteParams",

@@ -1,7 +1,7 @@
 """Multi-layer fixed-point spiking networks: params, hardware, bit-exact twin, runner."""
 
-from .hw import SnnLayer, SnnNetwork
-from .params import (
+from ..hw.snn import SnnLayer, SnnNetwork
+from ..params.snn import (
     DEVICES,
     Leak,
     Reset,
@@ -12,8 +12,9 @@ from .params import (
     from_dict,
     to_dict,
 )
+from ..sw.snn import SnnTrace, snn, snn_steps
+from .cli import network_graph
 from .run import BACKENDS, drive, run
-from .twin import SnnTrace, snn, snn_steps
 
 __all__ = [
     # parameters
@@ -37,4 +38,6 @@ __all__ = [
     "BACKENDS",
     "drive",
     "run",
+    # as an IR graph
+    "network_graph",
 ]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["add_parser"]
+__all__ = ["add_parser", "network_graph"]
 
 
 def _spikes(path: str) -> np.ndarray:
@@ -20,6 +20,29 @@ def _spikes(path: str) -> np.ndarray:
             return data["spikes"]
     except OSError as exc:
         raise SystemExit(f"scgen: cannot read {path}: {exc}") from None
+
+
+def _steps(text: str) -> int:
+    from ..limits import int_option
+
+    return int_option("--steps", text, 1, 1 << 16)
+
+
+def _graph_name(path: str) -> str:
+    """A graph name from a file name: its stem with other characters as ``_``."""
+    stem = "".join(c if c.isalnum() or c == "_" else "_" for c in Path(path).stem)
+    return stem if stem[:1].isalpha() else f"net_{stem}"
+
+
+def network_graph(params, steps: int, *, name: str = "snn"):
+    """The IR graph of a network: input ``spikes`` (``spikes<T, n_in>``, one sample per
+    window) through ``sc.snn`` to output ``out`` (the last population's spikes per step)."""
+    from ..ir import GraphBuilder
+
+    b = GraphBuilder(name)
+    x = b.input("spikes", f"spikes<{steps}, {params.n_in}>")
+    b.output("out", b.snn(x, params))
+    return b.build()
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -49,7 +72,17 @@ def _import(args: argparse.Namespace) -> int:
         f"folding pe = {[la.pe for la in params.layers]}: {e['cycles_per_step']} cycles per "
         f"step; estimate {e['lut']} LUT, {e['ff']} FF, {e['bram']} BRAM"
     )
-    Path(args.output).write_text(json.dumps(to_dict(params)), encoding="utf-8")
+    if Path(args.output).suffix == ".scir":
+        steps = args.steps or (calib.shape[0] if args.calibration else None)
+        if steps is None:
+            raise SystemExit(
+                "scgen: a .scir network needs its time steps per sample: give --steps or "
+                "--calibration spikes (T, batch, n_in)"
+            )
+        text = network_graph(params, steps, name=_graph_name(args.output)).to_text()
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        Path(args.output).write_text(json.dumps(to_dict(params)), encoding="utf-8")
     if args.report:
         Path(args.report).write_text(report.to_json(), encoding="utf-8")
     return 0
@@ -90,7 +123,17 @@ def add_parser(sub) -> None:
     imp.add_argument("--reset", choices=("zero", "subtract"), default="zero", help="reset (zero)")
     imp.add_argument("--fit", metavar="BOARD", help="choose the folding that fits BOARD")
     imp.add_argument("--report", help="write the quantisation report as JSON here")
-    imp.add_argument("-o", "--output", required=True, help="network file to write (.json)")
+    imp.add_argument(
+        "--steps",
+        type=_steps,
+        help="time steps per sample of a .scir graph (default: calibration's)",
+    )
+    imp.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="NET.scir: a graph for scgen sim/verify/emit/build/run; NET.json: scgen nir run's",
+    )
     imp.set_defaults(func=_import)
     run = verbs.add_parser("run", help="run a network file on spikes")
     run.add_argument("network", help="network file from 'scgen nir import'")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .params import SnnParams
-from .twin import snn_steps
+from ..params.snn import SnnParams
+from ..sw.snn import snn_steps
 
 __all__ = ["BACKENDS", "drive", "run"]
 
@@ -76,7 +76,7 @@ def run(graph, spikes, *, backend: str = "twin", build_dir=None) -> np.ndarray:
         return out[:, :, out.shape[2] - graph.n_out :]
     snn_steps(graph, spikes)  # the same checks on the spikes as the twin
     from .. import sim
-    from .hw import SnnNetwork
+    from ..hw.snn import SnnNetwork
 
     if backend == "verilator" and build_dir is None:
         raise TypeError("SNN backend 'verilator' needs build_dir")

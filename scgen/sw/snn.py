@@ -8,9 +8,9 @@ import numpy as np
 from numba import prange
 
 from ..params import LfsrParams
-from ..sw._jit import inline, kernel, parallel_kernel
-from ..sw.lfsr import lfsr_next
-from .params import SnnParams
+from ..params.snn import SnnParams
+from ._jit import inline, kernel, parallel_kernel
+from .lfsr import lfsr_next
 
 __all__ = ["SnnTrace", "snn", "snn_steps"]
 
@@ -169,7 +169,10 @@ def snn_steps(
 
 
 @kernel
-def _snn_kernel(config, weights, neurons, work, start, first, s_in, busy, done, s_out):
+def _snn_kernel(
+    layer_config, weight_values, neuron_values, step_cycles, start, first, s_in, busy, done, s_out
+):
+    config, weights, neurons, work = layer_config, weight_values, neuron_values, step_cycles
     layers = config.shape[0]
     total = 0
     for k in range(layers):
@@ -229,9 +232,13 @@ def snn(params: SnnParams, start, first, s_in) -> SnnTrace:
     for name, a in (("first", first), ("s_in", words)):
         if a.shape != (cycles,):
             raise ValueError(f"SNN twin input {name} must have shape ({cycles},), not {a.shape!r}")
-    bits = np.zeros((cycles, params.n_in), dtype=np.uint8)
-    for i in range(params.n_in):
-        bits[:, i] = [(int(x) >> i) & 1 for x in words]
+    if words.dtype.kind in "iu" and params.n_in <= 63:
+        shifts = np.arange(params.n_in, dtype=np.int64)
+        bits = ((words.astype(np.int64)[:, None] >> shifts) & 1).astype(np.uint8)
+    else:
+        bits = np.zeros((cycles, params.n_in), dtype=np.uint8)
+        for i in range(params.n_in):
+            bits[:, i] = [(int(x) >> i) & 1 for x in words]
     config, weights, neurons = params.kernel_arrays()
     busy = np.zeros(cycles, dtype=np.int64)
     done = np.zeros(cycles, dtype=np.int64)

@@ -112,6 +112,11 @@ class SnnLayerParams:
         _int("SNN layer", "pe", self.pe, 1, n_out)
 
     @property
+    def biases(self) -> tuple[int, ...]:
+        """The bias of every neuron (zeros when none was given)."""
+        return self.bias if self.bias is not None else (0,) * self.n_out
+
+    @property
     def n_in(self) -> int:
         return len(self.weight[0])
 
@@ -169,7 +174,7 @@ class SnnLayerParams:
             word = 0
             for lane in range(self.pe):
                 j = g * self.pe + lane
-                b, t = (self.bias[j], self.threshold[j]) if j < self.n_out else (0, top)
+                b, t = (self.biases[j], self.threshold[j]) if j < self.n_out else (0, top)
                 word |= ((b & mask) | ((t & mask) << mw)) << (lane * 2 * mw)
             words.append(word)
         return words
@@ -179,7 +184,9 @@ class SnnLayerParams:
 class SnnParams:
     """A chain of :class:`SnnLayerParams`; layer ``k + 1`` takes layer ``k``'s spikes."""
 
-    layers: tuple[SnnLayerParams, ...]
+    # the default (two inputs, one neuron) only makes the registry's default params; a real
+    # network always gives its layers
+    layers: tuple[SnnLayerParams, ...] = (SnnLayerParams(weight=((1, 1),), threshold=(1,)),)
 
     def __post_init__(self):
         layers = tuple(self.layers)
@@ -217,13 +224,27 @@ class SnnParams:
             layers=tuple(replace(la, pe=p) for la, p in zip(self.layers, pes, strict=True))
         )
 
+    def layer_config(self) -> np.ndarray:
+        """The twin's per-layer configuration rows (see :meth:`kernel_arrays`)."""
+        return self.kernel_arrays()[0]
+
+    def weight_values(self) -> np.ndarray:
+        """Every layer's weights, ``[out][in]`` row by row, layer after layer."""
+        return self.kernel_arrays()[1]
+
+    def neuron_values(self) -> np.ndarray:
+        """Every layer's biases then thresholds, layer after layer."""
+        return self.kernel_arrays()[2]
+
     def kernel_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(config, weights, neurons)`` as flat int64 arrays for the twin's kernels.
 
         ``config[k]`` = (n_in, n_out, weight offset, neuron offset, leak mode, leak shift or
         beta_fraction, beta, reset mode, v_reset, membrane_width).
         """
-        config, weights, neurons = [], [], []
+        config: list[tuple[int, ...]] = []
+        weights: list[int] = []
+        neurons: list[int] = []
         w_off = n_off = 0
         for la in self.layers:
             mode, shift, beta = la.leak_config()
@@ -232,7 +253,7 @@ class SnnParams:
                  0 if la.reset is Reset.ZERO else 1, la.v_reset, la.membrane_width)
             )  # fmt: skip
             weights.extend(x for row in la.weight for x in row)
-            neurons.extend(la.bias)
+            neurons.extend(la.biases)
             neurons.extend(la.threshold)
             w_off += la.n_in * la.n_out
             n_off += 2 * la.n_out
@@ -252,7 +273,7 @@ def to_dict(params: SnnParams) -> dict:
         d = asdict(la)
         d["leak"], d["reset"] = la.leak.value, la.reset.value
         d["weight"] = [list(row) for row in la.weight]
-        d["bias"], d["threshold"] = list(la.bias), list(la.threshold)
+        d["bias"], d["threshold"] = list(la.biases), list(la.threshold)
         layers.append(d)
     return {"format": "scgen.snn/1", "layers": layers}
 

@@ -7,7 +7,7 @@ from amaranth.lib import wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from .params import Leak, Reset, SnnLayerParams, SnnParams
+from ..params.snn import Leak, Reset, SnnLayerParams, SnnParams
 
 __all__ = ["SnnLayer", "SnnNetwork"]
 

@@ -1,0 +1,234 @@
+"""``sc.snn``: a whole fixed-point spiking network (:class:`scgen.params.SnnParams`) as one op.
+
+The op takes the spikes of one sample, ``spikes<T, n_in>`` (one window), and gives the last
+population's spikes on every step, ``spikes<T, n_out>``; every window starts from the reset state
+(membranes 0), so windows are independent samples. Its attributes are the network's params,
+layer after layer, flattened so that they print and parse::
+
+    %1 = sc.snn %0, steps=16, sizes=[64, 32, 10], weight=[...], bias=[...], threshold=[...],
+         leak="shift,shift", leak_shift=[3, 3], beta=[0, 0], beta_fraction=[8, 8],
+         reset="zero,zero", v_reset=[0, 0], weight_width=[8, 8], membrane_width=[16, 16],
+         pe=[8, 4] : spikes<16, 10>
+
+``weight`` holds every layer's ``[out][in]`` table row by row, ``bias`` and ``threshold`` one
+entry per neuron, layer after layer; ``leak`` and ``reset`` one name per layer, comma-separated.
+
+Hardware: :class:`scgen.hw.SnnNetwork` stepped ``T`` times per window, step ``t`` fed with the
+input's word ``t``; each step's spikes are shifted into the result, which is final (and the
+window's outputs registered) on the window's last cycle. The window is ``T * (step_cycles + 2)
++ 1`` cycles long. Twin: :func:`scgen.sw.snn_steps` over all windows at once.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from amaranth.hdl import Cat, Signal
+
+from ..hw.snn import SnnNetwork
+from ..params.snn import Leak, Reset, SnnLayerParams, SnnParams
+from .graph import Op
+from .ops import AttrDef, HwContext, OpKind, TwinContext, register_op
+from .types import Spikes, Type
+from .values import pack_spikes, spike_array
+
+__all__ = ["SnnOp", "snn_attrs", "snn_params"]
+
+_PER_LAYER = (
+    "leak_shift",
+    "beta",
+    "beta_fraction",
+    "v_reset",
+    "weight_width",
+    "membrane_width",
+    "pe",
+)
+
+
+def snn_attrs(params: SnnParams, steps: int) -> dict[str, object]:
+    """The ``sc.snn`` attributes of ``params`` run for ``steps`` time steps per window."""
+    if not isinstance(params, SnnParams):
+        raise TypeError(f"sc.snn needs an SnnParams, not {params!r}")
+    layers = params.layers
+    attrs: dict[str, object] = {
+        "steps": steps,
+        "sizes": (params.n_in, *(la.n_out for la in layers)),
+        "weight": tuple(x for la in layers for row in la.weight for x in row),
+        "bias": tuple(x for la in layers for x in la.biases),
+        "threshold": tuple(x for la in layers for x in la.threshold),
+        "leak": ",".join(la.leak.value for la in layers),
+        "reset": ",".join(la.reset.value for la in layers),
+    }
+    for name in _PER_LAYER:
+        attrs[name] = tuple(getattr(la, name) for la in layers)
+    return attrs
+
+
+def _cut(name: str, values: tuple, sizes: list[int]) -> list[tuple]:
+    if len(values) != sum(sizes):
+        raise ValueError(f"sc.snn {name} must have {sum(sizes)} entries, not {len(values)}")
+    out, k = [], 0
+    for n in sizes:
+        out.append(tuple(values[k : k + n]))
+        k += n
+    return out
+
+
+@lru_cache(maxsize=64)
+def _params(attrs: tuple[tuple[str, Any], ...]) -> SnnParams:
+    a = dict(attrs)
+    sizes = a.get("sizes")
+    if sizes is None or len(sizes) < 2 or any(n < 1 for n in sizes):
+        raise ValueError(
+            f"sc.snn sizes must list the inputs and every layer's neurons (at least two "
+            f"positive counts), not {sizes!r}"
+        )
+    n_layers = len(sizes) - 1
+    weights = _cut("weight", a["weight"] or (), [sizes[k] * sizes[k + 1] for k in range(n_layers)])
+    outs = list(sizes[1:])
+    bias = _cut("bias", a["bias"], outs) if a.get("bias") is not None else [None] * n_layers
+    threshold = _cut("threshold", a["threshold"] or (), outs)
+    per_layer: dict[str, list] = {}
+    for name in ("leak", "reset"):
+        text = a.get(name)
+        items = text.split(",") if text is not None else []
+        if text is not None and len(items) != n_layers:
+            raise ValueError(
+                f"sc.snn {name} must name one mode per layer ({n_layers}), not {text!r}"
+            )
+        per_layer[name] = items
+    for name in _PER_LAYER:
+        values = a.get(name)
+        if values is not None and len(values) != n_layers:
+            raise ValueError(
+                f"sc.snn {name} must have one entry per layer ({n_layers}), not {len(values)}"
+            )
+        per_layer[name] = list(values) if values is not None else []
+    layers = []
+    for k in range(n_layers):
+        n_in = sizes[k]
+        w = weights[k]
+        fields: dict[str, Any] = {
+            "weight": tuple(w[j * n_in : (j + 1) * n_in] for j in range(outs[k])),
+            "bias": bias[k],
+            "threshold": threshold[k],
+        }
+        if per_layer["leak"]:
+            fields["leak"] = Leak(per_layer["leak"][k])
+        if per_layer["reset"]:
+            fields["reset"] = Reset(per_layer["reset"][k])
+        for name in _PER_LAYER:
+            if per_layer[name]:
+                fields[name] = per_layer[name][k]
+        layers.append(SnnLayerParams(**fields))
+    return SnnParams(layers=tuple(layers))
+
+
+def snn_params(op: Op) -> SnnParams:
+    """The network of an ``sc.snn`` op (checked; ``ValueError`` or ``TypeError`` if invalid)."""
+    return _params(tuple((k, v) for k, v in op.attrs if k != "steps"))
+
+
+def _attrs_params(attrs: dict) -> SnnParams:
+    return _params(tuple((a.name, attrs.get(a.name)) for a in SnnOp.attrs if a.name != "steps"))
+
+
+class SnnOp(OpKind):
+    """A fixed-point spiking network over the time steps of one sample per window."""
+
+    kind = "snn"
+    operands = ("spikes",)
+    attrs = (
+        AttrDef("steps", "int", None, "", 1, 1 << 16),
+        AttrDef("sizes", "ints"),
+        AttrDef("weight", "ints"),
+        AttrDef("bias", "ints"),
+        AttrDef("threshold", "ints"),
+        AttrDef("leak", "str"),
+        AttrDef("leak_shift", "ints"),
+        AttrDef("beta", "ints"),
+        AttrDef("beta_fraction", "ints"),
+        AttrDef("reset", "str"),
+        AttrDef("v_reset", "ints"),
+        AttrDef("weight_width", "ints"),
+        AttrDef("membrane_width", "ints"),
+        AttrDef("pe", "ints"),
+    )
+
+    def check(self, types: list[Type], attrs: dict) -> list[str]:
+        try:
+            params = _attrs_params(attrs)
+        except (TypeError, ValueError) as exc:
+            return [f"parameters: {exc}"]
+        t, steps = types[0], attrs.get("steps")
+        if steps is None:
+            return ["attribute 'steps' must be given (the time steps of a sample)"]
+        if not isinstance(t, Spikes):
+            return [f"operand 'spikes' must be spikes<{steps}, {params.n_in}>, not {t}"]
+        if (t.steps, t.neurons) != (steps, params.n_in):
+            return [
+                f"operand 'spikes' must be spikes<{steps}, {params.n_in}> ({steps} steps of the "
+                f"network's {params.n_in} inputs), not {t}"
+            ]
+        return []
+
+    def result(self, types: list[Type], attrs: dict) -> Type | None:
+        try:
+            n_out = _attrs_params(attrs).n_out
+        except (TypeError, ValueError):
+            return None  # check() reports the parameters
+        return Spikes(attrs["steps"], n_out)
+
+    def stream_length(self, op: Op) -> int | None:
+        # step t starts on cycle t0 + 2 + t * (period + 1); the last one's spikes are registered
+        # on t0 + steps * (period + 1) + 2, the window's last cycle
+        return op.attr("steps") * (snn_params(op).step_cycles() + 2) + 1
+
+    def carries_state(self, op: Op) -> bool:
+        # every sample (window) starts from the reset state: the first step clears the state
+        return False
+
+    def hardware(self, ctx: HwContext, op: Op, args: list[Any]) -> Any:
+        params, steps = snn_params(op), op.attr("steps")
+        n_in, n_out = params.n_in, params.n_out
+        m = ctx.m
+        net = SnnNetwork(params)
+        m.submodules[ctx.name(op)] = net
+        step = Signal(range(steps + 1), name=f"snn{op.result}_step")
+        result = Signal(steps * n_out, name=f"snn{op.result}_spikes")
+        # every control input of the network is a register: a step starts the cycle after
+        # the previous one's done (or on t0 + 2), its input word selected a cycle ahead
+        issue = Signal(name=f"snn{op.result}_issue")
+        more = Signal(name=f"snn{op.result}_more")  # steps left to start
+        word = Signal(n_in, name=f"snn{op.result}_word")
+        m.d.sync += [
+            word.eq(args[0].word_select(step, n_in) if steps > 1 else args[0]),
+            more.eq(step != steps),
+            issue.eq(ctx.start_d | (net.done & more)),
+        ]
+        m.d.comb += [
+            net.start.eq(issue),
+            net.first.eq(step == 0),
+            net.s_in.eq(word),
+        ]
+        with m.If(ctx.start):
+            m.d.sync += step.eq(0)
+        with m.Elif(issue):
+            m.d.sync += step.eq(step + 1)
+        with m.If(net.done):
+            m.d.sync += result.eq(Cat(result[n_out:], net.s_out) if steps > 1 else net.s_out)
+        return result
+
+    def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
+        from ..sw.snn import snn_steps  # Numba: on first run
+
+        params, steps = snn_params(op), op.attr("steps")
+        t_in = Spikes(steps, params.n_in)
+        spikes = spike_array(t_in, args[0]).transpose(1, 0, 2)
+        out, _ = snn_steps(params, spikes)
+        last = out[:, :, out.shape[2] - params.n_out :].transpose(1, 0, 2)
+        return pack_spikes(Spikes(steps, params.n_out), last)
+
+
+register_op(SnnOp())
