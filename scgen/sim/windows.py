@@ -211,12 +211,14 @@ def run_hardware(
     build_dir=None,
     seed: int = 1,
     emitted: bool = False,
+    optimize: bool = True,
 ) -> list[WindowResult]:
     """Run graphs side by side on a simulator backend with the window protocol.
 
     ``inputs`` are per-window values as for :func:`run_windows`; all graphs share one
     simulation (one Verilator build). ``emitted=True`` (Verilator) simulates the emitted
     SystemVerilog files (:class:`EmittedTop`) instead of Amaranth's own conversion.
+    ``optimize=False`` builds the native model at ``-O0`` (many graphs, few cycles).
     """
     if emitted and backend != "verilator":
         raise ValueError(f"Emitted files run on the verilator backend, not {backend!r}")
@@ -234,5 +236,7 @@ def run_hardware(
     for stim in stims:  # idle cycles pad every run to the longest
         for k, v in stim.items():
             stim[k] = np.concatenate([v, np.zeros(cycles - len(v), dtype=v.dtype)])
-    traces, _ = run_many(tops, stims, cycles, backend=backend, build_dir=build_dir)
+    traces, _ = run_many(
+        tops, stims, cycles, backend=backend, build_dir=build_dir, optimize=optimize
+    )
     return [collect_windows(t, tr, s) for t, tr, s in zip(tops, traces, starts, strict=True)]
