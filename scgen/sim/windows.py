@@ -26,6 +26,7 @@ __all__ = [
     "WindowResult",
     "collect_windows",
     "explain",
+    "harness_run",
     "run_hardware",
     "run_windows",
     "window_stimulus",
@@ -203,7 +204,7 @@ def collect_windows(
     return WindowResult(outputs, length)
 
 
-def run_hardware(
+def harness_run(
     graphs: list[Graph],
     inputs: list[dict[str, object]],
     *,
@@ -212,13 +213,14 @@ def run_hardware(
     seed: int = 1,
     emitted: bool = False,
     optimize: bool = True,
-) -> list[WindowResult]:
-    """Run graphs side by side on a simulator backend with the window protocol.
+    trace=None,
+) -> tuple[list[GraphTop], list[dict[str, np.ndarray]], list[np.ndarray], list[dict]]:
+    """Run graphs side by side with the window protocol and return the raw cycle traces.
 
-    ``inputs`` are per-window values as for :func:`run_windows`; all graphs share one
-    simulation (one Verilator build). ``emitted=True`` (Verilator) simulates the emitted
-    SystemVerilog files (:class:`EmittedTop`) instead of Amaranth's own conversion.
-    ``optimize=False`` builds the native model at ``-O0`` (many graphs, few cycles).
+    Returns ``(tops, stimuli, starts, traces)``: each graph's top, its per-cycle stimulus, the
+    start cycle of each window and its per-cycle output trace. :func:`run_hardware` reads the
+    window results out of them; :func:`scgen.sim.diverge.op_divergence` compares them cycle
+    by cycle. ``trace`` writes a waveform as for :func:`scgen.sim.run_many`.
     """
     if emitted and backend != "verilator":
         raise ValueError(f"Emitted files run on the verilator backend, not {backend!r}")
@@ -237,6 +239,35 @@ def run_hardware(
         for k, v in stim.items():
             stim[k] = np.concatenate([v, np.zeros(cycles - len(v), dtype=v.dtype)])
     traces, _ = run_many(
-        tops, stims, cycles, backend=backend, build_dir=build_dir, optimize=optimize
+        tops, stims, cycles, backend=backend, build_dir=build_dir, optimize=optimize, trace=trace
+    )
+    return tops, stims, starts, traces
+
+
+def run_hardware(
+    graphs: list[Graph],
+    inputs: list[dict[str, object]],
+    *,
+    backend: str = "pysim",
+    build_dir=None,
+    seed: int = 1,
+    emitted: bool = False,
+    optimize: bool = True,
+) -> list[WindowResult]:
+    """Run graphs side by side on a simulator backend with the window protocol.
+
+    ``inputs`` are per-window values as for :func:`run_windows`; all graphs share one
+    simulation (one Verilator build). ``emitted=True`` (Verilator) simulates the emitted
+    SystemVerilog files (:class:`EmittedTop`) instead of Amaranth's own conversion.
+    ``optimize=False`` builds the native model at ``-O0`` (many graphs, few cycles).
+    """
+    tops, _stims, starts, traces = harness_run(
+        graphs,
+        inputs,
+        backend=backend,
+        build_dir=build_dir,
+        seed=seed,
+        emitted=emitted,
+        optimize=optimize,
     )
     return [collect_windows(t, tr, s) for t, tr, s in zip(tops, traces, starts, strict=True)]
