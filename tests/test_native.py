@@ -212,3 +212,20 @@ def test_pysim_trace_whole_run(tmp_path):
     sim.run_many([Wide()], [ins], 20, trace=tmp_path / "p.vcd")
     assert "$enddefinitions" in (tmp_path / "p.vcd").read_text()
     assert os.listdir(tmp_path) == ["p.vcd"]
+
+
+def test_cut_vcd_not_vcd_wrong(tmp_path):
+    from scgen.sim.vcd import cut_vcd
+
+    (tmp_path / "x.vcd").write_text("hello\n")
+    with pytest.raises(ValueError, match=r"^.*x\.vcd is not a VCD file \(no \$enddefinitions\)$"):
+        cut_vcd(tmp_path / "x.vcd", tmp_path / "y.vcd", 0, 10)
+
+
+def test_vcd_timescale_missing_wrong():
+    from scgen.sim.vcd import vcd_units_per_second
+
+    with pytest.raises(
+        ValueError, match=r"^VCD header has no \$timescale; cannot map cycles to times$"
+    ):
+        vcd_units_per_second("$enddefinitions $end")
