@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -53,15 +54,34 @@ def _to_signed(values: np.ndarray, width: int) -> np.ndarray:
     return np.where(v >= (1 << (width - 1)), v - (1 << width), v)
 
 
+# harness Verilog by the components' design keys (GraphTop's: class, graph, options): a big
+# graph's conversion takes longer than its Verilator run, and the model cache needs the text
+_CONVERTED: OrderedDict[tuple, str] = OrderedDict()
+
+
 def harness_verilog(duts) -> tuple[str, dict[str, str]]:
     """Return the Verilog of the harness top of ``duts`` and the extra source files it needs.
+
+    Components with a ``design_key`` (GraphTop, EmittedTop) are converted once per process
+    per key tuple; others every time.
 
     A DUT may wrap Verilog text of its own (e.g. an emitted file): its ``verilog_source`` is
     returned as ``{file name: text}`` to be compiled beside the harness.
     """
-    text = verilog.convert(
-        HarnessTop(duts), name=TOP_NAME, emit_src=False, strip_internal_attrs=True
-    )
+    keys = [getattr(d, "design_key", None) for d in duts]
+    key = tuple(keys) if all(k is not None for k in keys) else None
+    text = _CONVERTED.pop(key, None) if key is not None else None
+    if text is None:
+        text = verilog.convert(
+            HarnessTop(duts), name=TOP_NAME, emit_src=False, strip_internal_attrs=True
+        )
+    else:  # reused: the components were never elaborated, and need not be
+        for d in duts:
+            d._MustUse__silence = True
+    if key is not None:
+        _CONVERTED[key] = text
+        while len(_CONVERTED) > 8:
+            _CONVERTED.popitem(last=False)
     extras = {
         f"{getattr(d, 'module', f'dut{k}')}.sv": d.verilog_source
         for k, d in enumerate(duts)

@@ -124,6 +124,10 @@ class EmittedTop(GraphTop):
         self.module = f"emitted_{graph.name}_{ir_hash(graph)[:10]}"
         self.verilog_source = verilog(graph, name=self.module, sv=sv)
 
+    @property
+    def design_key(self) -> tuple:
+        return (*super().design_key, self.module, self.verilog_source)
+
     def elaborate(self, platform: Any) -> Module:
         m = Module()
         ports = {
@@ -160,11 +164,13 @@ def window_stimulus(
             shape = member.shape
             width = shape.width if hasattr(shape, "width") else int(shape)
             is_signed = getattr(shape, "signed", False)
-            if width > 63:  # Python ints, from random bytes
+            if width > 63:  # Python ints, from random bytes (one draw for every cycle)
+                nbytes, mask = (width + 7) // 8, (1 << width) - 1
+                raw = rng.bytes(nbytes * cycles)
                 stim[name] = np.array(
                     [
-                        int.from_bytes(rng.bytes((width + 7) // 8), "little") & ((1 << width) - 1)
-                        for _ in range(cycles)
+                        int.from_bytes(raw[k : k + nbytes], "little") & mask
+                        for k in range(0, nbytes * cycles, nbytes)
                     ],
                     dtype=object,
                 )
