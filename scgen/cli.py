@@ -267,12 +267,24 @@ def _verify(args: argparse.Namespace) -> int:
             + ", ".join(["twin", *agree])
             + (f"   MISMATCH: {', '.join(bad)}" if bad else "")
         )
-    from .sim.diverge import window_divergence
+    from .sim.diverge import op_divergence, window_divergence
 
     for b, r in results.items():
         report = window_divergence(graph, twin.outputs, r.outputs)
         if report:
             print(f"{b}: {report}")
+            # the debug build: a probe port per op, compared with the twin on every cycle
+            out = Path(args.out) if args.out else Path(".")
+            inner = op_divergence(
+                graph,
+                inputs,
+                backend=b,
+                build_dir=out / f"probe-{b}",
+                seed=args.seed,
+                vcd=out / f"divergence-{b}.vcd",
+            )
+            if inner is not None:
+                print(inner)
     return 0 if ok else 1
 
 

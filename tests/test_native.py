@@ -145,13 +145,66 @@ def test_native_cycles_wrong():
         sim.run_many([Wide()], [{}], -1, backend="verilator")
 
 
-def test_pysim_trace_range_wrong(tmp_path):
-    with pytest.raises(
-        ValueError,
-        match=r"^The pysim backend traces whole runs \(0, 10\), not \(2, 5\); use "
-        r"backend='verilator' for a cycle range$",
-    ):
-        sim.run_many([Wide()], [{}], 10, trace=(tmp_path / "w.vcd", 2, 5))
+def _vcd_values(path, name):
+    """``(time, value)`` changes of the first variable called ``name`` in a VCD file."""
+    text = path.read_text()
+    ident = next(
+        line.split()[3]
+        for line in text.splitlines()
+        if line.split()[:1] == ["$var"] and line.split()[4] == name
+    )
+    changes, time = [], None
+    for tok in text.split("$enddefinitions", 1)[1].split("\n"):
+        tok = tok.strip()
+        if tok.startswith("#"):
+            time = int(tok[1:])
+        elif tok[1:] == ident and tok[0] in "01":
+            changes.append((time, int(tok[0])))
+    return changes
+
+
+def _value_at(changes, t):
+    return [v for time, v in changes if time <= t][-1]
+
+
+# where each backend's VCD shows cycle t settled (inputs set, before the rising edge)
+TRACE_TIMES = {
+    "verilator": lambda t: 10 * t + 1,  # the native harness: 10 units per cycle
+    "pysim": lambda t: t * 10**9,  # 1 us per cycle, in fs
+    "cocotb": lambda t: 10_000 * t + 7_500,  # 10 ns per cycle after the reset cycle, in ps
+}
+
+
+@pytest.mark.parametrize(
+    "backend", ["pysim", pytest.param("verilator", marks=pytest.mark.verilator),
+                pytest.param("cocotb", marks=pytest.mark.verilator)]
+)  # fmt: skip
+def test_trace_cycle_range_every_backend(backend, tmp_path):
+    from scgen import hw
+    from scgen.params import MulAndParams
+
+    rng = np.random.default_rng(11)
+    ins = {"a": rng.integers(0, 2, 40), "b": rng.integers(0, 2, 40)}
+    first, end = 12, 30
+    path = tmp_path / "t.vcd"
+    out = sim.run(hw.MulAnd(MulAndParams()), ins, backend=backend, build_dir=tmp_path / "b",
+                  trace=(path, first, end))  # fmt: skip
+    assert out["o"].tolist() == (ins["a"] & ins["b"]).tolist()
+    at = TRACE_TIMES[backend]
+    a, o = _vcd_values(path, "c0__a"), _vcd_values(path, "c0__o")
+    times = [t for t, _ in a + o]
+    assert min(times) == _begin(backend, first)  # the cut opens with every value
+    assert max(times) < _begin(backend, end)  # nothing of cycle `end` or later
+    for t in range(first, end):
+        assert _value_at(a, at(t)) == ins["a"][t], t
+        assert _value_at(o, at(t)) == out["o"][t], t
+
+
+def _begin(backend, t):
+    """The time a cut starting at cycle ``t`` opens at on each backend."""
+    return {"verilator": 10 * t, "pysim": (2 * t - 1) * 5 * 10**8, "cocotb": 10_000 * t + 5_000}[
+        backend
+    ]
 
 
 def test_pysim_trace_whole_run(tmp_path):
@@ -159,3 +212,20 @@ def test_pysim_trace_whole_run(tmp_path):
     sim.run_many([Wide()], [ins], 20, trace=tmp_path / "p.vcd")
     assert "$enddefinitions" in (tmp_path / "p.vcd").read_text()
     assert os.listdir(tmp_path) == ["p.vcd"]
+
+
+def test_cut_vcd_not_vcd_wrong(tmp_path):
+    from scgen.sim.vcd import cut_vcd
+
+    (tmp_path / "x.vcd").write_text("hello\n")
+    with pytest.raises(ValueError, match=r"^.*x\.vcd is not a VCD file \(no \$enddefinitions\)$"):
+        cut_vcd(tmp_path / "x.vcd", tmp_path / "y.vcd", 0, 10)
+
+
+def test_vcd_timescale_missing_wrong():
+    from scgen.sim.vcd import vcd_units_per_second
+
+    with pytest.raises(
+        ValueError, match=r"^VCD header has no \$timescale; cannot map cycles to times$"
+    ):
+        vcd_units_per_second("$enddefinitions $end")

@@ -185,6 +185,15 @@ class GraphTop(wiring.Component):
         return self._graph
 
     @property
+    def design_key(self) -> tuple:
+        """What fixes this component's hardware (within one process): equal keys give equal
+        Verilog, so a simulator may reuse a conversion."""
+        # the op objects themselves (by identity): a primitive registered again under the same
+        # name is another op, so its graph's key differs
+        kinds = tuple(OPS[k] for k in sorted({op.kind for op in self._graph.ops}))
+        return (type(self).__name__, self._graph, self.latch_inputs, kinds)
+
+    @property
     def types(self) -> dict[int, Type]:
         """The type of every result of the graph."""
         return self._types

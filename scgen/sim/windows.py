@@ -27,6 +27,7 @@ __all__ = [
     "carries_state",
     "collect_windows",
     "explain",
+    "harness_run",
     "run_hardware",
     "run_windows",
     "window_stimulus",
@@ -171,6 +172,10 @@ class EmittedTop(GraphTop):
         self.module = f"emitted_{graph.name}_{ir_hash(graph)[:10]}"
         self.verilog_source = verilog(graph, name=self.module, sv=sv)
 
+    @property
+    def design_key(self) -> tuple:
+        return (*super().design_key, self.module, self.verilog_source)
+
     def elaborate(self, platform: Any) -> Module:
         m = Module()
         ports = {
@@ -207,11 +212,13 @@ def window_stimulus(
             shape = member.shape
             width = shape.width if hasattr(shape, "width") else int(shape)
             is_signed = getattr(shape, "signed", False)
-            if width > 63:  # Python ints, from random bytes
+            if width > 63:  # Python ints, from random bytes (one draw for every cycle)
+                nbytes, mask = (width + 7) // 8, (1 << width) - 1
+                raw = rng.bytes(nbytes * cycles)
                 stim[name] = np.array(
                     [
-                        int.from_bytes(rng.bytes((width + 7) // 8), "little") & ((1 << width) - 1)
-                        for _ in range(cycles)
+                        int.from_bytes(raw[k : k + nbytes], "little") & mask
+                        for k in range(0, nbytes * cycles, nbytes)
                     ],
                     dtype=object,
                 )
@@ -251,7 +258,7 @@ def collect_windows(
     return WindowResult(outputs, length)
 
 
-def run_hardware(
+def harness_run(
     graphs: list[Graph],
     inputs: list[dict[str, object]],
     *,
@@ -259,12 +266,15 @@ def run_hardware(
     build_dir=None,
     seed: int = 1,
     emitted: bool = False,
-) -> list[WindowResult]:
-    """Run graphs side by side on a simulator backend with the window protocol.
+    optimize: bool = True,
+    trace=None,
+) -> tuple[list[GraphTop], list[dict[str, np.ndarray]], list[np.ndarray], list[dict]]:
+    """Run graphs side by side with the window protocol and return the raw cycle traces.
 
-    ``inputs`` are per-window values as for :func:`run_windows`; all graphs share one
-    simulation (one Verilator build). ``emitted=True`` (Verilator) simulates the emitted
-    SystemVerilog files (:class:`EmittedTop`) instead of Amaranth's own conversion.
+    Returns ``(tops, stimuli, starts, traces)``: each graph's top, its per-cycle stimulus, the
+    start cycle of each window and its per-cycle output trace. :func:`run_hardware` reads the
+    window results out of them; :func:`scgen.sim.diverge.op_divergence` compares them cycle
+    by cycle. ``trace`` writes a waveform as for :func:`scgen.sim.run_many`.
     """
     if emitted and backend != "verilator":
         raise ValueError(f"Emitted files run on the verilator backend, not {backend!r}")
@@ -282,5 +292,36 @@ def run_hardware(
     for stim in stims:  # idle cycles pad every run to the longest
         for k, v in stim.items():
             stim[k] = np.concatenate([v, np.zeros(cycles - len(v), dtype=v.dtype)])
-    traces, _ = run_many(tops, stims, cycles, backend=backend, build_dir=build_dir)
+    traces, _ = run_many(
+        tops, stims, cycles, backend=backend, build_dir=build_dir, optimize=optimize, trace=trace
+    )
+    return tops, stims, starts, traces
+
+
+def run_hardware(
+    graphs: list[Graph],
+    inputs: list[dict[str, object]],
+    *,
+    backend: str = "pysim",
+    build_dir=None,
+    seed: int = 1,
+    emitted: bool = False,
+    optimize: bool = True,
+) -> list[WindowResult]:
+    """Run graphs side by side on a simulator backend with the window protocol.
+
+    ``inputs`` are per-window values as for :func:`run_windows`; all graphs share one
+    simulation (one Verilator build). ``emitted=True`` (Verilator) simulates the emitted
+    SystemVerilog files (:class:`EmittedTop`) instead of Amaranth's own conversion.
+    ``optimize=False`` builds the native model at ``-O0`` (many graphs, few cycles).
+    """
+    tops, _stims, starts, traces = harness_run(
+        graphs,
+        inputs,
+        backend=backend,
+        build_dir=build_dir,
+        seed=seed,
+        emitted=emitted,
+        optimize=optimize,
+    )
     return [collect_windows(t, tr, s) for t, tr, s in zip(tops, traces, starts, strict=True)]
