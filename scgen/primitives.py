@@ -45,7 +45,13 @@ from .sw.dense import _dense_kernel
 from .sw.jkdiv import _jkdiv_kernel, jkdiv
 from .sw.kuramoto import _kuramoto_kernel
 from .sw.lfsr import _lfsr_kernel
-from .sw.lif import _lif_const_kernel, _lif_kernel, _lif_kernel_1
+from .sw.lif import (
+    _lif_const_kernel,
+    _lif_drive_kernel,
+    _lif_drive_q88_kernel,
+    _lif_kernel,
+    _lif_kernel_1,
+)
 from .sw.permute import _permute_kernel
 from .sw.sobol import _sobol_kernel
 from .sw.uart import _uart_rx_kernel, _uart_tx_kernel
@@ -483,7 +489,13 @@ register(
         sw.lif,
         _lif_stimulus,
         example=_lif_example,
-        kernels=(_lif_kernel_1, _lif_kernel, _lif_const_kernel),
+        kernels=(
+            _lif_kernel_1,
+            _lif_kernel,
+            _lif_const_kernel,
+            _lif_drive_kernel,
+            _lif_drive_q88_kernel,
+        ),
     )
 )
 

@@ -91,6 +91,33 @@ def test_compat_batch_lif_run_varying(args, data, n, noisy):
 
 
 @settings(max_examples=60)
+@given(
+    data=st.data(),
+    n=st.sampled_from([1, 64, 5000]),
+    noisy=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_compat_batch_lif_run_varying_q88(data, n, noisy, seed):
+    # the engine's own Q8.8 neuron has its own compiled loop: every i16 value, long runs
+    v = st.integers(-(1 << 15), (1 << 15) - 1)
+    rng = np.random.default_rng(seed)
+    span = data.draw(st.sampled_from([300, 1 << 9, 1 << 15]))
+    cur = rng.integers(-span, span, n).astype(np.int16)
+    noise = rng.integers(-span, span, n).astype(np.int16) if noisy else None
+    kw = {
+        "v_rest": data.draw(v),
+        "v_reset": data.draw(v),
+        "v_threshold": data.draw(st.one_of(st.just(256), v)),
+        "refractory_period": data.draw(st.integers(0, 5)),
+    }
+    leak, gain = data.draw(st.one_of(st.just(20), v)), data.draw(st.one_of(st.just(256), v))
+    _same_outcome(
+        lambda: _lif.batch_lif_run_varying(leak, gain, cur, noise, **kw),
+        lambda: eng.batch_lif_run_varying(leak, gain, cur, noise, **kw),
+    )
+
+
+@settings(max_examples=60)
 @given(args=lif_args(), data=st.data(), nn=st.integers(0, 8), ns=st.sampled_from([0, 3, 500]))
 def test_compat_batch_lif_run_multi(args, data, nn, ns):
     kw, v = args

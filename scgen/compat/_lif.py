@@ -18,7 +18,7 @@ import numpy as np
 
 from ..params import LifParams
 from ..sw._jit import kernel
-from ..sw.lif import lif, lif_step
+from ..sw.lif import lif, lif_drive, lif_step
 from ._args import as_contiguous, int_arg, ndarray_arg
 
 __all__ = ["FixedPointLif", "batch_lif_run", "batch_lif_run_multi", "batch_lif_run_varying"]
@@ -136,7 +136,7 @@ def batch_lif_run_varying(
         )
     out = _outputs(cur.shape)
     if cur.shape[0]:
-        lif(p, leak, gain, cur, 0 if noises is None else noises, out=out)
+        lif_drive(p, leak, gain, cur, noises, out)
     return out
 
 
