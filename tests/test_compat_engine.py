@@ -196,6 +196,25 @@ def test_compat_batch_encode(p, length, seed):
     )
 
 
+@settings(max_examples=40)
+@given(
+    n=st.integers(0, 100),
+    length=lengths,
+    seed=st.integers(0, 2**64 - 1),
+    fseed=st.integers(0, 2**32 - 1),
+)
+def test_compat_batch_encode_many(n, length, seed, fseed):
+    # rows go 8 generators at a time: full groups, a remainder, and the special values in both
+    rng = np.random.default_rng(fseed)
+    a = rng.random(n) * 1.4 - 0.2
+    special = np.array([0.0, 1.0, np.nan, np.inf, 255 / 256, 254.9 / 256])
+    a[rng.integers(0, n, min(n, 6))] = special[: min(n, 6)]
+    _same_outcome(
+        lambda: _encode.batch_encode_numpy(a, length, seed),
+        lambda: eng.batch_encode_numpy(a, length, seed),
+    )
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -273,6 +292,28 @@ def test_compat_dense_layer(ni, nn, length, seed, fseed, data):
         )
         ours.set_weights(w)
         theirs.set_weights(w)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    ni=st.sampled_from([1, 7, 8, 9, 17, 64, 100]),
+    nn=st.sampled_from([1, 8, 31, 32, 33, 128, 129, 170]),
+    length=st.sampled_from([64, 65, 200, 1024]),
+    seed=st.integers(0, 2**64 - 1),
+    fseed=st.integers(0, 2**32 - 1),
+)
+def test_compat_dense_layer_tiles(ni, nn, length, seed, fseed):
+    # the count kernel's neuron tiles (128, 32, 8, then one by one) and input groups of 8
+    ours, theirs = _dense.DenseLayer(ni, nn, length, seed), eng.DenseLayer(ni, nn, length, seed)
+    rng = np.random.default_rng(fseed)
+    x, xs = rng.random(ni), rng.random((3, ni))
+    x[rng.integers(0, ni)] = 1.0
+    packed = rng.integers(0, 2**63, (ni, (length + 63) // 64), np.uint64)
+    _assert_same(ours.forward_numpy(x, fseed), theirs.forward_numpy(x, fseed))
+    _assert_same(ours.forward_fast(list(x), fseed), theirs.forward_fast(list(x), fseed))
+    _assert_same(ours.forward(list(x), fseed), theirs.forward(list(x), fseed))
+    _assert_same(ours.forward_batch_numpy(xs, fseed), theirs.forward_batch_numpy(xs, fseed))
+    _assert_same(ours.forward_prepacked_numpy(packed), theirs.forward_prepacked_numpy(packed))
 
 
 @pytest.mark.parametrize(

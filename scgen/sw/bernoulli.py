@@ -46,6 +46,7 @@ _LO8 = np.uint64(0x00FF00FF00FF00FF)
 _BIT8 = np.uint64(0x0100010001000100)
 _LANE1 = np.uint64(0x0001000100010001)
 _GATHER = np.uint64(0x0102040810204080)
+_BYTES1 = np.uint64(0x0101010101010101)
 
 
 def words_for(length: int) -> int:
@@ -168,12 +169,121 @@ def xoshiro_encode_row(s, p, length, tail, out):
         out[k] = 0
 
 
-@parallel_kernel
-def _bernoulli_bytes_kernel(probs, length, seed, tail, out):
-    for i in prange(probs.shape[0]):
-        s = np.empty(4, dtype=np.uint64)
+# Byte-threshold encoding of many rows, each from its own Xoshiro256++: the generators are
+# independent, so XOSHIRO_LANES of them step side by side in one vector register.
+
+XOSHIRO_LANES = 8
+_I64X8 = ir.VectorType(ir.IntType(64), XOSHIRO_LANES)
+# byte 8 * lane + j of the result = byte lane of the compare mask of draw j: an 8x8 transpose
+_TRANSPOSE = [8 * j + lane for lane in range(8) for j in range(8)]
+
+
+@intrinsic
+def _xoshiro8_word(typingctx, st, tb, dst):
+    """One packed word for each of 8 generators: ``dst[l]`` bit ``8j + b`` is byte ``b`` of
+    draw ``j`` of generator ``l`` below its threshold.
+
+    ``st`` is uint64[32], the states side by side (``st[8q + l]`` = word ``q`` of generator
+    ``l``), advanced by 8 draws; ``tb[l]`` is generator ``l``'s threshold in every byte. The
+    8 steps run on <8 x i64> vectors, each draw's 64 bytes are compared at once, and one byte
+    shuffle puts every generator's 8 compare bytes in its own word.
+    """
+    arr = types.Array(types.uint64, 1, "C")
+    if not (st == arr and tb == arr and dst == arr):
+        return None
+
+    def codegen(context, builder, sig, args):
+        i32 = ir.IntType(32)
+
+        def vectors(k):
+            data = context.make_array(sig.args[k])(context, builder, args[k]).data
+            return builder.bitcast(data, _I64X8.as_pointer())
+
+        sp, tp, dp = vectors(0), vectors(1), vectors(2)
+        s0, s1, s2, s3 = (
+            builder.load(builder.gep(sp, [ir.Constant(i32, q)]), align=8) for q in range(4)
+        )
+        thresholds = builder.bitcast(builder.load(tp, align=8), _V64)
+
+        def splat(v):
+            return ir.Constant(_I64X8, [v] * XOSHIRO_LANES)
+
+        def rotl(x, k):
+            return builder.or_(builder.shl(x, splat(k)), builder.lshr(x, splat(64 - k)))
+
+        masks = ir.Constant(_I64X8, ir.Undefined)
+        for j in range(8):
+            out = builder.add(rotl(builder.add(s0, s3), 23), s0)
+            t = builder.shl(s1, splat(17))
+            s2 = builder.xor(s2, s0)
+            s3 = builder.xor(s3, s1)
+            s1 = builder.xor(s1, s2)
+            s0 = builder.xor(s0, s3)
+            s2 = builder.xor(s2, t)
+            s3 = rotl(s3, 45)
+            below = builder.icmp_unsigned("<", builder.bitcast(out, _V64), thresholds)
+            masks = builder.insert_element(
+                masks, builder.bitcast(below, ir.IntType(64)), ir.Constant(i32, j)
+            )
+        words = builder.shuffle_vector(
+            builder.bitcast(masks, _V64),
+            ir.Constant(_V64, ir.Undefined),
+            ir.Constant(ir.VectorType(i32, 64), _TRANSPOSE),
+        )
+        builder.store(builder.bitcast(words, _I64X8), dp, align=8)
+        for q, v in enumerate((s0, s1, s2, s3)):
+            builder.store(v, builder.gep(sp, [ir.Constant(i32, q)]), align=8)
+        return context.get_dummy_value()
+
+    return types.void(st, tb, dst), codegen
+
+
+@inline
+def xoshiro_encode_rows(probs, lo, hi, length, seed, tail, out):
+    """Byte-threshold encode ``probs[lo:hi]`` into ``out[lo:hi]``, row ``i`` from its own
+    Xoshiro256++(seed + i): the same bits as :func:`xoshiro_encode_row` row by row, with the
+    full words of 8 rows at a time from :func:`_xoshiro8_word`."""
+    full = length // 64
+    r = length - 64 * full
+    st = np.empty(4 * XOSHIRO_LANES, dtype=np.uint64)
+    tb = np.empty(XOSHIRO_LANES, dtype=np.uint64)
+    words = np.empty(XOSHIRO_LANES, dtype=np.uint64)
+    s = np.empty(4, dtype=np.uint64)
+    g = lo
+    while g + XOSHIRO_LANES <= hi:
+        for lane in range(XOSHIRO_LANES):
+            xoshiro_seed_into(seed + np.uint64(g + lane), s)
+            for q in range(4):
+                st[q * XOSHIRO_LANES + lane] = s[q]
+            tb[lane] = byte_threshold(probs[g + lane]) * _BYTES1
+        for k in range(full):
+            _xoshiro8_word(st, tb, words)
+            for lane in range(XOSHIRO_LANES):
+                out[g + lane, k] = words[lane]
+        for lane in range(XOSHIRO_LANES):
+            row = out[g + lane]
+            if probs[g + lane] >= 1.0:  # all ones, whatever was drawn
+                xoshiro_encode_row(s, probs[g + lane], length, tail, row)
+                continue
+            if r:
+                for q in range(4):
+                    s[q] = st[q * XOSHIRO_LANES + lane]
+                row[full] = xoshiro_fill_word(s, tb[lane] & np.uint64(0xFF), r, tail)
+            for k in range(full + (1 if r else 0), row.shape[0]):
+                row[k] = 0
+        g += XOSHIRO_LANES
+    for i in range(g, hi):
         xoshiro_seed_into(seed + np.uint64(i), s)
         xoshiro_encode_row(s, probs[i], length, tail, out[i])
+
+
+@parallel_kernel
+def _bernoulli_bytes_kernel(probs, length, seed, tail, out):
+    n = probs.shape[0]
+    groups = -(-n // XOSHIRO_LANES)
+    for g in prange(groups):
+        lo = g * XOSHIRO_LANES
+        xoshiro_encode_rows(probs, lo, min(n, lo + XOSHIRO_LANES), length, seed, tail, out)
 
 
 @inline

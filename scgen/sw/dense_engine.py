@@ -12,17 +12,22 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from ._intrinsics import popcount64
+from ._intrinsics import (
+    and_popcount_tile8,
+    and_popcount_tile32,
+    and_popcount_tile128,
+    popcount64,
+)
 from ._jit import inline, parallel_kernel
 from .bernoulli import (
     TAIL_BLOCK,
-    _bernoulli_bytes_kernel,
+    XOSHIRO_LANES,
     _xoshiro_f64_rows,
     chacha_pack_rows,
     words_for,
-    xoshiro_encode_row,
+    xoshiro_encode_rows,
 )
-from .rng import ChaCha8, xoshiro_seed_into, xoshiro_state
+from .rng import ChaCha8, xoshiro_state
 
 __all__ = [
     "SAMPLE_SEED_STRIDE",
@@ -63,14 +68,39 @@ def pack_weights(weights: np.ndarray, length: int, seed: int) -> np.ndarray:
 
 @inline
 def _add_counts(wt, x, lo, hi, acc):
-    """acc[n] += popcount(W[n, i] & x[i]) over inputs lo..hi-1; the inner loop vectorises."""
-    nn = wt.shape[2]
-    for i in range(lo, hi):
-        for k in range(wt.shape[1]):
-            xw = x[i, k]
-            row = wt[i, k]
-            for n in range(nn):
-                acc[n] += popcount64(row[n] & xw)
+    """acc[n] += popcount(W[n, i] & x[i]) over inputs lo..hi-1.
+
+    The neurons go in tiles of 128, 32 and 8 whose counts stay in vector registers while the
+    rows of the inputs stream past (:mod:`._intrinsics`); the last few neurons one by one.
+    """
+    ni, words, nn = wt.shape
+    table = wt.reshape((ni * words, nn))
+    xs = x.reshape(x.shape[0] * words)
+    r0, r1 = lo * words, hi * words
+    n0 = 0
+    while n0 + 128 <= nn:
+        and_popcount_tile128(table, xs, r0, r1, n0, acc)
+        n0 += 128
+    while n0 + 32 <= nn:
+        and_popcount_tile32(table, xs, r0, r1, n0, acc)
+        n0 += 32
+    while n0 + 8 <= nn:
+        and_popcount_tile8(table, xs, r0, r1, n0, acc)
+        n0 += 8
+    for r in range(r0, r1):
+        xw = xs[r]
+        for n in range(n0, nn):
+            acc[n] += popcount64(table[r, n] & xw)
+
+
+@inline
+def _sum_parts(part, counts):
+    """counts[n] = the chunks' partial counts of neuron n, added in chunk order."""
+    for n in range(part.shape[1]):
+        total = np.uint64(0)
+        for c in range(part.shape[0]):
+            total += part[c, n]
+        counts[n] = total
 
 
 @parallel_kernel
@@ -84,11 +114,7 @@ def _counts_packed(wt, x, counts):
         acc = np.zeros(nn, dtype=np.uint64)
         _add_counts(wt, x, c * ni // chunks, (c + 1) * ni // chunks, acc)
         part[c] = acc
-    for n in range(nn):
-        total = np.uint64(0)
-        for c in range(chunks):
-            total += part[c, n]
-        counts[n] = total
+    _sum_parts(part, counts)
 
 
 def dense_counts_packed(wt: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -105,19 +131,32 @@ def dense_counts_f64(wt: np.ndarray, x: np.ndarray, length: int, seed: int) -> n
     return dense_counts_packed(wt, packed)
 
 
-@inline
-def _encode_bytes_inputs(x, length, seed, packed):
-    s = np.empty(4, dtype=np.uint64)
-    for i in range(x.shape[0]):
-        xoshiro_seed_into(seed + np.uint64(i), s)
-        xoshiro_encode_row(s, x[i], length, TAIL_BLOCK, packed[i])
+@parallel_kernel
+def _counts_bytes(wt, x, length, seed, counts):
+    # fused: each group of XOSHIRO_LANES inputs is encoded (into L1) just before its weights
+    # stream past, so the generators' arithmetic overlaps the weight reads; chunks of whole
+    # groups, a fixed number of them (integer sums: the same result whatever runs them)
+    ni, nn = wt.shape[0], wt.shape[2]
+    groups = -(-ni // XOSHIRO_LANES)
+    chunks = min(groups, _CHUNKS)
+    packed = np.empty((ni, wt.shape[1]), dtype=np.uint64)
+    part = np.zeros((chunks, nn), dtype=np.uint64)
+    for c in prange(chunks):
+        acc = np.zeros(nn, dtype=np.uint64)
+        for g in range(c * groups // chunks, (c + 1) * groups // chunks):
+            lo = g * XOSHIRO_LANES
+            hi = min(ni, lo + XOSHIRO_LANES)
+            xoshiro_encode_rows(x, lo, hi, length, seed, TAIL_BLOCK, packed)
+            _add_counts(wt, packed, lo, hi, acc)
+        part[c] = acc
+    _sum_parts(part, counts)
 
 
 def dense_counts_bytes(wt: np.ndarray, x: np.ndarray, length: int, seed: int) -> np.ndarray:
     """Counts with input ``i`` byte-threshold encoded from its own Xoshiro256++(seed + i)."""
-    packed = np.empty((x.shape[0], wt.shape[1]), dtype=np.uint64)
-    _bernoulli_bytes_kernel(x, length, np.uint64(seed % (1 << 64)), TAIL_BLOCK, packed)
-    return dense_counts_packed(wt, packed)
+    counts = np.empty(wt.shape[2], dtype=np.int64)
+    _counts_bytes(wt, x, length, np.uint64(seed % (1 << 64)), counts)
+    return counts
 
 
 @parallel_kernel
@@ -125,7 +164,9 @@ def _counts_bytes_batch(wt, xs, length, seed, stride, counts):
     nn = wt.shape[2]
     for s in prange(xs.shape[0]):
         packed = np.empty((xs.shape[1], wt.shape[1]), dtype=np.uint64)
-        _encode_bytes_inputs(xs[s], length, seed + np.uint64(s) * stride, packed)
+        xoshiro_encode_rows(
+            xs[s], 0, xs.shape[1], length, seed + np.uint64(s) * stride, TAIL_BLOCK, packed
+        )
         acc = np.zeros(nn, dtype=np.uint64)
         _add_counts(wt, packed, 0, xs.shape[1], acc)
         for n in range(nn):
