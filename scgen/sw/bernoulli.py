@@ -78,6 +78,18 @@ def bytes_below(x, t):
 _V64 = ir.VectorType(ir.IntType(8), 64)
 
 
+def _bytes_below_mask(builder, v, t):
+    """IR: the i64 whose bit ``j`` is ``v[j] < t`` for a <64 x i8> ``v`` and a u64 ``t``."""
+    i32 = ir.IntType(32)
+    splat = builder.insert_element(
+        ir.Constant(_V64, ir.Undefined), builder.trunc(t, ir.IntType(8)), ir.Constant(i32, 0)
+    )
+    splat = builder.shuffle_vector(
+        splat, ir.Constant(_V64, ir.Undefined), ir.Constant(ir.VectorType(i32, 64), None)
+    )
+    return builder.bitcast(builder.icmp_unsigned("<", v, splat), ir.IntType(64))
+
+
 @intrinsic
 def _below64(typingctx, x0, x1, x2, x3, x4, x5, x6, x7, t):
     """Return the word whose bit ``j`` is ``byte j < t`` over the 64 bytes of ``x0..x7``.
@@ -95,17 +107,33 @@ def _below64(typingctx, x0, x1, x2, x3, x4, x5, x6, x7, t):
         for k in range(8):
             v = builder.insert_element(v, args[k], ir.Constant(i32, k))
         v = builder.bitcast(v, _V64)
-        splat = builder.insert_element(
-            ir.Constant(_V64, ir.Undefined),
-            builder.trunc(args[8], ir.IntType(8)),
-            ir.Constant(i32, 0),
-        )
-        splat = builder.shuffle_vector(
-            splat, ir.Constant(_V64, ir.Undefined), ir.Constant(ir.VectorType(i32, 64), None)
-        )
-        return builder.bitcast(builder.icmp_unsigned("<", v, splat), ir.IntType(64))
+        return _bytes_below_mask(builder, v, args[8])
 
     return types.uint64(x0, x1, x2, x3, x4, x5, x6, x7, t), codegen
+
+
+@intrinsic
+def _below64_at(typingctx, ks, pos, t):
+    """Return the word whose bit ``j`` is ``byte j < t`` over the 64 bytes of the u32 array
+    ``ks`` from word ``pos`` on (little-endian: byte ``j`` is byte ``j % 4`` of word
+    ``pos + j // 4``): one unaligned 64-byte load and one compare."""
+    if not (
+        isinstance(ks, types.Array)
+        and ks.dtype == types.uint32
+        and ks.ndim == 1
+        and ks.layout == "C"
+        and isinstance(pos, types.Integer)
+        and t == types.uint64
+    ):
+        return None
+
+    def codegen(context, builder, sig, args):
+        data = context.make_array(sig.args[0])(context, builder, args[0]).data
+        at = builder.gep(data, [context.cast(builder, args[1], sig.args[1], types.int64)])
+        v = builder.load(builder.bitcast(at, _V64.as_pointer()), align=4)
+        return _bytes_below_mask(builder, v, args[2])
+
+    return types.uint64(ks, pos, t), codegen
 
 
 @inline
@@ -465,11 +493,6 @@ def chacha_blocks(key, first, count, out):
 
 
 @inline
-def _u64(ks, p):
-    return np.uint64(ks[p]) | (np.uint64(ks[p + 1]) << np.uint64(32))
-
-
-@inline
 def constant_row(ones, length, out):
     """A constant stream: all ones (``ones``) or all zeros, the tail past ``length`` cleared."""
     full = length // 64
@@ -488,18 +511,7 @@ def keystream_row(ks, w0, t, length, out):
     full = length // 64
     r = length - 64 * full
     for k in range(full):
-        q = w0 + 16 * k
-        out[k] = _below64(
-            _u64(ks, q),
-            _u64(ks, q + 2),
-            _u64(ks, q + 4),
-            _u64(ks, q + 6),
-            _u64(ks, q + 8),
-            _u64(ks, q + 10),
-            _u64(ks, q + 12),
-            _u64(ks, q + 14),
-            t,
-        )
+        out[k] = _below64_at(ks, w0 + 16 * k, t)
     if r:
         w = np.uint64(0)
         q = w0 + 16 * full

@@ -31,6 +31,7 @@ from .rng import ChaCha8, xoshiro_state
 
 __all__ = [
     "SAMPLE_SEED_STRIDE",
+    "add_counts",
     "dense_counts_bytes",
     "dense_counts_bytes_batch",
     "dense_counts_f64",
@@ -67,7 +68,7 @@ def pack_weights(weights: np.ndarray, length: int, seed: int) -> np.ndarray:
 
 
 @inline
-def _add_counts(wt, x, lo, hi, acc):
+def add_counts(wt, x, lo, hi, acc):
     """acc[n] += popcount(W[n, i] & x[i]) over inputs lo..hi-1.
 
     The neurons go in tiles of 128, 32 and 8 whose counts stay in vector registers while the
@@ -112,7 +113,7 @@ def _counts_packed(wt, x, counts):
     part = np.zeros((chunks, nn), dtype=np.uint64)
     for c in prange(chunks):
         acc = np.zeros(nn, dtype=np.uint64)
-        _add_counts(wt, x, c * ni // chunks, (c + 1) * ni // chunks, acc)
+        add_counts(wt, x, c * ni // chunks, (c + 1) * ni // chunks, acc)
         part[c] = acc
     _sum_parts(part, counts)
 
@@ -147,7 +148,7 @@ def _counts_bytes(wt, x, length, seed, counts):
             lo = g * XOSHIRO_LANES
             hi = min(ni, lo + XOSHIRO_LANES)
             xoshiro_encode_rows(x, lo, hi, length, seed, TAIL_BLOCK, packed)
-            _add_counts(wt, packed, lo, hi, acc)
+            add_counts(wt, packed, lo, hi, acc)
         part[c] = acc
     _sum_parts(part, counts)
 
@@ -168,7 +169,7 @@ def _counts_bytes_batch(wt, xs, length, seed, stride, counts):
             xs[s], 0, xs.shape[1], length, seed + np.uint64(s) * stride, TAIL_BLOCK, packed
         )
         acc = np.zeros(nn, dtype=np.uint64)
-        _add_counts(wt, packed, 0, xs.shape[1], acc)
+        add_counts(wt, packed, 0, xs.shape[1], acc)
         for n in range(nn):
             counts[s, n] = acc[n]
 
