@@ -456,17 +456,130 @@ def _qr(xa, xb, xc, xd):
         xa[lane], xb[lane], xc[lane], xd[lane] = a, b, c, d
 
 
+_U32X16 = ir.VectorType(ir.IntType(32), _LANES)
+
+
+def _transpose16(builder, rows):
+    """IR: transpose 16 <16 x i32> rows (row w, lane b) into 16 rows (row b, lane w): four
+    rounds of swapping off-diagonal blocks of 8, 4, 2 and 1 with two-input shuffles."""
+    i32 = ir.IntType(32)
+    for h in (8, 4, 2, 1):
+        new = list(rows)
+        for r in range(16):
+            if r & h:
+                continue
+            lo, hi = [], []
+            for c in range(16):
+                base, off = c - c % (2 * h), c % (2 * h)
+                lo.append(base + off if off < h else 16 + base + off - h)
+                hi.append(base + h + off if off < h else 16 + base + off)
+            for dst, mask in ((r, lo), (r + h, hi)):
+                new[dst] = builder.shuffle_vector(
+                    rows[r], rows[r + h], ir.Constant(ir.VectorType(i32, 16), mask)
+                )
+        rows = new
+    return rows
+
+
+@intrinsic
+def _chacha16(typingctx, key, first, out, at):
+    """Write the 16 ChaCha8 blocks ``first .. first + 15`` (16 u32 words each, block after
+    block) into ``out[at:]``: one block per <16 x i32> lane, the 8 rounds in registers, the
+    lanes transposed back into blocks by shuffles."""
+    if not (
+        isinstance(key, types.Array)
+        and key.dtype == types.uint64
+        and key.ndim == 1
+        and isinstance(out, types.Array)
+        and out.dtype == types.uint32
+        and out.ndim == 1
+        and out.layout == "C"
+        and isinstance(first, types.Integer)
+        and isinstance(at, types.Integer)
+    ):
+        return None
+
+    def codegen(context, builder, sig, args):
+        i32, i64 = ir.IntType(32), ir.IntType(64)
+        v64 = ir.VectorType(i64, _LANES)
+        key_a = context.make_array(sig.args[0])(context, builder, args[0])
+        out_a = context.make_array(sig.args[2])(context, builder, args[2])
+
+        def splat(value, vec):
+            v = builder.insert_element(ir.Constant(vec, ir.Undefined), value, ir.Constant(i32, 0))
+            zeros = ir.Constant(ir.VectorType(i32, _LANES), None)
+            return builder.shuffle_vector(v, ir.Constant(vec, ir.Undefined), zeros)
+
+        consts = (0x61707865, 0x3320646E, 0x79622D32, 0x6B206574)
+        inp = [ir.Constant(_U32X16, [c] * _LANES) for c in consts]
+        stride = builder.extract_value(key_a.strides, 0)
+        for q in range(8):
+            offset = builder.mul(ir.Constant(i64, q), builder.udiv(stride, ir.Constant(i64, 8)))
+            word = builder.load(builder.gep(key_a.data, [offset]))
+            inp.append(splat(builder.trunc(word, i32), _U32X16))
+        ctr = builder.add(
+            splat(context.cast(builder, args[1], sig.args[1], types.uint64), v64),
+            ir.Constant(v64, list(range(_LANES))),
+        )
+        inp.append(builder.trunc(ctr, _U32X16))
+        inp.append(builder.trunc(builder.lshr(ctr, ir.Constant(v64, [32] * _LANES)), _U32X16))
+        inp += [ir.Constant(_U32X16, [0] * _LANES)] * 2
+        x = list(inp)
+
+        def rotl(v, n):
+            left = builder.shl(v, ir.Constant(_U32X16, [n] * _LANES))
+            return builder.or_(left, builder.lshr(v, ir.Constant(_U32X16, [32 - n] * _LANES)))
+
+        def qr(a, b, c, d):
+            x[a] = builder.add(x[a], x[b])
+            x[d] = rotl(builder.xor(x[d], x[a]), 16)
+            x[c] = builder.add(x[c], x[d])
+            x[b] = rotl(builder.xor(x[b], x[c]), 12)
+            x[a] = builder.add(x[a], x[b])
+            x[d] = rotl(builder.xor(x[d], x[a]), 8)
+            x[c] = builder.add(x[c], x[d])
+            x[b] = rotl(builder.xor(x[b], x[c]), 7)
+
+        for _ in range(4):  # 8 rounds = 4 double rounds
+            for a, b, c, d in _DOUBLE_ROUND:
+                qr(a, b, c, d)
+        blocks = _transpose16(builder, [builder.add(x[w], inp[w]) for w in range(16)])
+        start = builder.gep(out_a.data, [context.cast(builder, args[3], sig.args[3], types.int64)])
+        vp = builder.bitcast(start, _U32X16.as_pointer())
+        for b in range(_LANES):
+            builder.store(blocks[b], builder.gep(vp, [ir.Constant(i64, b)]), align=4)
+        return context.get_dummy_value()
+
+    return types.void(key, first, out, at), codegen
+
+
+_DOUBLE_ROUND = (
+    (0, 4, 8, 12),
+    (1, 5, 9, 13),
+    (2, 6, 10, 14),
+    (3, 7, 11, 15),
+    (0, 5, 10, 15),
+    (1, 6, 11, 12),
+    (2, 7, 8, 13),
+    (3, 4, 9, 14),
+)
+
+
 @kernel
 def chacha_blocks(key, first, count, out):
     """Write ChaCha8 blocks ``first .. first + count - 1`` (16 u32 words each) into ``out``.
 
-    The blocks are independent (counter mode), so ``_LANES`` of them are computed at once with
-    the lane loop innermost: LLVM turns each quarter round into vector instructions.
+    The blocks are independent (counter mode): whole groups of ``_LANES`` go through
+    :func:`_chacha16` (one block per vector lane); the last few through the same rounds with
+    the lane loop innermost.
     """
     x = np.empty((16, _LANES), dtype=np.uint32)
     inp = np.empty((16, _LANES), dtype=np.uint32)
     consts = (0x61707865, 0x3320646E, 0x79622D32, 0x6B206574)
-    for b0 in range(0, count, _LANES):
+    whole = count - count % _LANES
+    for b0 in range(0, whole, _LANES):
+        _chacha16(key, np.uint64(first + b0), out, b0 * 16)
+    for b0 in range(whole, count, _LANES):  # the last few blocks
         for lane in range(_LANES):
             ctr = np.uint64(first + b0 + lane)
             for k in range(4):
