@@ -316,6 +316,23 @@ def test_compat_dense_layer_tiles(ni, nn, length, seed, fseed):
     _assert_same(ours.forward_prepacked_numpy(packed), theirs.forward_prepacked_numpy(packed))
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_compat_dense_layer_any_thread_count(threads):
+    # one thread runs the sequential build (one chunk), more the parallel one (8 chunks)
+    import numba
+
+    saved = numba.get_num_threads()
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        rng = np.random.default_rng(threads)
+        for ni, nn, length in ((784, 128, 1024), (9, 33, 65), (1, 1, 1)):
+            ours, theirs = _dense.DenseLayer(ni, nn, length), eng.DenseLayer(ni, nn, length)
+            x = rng.random(ni)
+            _assert_same(ours.forward_numpy(x, 99), theirs.forward_numpy(x, 99))
+    finally:
+        numba.set_num_threads(saved)
+
+
 @pytest.mark.parametrize(
     ("method", "args"),
     [

@@ -9,6 +9,7 @@ depend on the thread count.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from numba import prange
 
@@ -18,7 +19,7 @@ from ._intrinsics import (
     and_popcount_tile128,
     popcount64,
 )
-from ._jit import inline, parallel_kernel
+from ._jit import inline, parallel_kernel, sequential_and_parallel
 from .bernoulli import (
     TAIL_BLOCK,
     XOSHIRO_LANES,
@@ -132,31 +133,40 @@ def dense_counts_f64(wt: np.ndarray, x: np.ndarray, length: int, seed: int) -> n
     return dense_counts_packed(wt, packed)
 
 
-@parallel_kernel
-def _counts_bytes(wt, x, length, seed, counts):
-    # fused: each group of XOSHIRO_LANES inputs is encoded (into L1) just before its weights
-    # stream past, so the generators' arithmetic overlaps the weight reads; chunks of whole
-    # groups, a fixed number of them (integer sums: the same result whatever runs them)
+def _counts_bytes_chunks(wt, x, length, seed, max_chunks, counts):
+    # each chunk encodes its inputs (into L2: 128 bytes each at L = 1024), then streams their
+    # weights once; chunks of whole groups of XOSHIRO_LANES inputs, a fixed number of them
+    # (integer sums are exact: the same result however many chunks run, on however many
+    # threads). Encoding group by group between the weight reads measured 10 % slower: the
+    # reads then stop while the generators run.
     ni, nn = wt.shape[0], wt.shape[2]
     groups = -(-ni // XOSHIRO_LANES)
-    chunks = min(groups, _CHUNKS)
+    chunks = min(groups, max_chunks)
     packed = np.empty((ni, wt.shape[1]), dtype=np.uint64)
     part = np.zeros((chunks, nn), dtype=np.uint64)
     for c in prange(chunks):
+        lo = c * groups // chunks * XOSHIRO_LANES
+        hi = min(ni, (c + 1) * groups // chunks * XOSHIRO_LANES)
+        xoshiro_encode_rows(x, lo, hi, length, seed, TAIL_BLOCK, packed)
         acc = np.zeros(nn, dtype=np.uint64)
-        for g in range(c * groups // chunks, (c + 1) * groups // chunks):
-            lo = g * XOSHIRO_LANES
-            hi = min(ni, lo + XOSHIRO_LANES)
-            xoshiro_encode_rows(x, lo, hi, length, seed, TAIL_BLOCK, packed)
-            add_counts(wt, packed, lo, hi, acc)
+        add_counts(wt, packed, lo, hi, acc)
         part[c] = acc
     _sum_parts(part, counts)
+
+
+# compiled twice: on one thread one chunk in a plain loop (waking the thread pool and
+# merging chunks cost about 20 us of a 0.2 ms call)
+_counts_bytes_1, _counts_bytes = sequential_and_parallel(_counts_bytes_chunks)
 
 
 def dense_counts_bytes(wt: np.ndarray, x: np.ndarray, length: int, seed: int) -> np.ndarray:
     """Counts with input ``i`` byte-threshold encoded from its own Xoshiro256++(seed + i)."""
     counts = np.empty(wt.shape[2], dtype=np.int64)
-    _counts_bytes(wt, x, length, np.uint64(seed % (1 << 64)), counts)
+    s = np.uint64(seed % (1 << 64))
+    if numba.get_num_threads() == 1:
+        _counts_bytes_1(wt, x, length, s, 1, counts)
+    else:
+        _counts_bytes(wt, x, length, s, _CHUNKS, counts)
     return counts
 
 
