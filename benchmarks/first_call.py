@@ -79,8 +79,10 @@ def main(repeat: int = 5) -> str:
         print(lines[-1], flush=True)
     section = "\n".join(lines) + "\n"
     text = RESULTS.read_text() if RESULTS.exists() else ""
-    keep = text.split(HEADING)[0].rstrip("\n")
-    RESULTS.write_text((keep + "\n\n" if keep else "") + section)
+    keep, _, rest = text.partition(HEADING)
+    keep = keep.rstrip("\n")
+    after = rest[rest.find("\n## ") :] if "\n## " in rest else ""  # later sections stay
+    RESULTS.write_text((keep + "\n\n" if keep else "") + section + after)
     return section
 
 

@@ -552,6 +552,8 @@ register(
             _sw("lif", "_lif_kernel_1"),
             _sw("lif", "_lif_kernel"),
             _sw("lif", "_lif_const_kernel"),
+            _sw("lif", "_lif_drive_kernel"),
+            _sw("lif", "_lif_drive_q88_kernel"),
         ),
     )
 )

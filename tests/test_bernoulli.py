@@ -123,3 +123,29 @@ def test_chacha_pack_rows_equals_drawing_weight_after_weight(rows, cols, length,
             want = np.zeros(words, dtype=np.uint64)
             chacha_encode_row(st_, probs[n, i], length, want)
             np.testing.assert_array_equal(got[i, :, n], want)
+
+
+@settings(max_examples=40)
+@given(
+    seed=st.integers(0, 2**64 - 1),
+    first=st.one_of(st.integers(0, 40), st.integers(2**32 - 40, 2**32 + 40)),
+    count=st.integers(0, 70),
+)
+def test_chacha_blocks_are_the_keystream(seed, first, count):
+    # whole groups of 16 blocks go through the vector kernel, the rest through the lane loop;
+    # both are the generator's own words, across a carry into the counter's high word too
+    from scgen.sw.bernoulli import chacha_blocks
+    from scgen.sw.rng import chacha_state
+
+    out = np.zeros(count * 16 + 2, dtype=np.uint32)
+    chacha_blocks(chacha_state(seed)[:8], first, count, out)
+    if first < 1000:
+        want = ChaCha8(seed).next_u32((first + count) * 16)[first * 16 :]
+    else:  # block by block through the lane loop (a single block is never a whole group)
+        want = np.zeros(count * 16, dtype=np.uint32)
+        for b in range(count):
+            one = np.zeros(18, dtype=np.uint32)
+            chacha_blocks(chacha_state(seed)[:8], first + b, 1, one)
+            want[b * 16 : (b + 1) * 16] = one[:16]
+    np.testing.assert_array_equal(out[: count * 16], want)
+    assert not out[count * 16 :].any()

@@ -91,6 +91,33 @@ def test_compat_batch_lif_run_varying(args, data, n, noisy):
 
 
 @settings(max_examples=60)
+@given(
+    data=st.data(),
+    n=st.sampled_from([1, 64, 5000]),
+    noisy=st.booleans(),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_compat_batch_lif_run_varying_q88(data, n, noisy, seed):
+    # the engine's own Q8.8 neuron has its own compiled loop: every i16 value, long runs
+    v = st.integers(-(1 << 15), (1 << 15) - 1)
+    rng = np.random.default_rng(seed)
+    span = data.draw(st.sampled_from([300, 1 << 9, 1 << 15]))
+    cur = rng.integers(-span, span, n).astype(np.int16)
+    noise = rng.integers(-span, span, n).astype(np.int16) if noisy else None
+    kw = {
+        "v_rest": data.draw(v),
+        "v_reset": data.draw(v),
+        "v_threshold": data.draw(st.one_of(st.just(256), v)),
+        "refractory_period": data.draw(st.integers(0, 5)),
+    }
+    leak, gain = data.draw(st.one_of(st.just(20), v)), data.draw(st.one_of(st.just(256), v))
+    _same_outcome(
+        lambda: _lif.batch_lif_run_varying(leak, gain, cur, noise, **kw),
+        lambda: eng.batch_lif_run_varying(leak, gain, cur, noise, **kw),
+    )
+
+
+@settings(max_examples=60)
 @given(args=lif_args(), data=st.data(), nn=st.integers(0, 8), ns=st.sampled_from([0, 3, 500]))
 def test_compat_batch_lif_run_multi(args, data, nn, ns):
     kw, v = args
@@ -166,6 +193,25 @@ def test_compat_batch_encode(p, length, seed):
     )
     _same_outcome(
         lambda: _encode.batch_encode(a, length, seed), lambda: eng.batch_encode(a, length, seed)
+    )
+
+
+@settings(max_examples=40)
+@given(
+    n=st.integers(0, 100),
+    length=lengths,
+    seed=st.integers(0, 2**64 - 1),
+    fseed=st.integers(0, 2**32 - 1),
+)
+def test_compat_batch_encode_many(n, length, seed, fseed):
+    # rows go 8 generators at a time: full groups, a remainder, and the special values in both
+    rng = np.random.default_rng(fseed)
+    a = rng.random(n) * 1.4 - 0.2
+    special = np.array([0.0, 1.0, np.nan, np.inf, 255 / 256, 254.9 / 256])
+    a[rng.integers(0, n, min(n, 6))] = special[: min(n, 6)]
+    _same_outcome(
+        lambda: _encode.batch_encode_numpy(a, length, seed),
+        lambda: eng.batch_encode_numpy(a, length, seed),
     )
 
 
@@ -246,6 +292,45 @@ def test_compat_dense_layer(ni, nn, length, seed, fseed, data):
         )
         ours.set_weights(w)
         theirs.set_weights(w)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    ni=st.sampled_from([1, 7, 8, 9, 17, 64, 100]),
+    nn=st.sampled_from([1, 8, 31, 32, 33, 128, 129, 170]),
+    length=st.sampled_from([64, 65, 200, 1024]),
+    seed=st.integers(0, 2**64 - 1),
+    fseed=st.integers(0, 2**32 - 1),
+)
+def test_compat_dense_layer_tiles(ni, nn, length, seed, fseed):
+    # the count kernel's neuron tiles (128, 32, 8, then one by one) and input groups of 8
+    ours, theirs = _dense.DenseLayer(ni, nn, length, seed), eng.DenseLayer(ni, nn, length, seed)
+    rng = np.random.default_rng(fseed)
+    x, xs = rng.random(ni), rng.random((3, ni))
+    x[rng.integers(0, ni)] = 1.0
+    packed = rng.integers(0, 2**63, (ni, (length + 63) // 64), np.uint64)
+    _assert_same(ours.forward_numpy(x, fseed), theirs.forward_numpy(x, fseed))
+    _assert_same(ours.forward_fast(list(x), fseed), theirs.forward_fast(list(x), fseed))
+    _assert_same(ours.forward(list(x), fseed), theirs.forward(list(x), fseed))
+    _assert_same(ours.forward_batch_numpy(xs, fseed), theirs.forward_batch_numpy(xs, fseed))
+    _assert_same(ours.forward_prepacked_numpy(packed), theirs.forward_prepacked_numpy(packed))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_compat_dense_layer_any_thread_count(threads):
+    # one thread runs the sequential build (one chunk), more the parallel one (8 chunks)
+    import numba
+
+    saved = numba.get_num_threads()
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    try:
+        rng = np.random.default_rng(threads)
+        for ni, nn, length in ((784, 128, 1024), (9, 33, 65), (1, 1, 1)):
+            ours, theirs = _dense.DenseLayer(ni, nn, length), eng.DenseLayer(ni, nn, length)
+            x = rng.random(ni)
+            _assert_same(ours.forward_numpy(x, 99), theirs.forward_numpy(x, 99))
+    finally:
+        numba.set_num_threads(saved)
 
 
 @pytest.mark.parametrize(

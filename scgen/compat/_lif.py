@@ -14,11 +14,13 @@ a ``PanicException``, which would escape ``except Exception``.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ..params import LifParams
 from ..sw._jit import kernel
-from ..sw.lif import lif, lif_step
+from ..sw.lif import lif, lif_drive, lif_step
 from ._args import as_contiguous, int_arg, ndarray_arg
 
 __all__ = ["FixedPointLif", "batch_lif_run", "batch_lif_run_multi", "batch_lif_run_varying"]
@@ -33,6 +35,12 @@ def _params(data_width, fraction, v_rest, v_reset, v_threshold, refractory_perio
     rp = int_arg("refractory_period", refractory_period, "i32")
     if dw == 0 or dw > 16:
         raise ValueError(f"mask width must be 1..=32, got {2 * dw}")
+    return _lif_params(dw, fr, vr, vs, vt, rp)
+
+
+@functools.lru_cache(maxsize=64)
+def _lif_params(dw: int, fr: int, vr: int, vs: int, vt: int, rp: int) -> LifParams:
+    # checked once per parameter set: a batch call then costs microseconds, not tens of them
     return LifParams(
         data_width=dw,
         fraction=fr,
@@ -136,7 +144,7 @@ def batch_lif_run_varying(
         )
     out = _outputs(cur.shape)
     if cur.shape[0]:
-        lif(p, leak, gain, cur, 0 if noises is None else noises, out=out)
+        lif_drive(p, leak, gain, cur, noises, out)
     return out
 
 

@@ -27,6 +27,7 @@ from ..sw.bernoulli import (
 from ..sw.bernoulli import (
     chacha_blocks as _chacha_blocks,
 )
+from ..sw.dense_engine import add_counts
 from ..sw.rng import _CHACHA_BUF as _BUF
 from ..sw.rng import _CHACHA_CTR as _CTR
 from ..sw.rng import _CHACHA_IDX as _IDX
@@ -107,16 +108,23 @@ def _weighted_counts(rows, cols, a, v, out):
             out[i, c] = np.int64(acc[c])
 
 
+@parallel_kernel
+def _dense_counts(a, vt, out):
+    # row i is a dense layer's count over inputs j: the AND+popcount tiles of the dense layer
+    for i in prange(a.shape[0]):
+        acc = np.zeros(vt.shape[2], dtype=np.uint64)
+        add_counts(vt, a[i], 0, a.shape[1], acc)
+        for c in range(vt.shape[2]):
+            out[i, c] = np.int64(acc[c])
+
+
 def dense_counts(a: np.ndarray, v: np.ndarray) -> np.ndarray:
     """:func:`weighted_counts` over a dense pattern: ``a`` is ``(n, m, words)``, row ``i``
     pairs ``a[i, j]`` with ``v[j]``."""
-    n, m = a.shape[:2]
-    return weighted_counts(
-        np.arange(0, n * m + 1, m, dtype=np.int64),
-        np.tile(np.arange(m, dtype=np.int64), n),
-        a.reshape(n * m, -1),
-        v,
-    )
+    vt = np.ascontiguousarray(v.transpose(0, 2, 1))
+    out = np.empty((a.shape[0], v.shape[1]), dtype=np.int64)
+    _dense_counts(np.ascontiguousarray(a), vt, out)
+    return out
 
 
 def weighted_counts(rows: np.ndarray, cols: np.ndarray, a: np.ndarray, v: np.ndarray) -> np.ndarray:

@@ -46,6 +46,7 @@ _LO8 = np.uint64(0x00FF00FF00FF00FF)
 _BIT8 = np.uint64(0x0100010001000100)
 _LANE1 = np.uint64(0x0001000100010001)
 _GATHER = np.uint64(0x0102040810204080)
+_BYTES1 = np.uint64(0x0101010101010101)
 
 
 def words_for(length: int) -> int:
@@ -77,6 +78,18 @@ def bytes_below(x, t):
 _V64 = ir.VectorType(ir.IntType(8), 64)
 
 
+def _bytes_below_mask(builder, v, t):
+    """IR: the i64 whose bit ``j`` is ``v[j] < t`` for a <64 x i8> ``v`` and a u64 ``t``."""
+    i32 = ir.IntType(32)
+    splat = builder.insert_element(
+        ir.Constant(_V64, ir.Undefined), builder.trunc(t, ir.IntType(8)), ir.Constant(i32, 0)
+    )
+    splat = builder.shuffle_vector(
+        splat, ir.Constant(_V64, ir.Undefined), ir.Constant(ir.VectorType(i32, 64), None)
+    )
+    return builder.bitcast(builder.icmp_unsigned("<", v, splat), ir.IntType(64))
+
+
 @intrinsic
 def _below64(typingctx, x0, x1, x2, x3, x4, x5, x6, x7, t):
     """Return the word whose bit ``j`` is ``byte j < t`` over the 64 bytes of ``x0..x7``.
@@ -94,17 +107,33 @@ def _below64(typingctx, x0, x1, x2, x3, x4, x5, x6, x7, t):
         for k in range(8):
             v = builder.insert_element(v, args[k], ir.Constant(i32, k))
         v = builder.bitcast(v, _V64)
-        splat = builder.insert_element(
-            ir.Constant(_V64, ir.Undefined),
-            builder.trunc(args[8], ir.IntType(8)),
-            ir.Constant(i32, 0),
-        )
-        splat = builder.shuffle_vector(
-            splat, ir.Constant(_V64, ir.Undefined), ir.Constant(ir.VectorType(i32, 64), None)
-        )
-        return builder.bitcast(builder.icmp_unsigned("<", v, splat), ir.IntType(64))
+        return _bytes_below_mask(builder, v, args[8])
 
     return types.uint64(x0, x1, x2, x3, x4, x5, x6, x7, t), codegen
+
+
+@intrinsic
+def _below64_at(typingctx, ks, pos, t):
+    """Return the word whose bit ``j`` is ``byte j < t`` over the 64 bytes of the u32 array
+    ``ks`` from word ``pos`` on (little-endian: byte ``j`` is byte ``j % 4`` of word
+    ``pos + j // 4``): one unaligned 64-byte load and one compare."""
+    if not (
+        isinstance(ks, types.Array)
+        and ks.dtype == types.uint32
+        and ks.ndim == 1
+        and ks.layout == "C"
+        and isinstance(pos, types.Integer)
+        and t == types.uint64
+    ):
+        return None
+
+    def codegen(context, builder, sig, args):
+        data = context.make_array(sig.args[0])(context, builder, args[0]).data
+        at = builder.gep(data, [context.cast(builder, args[1], sig.args[1], types.int64)])
+        v = builder.load(builder.bitcast(at, _V64.as_pointer()), align=4)
+        return _bytes_below_mask(builder, v, args[2])
+
+    return types.uint64(ks, pos, t), codegen
 
 
 @inline
@@ -168,12 +197,121 @@ def xoshiro_encode_row(s, p, length, tail, out):
         out[k] = 0
 
 
-@parallel_kernel
-def _bernoulli_bytes_kernel(probs, length, seed, tail, out):
-    for i in prange(probs.shape[0]):
-        s = np.empty(4, dtype=np.uint64)
+# Byte-threshold encoding of many rows, each from its own Xoshiro256++: the generators are
+# independent, so XOSHIRO_LANES of them step side by side in one vector register.
+
+XOSHIRO_LANES = 8
+_I64X8 = ir.VectorType(ir.IntType(64), XOSHIRO_LANES)
+# byte 8 * lane + j of the result = byte lane of the compare mask of draw j: an 8x8 transpose
+_TRANSPOSE = [8 * j + lane for lane in range(8) for j in range(8)]
+
+
+@intrinsic
+def _xoshiro8_word(typingctx, st, tb, dst):
+    """One packed word for each of 8 generators: ``dst[l]`` bit ``8j + b`` is byte ``b`` of
+    draw ``j`` of generator ``l`` below its threshold.
+
+    ``st`` is uint64[32], the states side by side (``st[8q + l]`` = word ``q`` of generator
+    ``l``), advanced by 8 draws; ``tb[l]`` is generator ``l``'s threshold in every byte. The
+    8 steps run on <8 x i64> vectors, each draw's 64 bytes are compared at once, and one byte
+    shuffle puts every generator's 8 compare bytes in its own word.
+    """
+    arr = types.Array(types.uint64, 1, "C")
+    if not (st == arr and tb == arr and dst == arr):
+        return None
+
+    def codegen(context, builder, sig, args):
+        i32 = ir.IntType(32)
+
+        def vectors(k):
+            data = context.make_array(sig.args[k])(context, builder, args[k]).data
+            return builder.bitcast(data, _I64X8.as_pointer())
+
+        sp, tp, dp = vectors(0), vectors(1), vectors(2)
+        s0, s1, s2, s3 = (
+            builder.load(builder.gep(sp, [ir.Constant(i32, q)]), align=8) for q in range(4)
+        )
+        thresholds = builder.bitcast(builder.load(tp, align=8), _V64)
+
+        def splat(v):
+            return ir.Constant(_I64X8, [v] * XOSHIRO_LANES)
+
+        def rotl(x, k):
+            return builder.or_(builder.shl(x, splat(k)), builder.lshr(x, splat(64 - k)))
+
+        masks = ir.Constant(_I64X8, ir.Undefined)
+        for j in range(8):
+            out = builder.add(rotl(builder.add(s0, s3), 23), s0)
+            t = builder.shl(s1, splat(17))
+            s2 = builder.xor(s2, s0)
+            s3 = builder.xor(s3, s1)
+            s1 = builder.xor(s1, s2)
+            s0 = builder.xor(s0, s3)
+            s2 = builder.xor(s2, t)
+            s3 = rotl(s3, 45)
+            below = builder.icmp_unsigned("<", builder.bitcast(out, _V64), thresholds)
+            masks = builder.insert_element(
+                masks, builder.bitcast(below, ir.IntType(64)), ir.Constant(i32, j)
+            )
+        words = builder.shuffle_vector(
+            builder.bitcast(masks, _V64),
+            ir.Constant(_V64, ir.Undefined),
+            ir.Constant(ir.VectorType(i32, 64), _TRANSPOSE),
+        )
+        builder.store(builder.bitcast(words, _I64X8), dp, align=8)
+        for q, v in enumerate((s0, s1, s2, s3)):
+            builder.store(v, builder.gep(sp, [ir.Constant(i32, q)]), align=8)
+        return context.get_dummy_value()
+
+    return types.void(st, tb, dst), codegen
+
+
+@inline
+def xoshiro_encode_rows(probs, lo, hi, length, seed, tail, out):
+    """Byte-threshold encode ``probs[lo:hi]`` into ``out[lo:hi]``, row ``i`` from its own
+    Xoshiro256++(seed + i): the same bits as :func:`xoshiro_encode_row` row by row, with the
+    full words of 8 rows at a time from :func:`_xoshiro8_word`."""
+    full = length // 64
+    r = length - 64 * full
+    st = np.empty(4 * XOSHIRO_LANES, dtype=np.uint64)
+    tb = np.empty(XOSHIRO_LANES, dtype=np.uint64)
+    words = np.empty(XOSHIRO_LANES, dtype=np.uint64)
+    s = np.empty(4, dtype=np.uint64)
+    g = lo
+    while g + XOSHIRO_LANES <= hi:
+        for lane in range(XOSHIRO_LANES):
+            xoshiro_seed_into(seed + np.uint64(g + lane), s)
+            for q in range(4):
+                st[q * XOSHIRO_LANES + lane] = s[q]
+            tb[lane] = byte_threshold(probs[g + lane]) * _BYTES1
+        for k in range(full):
+            _xoshiro8_word(st, tb, words)
+            for lane in range(XOSHIRO_LANES):
+                out[g + lane, k] = words[lane]
+        for lane in range(XOSHIRO_LANES):
+            row = out[g + lane]
+            if probs[g + lane] >= 1.0:  # all ones, whatever was drawn
+                xoshiro_encode_row(s, probs[g + lane], length, tail, row)
+                continue
+            if r:
+                for q in range(4):
+                    s[q] = st[q * XOSHIRO_LANES + lane]
+                row[full] = xoshiro_fill_word(s, tb[lane] & np.uint64(0xFF), r, tail)
+            for k in range(full + (1 if r else 0), row.shape[0]):
+                row[k] = 0
+        g += XOSHIRO_LANES
+    for i in range(g, hi):
         xoshiro_seed_into(seed + np.uint64(i), s)
         xoshiro_encode_row(s, probs[i], length, tail, out[i])
+
+
+@parallel_kernel
+def _bernoulli_bytes_kernel(probs, length, seed, tail, out):
+    n = probs.shape[0]
+    groups = -(-n // XOSHIRO_LANES)
+    for g in prange(groups):
+        lo = g * XOSHIRO_LANES
+        xoshiro_encode_rows(probs, lo, min(n, lo + XOSHIRO_LANES), length, seed, tail, out)
 
 
 @inline
@@ -318,17 +456,130 @@ def _qr(xa, xb, xc, xd):
         xa[lane], xb[lane], xc[lane], xd[lane] = a, b, c, d
 
 
+_U32X16 = ir.VectorType(ir.IntType(32), _LANES)
+
+
+def _transpose16(builder, rows):
+    """IR: transpose 16 <16 x i32> rows (row w, lane b) into 16 rows (row b, lane w): four
+    rounds of swapping off-diagonal blocks of 8, 4, 2 and 1 with two-input shuffles."""
+    i32 = ir.IntType(32)
+    for h in (8, 4, 2, 1):
+        new = list(rows)
+        for r in range(16):
+            if r & h:
+                continue
+            lo, hi = [], []
+            for c in range(16):
+                base, off = c - c % (2 * h), c % (2 * h)
+                lo.append(base + off if off < h else 16 + base + off - h)
+                hi.append(base + h + off if off < h else 16 + base + off)
+            for dst, mask in ((r, lo), (r + h, hi)):
+                new[dst] = builder.shuffle_vector(
+                    rows[r], rows[r + h], ir.Constant(ir.VectorType(i32, 16), mask)
+                )
+        rows = new
+    return rows
+
+
+@intrinsic
+def _chacha16(typingctx, key, first, out, at):
+    """Write the 16 ChaCha8 blocks ``first .. first + 15`` (16 u32 words each, block after
+    block) into ``out[at:]``: one block per <16 x i32> lane, the 8 rounds in registers, the
+    lanes transposed back into blocks by shuffles."""
+    if not (
+        isinstance(key, types.Array)
+        and key.dtype == types.uint64
+        and key.ndim == 1
+        and isinstance(out, types.Array)
+        and out.dtype == types.uint32
+        and out.ndim == 1
+        and out.layout == "C"
+        and isinstance(first, types.Integer)
+        and isinstance(at, types.Integer)
+    ):
+        return None
+
+    def codegen(context, builder, sig, args):
+        i32, i64 = ir.IntType(32), ir.IntType(64)
+        v64 = ir.VectorType(i64, _LANES)
+        key_a = context.make_array(sig.args[0])(context, builder, args[0])
+        out_a = context.make_array(sig.args[2])(context, builder, args[2])
+
+        def splat(value, vec):
+            v = builder.insert_element(ir.Constant(vec, ir.Undefined), value, ir.Constant(i32, 0))
+            zeros = ir.Constant(ir.VectorType(i32, _LANES), None)
+            return builder.shuffle_vector(v, ir.Constant(vec, ir.Undefined), zeros)
+
+        consts = (0x61707865, 0x3320646E, 0x79622D32, 0x6B206574)
+        inp = [ir.Constant(_U32X16, [c] * _LANES) for c in consts]
+        stride = builder.extract_value(key_a.strides, 0)
+        for q in range(8):
+            offset = builder.mul(ir.Constant(i64, q), builder.udiv(stride, ir.Constant(i64, 8)))
+            word = builder.load(builder.gep(key_a.data, [offset]))
+            inp.append(splat(builder.trunc(word, i32), _U32X16))
+        ctr = builder.add(
+            splat(context.cast(builder, args[1], sig.args[1], types.uint64), v64),
+            ir.Constant(v64, list(range(_LANES))),
+        )
+        inp.append(builder.trunc(ctr, _U32X16))
+        inp.append(builder.trunc(builder.lshr(ctr, ir.Constant(v64, [32] * _LANES)), _U32X16))
+        inp += [ir.Constant(_U32X16, [0] * _LANES)] * 2
+        x = list(inp)
+
+        def rotl(v, n):
+            left = builder.shl(v, ir.Constant(_U32X16, [n] * _LANES))
+            return builder.or_(left, builder.lshr(v, ir.Constant(_U32X16, [32 - n] * _LANES)))
+
+        def qr(a, b, c, d):
+            x[a] = builder.add(x[a], x[b])
+            x[d] = rotl(builder.xor(x[d], x[a]), 16)
+            x[c] = builder.add(x[c], x[d])
+            x[b] = rotl(builder.xor(x[b], x[c]), 12)
+            x[a] = builder.add(x[a], x[b])
+            x[d] = rotl(builder.xor(x[d], x[a]), 8)
+            x[c] = builder.add(x[c], x[d])
+            x[b] = rotl(builder.xor(x[b], x[c]), 7)
+
+        for _ in range(4):  # 8 rounds = 4 double rounds
+            for a, b, c, d in _DOUBLE_ROUND:
+                qr(a, b, c, d)
+        blocks = _transpose16(builder, [builder.add(x[w], inp[w]) for w in range(16)])
+        start = builder.gep(out_a.data, [context.cast(builder, args[3], sig.args[3], types.int64)])
+        vp = builder.bitcast(start, _U32X16.as_pointer())
+        for b in range(_LANES):
+            builder.store(blocks[b], builder.gep(vp, [ir.Constant(i64, b)]), align=4)
+        return context.get_dummy_value()
+
+    return types.void(key, first, out, at), codegen
+
+
+_DOUBLE_ROUND = (
+    (0, 4, 8, 12),
+    (1, 5, 9, 13),
+    (2, 6, 10, 14),
+    (3, 7, 11, 15),
+    (0, 5, 10, 15),
+    (1, 6, 11, 12),
+    (2, 7, 8, 13),
+    (3, 4, 9, 14),
+)
+
+
 @kernel
 def chacha_blocks(key, first, count, out):
     """Write ChaCha8 blocks ``first .. first + count - 1`` (16 u32 words each) into ``out``.
 
-    The blocks are independent (counter mode), so ``_LANES`` of them are computed at once with
-    the lane loop innermost: LLVM turns each quarter round into vector instructions.
+    The blocks are independent (counter mode): whole groups of ``_LANES`` go through
+    :func:`_chacha16` (one block per vector lane); the last few through the same rounds with
+    the lane loop innermost.
     """
     x = np.empty((16, _LANES), dtype=np.uint32)
     inp = np.empty((16, _LANES), dtype=np.uint32)
     consts = (0x61707865, 0x3320646E, 0x79622D32, 0x6B206574)
-    for b0 in range(0, count, _LANES):
+    whole = count - count % _LANES
+    for b0 in range(0, whole, _LANES):
+        _chacha16(key, np.uint64(first + b0), out, b0 * 16)
+    for b0 in range(whole, count, _LANES):  # the last few blocks
         for lane in range(_LANES):
             ctr = np.uint64(first + b0 + lane)
             for k in range(4):
@@ -355,11 +606,6 @@ def chacha_blocks(key, first, count, out):
 
 
 @inline
-def _u64(ks, p):
-    return np.uint64(ks[p]) | (np.uint64(ks[p + 1]) << np.uint64(32))
-
-
-@inline
 def constant_row(ones, length, out):
     """A constant stream: all ones (``ones``) or all zeros, the tail past ``length`` cleared."""
     full = length // 64
@@ -378,18 +624,7 @@ def keystream_row(ks, w0, t, length, out):
     full = length // 64
     r = length - 64 * full
     for k in range(full):
-        q = w0 + 16 * k
-        out[k] = _below64(
-            _u64(ks, q),
-            _u64(ks, q + 2),
-            _u64(ks, q + 4),
-            _u64(ks, q + 6),
-            _u64(ks, q + 8),
-            _u64(ks, q + 10),
-            _u64(ks, q + 12),
-            _u64(ks, q + 14),
-            t,
-        )
+        out[k] = _below64_at(ks, w0 + 16 * k, t)
     if r:
         w = np.uint64(0)
         q = w0 + 16 * full
