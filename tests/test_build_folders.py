@@ -211,16 +211,25 @@ def test_sigint_during_build_leaves_last_good_and_no_staging(tmp_path, tools):
     done = subprocess.run([*run, "-o", str(out)], env=env, capture_output=True, timeout=120)
     assert done.returncode == 0, done.stderr
     good = _tree(out)
-    env["NEXTPNR_ICE40"] = _script(tools / "slow", "exec sleep 60")
+    # the slow tool says when it runs: Ctrl-C then lands while the build waits for it (a
+    # signal sent as soon as its log exists could land between the fork and the exec)
+    running = tools / "slow-running"
+    env["NEXTPNR_ICE40"] = _script(tools / "slow", f"touch {running}; exec sleep 60")
     proc = subprocess.Popen(
         [*run, "-o", str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    deadline = time.monotonic() + 60
-    while not any((tmp_path / h / "nextpnr-ice40.log").exists() for h in _hidden(tmp_path)):
-        assert proc.poll() is None and time.monotonic() < deadline
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=30)
+    try:
+        deadline = time.monotonic() + 60
+        while not running.exists():
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        assert any((tmp_path / h / "nextpnr-ice40.log").exists() for h in _hidden(tmp_path))
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == 130
     assert err.decode() == "scgen: interrupted\n"
     assert _tree(out) == good

@@ -397,7 +397,8 @@ class ScGraph:
 
 
 def _seed_names(text: str, top: str) -> str:
-    """Rename the submodules ``\\TOP.opN_KIND[.sub...]`` of an emitted graph to seed names."""
+    """Rename the submodules ``\\TOP.opN_KIND[.sub...]`` of an emitted graph to seed names (and
+    GraphTop's own, e.g. ``\\TOP.window_lfsr``, to ``sc_window_lfsr``)."""
     pattern = re.compile(r"\\" + re.escape(top) + r"\.op(\d+)_(\w+?)((?:\.[\w$]+)*) ")
     names: dict[tuple[str, str], str] = {}
     count: dict[str, int] = {}
@@ -411,7 +412,10 @@ def _seed_names(text: str, top: str) -> str:
             names[op, kind] = base if n == 0 else f"{base}_{n}"
         return names[op, kind] + sub.replace(".", "_") + " "
 
-    return pattern.sub(rename, text)
+    text = pattern.sub(rename, text)
+    # GraphTop's own helpers (the window's LFSR counter): plain names too, no escaped ones
+    helper = re.compile(r"\\" + re.escape(top) + r"\.((?:[\w$]+)(?:\.[\w$]+)*) ")
+    return helper.sub(lambda m: f"sc_{m.group(1).replace('.', '_')} ", text)
 
 
 # --------------------------------------------------------------------------------------------
