@@ -215,8 +215,14 @@ def test_sigint_during_build_leaves_last_good_and_no_staging(tmp_path, tools):
     # signal sent as soon as its log exists could land between the fork and the exec)
     running = tools / "slow-running"
     env["NEXTPNR_ICE40"] = _script(tools / "slow", f"touch {running}; exec sleep 60")
+    # Ctrl-C as a terminal sends it: SIGINT at its default in the build, even when this test
+    # runs under a parent that ignores it (a background job without job control, nohup)
     proc = subprocess.Popen(
-        [*run, "-o", str(out)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [*run, "-o", str(out)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 60
