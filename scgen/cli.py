@@ -274,7 +274,7 @@ def _verify(args: argparse.Namespace) -> int:
         if report:
             print(f"{b}: {report}")
             # the debug build: a probe port per op, compared with the twin on every cycle
-            out = Path(args.out) if args.out else Path(".")
+            out = Path(args.out)
             inner = op_divergence(
                 graph,
                 inputs,
