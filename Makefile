@@ -1,6 +1,8 @@
 # The two commands of the README: `make demo` and `make test`. Both run the (idempotent) setup.
 VENV := .venv
 PY   := $(VENV)/bin/python
+# pytest-xdist workers for `make test` (the machines here have 2 cores)
+TEST_WORKERS ?= 2
 
 .PHONY: setup demo test test-slow bench lint clean
 
@@ -15,7 +17,7 @@ test: setup
 	$(VENV)/bin/ruff check scgen tests benchmarks examples
 	$(VENV)/bin/ruff format --check scgen tests benchmarks examples
 	$(VENV)/bin/mypy
-	SCGEN_REQUIRE_VERILATOR=1 $(PY) -m pytest -q -p no:cacheprovider
+	SCGEN_REQUIRE_VERILATOR=1 $(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 # the long runs (e.g. 2e5 parser fuzz cases); not part of CI
 test-slow: setup

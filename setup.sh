@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
-APT_PKGS="python3.11 python3.11-venv libpython3.11 g++ make perl iverilog ccache openfpgaloader dfu-util"
+APT_PKGS="python3.11 python3.11-venv libpython3.11 g++ make perl liblz4-dev iverilog ccache openfpgaloader dfu-util"
 if command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then
     missing=""
     for p in $APT_PKGS; do

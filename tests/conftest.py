@@ -22,8 +22,19 @@ settings.load_profile("scgen")
 
 @pytest.fixture(autouse=True, scope="session")
 def _native_cache(tmp_path_factory):
-    """Compile native Verilator models under the session's tmp folder, not the user cache."""
-    os.environ["SCGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("scgen-cache"))
+    """Compile native Verilator models under the run's tmp folder, not the user cache.
+
+    Under pytest-xdist every worker has its own base folder inside the run's; the workers share
+    one cache beside them (a model is built in a private folder and renamed into place, so two
+    workers building the same design never see each other's half-written files).
+    """
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        path = base.parent / "scgen-cache"
+        path.mkdir(exist_ok=True)
+    else:
+        path = tmp_path_factory.mktemp("scgen-cache")
+    os.environ["SCGEN_CACHE_DIR"] = str(path)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -110,6 +110,28 @@ def test_native_trace_kind_wrong():
         sim.run_many([Wide()], [{}], 10, backend="verilator", trace=3)
 
 
+@pytest.mark.verilator
+def test_native_fst_matches_vcd(tmp_path):
+    """An FST trace holds the same signals and values as the VCD of the same cycles."""
+    pywellen = pytest.importorskip("pywellen")
+    rng = np.random.default_rng(6)
+    inputs = [wide_stimulus(rng, 120)]
+    waves = {}
+    for suffix in ("vcd", "fst"):
+        path = tmp_path / f"wave.{suffix}"
+        sim.run_many([Wide()], inputs, 120, backend="verilator", trace=(path, 30, 70))
+        waves[suffix] = pywellen.Waveform(str(path))
+    assert waves["fst"].file_format == "FST" and waves["vcd"].file_format == "VCD"
+    fst = {v.full_name: v for v in waves["fst"].all_vars()}
+    vcd = {v.full_name: v for v in waves["vcd"].all_vars()}
+    assert sorted(fst) == sorted(vcd) and any("n100" in name for name in fst)
+    for name, var in vcd.items():
+        assert fst[name].bitwidth == var.bitwidth, name
+        for t in range(300, 700, 5):
+            assert fst[name].signal.value_at(t) == var.signal.value_at(t), (name, t)
+    assert vcd["top.clk"].signal.value_at(695) is not None
+
+
 def test_native_fst_unavailable(tmp_path, monkeypatch):
     monkeypatch.setattr(native, "_fst_available", lambda: False)
     with pytest.raises(
