@@ -337,3 +337,13 @@ def _conv2d(**kw):
 def test_nir_conv_read_wrong(node, shape, message):
     with pytest.raises(sn.NIRImportError, match=f"^{message}$"):
         sn.read(_graph(node, shape=shape), dt=1e-4)
+
+
+def test_nir_conv_nir_shape_bugs_read_with_a_warning(tmp_path):
+    # NIR 1.0.8 infers C_in = weight.shape[1] (wrong for groups > 1) and takes weight.shape[2]
+    # as the kernel of every axis (wrong for non-square kernels); scgen uses PyTorch's sizes
+    node = CONVS["conv2d_groups_stride_dilation"][0]
+    net = sn.read(_graph(node, _lif((4, 4, 4)), shape=(2, 7, 6)), dt=1e-4)
+    sn.write(net, tmp_path / "grouped.nir")
+    with pytest.warns(RuntimeWarning, match=r"fails NIR's type check \(Type inference error"):
+        assert sn.read(tmp_path / "grouped.nir", dt=1e-4) == net
