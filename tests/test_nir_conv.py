@@ -218,9 +218,17 @@ def test_nir_conv_network_end_to_end(tmp_path):
     twin = snn.run(params, spikes, backend="twin")
     assert twin.shape == (8, 6, 4) and twin.sum() > 5
     np.testing.assert_array_equal(snn.run(params, spikes[:, :2], backend="pysim"), twin[:, :2])
+    # the IR graph (one sc.snn op) on its twin: the same spikes
+    from scgen.ir.values import spike_array
+    from scgen.sim import run_windows
+
+    g = snn.network_graph(params, spikes.shape[0], name="conv")
+    ir = run_windows(g, {"spikes": spikes.transpose(1, 0, 2)}).outputs["out"]
+    ir_spikes = spike_array(g.result_types()[1], ir).transpose(1, 0, 2)
+    np.testing.assert_array_equal(ir_spikes, twin)
 
 
-def test_nir_conv_twin_equals_explicitly_dense_graph():
+def test_nir_conv_twin_equals_explicitly_dense_graph(tmp_path):
     rng = np.random.default_rng(3)
     graph = _conv_net(rng)
     net = sn.read(graph, dt=1e-4)
@@ -249,6 +257,10 @@ def test_nir_conv_twin_equals_explicitly_dense_graph():
     order = list(nodes)
     by_hand = sn.read(nir.NIRGraph(nodes=nodes, edges=list(itertools.pairwise(order))), dt=1e-4)
     assert sn.lower(net) == by_hand
+    sn.write(sn.lower(net), tmp_path / "dense.nir")  # the lowered network is plain NIR
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sn.read(tmp_path / "dense.nir", dt=1e-4) == by_hand
     spikes = (rng.random((6, 5, 64)) < 0.4).astype(np.uint8)
     ours, _ = sn.quantize(net, spikes, fraction=4)
     theirs, _ = sn.quantize(by_hand, spikes, fraction=4)
