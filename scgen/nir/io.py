@@ -25,7 +25,9 @@ def read(source, *, dt: float | None = None) -> Network:
     Forward Euler: ``v <- v + dt/tau * (v_leak - v + r*I)``, spike when ``v > v_threshold``,
     then ``v <- v_reset``. Nested graphs are flattened (``outer.inner`` names); an edge that
     closes a cycle delays by one step. A file that fails NIR's own type check is read with
-    ``type_check=False`` and a warning.
+    ``type_check=False`` and a warning. Nodes keep NIR's channel-first shapes (values travel
+    flattened in C order); Conv1d/Conv2d/SumPool2d/AvgPool2d follow PyTorch (see
+    :mod:`scgen.nir.conv`) and :func:`scgen.nir.lower` turns them into dense projections.
     """
     import nir
 
