@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .conv import CONVS, POOLS, evaluate
+
 __all__ = ["NIRImportError", "Network", "simulate"]
 
 # node kinds the reference simulates, with the fields each carries (NIR 1.0.8 names)
@@ -17,12 +19,23 @@ NEURONS = {
     "CubaLI": ("tau_syn", "tau_mem", "r", "v_leak", "w_in"),
     "I": ("r",),
 }
-SYNAPSES = {"Affine": ("weight", "bias"), "Linear": ("weight",), "Scale": ("scale",)}
+_CONV = ("weight", "bias", "stride", "padding", "dilation", "groups", "input_shape")
+_POOL = ("kernel_size", "stride", "padding", "input_shape")
+SYNAPSES = {
+    "Affine": ("weight", "bias"),
+    "Linear": ("weight",),
+    "Scale": ("scale",),
+    # channel-first (C, *spatial) inputs flattened in C order; see scgen.nir.conv
+    "Conv1d": _CONV,
+    "Conv2d": _CONV,
+    "SumPool2d": _POOL,
+    "AvgPool2d": _POOL,
+}
 OTHERS = {
     "Input": (),
     "Output": (),
     "Threshold": ("threshold",),
-    "Flatten": (),
+    "Flatten": ("start_dim", "end_dim", "input_shape"),
     "Delay": ("delay",),
 }
 KINDS = {**NEURONS, **SYNAPSES, **OTHERS}
@@ -34,16 +47,31 @@ class NIRImportError(ValueError):
 
 @dataclass(frozen=True, eq=False)
 class Node:
-    """One node: its NIR kind, its size (neurons or outputs) and float64 parameter arrays."""
+    """One node: its NIR kind, its size (neurons or outputs), its parameter arrays and ``shape``.
+
+    Parameters are float64, except the integer geometry of Conv1d/Conv2d (``stride``,
+    ``padding`` as ``(d, 2)`` zeros before and after each spatial axis, ``dilation``,
+    ``groups``), SumPool2d/AvgPool2d (``kernel_size``, ``stride``, ``padding``) and Flatten
+    (``start_dim``, ``end_dim``); for these ``input_shape`` is the whole channel-first input
+    shape ``(C, *spatial)``. ``shape`` is the NIR shape of the node's output (``(size,)``
+    unless given); values always travel flattened in C order.
+    """
 
     kind: str
     size: int
     params: dict[str, np.ndarray] = field(default_factory=dict)
+    shape: tuple[int, ...] = ()
+
+    def __post_init__(self):
+        shape = tuple(int(s) for s in self.shape) or (self.size,)
+        if int(np.prod(shape)) != self.size:
+            raise ValueError(f"Node shape {shape!r} does not hold {self.size} values")
+        object.__setattr__(self, "shape", shape)
 
     def __eq__(self, other):
         return (
             isinstance(other, Node)
-            and (self.kind, self.size) == (other.kind, other.size)
+            and (self.kind, self.size, self.shape) == (other.kind, other.size, other.shape)
             and self.params.keys() == other.params.keys()
             and all(np.array_equal(self.params[k], other.params[k]) for k in self.params)
         )
@@ -122,7 +150,7 @@ def simulate(
     dt = network.dt
     nodes = network.nodes
     out = {n: np.zeros((batch, nodes[n].size)) for n in network.order}
-    state = {n: {} for n in network.order}
+    state: dict[str, dict] = {n: {} for n in network.order}
     (last,) = network.outputs
     keep = network.order if record else (last,)
     trace = {n: np.zeros((steps, batch, nodes[n].size)) for n in keep}
@@ -153,13 +181,17 @@ def _in_size(network: Network, name: str) -> int:
     node = network.nodes[name]
     if node.kind in ("Affine", "Linear"):
         return node.params["weight"].shape[1]
+    if "input_shape" in node.params:
+        return int(np.prod(node.params["input_shape"]))
     return node.size
 
 
 def _step(node: Node, p, x, st, dt, t, peak, name):
     kind = node.kind
     if kind == "Output" or kind == "Flatten":
-        return x
+        return x  # values are flat in C order: a flatten changes the shape only
+    if kind in CONVS or kind in POOLS:
+        return evaluate(kind, p, x)
     if kind == "Affine":
         return x @ p["weight"].T + p["bias"]
     if kind == "Linear":

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..params.snn import Leak, Reset, SnnLayerParams, SnnParams
 from ..sw.snn import snn_steps
+from .lower import lower
 from .network import Network, NIRImportError, Node, simulate
 
 __all__ = ["QuantReport", "dequantize", "quantize"]
@@ -118,13 +120,19 @@ def quantize(
     ``round(beta 2**beta_fraction)``. ``fraction=None`` takes the largest that fits every
     weight in ``weight_width`` bits; ``membrane_width=None`` fits twice the calibration peak.
     ``reset="subtract"`` gives snnTorch's subtractive reset (NIR cannot express it).
+
+    Conv1d/Conv2d/SumPool2d/AvgPool2d and Flatten are first lowered (:func:`scgen.nir.lower`):
+    the projections between two populations compose into one dense ``W`` (convolutions
+    unrolled, average pooling's ``1 / (kh kw)`` folded in), quantised as above; the report
+    compares with the float reference of ``network`` itself.
     """
     calibration = np.asarray(calibration)
-    pairs = chain(network)
+    dense = lower(network)
+    pairs = chain(dense)
     dt = network.dt
     layers = []
     for proj, pop in pairs:
-        pn, qn = network.nodes[proj].params, network.nodes[pop]
+        pn, qn = dense.nodes[proj].params, dense.nodes[pop]
         q = qn.params
         if qn.kind == "LIF":
             a = dt / _shared(pop, "tau", q["tau"])
@@ -148,6 +156,7 @@ def quantize(
     built = []
     for (pop, w, b, beta, thr, v_reset), p in zip(layers, pes, strict=True):
         k = np.log2(1.0 / (1.0 - beta)) if beta < 1 else None
+        leak: dict[str, Any]
         if beta == 1.0:
             leak = {"leak": Leak.NONE}
         elif k is not None and abs(k - round(k)) < 1e-6 and round(k) >= 1:
