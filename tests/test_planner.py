@@ -216,7 +216,7 @@ def test_planner_new_op_brings_its_features(monkeypatch):
     b = GraphBuilder("planted")
     b.output("c", b.popcount(b._value("planted_not", (b.encode(b.input("x"), length=64),), {})))
     g = b.build()
-    rows = {k: (f, c) for _i, k, f, c in op_features(g)}
+    rows = {k: (f, c) for _i, k, f, c in op_features(g, "ice40")}
     assert rows["planted_not"] == ({"and": 2.0}, 3)
     p = plan(g, "icebreaker")
     (planted,) = [o for o in p.ops if o["kind"] == "planted_not"]

@@ -242,7 +242,42 @@ def calibration_graphs() -> list[Graph]:
                     words=words,
                 )
             )
-    return out + _op_calibration_graphs()
+    return out + _op_calibration_graphs() + _mapping_calibration_graphs()
+
+
+def _mapping_calibration_graphs() -> list[Graph]:
+    """Graphs added for the tool's mapping choices (:mod:`scgen.mapping`): weight ROMs
+    on either side of each family's block RAM rule (and one deep enough to need read
+    multiplexers), constant factors on either side of the DSP and clamp rules, and neurons in
+    graphs of several chains (larger designs, for the routing term of fmax)."""
+    out = [
+        dense_graph(
+            f"cal_dense_{ni}x{nn}_l{length}_rom",
+            ni=ni,
+            nn=nn,
+            length=length,
+            const_weights=True,
+        )
+        for ni, nn, length in (
+            (2, 2, 128),
+            (2, 2, 256),
+            (2, 3, 256),
+            (4, 2, 256),
+            (5, 3, 64),
+            (1, 3, 512),
+            (3, 2, 512),
+            (1, 2, 32768),
+        )
+    ]
+    for factor in (1.125, 0.625, 3.0, 0.3):
+        out.append(
+            chain_graph(f"cal_scale_{int(factor * 100)}", chains=2, length=256, scale=factor)
+        )
+    out.append(chain_graph("cal_lif_c4_dw16", chains=4, length=512, neuron_dw=16))
+    out.append(
+        chain_graph("cal_lif_c3_dw24_g", chains=3, length=128, neuron_dw=24, wired_gain=True)
+    )
+    return out
 
 
 def holdout_graphs(n: int = 12, seed: int = 2026, primitives: int = 4, ops: int = 8) -> list[Graph]:

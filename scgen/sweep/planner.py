@@ -43,10 +43,11 @@ RESOURCES = ("lut", "ff", "carry", "bram", "dsp")
 WINDOW_FEATURES = ("window", "window_bits")  # the window controller's
 
 
-def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
+def op_features(graph: Graph, family: str) -> list[tuple[int, str, dict[str, float], int]]:
     """Return, per op (and a ``window`` pseudo-op for the window controller), its index, kind,
-    features and the length of its longest carry chain in bits. Every op kind gives its own
-    features (:meth:`scgen.ir.ops.OpKind.plan_features`)."""
+    features on ``family`` and the length of its longest carry chain in bits. Every op kind
+    gives its own features (:meth:`scgen.ir.ops.OpKind.plan_features`); the family decides
+    where a ROM goes (:mod:`scgen.mapping`)."""
     from ..ir.graph import OPS
     from ..ir.lower import window_length
     from ..ir.ops import PlanContext
@@ -54,7 +55,10 @@ def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
     graph.check()
     length = window_length(graph)
     ctx = PlanContext(
-        graph.result_types(), {op.result: op for op in graph.ops if op.result is not None}, length
+        graph.result_types(),
+        {op.result: op for op in graph.ops if op.result is not None},
+        length,
+        family=family,
     )
     bits = max(1, (length + 2).bit_length())
     rows = [(-1, "window", dict(zip(WINDOW_FEATURES, (1.0, float(bits)), strict=True)), 0)]
@@ -116,11 +120,11 @@ class Model:
         )
 
 
-def _graph_features(graph: Graph) -> tuple[dict[str, float], list[tuple[str, int]]]:
+def _graph_features(graph: Graph, family: str) -> tuple[dict[str, float], list[tuple[str, int]]]:
     """The graph's summed features and the (kind, carry-chain bits) of every op with a path."""
     total: dict[str, float] = {}
     paths = []
-    for _i, k, f, c in op_features(graph):
+    for _i, k, f, c in op_features(graph, family):
         for name, v in f.items():
             total[name] = total.get(name, 0.0) + v
         if c:
@@ -219,7 +223,7 @@ def fit(rows: list[dict], family: str) -> Model:
     if not rows:
         raise ValueError(f"Planner calibration for family {family!r} must have rows, not none")
     graphs = [parse(r["graph"]) for r in rows]
-    vecs = [_graph_features(g) for g in graphs]
+    vecs = [_graph_features(g, family) for g in graphs]
     features = tuple(sorted({k for f, _c in vecs for k, v in f.items() if v}))
     x = np.array([[f.get(k, 0.0) for k in features] for f, _c in vecs])
     used = x.any(axis=0)
@@ -241,11 +245,18 @@ def fit(rows: list[dict], family: str) -> Model:
 def _model_cache(family: str, data: bytes) -> Path:
     """Where the model fitted on ``data`` is kept: ``$SCGEN_CACHE_DIR/planner`` (default
     ``~/.cache/scgen``), named by a hash of the data and of the code that turns graphs into
-    features and fits them (the IR, the primitives, their params, this module)."""
+    features and fits them (the IR, the primitives, their params, the mapping rules, this
+    module)."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256(data)
     for path in sorted(
-        [*root.glob("ir/*.py"), *root.glob("params/*.py"), root / "primitives.py", Path(__file__)]
+        [
+            *root.glob("ir/*.py"),
+            *root.glob("params/*.py"),
+            root / "primitives.py",
+            Path(__file__),
+            root / "mapping.py",
+        ]
     ):
         h.update(path.name.encode() + path.read_bytes())
     base = os.environ.get("SCGEN_CACHE_DIR") or os.path.join(
@@ -380,7 +391,7 @@ def plan(graph: Graph, board: str, *, error: float = 0.01) -> Plan:
     b = get_board(board)
     model = load_model(b.family)
     need = stream_length_for(error)
-    rows = op_features(graph)
+    rows = op_features(graph, b.family)
     per_op = [(i, k, model.resources(f, k), c) for i, k, f, c in rows]
     total = {r: sum(res[r] for _i, _k, res, _c in per_op) for r in RESOURCES}
     out = Plan(graph.name, b.name, b.family, total=total, error=error)
