@@ -13,7 +13,7 @@ import numpy as np
 from ..ir import GraphBuilder, ScGraphBuilder
 from ..ir.graph import Graph
 from ..ir.types import parse_type
-from ..params import EncoderParams, LfsrParams, PermuteParams, SobolParams
+from ..params import EncoderParams, Encoding, LfsrParams, PermuteParams, SobolParams
 
 __all__ = ["calibration_graphs", "holdout_graphs"]
 
@@ -110,7 +110,7 @@ def primitive_graph(
     for k in range(chains):
         x = b.input(f"x{k}", "i16" if bipolar else "rate")
         w = b.input(f"w{k}", "i16" if bipolar else "rate")
-        enc = "bipolar" if bipolar else "unipolar"
+        enc = Encoding.BIPOLAR if bipolar else Encoding.UNIPOLAR
         sx, sw = (
             b.apply(
                 "encoder",

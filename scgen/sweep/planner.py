@@ -413,6 +413,7 @@ def plan(graph: Graph, board: str, *, error: float = 0.01) -> Plan:
     producer = {op.result: op for op in graph.ops if op.result is not None}
     for op in graph.outputs:
         src = producer[op.operands[0]]
+        assert src.result is not None  # an output's operand is a result
         if isinstance(types[src.result], Bitstream) or src.kind == "popcount":
             sources = _stream_sources(graph, src.result)
             if sources and all(x.startswith("sobol") for x in sources):
