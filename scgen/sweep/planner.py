@@ -77,7 +77,9 @@ def op_features(graph: Graph, family: str) -> list[tuple[int, str, dict[str, flo
 class Model:
     """A fitted model for one FPGA family: per-resource coefficients over the features of its
     calibration graphs and the period model ``ns = base + max over ops ((per_chain_bit +
-    chain[kind]) * chain + delay[kind]) + per_log2_lut * log2(lut)``."""
+    chain[kind]) * chain + delay[kind]) + per_log2_lut * log2(lut) + per_sqrt_cells *
+    sqrt(lut + ff)`` (routing: a net's length grows with the placed design's side, the square
+    root of its cells)."""
 
     family: str
     coef: dict[str, dict[str, float]]
@@ -103,9 +105,8 @@ class Model:
         multiplier, a multiplexer tree), both fitted per family."""
         return _path_ns(self.period, kind, chain)
 
-    def fmax_mhz(self, path_ns: float, lut: float) -> float:
-        p = self.period
-        return 1000.0 / (p["base"] + path_ns + p["per_log2_lut"] * math.log2(max(lut, 2)))
+    def fmax_mhz(self, path_ns: float, lut: float, ff: float = 0.0) -> float:
+        return 1000.0 / (path_ns + _size_ns(self.period, lut, ff))
 
     def to_json(self) -> str:
         return json.dumps(
@@ -138,20 +139,38 @@ def _path_ns(period: dict, kind: str, chain: int) -> float:
     )
 
 
+def _size_ns(period: dict, lut: float, ff: float) -> float:
+    """The period's terms of the design's size: the base, the log of its LUTs and the square
+    root of its cells (LUTs and flip-flops: the side of the area it is placed on)."""
+    return (
+        period["base"]
+        + period["per_log2_lut"] * math.log2(max(lut, 2))
+        + period.get("per_sqrt_cells", 0.0) * math.sqrt(max(lut + ff, 0.0))
+    )
+
+
 def _fit_period(
-    paths: list[list[tuple[str, int]]], lut: np.ndarray, ns: np.ndarray, *, slopes: bool = True
+    paths: list[list[tuple[str, int]]],
+    lut: np.ndarray,
+    ff: np.ndarray,
+    ns: np.ndarray,
+    *,
+    slopes: bool = True,
 ) -> dict:
     """Fit ``ns = base + max over ops ((per_chain_bit + chain[kind]) * chain + delay[kind]) +
-    per_log2_lut * log2(lut)`` (relative error): by turns, take each build's slowest op under
-    the current fit and solve the linear non-negative problem for it, until the slowest ops
-    settle. The max makes it non-convex, so it starts from the longest chain and from each kind
-    being slowest where it occurs, and keeps the best fit. ``slopes``: per-kind chain slopes."""
+    per_log2_lut * log2(lut) + per_sqrt_cells * sqrt(lut + ff)`` (relative error): by turns,
+    take each build's slowest op under the current fit and solve the linear non-negative
+    problem for it, until the slowest ops settle. The max makes it non-convex, so it starts
+    from the longest chain and from each kind being slowest where it occurs, and keeps the best
+    fit. ``slopes``: per-kind chain slopes."""
     kinds = sorted({k for p in paths for k, _c in p})
-    names = ["base", "per_chain_bit", "per_log2_lut"] + [f"delay.{k}" for k in kinds]
+    names = ["base", "per_chain_bit", "per_log2_lut", "per_sqrt_cells"]
+    names += [f"delay.{k}" for k in kinds]
     if slopes:
         names += [f"chain.{k}" for k in kinds]
     col = {n: j for j, n in enumerate(names)}
     logs = np.log2(np.maximum(lut, 2))
+    roots = np.sqrt(np.maximum(lut + ff, 0.0))
 
     def refine(period: dict) -> tuple[float, dict]:
         slowest: list[tuple[str, int]] | None = None
@@ -161,7 +180,7 @@ def _fit_period(
                 break
             slowest = now
             a = np.zeros((len(ns), len(names)))
-            a[:, 0], a[:, 2] = 1.0, logs
+            a[:, 0], a[:, 2], a[:, 3] = 1.0, logs, roots
             for r, (k, c) in enumerate(now):
                 a[r, 1] = c
                 if k:
@@ -169,13 +188,11 @@ def _fit_period(
                     if slopes:
                         a[r, col[f"chain.{k}"]] = c
             sol = nnls(a / ns[:, None], np.ones(len(ns)))
-            period = {n: float(v) for n, v in zip(names, sol, strict=True) if v or n in names[:3]}
+            period = {n: float(v) for n, v in zip(names, sol, strict=True) if v or n in names[:4]}
         pred = np.array(
             [
-                period["base"]
-                + period["per_log2_lut"] * lg
-                + max((_path_ns(period, *kc) for kc in p), default=0.0)
-                for p, lg in zip(paths, logs, strict=True)
+                _size_ns(period, u, f) + max((_path_ns(period, *kc) for kc in p), default=0.0)
+                for p, u, f in zip(paths, lut, ff, strict=True)
             ]
         )
         return float(np.sum((pred / ns - 1) ** 2)), period
@@ -236,9 +253,11 @@ def fit(rows: list[dict], family: str) -> Model:
         full = np.zeros(len(features))
         full[used] = sol
         coef[res] = {k: round(float(c), 5) for k, c in zip(features, full, strict=True) if c}
-    lut_pred = x @ np.array([coef["lut"].get(k, 0.0) for k in features])
+    lut_pred, ff_pred = (
+        x @ np.array([coef[r].get(k, 0.0) for k in features]) for r in ("lut", "ff")
+    )
     ns = np.array([1000.0 / r["fmax_mhz"] for r in rows])
-    period = _fit_period([p for _v, p in vecs], lut_pred, ns)
+    period = _fit_period([p for _v, p in vecs], lut_pred, ff_pred, ns)
     return Model(family, coef, period, len(rows), features)
 
 
@@ -402,11 +421,13 @@ def plan(graph: Graph, board: str, *, error: float = 0.01) -> Plan:
                 "kind": k,
                 **res,
                 "chain": c,
-                "fmax_mhz": model.fmax_mhz(model.path_ns(c, k), total["lut"]) if c else None,
+                "fmax_mhz": (
+                    model.fmax_mhz(model.path_ns(c, k), total["lut"], total["ff"]) if c else None
+                ),
             }
         )
     path = max((model.path_ns(c, k) for _i, k, _r, c in per_op if c), default=0.0)
-    out.fmax_mhz = model.fmax_mhz(path, total["lut"])
+    out.fmax_mhz = model.fmax_mhz(path, total["lut"], total["ff"])
     out.stream_length = window_length(graph)
     out.cycles_per_window = out.stream_length + 2 + GraphTop(graph).latency
     types = graph.result_types()
