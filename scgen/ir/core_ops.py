@@ -492,8 +492,9 @@ class _RateOp(_WindowOp):
         return value
 
     def adders(self, op: Op) -> int:
-        """Adders beyond the op's own: a constant multiply (a DSP where the family infers one)
-        is one per set bit past the first."""
+        """Adders beyond the op's own: a constant multiply outside a DSP is one per bit of the
+        constant past the first, its trailing zeros being a shift (the constant's width, not
+        its set bits: the better of the two on the Gowin calibration builds, leave-one-out)."""
         return 0
 
     def raw_range(self, op: Op, bits: int) -> tuple[int, int]:
@@ -538,7 +539,10 @@ class Scale(_RateOp):
         return int(op.attr("factor") * 256)
 
     def adders(self, op: Op) -> int:
-        return max(0, bin(abs(self.constant(op))).count("1") - 1)
+        k = abs(self.constant(op))
+        if k & (k - 1) == 0:
+            return 0  # a power of two (or zero): a shift
+        return (k >> ((k & -k).bit_length() - 1)).bit_length() - 1
 
     def apply(self, x: Any, k: int) -> Any:
         return (x * k) >> 8
