@@ -256,9 +256,8 @@ def calibration_graphs() -> list[Graph]:
 def _mapping_calibration_graphs() -> list[Graph]:
     """Graphs added for the tool's mapping choices (:mod:`scgen.mapping`): weight ROMs
     on either side of each family's block RAM rule (and one deep enough to need read
-    multiplexers), constant factors on either side of the DSP and clamp rules, Sobol sources of
-    other dimensions and neurons in graphs of several chains (larger designs, for the routing
-    term of fmax)."""
+    multiplexers), constant factors on either side of the DSP and clamp rules, and neurons in
+    graphs of several chains (larger designs, for the routing term of fmax)."""
     out = [
         dense_graph(
             f"cal_dense_{ni}x{nn}_l{length}_rom",
@@ -282,17 +281,6 @@ def _mapping_calibration_graphs() -> list[Graph]:
         out.append(
             chain_graph(f"cal_scale_{int(factor * 100)}", chains=2, length=256, scale=factor)
         )
-    # Sobol sources of other dimensions (dimension 0 is the identity: the fewest XORs)
-    out.append(
-        primitive_graph(
-            "cal_prim_sobol_c1_l256_d2", source="sobol", chains=1, length=256, dimension=2
-        )
-    )
-    out.append(
-        primitive_graph(
-            "cal_prim_sobol_c2_l2048_d7", source="sobol", chains=2, length=2048, dimension=7
-        )
-    )
     out.append(chain_graph("cal_lif_c4_dw16", chains=4, length=512, neuron_dw=16))
     out.append(
         chain_graph("cal_lif_c3_dw24_g", chains=3, length=128, neuron_dw=24, wired_gain=True)
