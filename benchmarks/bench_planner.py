@@ -50,6 +50,8 @@ def compare(family: str) -> list[dict]:
                 **{f"{k}.built": r[k] for k in got},
                 **{f"{k}.plan": v for k, v in got.items()},
                 **{f"{k}.err": (v - r[k]) / r[k] for k, v in got.items()},
+                "bram.built": r["bram"],
+                "bram.plan": p.total["bram"],
             }
         )
     return out
@@ -60,28 +62,34 @@ def report(family: str, all_rows: list[dict]) -> str:
     skipped = [r for r in all_rows if "skipped" in r]
     n = len(rows)
     within = {k: sum(abs(r[f"{k}.err"]) <= lim for r in rows) for k, lim in LIMITS.items()}
+    bram = sum(round(r["bram.plan"]) == r["bram.built"] for r in rows)
+    worst = {k: max((r[f"{k}.err"] for r in rows), key=abs) for k in LIMITS}
     lines = [
         f"## {family}: {n} held-out graphs",
         "",
         f"Regenerate: `nice -n 19 python -m scgen.sweep.calibrate --board "
         f"{BOARD_OF.get(family, 'BOARD')}`, then `python benchmarks/bench_planner.py`. "
         "LUT and FF are the block's mapped cells in the placed design; fmax is nextpnr's "
-        "post-route figure in the measuring shim.",
+        "post-route figure in the measuring shim. BRAM: block RAMs (where Yosys puts a weight "
+        "ROM: `scgen.mapping`).",
         "",
-        "| graph | LUT built | LUT plan | err | FF built | FF plan | err | fmax built | "
-        "fmax plan | err |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| graph | LUT built | LUT plan | err | FF built | FF plan | err | BRAM built | "
+        "BRAM plan | fmax built | fmax plan | err |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         cells = [r["name"]]
         for k in LIMITS:
+            if k == "fmax_mhz":
+                cells += [str(r["bram.built"]), f"{r['bram.plan']:.2g}"]
             cells += [f"{r[f'{k}.built']:.4g}", f"{r[f'{k}.plan']:.4g}", f"{r[f'{k}.err']:+.1%}"]
         lines.append("| " + " | ".join(cells) + " |")
     lines += [
         "",
         f"Within limits: LUT ±20 % {within['lut']}/{n}, FF ±20 % {within['ff']}/{n}, "
-        f"fmax ±25 % {within['fmax_mhz']}/{n}. Slowest plan: "
-        f"{max(r['seconds'] for r in rows) * 1000:.1f} ms.",
+        f"BRAM exact {bram}/{n}, fmax ±25 % {within['fmax_mhz']}/{n}. Worst: LUT "
+        f"{worst['lut']:+.1%}, FF {worst['ff']:+.1%}, fmax {worst['fmax_mhz']:+.1%}. Slowest "
+        f"plan: {max(r['seconds'] for r in rows) * 1000:.1f} ms.",
     ]
     lines += [f"Not planned: {r['name']}: {r['skipped']}" for r in skipped]
     return "\n".join(lines) + "\n"

@@ -425,20 +425,32 @@ def _lif_stimulus(params: LifParams, rng, cycles):
     }
 
 
+def _source_features(source: Any) -> dict[str, float]:
+    """A random source's own features: a Sobol step XORs in the direction number of the
+    index's lowest zero bit, so its logic grows with the direction numbers' set bits (16 for
+    dimension 0, the identity, 66 to 81 for the next seven)."""
+    if isinstance(source, SobolParams):
+        return {"sobol_dir_bits": float(sum(bin(d).count("1") for d in source.direction_numbers()))}
+    return {}
+
+
 _ENCODER_IR = IrSpec(
     values=("x",),
     tied=(("en", 1),),
     encoding=lambda p, e: p.encoding.value,
     source=lambda p: p.source.identity(),
     packed=_sw("encoder", "encoder_packed"),
-    plan=lambda p: ({f"encoder_{p.source.NAME.lower()}": 1.0}, p.source.width),
+    plan=lambda p: (
+        {f"encoder_{p.source.NAME.lower()}": 1.0, **_source_features(p.source)},
+        p.source.width,
+    ),
 )
 _SOURCE_IR = IrSpec(
     tied=(("en", 1),),
     output="value",
     source=lambda p: p.identity(),
     words=True,
-    plan=lambda p: ({f"source_{p.NAME.lower()}": 1.0}, p.width),
+    plan=lambda p: ({f"source_{p.NAME.lower()}": 1.0, **_source_features(p)}, p.width),
 )
 
 

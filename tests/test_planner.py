@@ -29,16 +29,70 @@ def test_planner_data_is_the_families():
     assert not {r["graph"] for r in cal} & {r["graph"] for r in held}
 
 
-def test_planner_holdout_within_limits():
-    held = load_rows(data_path("holdout", "ice40"))
-    ok = {"lut": 0, "ff": 0, "fmax_mhz": 0}
+# held-out graphs within LUT and FF ±20 %, BRAM exact, fmax ±25 %: what the committed data gives
+HOLDOUT_WITHIN = {
+    "ice40": {"n": 24, "lut": 24, "ff": 24, "bram": 24, "fmax_mhz": 24},
+    "ecp5": {"n": 26, "lut": 25, "ff": 26, "bram": 26, "fmax_mhz": 26},
+    "gowin": {"n": 26, "lut": 24, "ff": 26, "bram": 26, "fmax_mhz": 20},
+}
+
+
+@pytest.mark.parametrize("family", sorted(HOLDOUT_WITHIN))
+def test_planner_holdout_within_limits(family):
+    held = load_rows(data_path("holdout", family))
+    ok = {"lut": 0, "ff": 0, "bram": 0, "fmax_mhz": 0}
     for r in held:
-        p = plan(parse(r["graph"]), "icebreaker")
+        p = plan(parse(r["graph"]), r["board"])
         got = {"lut": p.total["lut"], "ff": p.total["ff"], "fmax_mhz": p.fmax_mhz}
         for k, lim in (("lut", 0.2), ("ff", 0.2), ("fmax_mhz", 0.25)):
             ok[k] += abs(got[k] - r[k]) <= lim * r[k]
-    n = len(held)
-    assert ok["ff"] == n and ok["lut"] >= n - 1 and ok["fmax_mhz"] >= n - 1
+        ok["bram"] += round(p.total["bram"]) == r["bram"]
+    assert {"n": len(held), **ok} == HOLDOUT_WITHIN[family]
+
+
+def _committed_rows():
+    for family in ("ice40", "ecp5", "gowin"):
+        for kind in ("calibration", "holdout"):
+            for r in load_rows(data_path(kind, family)):
+                yield family, r, parse(r["graph"])
+
+
+def test_planner_rom_rule_is_the_tools():
+    """memory_libmap's choice as scgen.mapping models it: every committed build's block RAMs
+    are its weight ROMs' blocks (iCE40, ECP5 and Gowin, both sides of each family's rule)."""
+    from scgen.ir.core_ops import _dense_params
+    from scgen.mapping import map_rom
+
+    sides = set()
+    for family, r, g in _committed_rows():
+        producer = {op.result: op for op in g.ops if op.result is not None}
+        blocks = 0
+        for op in g.ops:
+            if op.kind == "dense_forward":
+                p = _dense_params(op, g.result_types(), producer)
+                if p.uses_rom:
+                    m = map_rom(family, p.n_weights, p.stream_length)
+                    blocks += m.blocks
+                    sides.add((family, m.blocks > 0, m.mux_bits > 0))
+        assert r["bram"] == blocks, (family, r["name"])
+    assert {(f, b) for f, b, _m in sides} == {(f, b) for f in HOLDOUT_WITHIN for b in (0, 1)}
+    assert {f for f, _b, m in sides if m} == set(HOLDOUT_WITHIN)  # read muxes in front
+
+
+def test_planner_dsp_rule_is_the_tools():
+    """mul2dsp's choice as scgen.mapping models it: in every committed build whose only
+    multiplies are constant factors, the DSPs are the factors it puts in DSPs."""
+    from scgen.mapping import dsp_multiply
+
+    checked = set()
+    for family, r, g in _committed_rows():
+        kinds = {op.kind for op in g.ops}
+        if "scale" not in kinds or kinds & {"lif_step", "dense_forward"}:
+            continue
+        factors = [int(op.attr("factor") * 256) for op in g.ops if op.kind == "scale"]
+        assert r["dsp"] == sum(dsp_multiply(family, 16, k) for k in factors), r["name"]
+        checked.add((family, r["dsp"] > 0))
+    assert checked == {(f, d) for f in HOLDOUT_WITHIN for d in (False, True)}
 
 
 def test_planner_per_op_sums_and_speed():
@@ -216,7 +270,7 @@ def test_planner_new_op_brings_its_features(monkeypatch):
     b = GraphBuilder("planted")
     b.output("c", b.popcount(b._value("planted_not", (b.encode(b.input("x"), length=64),), {})))
     g = b.build()
-    rows = {k: (f, c) for _i, k, f, c in op_features(g)}
+    rows = {k: (f, c) for _i, k, f, c in op_features(g, "ice40")}
     assert rows["planted_not"] == ({"and": 2.0}, 3)
     p = plan(g, "icebreaker")
     (planted,) = [o for o in p.ops if o["kind"] == "planted_not"]

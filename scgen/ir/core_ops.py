@@ -492,16 +492,36 @@ class _RateOp(_WindowOp):
         return value
 
     def adders(self, op: Op) -> int:
-        """Adders beyond the op's own: a constant multiply (a DSP where the family infers one)
-        is one per set bit past the first."""
+        """Adders beyond the op's own: a constant multiply outside a DSP is one per bit of the
+        constant past the first, its trailing zeros being a shift (the constant's width, not
+        its set bits: the better of the two on the Gowin calibration builds, leave-one-out)."""
         return 0
 
+    def raw_range(self, op: Op, bits: int) -> tuple[int, int]:
+        """The least and greatest raw value before the clamp, for a ``bits``-bit input."""
+        k, top = self.constant(op), (1 << bits) - 1
+        ends = (self.apply(0, k), self.apply(top, k))
+        return min(ends), max(ends)
+
     def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        from ..mapping import dsp_multiply
+
         assert op.result is not None
         n = self.adders(op)
+        bits = ctx.operand_bits(op.operands[0])
+        dsp = n > 0 and dsp_multiply(ctx.family, bits, self.constant(op))
+        # a clamp whose comparison the raw value's range decides is folded away by Yosys
+        lo, hi = self.raw_range(op, bits)
+        clamps = (lo < 0) + (hi > (1 << RATE_BITS) - 1)
         chain = RATE_BITS * (1 + (n > 0))  # a multiply is one stage (a DSP or an adder tree)
         ctx.comb[op.result] = chain  # combinational: its consumer's path runs through it
-        return {"rate_op": 1.0, "rate_mul": float(n > 0), "rate_adders": float(n)}, chain
+        f = {
+            "rate_op": 1.0,
+            "rate_mul": float(dsp),  # in a DSP, as the family's synthesis decides
+            "rate_adders": float(0 if dsp else n),  # else shift-and-add adders
+            "rate_clamps": float(clamps),
+        }
+        return f, chain
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         y = self.apply(np.asarray(args[0]), self.constant(op))
@@ -519,7 +539,10 @@ class Scale(_RateOp):
         return int(op.attr("factor") * 256)
 
     def adders(self, op: Op) -> int:
-        return max(0, bin(abs(self.constant(op))).count("1") - 1)
+        k = abs(self.constant(op))
+        if k & (k - 1) == 0:
+            return 0  # a power of two (or zero): a shift
+        return (k >> ((k & -k).bit_length() - 1)).bit_length() - 1
 
     def apply(self, x: Any, k: int) -> Any:
         return (x * k) >> 8
@@ -650,9 +673,10 @@ class DenseForward(OpKind):
             "dense_neurons": float(nn),
             "dense_neuron_dw": float(nn * dw),
             "dense_count_bits": float(counts * max(1, ni.bit_length())),
-            "dense_rom_kbits": p.n_weights * p.stream_length / 1024 if p.uses_rom else 0.0,
             "dense_divider_bits2": float(counts * divider),
         }
+        if p.uses_rom:  # the weight streams' ROM: block RAM or logic, as Yosys decides
+            f.update(ctx.rom(p.n_weights, p.stream_length))
         return f, max(2 * dw, divider)
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:

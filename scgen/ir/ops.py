@@ -175,6 +175,7 @@ class PlanContext:
     (an op whose result is combinational adds its own, its consumer's path runs on through
     it); ``value_bits`` maps a result id to the bits that can be non-zero (a count of up to
     ``length`` in a 64-bit word has ``length.bit_length()``), where an op knows it.
+    ``family`` is the FPGA family planned for (where :meth:`rom` puts a ROM).
     """
 
     types: dict[int, Type]
@@ -182,6 +183,19 @@ class PlanContext:
     length: int
     comb: dict[int, int] = field(default_factory=dict)
     value_bits: dict[int, int] = field(default_factory=dict)
+    family: str = "ice40"
+
+    def rom(self, width: int, depth: int) -> dict[str, float]:
+        """The features of a ``width``-bit, ``depth``-word ROM (one synchronous read port)
+        where Yosys puts it on the family (:func:`scgen.mapping.map_rom`): block RAMs
+        (``rom_blocks``, with ``rom_mux_bits`` read multiplexer inputs when the depth spans
+        several) or logic (``rom_logic_bits``, and ``rom_logic_width`` data registers)."""
+        from ..mapping import map_rom
+
+        m = map_rom(self.family, width, depth)
+        if m.blocks:
+            return {"rom_blocks": float(m.blocks), "rom_mux_bits": float(m.mux_bits)}
+        return {"rom_logic_bits": float(m.logic_bits), "rom_logic_width": float(width)}
 
     @staticmethod
     def bits(t: Type) -> int:

@@ -13,7 +13,7 @@ import numpy as np
 from ..ir import GraphBuilder, ScGraphBuilder
 from ..ir.graph import Graph
 from ..ir.types import parse_type
-from ..params import EncoderParams, LfsrParams, PermuteParams, SobolParams
+from ..params import EncoderParams, Encoding, LfsrParams, PermuteParams, SobolParams
 
 __all__ = ["calibration_graphs", "holdout_graphs"]
 
@@ -96,21 +96,29 @@ def dense_graph(
 
 
 def primitive_graph(
-    name: str, *, source: str, chains: int, length: int, bipolar: bool = False, words: bool = False
+    name: str,
+    *,
+    source: str,
+    chains: int,
+    length: int,
+    bipolar: bool = False,
+    words: bool = False,
+    dimension: int = 0,
 ) -> Graph:
-    """``chains`` products of two registered ``encoder`` ops (LFSR or Sobol sources; XNOR for
-    bipolar streams, else AND), each counted; with ``words`` a bare source's words as well."""
+    """``chains`` products of two registered ``encoder`` ops (LFSR or Sobol sources, Sobol
+    dimensions from ``dimension`` on; XNOR for bipolar streams, else AND), each counted; with
+    ``words`` a bare source's words as well."""
     b = GraphBuilder(name)
 
     def src(k: int):
         if source == "sobol":
-            return SobolParams(width=16, dimension=k % 8, start=k, scramble=0)
+            return SobolParams(width=16, dimension=(k + dimension) % 8, start=k, scramble=0)
         return LfsrParams(width=16, seed=_SEEDS[k % len(_SEEDS)])
 
     for k in range(chains):
         x = b.input(f"x{k}", "i16" if bipolar else "rate")
         w = b.input(f"w{k}", "i16" if bipolar else "rate")
-        enc = "bipolar" if bipolar else "unipolar"
+        enc = Encoding.BIPOLAR if bipolar else Encoding.UNIPOLAR
         sx, sw = (
             b.apply(
                 "encoder",
@@ -242,7 +250,42 @@ def calibration_graphs() -> list[Graph]:
                     words=words,
                 )
             )
-    return out + _op_calibration_graphs()
+    return out + _op_calibration_graphs() + _mapping_calibration_graphs()
+
+
+def _mapping_calibration_graphs() -> list[Graph]:
+    """Graphs added for the tool's mapping choices (:mod:`scgen.mapping`): weight ROMs
+    on either side of each family's block RAM rule (and one deep enough to need read
+    multiplexers), constant factors on either side of the DSP and clamp rules, and neurons in
+    graphs of several chains (larger designs, for the routing term of fmax)."""
+    out = [
+        dense_graph(
+            f"cal_dense_{ni}x{nn}_l{length}_rom",
+            ni=ni,
+            nn=nn,
+            length=length,
+            const_weights=True,
+        )
+        for ni, nn, length in (
+            (2, 2, 128),
+            (2, 2, 256),
+            (2, 3, 256),
+            (4, 2, 256),
+            (5, 3, 64),
+            (1, 3, 512),
+            (3, 2, 512),
+            (1, 2, 32768),
+        )
+    ]
+    for factor in (1.125, 0.625, 3.0, 0.3):
+        out.append(
+            chain_graph(f"cal_scale_{int(factor * 100)}", chains=2, length=256, scale=factor)
+        )
+    out.append(chain_graph("cal_lif_c4_dw16", chains=4, length=512, neuron_dw=16))
+    out.append(
+        chain_graph("cal_lif_c3_dw24_g", chains=3, length=128, neuron_dw=24, wired_gain=True)
+    )
+    return out
 
 
 def holdout_graphs(n: int = 12, seed: int = 2026, primitives: int = 4, ops: int = 8) -> list[Graph]:

@@ -43,10 +43,11 @@ RESOURCES = ("lut", "ff", "carry", "bram", "dsp")
 WINDOW_FEATURES = ("window", "window_bits")  # the window controller's
 
 
-def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
+def op_features(graph: Graph, family: str) -> list[tuple[int, str, dict[str, float], int]]:
     """Return, per op (and a ``window`` pseudo-op for the window controller), its index, kind,
-    features and the length of its longest carry chain in bits. Every op kind gives its own
-    features (:meth:`scgen.ir.ops.OpKind.plan_features`)."""
+    features on ``family`` and the length of its longest carry chain in bits. Every op kind
+    gives its own features (:meth:`scgen.ir.ops.OpKind.plan_features`); the family decides
+    where a ROM goes (:mod:`scgen.mapping`)."""
     from ..ir.graph import OPS
     from ..ir.lower import window_length
     from ..ir.ops import PlanContext
@@ -54,7 +55,10 @@ def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
     graph.check()
     length = window_length(graph)
     ctx = PlanContext(
-        graph.result_types(), {op.result: op for op in graph.ops if op.result is not None}, length
+        graph.result_types(),
+        {op.result: op for op in graph.ops if op.result is not None},
+        length,
+        family=family,
     )
     bits = max(1, (length + 2).bit_length())
     rows = [(-1, "window", dict(zip(WINDOW_FEATURES, (1.0, float(bits)), strict=True)), 0)]
@@ -73,7 +77,9 @@ def op_features(graph: Graph) -> list[tuple[int, str, dict[str, float], int]]:
 class Model:
     """A fitted model for one FPGA family: per-resource coefficients over the features of its
     calibration graphs and the period model ``ns = base + max over ops ((per_chain_bit +
-    chain[kind]) * chain + delay[kind]) + per_log2_lut * log2(lut)``."""
+    chain[kind]) * chain + delay[kind]) + per_log2_lut * log2(lut) + per_sqrt_cells *
+    sqrt(lut + ff)`` (routing: a net's length grows with the placed design's side, the square
+    root of its cells)."""
 
     family: str
     coef: dict[str, dict[str, float]]
@@ -99,9 +105,8 @@ class Model:
         multiplier, a multiplexer tree), both fitted per family."""
         return _path_ns(self.period, kind, chain)
 
-    def fmax_mhz(self, path_ns: float, lut: float) -> float:
-        p = self.period
-        return 1000.0 / (p["base"] + path_ns + p["per_log2_lut"] * math.log2(max(lut, 2)))
+    def fmax_mhz(self, path_ns: float, lut: float, ff: float = 0.0) -> float:
+        return 1000.0 / (path_ns + _size_ns(self.period, lut, ff))
 
     def to_json(self) -> str:
         return json.dumps(
@@ -116,11 +121,11 @@ class Model:
         )
 
 
-def _graph_features(graph: Graph) -> tuple[dict[str, float], list[tuple[str, int]]]:
+def _graph_features(graph: Graph, family: str) -> tuple[dict[str, float], list[tuple[str, int]]]:
     """The graph's summed features and the (kind, carry-chain bits) of every op with a path."""
     total: dict[str, float] = {}
     paths = []
-    for _i, k, f, c in op_features(graph):
+    for _i, k, f, c in op_features(graph, family):
         for name, v in f.items():
             total[name] = total.get(name, 0.0) + v
         if c:
@@ -134,20 +139,38 @@ def _path_ns(period: dict, kind: str, chain: int) -> float:
     )
 
 
+def _size_ns(period: dict, lut: float, ff: float) -> float:
+    """The period's terms of the design's size: the base, the log of its LUTs and the square
+    root of its cells (LUTs and flip-flops: the side of the area it is placed on)."""
+    return (
+        period["base"]
+        + period["per_log2_lut"] * math.log2(max(lut, 2))
+        + period.get("per_sqrt_cells", 0.0) * math.sqrt(max(lut + ff, 0.0))
+    )
+
+
 def _fit_period(
-    paths: list[list[tuple[str, int]]], lut: np.ndarray, ns: np.ndarray, *, slopes: bool = True
+    paths: list[list[tuple[str, int]]],
+    lut: np.ndarray,
+    ff: np.ndarray,
+    ns: np.ndarray,
+    *,
+    slopes: bool = True,
 ) -> dict:
     """Fit ``ns = base + max over ops ((per_chain_bit + chain[kind]) * chain + delay[kind]) +
-    per_log2_lut * log2(lut)`` (relative error): by turns, take each build's slowest op under
-    the current fit and solve the linear non-negative problem for it, until the slowest ops
-    settle. The max makes it non-convex, so it starts from the longest chain and from each kind
-    being slowest where it occurs, and keeps the best fit. ``slopes``: per-kind chain slopes."""
+    per_log2_lut * log2(lut) + per_sqrt_cells * sqrt(lut + ff)`` (relative error): by turns,
+    take each build's slowest op under the current fit and solve the linear non-negative
+    problem for it, until the slowest ops settle. The max makes it non-convex, so it starts
+    from the longest chain and from each kind being slowest where it occurs, and keeps the best
+    fit. ``slopes``: per-kind chain slopes."""
     kinds = sorted({k for p in paths for k, _c in p})
-    names = ["base", "per_chain_bit", "per_log2_lut"] + [f"delay.{k}" for k in kinds]
+    names = ["base", "per_chain_bit", "per_log2_lut", "per_sqrt_cells"]
+    names += [f"delay.{k}" for k in kinds]
     if slopes:
         names += [f"chain.{k}" for k in kinds]
     col = {n: j for j, n in enumerate(names)}
     logs = np.log2(np.maximum(lut, 2))
+    roots = np.sqrt(np.maximum(lut + ff, 0.0))
 
     def refine(period: dict) -> tuple[float, dict]:
         slowest: list[tuple[str, int]] | None = None
@@ -157,7 +180,7 @@ def _fit_period(
                 break
             slowest = now
             a = np.zeros((len(ns), len(names)))
-            a[:, 0], a[:, 2] = 1.0, logs
+            a[:, 0], a[:, 2], a[:, 3] = 1.0, logs, roots
             for r, (k, c) in enumerate(now):
                 a[r, 1] = c
                 if k:
@@ -165,13 +188,11 @@ def _fit_period(
                     if slopes:
                         a[r, col[f"chain.{k}"]] = c
             sol = nnls(a / ns[:, None], np.ones(len(ns)))
-            period = {n: float(v) for n, v in zip(names, sol, strict=True) if v or n in names[:3]}
+            period = {n: float(v) for n, v in zip(names, sol, strict=True) if v or n in names[:4]}
         pred = np.array(
             [
-                period["base"]
-                + period["per_log2_lut"] * lg
-                + max((_path_ns(period, *kc) for kc in p), default=0.0)
-                for p, lg in zip(paths, logs, strict=True)
+                _size_ns(period, u, f) + max((_path_ns(period, *kc) for kc in p), default=0.0)
+                for p, u, f in zip(paths, lut, ff, strict=True)
             ]
         )
         return float(np.sum((pred / ns - 1) ** 2)), period
@@ -219,7 +240,7 @@ def fit(rows: list[dict], family: str) -> Model:
     if not rows:
         raise ValueError(f"Planner calibration for family {family!r} must have rows, not none")
     graphs = [parse(r["graph"]) for r in rows]
-    vecs = [_graph_features(g) for g in graphs]
+    vecs = [_graph_features(g, family) for g in graphs]
     features = tuple(sorted({k for f, _c in vecs for k, v in f.items() if v}))
     x = np.array([[f.get(k, 0.0) for k in features] for f, _c in vecs])
     used = x.any(axis=0)
@@ -232,20 +253,29 @@ def fit(rows: list[dict], family: str) -> Model:
         full = np.zeros(len(features))
         full[used] = sol
         coef[res] = {k: round(float(c), 5) for k, c in zip(features, full, strict=True) if c}
-    lut_pred = x @ np.array([coef["lut"].get(k, 0.0) for k in features])
+    lut_pred, ff_pred = (
+        x @ np.array([coef[r].get(k, 0.0) for k in features]) for r in ("lut", "ff")
+    )
     ns = np.array([1000.0 / r["fmax_mhz"] for r in rows])
-    period = _fit_period([p for _v, p in vecs], lut_pred, ns)
+    period = _fit_period([p for _v, p in vecs], lut_pred, ff_pred, ns)
     return Model(family, coef, period, len(rows), features)
 
 
 def _model_cache(family: str, data: bytes) -> Path:
     """Where the model fitted on ``data`` is kept: ``$SCGEN_CACHE_DIR/planner`` (default
     ``~/.cache/scgen``), named by a hash of the data and of the code that turns graphs into
-    features and fits them (the IR, the primitives, their params, this module)."""
+    features and fits them (the IR, the primitives, their params, the mapping rules, this
+    module)."""
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha256(data)
     for path in sorted(
-        [*root.glob("ir/*.py"), *root.glob("params/*.py"), root / "primitives.py", Path(__file__)]
+        [
+            *root.glob("ir/*.py"),
+            *root.glob("params/*.py"),
+            root / "primitives.py",
+            Path(__file__),
+            root / "mapping.py",
+        ]
     ):
         h.update(path.name.encode() + path.read_bytes())
     base = os.environ.get("SCGEN_CACHE_DIR") or os.path.join(
@@ -380,7 +410,7 @@ def plan(graph: Graph, board: str, *, error: float = 0.01) -> Plan:
     b = get_board(board)
     model = load_model(b.family)
     need = stream_length_for(error)
-    rows = op_features(graph)
+    rows = op_features(graph, b.family)
     per_op = [(i, k, model.resources(f, k), c) for i, k, f, c in rows]
     total = {r: sum(res[r] for _i, _k, res, _c in per_op) for r in RESOURCES}
     out = Plan(graph.name, b.name, b.family, total=total, error=error)
@@ -391,17 +421,20 @@ def plan(graph: Graph, board: str, *, error: float = 0.01) -> Plan:
                 "kind": k,
                 **res,
                 "chain": c,
-                "fmax_mhz": model.fmax_mhz(model.path_ns(c, k), total["lut"]) if c else None,
+                "fmax_mhz": (
+                    model.fmax_mhz(model.path_ns(c, k), total["lut"], total["ff"]) if c else None
+                ),
             }
         )
     path = max((model.path_ns(c, k) for _i, k, _r, c in per_op if c), default=0.0)
-    out.fmax_mhz = model.fmax_mhz(path, total["lut"])
+    out.fmax_mhz = model.fmax_mhz(path, total["lut"], total["ff"])
     out.stream_length = window_length(graph)
     out.cycles_per_window = out.stream_length + 2 + GraphTop(graph).latency
     types = graph.result_types()
     producer = {op.result: op for op in graph.ops if op.result is not None}
     for op in graph.outputs:
         src = producer[op.operands[0]]
+        assert src.result is not None  # an output's operand is a result
         if isinstance(types[src.result], Bitstream) or src.kind == "popcount":
             sources = _stream_sources(graph, src.result)
             if sources and all(x.startswith("sobol") for x in sources):
