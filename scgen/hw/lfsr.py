@@ -35,11 +35,14 @@ class Lfsr(Primitive):
         p = self.params
         state = Signal(p.width, init=p.seed)
         m.d.comb += self.value.eq(state)
-        if p.galois():
-            nxt = (state >> 1) ^ Mux(state[0], p.taps_mask(), 0)
-        else:
-            feedback = reduce(xor, (state[e - 1] for e in p.exponents))
-            nxt = Cat(feedback, state[:-1])
         with m.If(self.en):
-            m.d.sync += state.eq(nxt)
+            m.d.sync += state.eq(lfsr_next(p, state))
         return m
+
+
+def lfsr_next(params: LfsrParams, state):
+    """The state after one step of the LFSR ``params`` from ``state`` (an expression)."""
+    if params.galois():
+        return (state >> 1) ^ Mux(state[0], params.taps_mask(), 0)
+    feedback = reduce(xor, (state[e - 1] for e in params.exponents))
+    return Cat(feedback, state[:-1])

@@ -8,6 +8,7 @@ from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from ..params.snn import Leak, Reset, SnnLayerParams, SnnParams
+from .lfsr import lfsr_next
 
 __all__ = ["SnnLayer", "SnnNetwork"]
 
@@ -36,6 +37,13 @@ class SnnLayer(wiring.Component):
     ``c``; ``1 <= c <= n_in`` accumulate; ``c = 0`` leak the ring's head, ``c = 1`` add the bias,
     ``c = n_in + 1`` add the synaptic sum and saturate, ``c = n_in + 2`` compare (and subtract),
     ``c = n_in + 3`` reset and rotate.
+
+    Stochastic synapses stretch the synaptic phase to ``N = n_in * L`` cycles: word and spike
+    ``c >> log2 L`` are held for L cycles while the layer's LFSR steps once a cycle (from the
+    step's saved state at each group's ``c = 0``, so every group sees the same draws) and each
+    lane adds ``+-2**stream_shift`` where the draw is below ``|w|``; the phases above follow at
+    ``N + 1`` to ``N + 3``. The saved state takes the LFSR's state after the last group (``seed``
+    for a ``first`` step).
     """
 
     def __init__(self, params: SnnLayerParams):
@@ -64,6 +72,7 @@ class SnnLayer(wiring.Component):
         n_in, pe, groups = p.n_in, p.pe, p.groups()
         n_pad, mw, ww = groups * pe, p.membrane_width, p.weight_width
         sw = p.sum_width()
+        n_syn = p.synapse_cycles()  # n_in, or n_in * L for stochastic synapses
 
         wrom = Memory(shape=unsigned(pe * ww), depth=groups * n_in, init=p.weight_words())
         nrom = Memory(shape=unsigned(pe * 2 * mw), depth=groups, init=p.neuron_words())
@@ -71,7 +80,7 @@ class SnnLayer(wiring.Component):
         wport, nport = wrom.read_port(), nrom.read_port()
 
         active = Signal()
-        c = Signal(range(n_in + 4))
+        c = Signal(range(n_syn + 4))
         g = Signal(range(max(groups, 2)))
         addr = Signal(range(max(groups * n_in, 2)))
         sin = Signal(n_in)
@@ -84,6 +93,13 @@ class SnnLayer(wiring.Component):
         u = [Signal(signed(mw), name=f"u{lane}") for lane in range(pe)]
 
         m.d.comb += [wport.addr.eq(addr), nport.addr.eq(g)]
+        if p.stochastic:
+            lfsr = p.lfsr()
+            draw = Signal(lfsr.width, init=lfsr.seed)  # r_(c - 1) during cycle c of a group
+            saved = Signal(lfsr.width, init=lfsr.seed)  # the step's state, replayed per group
+            src = Mux(c == 0, Mux(self.first, lfsr.seed, saved), draw)
+            hit_value = Const(1 << p.stream_shift(), signed(ww + 1))
+            below = draw[p.compare_shift() :]
         # registered phase flags keep the counters' comparators off the control paths
         end, last_group = Signal(), Signal()
         m.d.comb += self.fin.eq(end & last_group)
@@ -110,13 +126,13 @@ class SnnLayer(wiring.Component):
             # per pipeline stage
             fire = Signal(name=f"fire{lane}")
             nv = Signal(signed(mw), name=f"newv{lane}")
-            with m.If(active & (c == n_in + 2)):
+            with m.If(active & (c == n_syn + 2)):
                 m.d.sync += fire.eq(u[lane] > thr)
             if p.reset is Reset.ZERO:
                 m.d.comb += nv.eq(Mux(fire, p.v_reset, u[lane]))
             else:
                 sub = Signal(signed(mw), name=f"sub{lane}")
-                with m.If(active & (c == n_in + 2)):
+                with m.If(active & (c == n_syn + 2)):
                     m.d.sync += sub.eq(sat(u[lane] - thr))
                 m.d.comb += nv.eq(Mux(fire, sub, u[lane]))
             fires.append(fire)
@@ -127,8 +143,12 @@ class SnnLayer(wiring.Component):
                 with m.If(c == 1):
                     m.d.sync += biased[lane].eq(leaked[lane] + bias)
                 with m.If(fetch_d & bit_d):
-                    m.d.sync += acc[lane].eq(acc[lane] + w)
-                with m.If(c == n_in + 1):
+                    if p.stochastic:
+                        hit = Mux(w < 0, -hit_value, hit_value)
+                        m.d.sync += acc[lane].eq(acc[lane] + Mux(below < abs(w), hit, 0))
+                    else:
+                        m.d.sync += acc[lane].eq(acc[lane] + w)
+                with m.If(c == n_syn + 1):
                     m.d.sync += u[lane].eq(sat(biased[lane] + acc[lane]))
 
         # the spike register after this group's rotation
@@ -136,18 +156,28 @@ class SnnLayer(wiring.Component):
         m.d.comb += rotated.eq(Cat(spikes[pe:], *fires) if n_pad > pe else Cat(*fires))
         m.d.comb += [self.s_next.eq(rotated[: p.n_out]), self.s_out.eq(spikes[: p.n_out])]
 
-        m.d.sync += [fetch_d.eq(0), end.eq(active & ~self.go & (c == n_in + 2))]
+        m.d.sync += [fetch_d.eq(0), end.eq(active & ~self.go & (c == n_syn + 2))]
         with m.If(self.go):
             m.d.sync += [active.eq(1), c.eq(0), g.eq(0), addr.eq(0), sin.eq(self.s_in)]
             m.d.sync += last_group.eq(groups == 1)
         with m.Elif(active):
-            with m.If(c < n_in):
-                m.d.sync += [
-                    addr.eq(addr + 1),
-                    bit_d.eq(sin[0]),
-                    fetch_d.eq(1),
-                    sin.eq(Cat(sin[1:], sin[0]) if n_in > 1 else sin),
-                ]
+            if not p.stochastic:
+                with m.If(c < n_in):
+                    m.d.sync += [
+                        addr.eq(addr + 1),
+                        bit_d.eq(sin[0]),
+                        fetch_d.eq(1),
+                        sin.eq(Cat(sin[1:], sin[0]) if n_in > 1 else sin),
+                    ]
+            else:
+                with m.If(c < n_syn):
+                    m.d.sync += [bit_d.eq(sin[0]), fetch_d.eq(1), draw.eq(lfsr_next(lfsr, src))]
+                    # the next synapse's word and spike after L cycles
+                    with m.If(c[: p.stream_length.bit_length() - 1] == p.stream_length - 1):
+                        m.d.sync += [
+                            addr.eq(addr + 1),
+                            sin.eq(Cat(sin[1:], sin[0]) if n_in > 1 else sin),
+                        ]
             with m.If(end):
                 m.d.sync += [c.eq(0), g.eq(g + 1), spikes.eq(rotated)]
                 m.d.sync += last_group.eq((g == groups - 2) if groups > 1 else 1)
@@ -157,6 +187,8 @@ class SnnLayer(wiring.Component):
                     m.d.sync += ring[n_pad - pe + lane].eq(newv[lane])
                 with m.If(last_group):
                     m.d.sync += [active.eq(0), g.eq(0)]
+                    if p.stochastic:
+                        m.d.sync += saved.eq(draw)
             with m.Else():
                 m.d.sync += c.eq(c + 1)
         return m

@@ -11,6 +11,14 @@ A network is a chain of layers; each layer is a synaptic projection (signed fixe
 
 with ``leak(v) = v - (v >> leak_shift)`` (beta = 1 - 2**-k), ``(v * beta) >> beta_fraction``
 (floor), or ``v`` (IF, no leak). All values are raw integers at one scale per layer.
+
+Synapses are ``exact`` (the sum above) or ``stochastic`` (per layer, the SC way): with the
+layer's LFSR state ``S`` at the step's start (``seed`` on a sample's first step), pair
+``c = i * L + k`` (synapse ``i``, ``k < L``) draws ``r_c``, the LFSR state after ``c + 1`` steps
+from ``S``, and every neuron ``j`` adds ``sign(w[j][i]) << ((weight_width - 1) - log2 L)`` when
+``s[i]`` and ``(r_c >> (lfsr_width - weight_width + 1)) < |w[j][i]|``: ``w[j][i]`` on average.
+All neurons see the same ``r_c`` and the next step starts from ``r_{n_in L - 1}``, so the spikes
+do not depend on the folding.
 """
 
 from __future__ import annotations
@@ -20,11 +28,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .lfsr import LfsrParams
+
 __all__ = [
     "DEVICES",
     "Leak",
     "Reset",
     "SnnLayerParams",
+    "Synapse",
     "SnnParams",
     "estimate",
     "fit",
@@ -46,6 +57,13 @@ class Leak(enum.Enum):
     NONE = "none"  # integrate-and-fire: beta = 1
     SHIFT = "shift"  # v - (v >> leak_shift): beta = 1 - 2**-leak_shift, no multiplier
     MULTIPLY = "multiply"  # (v * beta) >> beta_fraction
+
+
+class Synapse(enum.Enum):
+    """How a projection's weights reach the membrane."""
+
+    EXACT = "exact"  # fixed-point weights added for each input spike
+    STOCHASTIC = "stochastic"  # |w| as a Bernoulli stream (LFSR comparator), counted with sign
 
 
 def _int(owner: str, name: str, value, lo: int, hi: int | None = None) -> None:
@@ -72,6 +90,10 @@ class SnnLayerParams:
     weight_width: int = 8
     membrane_width: int = 16
     pe: int = 1  # neurons computed per cycle (the folding knob); 1 = one synapse per cycle
+    synapse: Synapse = Synapse.EXACT
+    stream_length: int = 1  # L: comparisons per synapse and step (stochastic; 1 for exact)
+    seed: int = 1  # the LFSR state on a sample's first step (stochastic)
+    lfsr_width: int = 16  # the stochastic synapses' LFSR (maximal-length Fibonacci)
 
     def __post_init__(self):
         object.__setattr__(self, "leak", Leak(self.leak))
@@ -110,6 +132,59 @@ class SnnLayerParams:
         _int("SNN layer", "beta_fraction", self.beta_fraction, 1, 16)
         _int("SNN layer", "beta", self.beta, 0, 1 << self.beta_fraction)
         _int("SNN layer", "pe", self.pe, 1, n_out)
+        self._check_synapse()
+
+    def _check_synapse(self) -> None:
+        if not isinstance(self.synapse, Synapse):
+            names = ", ".join(repr(s.value) for s in Synapse)
+            if self.synapse not in {s.value for s in Synapse}:
+                raise ValueError(f"SNN layer synapse must be one of {names}, not {self.synapse!r}")
+            object.__setattr__(self, "synapse", Synapse(self.synapse))
+        top = 1 << (self.weight_width - 1)
+        length = self.stream_length
+        _int("SNN layer", "stream_length", length, 1)
+        if self.synapse is Synapse.EXACT and length != 1:
+            raise ValueError(
+                f"SNN layer stream_length must be 1 for exact synapses, not {length!r}"
+            )
+        if length & (length - 1) or length > top:
+            raise ValueError(
+                f"SNN layer stream_length must be a power of two up to 2**(weight_width - 1) = "
+                f"{top}, not {length!r}"
+            )
+        _int("SNN layer", "lfsr_width", self.lfsr_width, self.weight_width, 32)
+        if self.seed == 0:
+            raise ValueError("SNN layer seed must be non-zero, not 0; a zero state locks the LFSR")
+        _int("SNN layer", "seed", self.seed, 1, (1 << self.lfsr_width) - 1)
+
+    @property
+    def stochastic(self) -> bool:
+        return self.synapse is Synapse.STOCHASTIC
+
+    def lfsr(self) -> LfsrParams:
+        """The stochastic synapses' LFSR, reset to ``seed``."""
+        return LfsrParams(width=self.lfsr_width, seed=self.seed)
+
+    def compare_shift(self) -> int:
+        """Right shift of the LFSR state before its comparison with ``|w|``."""
+        return self.lfsr_width - self.weight_width + 1
+
+    def stream_shift(self) -> int:
+        """A stochastic synapse adds ``sign(w) << stream_shift()`` per comparison won."""
+        return (self.weight_width - 1) - (self.stream_length.bit_length() - 1)
+
+    def synapse_cycles(self) -> int:
+        """Cycles of a group's synaptic phase: ``n_in * stream_length``."""
+        return self.n_in * self.stream_length
+
+    def synapse_config(self) -> tuple[int, ...]:
+        """``(stochastic, L, seed, galois, lfsr_width, taps mask, compare shift, stream shift)``,
+        the twin's config columns for the synapses."""
+        lfsr = self.lfsr()
+        return (
+            int(self.stochastic), self.stream_length, self.seed, int(lfsr.galois()),
+            self.lfsr_width, lfsr.taps_mask(), self.compare_shift(), self.stream_shift(),
+        )  # fmt: skip
 
     @property
     def biases(self) -> tuple[int, ...]:
@@ -129,8 +204,9 @@ class SnnLayerParams:
         return -(-self.n_out // self.pe)
 
     def group_cycles(self) -> int:
-        """Cycles per group: one per input synapse, plus the pipeline's four."""
-        return self.n_in + 4
+        """Cycles per group: one per input synapse (``stream_length`` per synapse when
+        stochastic), plus the pipeline's four."""
+        return self.synapse_cycles() + 4
 
     def cycles(self) -> int:
         """Cycles this layer takes per time step."""
@@ -224,6 +300,16 @@ class SnnParams:
             layers=tuple(replace(la, pe=p) for la, p in zip(self.layers, pes, strict=True))
         )
 
+    def with_synapse(self, synapse: Synapse | str, stream_length: int = 1) -> SnnParams:
+        """Return the same network with every projection's synapses ``synapse``."""
+        from dataclasses import replace
+
+        return SnnParams(
+            layers=tuple(
+                replace(la, synapse=synapse, stream_length=stream_length) for la in self.layers
+            )
+        )
+
     def layer_config(self) -> np.ndarray:
         """The twin's per-layer configuration rows (see :meth:`kernel_arrays`)."""
         return self.kernel_arrays()[0]
@@ -240,7 +326,8 @@ class SnnParams:
         """``(config, weights, neurons)`` as flat int64 arrays for the twin's kernels.
 
         ``config[k]`` = (n_in, n_out, weight offset, neuron offset, leak mode, leak shift or
-        beta_fraction, beta, reset mode, v_reset, membrane_width).
+        beta_fraction, beta, reset mode, v_reset, membrane_width) followed by
+        :meth:`SnnLayerParams.synapse_config`.
         """
         config: list[tuple[int, ...]] = []
         weights: list[int] = []
@@ -250,7 +337,8 @@ class SnnParams:
             mode, shift, beta = la.leak_config()
             config.append(
                 (la.n_in, la.n_out, w_off, n_off, mode, shift, beta,
-                 0 if la.reset is Reset.ZERO else 1, la.v_reset, la.membrane_width)
+                 0 if la.reset is Reset.ZERO else 1, la.v_reset, la.membrane_width,
+                 *la.synapse_config())
             )  # fmt: skip
             weights.extend(x for row in la.weight for x in row)
             neurons.extend(la.biases)
@@ -272,6 +360,7 @@ def to_dict(params: SnnParams) -> dict:
     for la in params.layers:
         d = asdict(la)
         d["leak"], d["reset"] = la.leak.value, la.reset.value
+        d["synapse"] = la.synapse.value
         d["weight"] = [list(row) for row in la.weight]
         d["bias"], d["threshold"] = list(la.biases), list(la.threshold)
         layers.append(d)
@@ -302,7 +391,8 @@ def estimate(params: SnnParams) -> dict[str, int]:
     per-lane pipeline); LUTs as twice the per-lane adder and saturation bits plus the ring's
     input multiplexers, a rule fitted to the iCE40 build of the digits network (442 LUT, 856 FF
     at pe = 1); block RAMs as 4-kbit blocks (at most 16 bits wide) for ROMs of 2 kbit or more
-    (smaller ROMs become logic). report.json of a build has the real figures.
+    (smaller ROMs become logic); stochastic synapses add their LFSR, its saved state and a
+    comparator per lane. report.json of a build has the real figures.
     """
     lut = ff = bram = 0
     for la in params.layers:
@@ -310,6 +400,10 @@ def estimate(params: SnnParams) -> dict[str, int]:
         lane = la.acc_width() + 2 * la.sum_width() + mw
         ff += n_pad * (mw + 1) + la.n_in + la.pe * lane + 3 * la.n_in.bit_length() + 8
         lut += 2 * la.pe * (la.acc_width() + 2 * la.sum_width() + 3 * mw) + 40
+        if la.stochastic:
+            # the LFSR and its saved state; per lane |w|, the comparator and the +-2**shift mux
+            ff += 2 * la.lfsr_width
+            lut += la.lfsr_width + 2 * la.pe * la.weight_width
         for width, depth in (
             (la.pe * la.weight_width, la.groups() * la.n_in),
             (la.pe * 2 * mw, la.groups()),

@@ -7,7 +7,6 @@ from typing import NamedTuple
 import numpy as np
 from numba import prange
 
-from ..params import LfsrParams
 from ..params.snn import SnnParams
 from ._jit import inline, kernel, parallel_kernel
 from .lfsr import lfsr_next
@@ -31,17 +30,24 @@ def _sat(x, width):
 
 
 @inline
-def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, sc, rng):
+def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, rng):
     """One time step of one layer: reads spikes ``s_in``, updates ``v``, writes ``s_out``.
 
     ``peak[0]`` keeps the largest |u| before saturation (the quantisation report's figure).
-    ``sc = (length, galois, width, taps_mask, shift)``: with ``length > 0`` each active
-    synapse adds ``sign(w) * count << shift`` instead of ``w``, ``count`` the ones of ``length``
-    comparisons ``(lfsr >> (width - weight_width + 1)) < |w|`` with the LFSR state ``rng[0]``
-    stepped before each (stochastic synapses).
+    ``rng[0]`` is the layer's LFSR state for stochastic synapses (``cfg[10:]``, see
+    :meth:`SnnLayerParams.synapse_config`): the step draws ``n_in * L`` states from it (from
+    ``seed`` when ``first``), the same ones for every neuron, and leaves the last one there.
     """
     n_in, n_out, w_off, n_off = cfg[0], cfg[1], cfg[2], cfg[3]
     mode, shift, beta, reset, v_reset, width = cfg[4], cfg[5], cfg[6], cfg[7], cfg[8], cfg[9]
+    stochastic, length, sc_shift = cfg[10], cfg[11], cfg[17]
+    draws = np.empty(n_in * length if stochastic else 0, dtype=np.int64)
+    if stochastic:
+        state = cfg[12] if first else rng[0]
+        for c in range(n_in * length):
+            state = lfsr_next(state, cfg[13], cfg[14], cfg[15])
+            draws[c] = state >> cfg[16]
+        rng[0] = state
     for j in range(n_out):
         v0 = 0 if first else v[j]
         if mode == 1:
@@ -55,16 +61,15 @@ def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, sc, rng):
         for i in range(n_in):
             if s_in[i]:
                 w = weights[row + i]
-                if sc[0] == 0:
+                if stochastic == 0:
                     acc += w
                 else:
                     mag = w if w >= 0 else -w
                     count = 0
-                    for _ in range(sc[0]):
-                        rng[0] = lfsr_next(rng[0], sc[1], sc[2], sc[3])
-                        if (rng[0] >> cfg[10]) < mag:
+                    for c in range(i * length, (i + 1) * length):
+                        if draws[c] < mag:
                             count += 1
-                    acc += (count << sc[4]) if w >= 0 else -(count << sc[4])
+                    acc += (count << sc_shift) if w >= 0 else -(count << sc_shift)
         u = leaked + neurons[n_off + j] + acc
         if abs(u) > peak[0]:
             peak[0] = abs(u)
@@ -79,13 +84,13 @@ def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, sc, rng):
 
 
 @parallel_kernel
-def _snn_steps_kernel(config, weights, neurons, spikes, out, peak, sc, seeds):
+def _snn_steps_kernel(config, weights, neurons, spikes, out, peak):
     """``spikes`` (T, B, n_in) -> every layer's spikes ``out`` (T, B, sum n_out) per sample."""
     steps, batch = spikes.shape[0], spikes.shape[1]
     layers = config.shape[0]
     total = out.shape[2]
     for b in prange(batch):
-        rng = np.full(1, seeds[b], dtype=np.int64)
+        rng = np.zeros(layers, dtype=np.int64)  # set from the seeds on the first step
         v = np.zeros(total, dtype=np.int64)
         for t in range(steps):
             base = 0
@@ -97,29 +102,23 @@ def _snn_steps_kernel(config, weights, neurons, spikes, out, peak, sc, seeds):
                     s_in = out[t, b, base - config[k - 1, 1] : base]
                 _layer_step(
                     config[k], weights, neurons, s_in, v[base : base + n_out],
-                    out[t, b, base : base + n_out], t == 0, peak[b, k : k + 1], sc, rng,
+                    out[t, b, base : base + n_out], t == 0, peak[b, k : k + 1], rng[k : k + 1],
                 )  # fmt: skip
                 base += n_out
 
 
 def snn_steps(
-    params: SnnParams,
-    spikes: np.ndarray,
-    *,
-    stream_length: int = 0,
-    lfsr: LfsrParams | None = None,
-    seeds: np.ndarray | None = None,
+    params: SnnParams, spikes: np.ndarray, *, stream_length: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run ``spikes`` ``(T, batch, n_in)`` (0/1), every sample from the reset state.
 
     Returns every layer's spikes ``(T, batch, sum of n_out)`` as uint8 (layers side by side) and
-    the largest |membrane sum before saturation| ``(batch, layers)``.
+    the largest |membrane sum before saturation| ``(batch, layers)``. Each layer's synapses are
+    exact or stochastic as its params say (see :mod:`scgen.params.snn`); every sample starts
+    its LFSRs from the layers' seeds, as the hardware does on a ``first`` step.
 
-    ``stream_length`` = L > 0 (a power of two, at most ``2**(weight_width - 1)``) replaces
-    every exact synapse by a stochastic one (the SC way): an active synapse adds
-    ``sign(w) * 2**(weight_width - 1) / L`` times the ones among L comparisons of an LFSR
-    (``lfsr``, default 16-bit) against ``|w|``: ``w`` on average. Each sample starts its LFSR
-    at ``seeds[b]`` (default 1, 2, ...). This variant is twin-only: it has no hardware yet.
+    ``stream_length`` = L > 0 makes every layer stochastic with streams of L (a shorthand for
+    setting ``synapse="stochastic", stream_length=L`` on each layer).
     """
     spikes = np.asarray(spikes)
     if spikes.ndim != 3 or spikes.shape[2] != params.n_in:
@@ -129,42 +128,16 @@ def snn_steps(
     bad = spikes[(spikes != 0) & (spikes != 1)]
     if bad.size:
         raise ValueError(f"SNN input spikes must be 0 or 1, not {bad.flat[0].item()!r}")
+    if stream_length:
+        params = params.with_synapse("stochastic", stream_length)
     config, weights, neurons = params.kernel_arrays()
     batch = spikes.shape[1]
-    lfsr = LfsrParams() if lfsr is None else lfsr
-    widths = {la.weight_width for la in params.layers}
-    if stream_length:
-        ww = min(widths)
-        if stream_length & (stream_length - 1) or not 1 <= stream_length <= 1 << (ww - 1):
-            raise ValueError(
-                f"SNN stream_length must be a power of two up to 2**(weight_width - 1) = "
-                f"{1 << (ww - 1)}, not {stream_length!r}"
-            )
-        if lfsr.width < max(widths):
-            raise ValueError(
-                f"SNN stochastic synapses need an LFSR of at least {max(widths)} bits, not "
-                f"{lfsr.width!r}"
-            )
-    # comparator shift per layer: the LFSR's top weight_width - 1 bits against |w|
-    shifts = np.array([[lfsr.width - la.weight_width + 1] for la in params.layers])
-    config = np.ascontiguousarray(np.hstack([config, shifts]), dtype=np.int64)
-    sc_shift = 0 if not stream_length else (min(widths) - 1) - (stream_length.bit_length() - 1)
-    sc = np.array(
-        [stream_length, int(lfsr.galois()), lfsr.width, lfsr.taps_mask(), sc_shift],
-        dtype=np.int64,
-    )
-    if seeds is None:
-        seeds = (np.arange(batch) % ((1 << lfsr.width) - 1)) + 1
-    seeds = np.asarray(seeds, dtype=np.int64)
-    if seeds.shape != (batch,) or np.any(seeds == 0):
-        raise ValueError(f"SNN seeds must be {batch} non-zero LFSR states, not {seeds!r}")
     total = sum(la.n_out for la in params.layers)
     out = np.zeros((spikes.shape[0], batch, total), dtype=np.uint8)
     peak = np.zeros((batch, len(params.layers)), dtype=np.int64)
     _snn_steps_kernel(
-        config, weights, neurons, np.ascontiguousarray(spikes, dtype=np.uint8), out, peak, sc,
-        seeds,
-    )  # fmt: skip
+        config, weights, neurons, np.ascontiguousarray(spikes, dtype=np.uint8), out, peak
+    )
     return out, peak
 
 
@@ -181,8 +154,7 @@ def _snn_kernel(
     v = np.zeros(total, dtype=np.int64)
     spk = np.zeros(total, dtype=np.uint8)
     peak = np.zeros(1, dtype=np.int64)
-    exact = np.zeros(5, dtype=np.int64)  # exact synapses: no stochastic stream
-    rng = np.ones(1, dtype=np.int64)
+    rng = config[:, 12].copy()  # every layer's LFSR starts at its seed after reset
     result = np.zeros(n_last, dtype=np.int64)
     held = np.zeros(n_last, dtype=np.int64)
     is_busy, count, is_done = False, 0, False
@@ -211,7 +183,7 @@ def _snn_kernel(
                     vin = spk[base - config[k - 1, 1] : base]
                 _layer_step(
                     config[k], weights, neurons, vin, v[base : base + n_out],
-                    spk[base : base + n_out], first[t] != 0, peak, exact, rng,
+                    spk[base : base + n_out], first[t] != 0, peak, rng[k : k + 1],
                 )  # fmt: skip
                 base += n_out
             result[:] = spk[total - n_last :]
