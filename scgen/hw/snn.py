@@ -39,11 +39,11 @@ class SnnLayer(wiring.Component):
     ``c = n_in + 3`` reset and rotate.
 
     Stochastic synapses stretch the synaptic phase to ``N = n_in * L`` cycles: word and spike
-    ``c >> log2 L`` are held for L cycles while the layer's LFSR steps once a cycle (from the
-    step's saved state at each group's ``c = 0``, so every group sees the same draws) and each
-    lane adds ``+-2**stream_shift`` where the draw is below ``|w|``; the phases above follow at
-    ``N + 1`` to ``N + 3``. The saved state takes the LFSR's state after the last group (``seed``
-    for a ``first`` step).
+    ``c >> log2 L`` are held for L cycles while the layer's LFSR makes ``weight_width - 1``
+    steps a cycle (from the step's saved state at each group's ``c = 0``, so every group sees
+    the same draws) and each lane adds ``+-2**stream_shift`` where the draw is below ``|w|``; the
+    phases above follow at ``N + 1`` to ``N + 3``. After the last group the saved state takes
+    the LFSR's (a ``first`` step starts from ``seed`` instead).
     """
 
     def __init__(self, params: SnnLayerParams):
@@ -97,7 +97,13 @@ class SnnLayer(wiring.Component):
             lfsr = p.lfsr()
             draw = Signal(lfsr.width, init=lfsr.seed)  # r_(c - 1) during cycle c of a group
             saved = Signal(lfsr.width, init=lfsr.seed)  # the step's state, replayed per group
-            src = Mux(c == 0, Mux(self.first, lfsr.seed, saved), draw)
+            nxt = Signal(lfsr.width, name="leap0")
+            m.d.comb += nxt.eq(Mux(c == 0, Mux(self.first, lfsr.seed, saved), draw))
+            for k in range(p.draw_steps()):
+                # a signal per step: nested expressions would copy the state once per tap
+                step = Signal(lfsr.width, name=f"leap{k + 1}")
+                m.d.comb += step.eq(lfsr_next(lfsr, nxt))
+                nxt = step
             hit_value = Const(1 << p.stream_shift(), signed(ww + 1))
             below = draw[p.compare_shift() :]
         # registered phase flags keep the counters' comparators off the control paths
@@ -171,7 +177,7 @@ class SnnLayer(wiring.Component):
                     ]
             else:
                 with m.If(c < n_syn):
-                    m.d.sync += [bit_d.eq(sin[0]), fetch_d.eq(1), draw.eq(lfsr_next(lfsr, src))]
+                    m.d.sync += [bit_d.eq(sin[0]), fetch_d.eq(1), draw.eq(nxt)]
                     # the next synapse's word and spike after L cycles
                     with m.If(c[: p.stream_length.bit_length() - 1] == p.stream_length - 1):
                         m.d.sync += [

@@ -45,7 +45,8 @@ def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, rng):
     if stochastic:
         state = cfg[12] if first else rng[0]
         for c in range(n_in * length):
-            state = lfsr_next(state, cfg[13], cfg[14], cfg[15])
+            for _ in range(cfg[18]):
+                state = lfsr_next(state, cfg[13], cfg[14], cfg[15])
             draws[c] = state >> cfg[16]
         rng[0] = state
     for j in range(n_out):
