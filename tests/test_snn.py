@@ -7,8 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scgen import sim, snn
+from scgen.params import MAXIMAL_TAPS
 from scgen.primitives import PRIMITIVES
-from scgen.snn import Leak, Reset, SnnLayerParams, SnnNetwork, SnnParams
+from scgen.snn import Leak, Reset, SnnLayerParams, SnnNetwork, SnnParams, Synapse
 
 
 def _layer(**kw):
@@ -17,7 +18,7 @@ def _layer(**kw):
 
 
 @st.composite
-def networks(draw, max_layers=3):
+def networks(draw, max_layers=3, max_length=4):
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     n = draw(st.integers(1, 7))
@@ -30,6 +31,8 @@ def networks(draw, max_layers=3):
         mlo, mhi = -(1 << (mw - 1)), (1 << (mw - 1)) - 1
         leak = draw(st.sampled_from(list(Leak)))
         bf = draw(st.integers(1, 9))
+        synapse = draw(st.sampled_from(list(Synapse)))
+        length = 1 << draw(st.integers(0, min(ww - 1, max_length.bit_length() - 1)))
         layers.append(
             SnnLayerParams(
                 weight=rng.integers(wlo, whi, (n_out, n), endpoint=True).tolist(),
@@ -45,6 +48,10 @@ def networks(draw, max_layers=3):
                 weight_width=ww,
                 membrane_width=mw,
                 pe=draw(st.integers(1, n_out)),
+                synapse=synapse,
+                stream_length=length if synapse is Synapse.STOCHASTIC else 1,
+                seed=draw(st.integers(1, (1 << ww) - 1)),
+                lfsr_width=draw(st.integers(ww, 16)),
             )
         )
         n = n_out
@@ -55,16 +62,47 @@ def networks(draw, max_layers=3):
 _stimulus = PRIMITIVES["snn_network"].stimulus
 
 
+def reference_draws(la, state):
+    """The ``n_in * L`` comparator values of a stochastic layer's step from LFSR ``state``, and
+    the state after: a Fibonacci LFSR (new bit = XOR of the tapped bits, shifted in at bit 0)
+    stepped ``weight_width - 1`` times per draw, its top ``weight_width - 1`` bits compared."""
+    draws = []
+    for _ in range(la.n_in * la.stream_length):
+        for _ in range(la.weight_width - 1):
+            bit = 0
+            for e in MAXIMAL_TAPS[la.lfsr_width]:
+                bit ^= (state >> (e - 1)) & 1
+            state = ((state << 1) | bit) & ((1 << la.lfsr_width) - 1)
+        draws.append(state >> (la.lfsr_width - la.weight_width + 1))
+    return draws, state
+
+
+def reference_sum(la, j, x, draws):
+    """Synaptic sum of neuron ``j`` for input spikes ``x`` (``draws`` for stochastic layers)."""
+    if la.synapse is Synapse.EXACT:
+        return sum(w for w, s in zip(la.weight[j], x, strict=True) if s)
+    unit, acc = (1 << (la.weight_width - 1)) // la.stream_length, 0
+    for i, (w, s) in enumerate(zip(la.weight[j], x, strict=True)):
+        if s:
+            hits = sum(d < abs(w) for d in draws[i * la.stream_length : (i + 1) * la.stream_length])
+            acc += unit * hits if w >= 0 else -unit * hits
+    return acc
+
+
 def reference_steps(params, spikes):
     """Plain-Python model of the network's arithmetic (independent of the twin's kernel)."""
     steps, batch, _ = spikes.shape
     outs = []
     for b in range(batch):
         vs = [[0] * la.n_out for la in params.layers]
+        states = [la.seed for la in params.layers]
         rows = []
         for t in range(steps):
             x = [int(s) for s in spikes[t, b]]
             for k, la in enumerate(params.layers):
+                draws = []
+                if la.synapse is Synapse.STOCHASTIC:
+                    draws, states[k] = reference_draws(la, states[k])
                 hi, lo = (1 << (la.membrane_width - 1)) - 1, -(1 << (la.membrane_width - 1))
                 y = []
                 for j in range(la.n_out):
@@ -73,7 +111,7 @@ def reference_steps(params, spikes):
                         v = v - (v >> la.leak_shift)
                     elif la.leak is Leak.MULTIPLY:
                         v = (v * la.beta) >> la.beta_fraction
-                    u = v + la.bias[j] + sum(w for w, s in zip(la.weight[j], x, strict=True) if s)
+                    u = v + la.bias[j] + reference_sum(la, j, x, draws)
                     u = min(hi, max(lo, u))
                     fire = u > la.threshold[j]
                     if fire:
@@ -130,7 +168,8 @@ def test_snn_folding_changes_time_not_spikes(net, data):
     spikes = (np.random.default_rng(seed).random((10, 2, params.n_in)) < 0.5).astype(np.uint8)
     assert np.array_equal(snn.run(params, spikes), snn.run(other, spikes))
     assert other.step_cycles() == len(pes) - 1 + sum(
-        -(-la.n_out // p) * (la.n_in + 4) for la, p in zip(params.layers, pes, strict=True)
+        -(-la.n_out // p) * (la.n_in * la.stream_length + 4)
+        for la, p in zip(params.layers, pes, strict=True)
     )
 
 
@@ -267,34 +306,118 @@ def test_snn_from_dict_wrong():
         snn.from_dict({})
 
 
-def test_snn_stochastic_synapses_approach_exact():
-    # IF neuron, one input always on, weight w, threshold 64 * w - 1, subtractive reset (no
-    # charge lost at a spike): the exact neuron fires on every 64th step; stochastic synapses
-    # fire about as often, closer with longer streams
+@pytest.mark.parametrize("length", [4, 32])
+def test_snn_stochastic_sum_approaches_exact(length):
+    # an IF neuron with one input always on and a threshold it never reaches: |u| after T
+    # steps (the peak) is T stochastic sums of L draws; a draw hits with p = |w| / 2**(ww - 1),
+    # so the hit count has mean T L p and, the draws being disjoint windows of an m-sequence
+    # (close to independent), a binomial spread; allow 5 sigma plus one for the LFSR's
+    # missing zero state
+    steps, ww = 64, 8
+    for w in (1, 5, 37, 64, 100, -77, 127, -128):
+        la = SnnLayerParams(
+            weight=[[w]], threshold=[(1 << 30) - 1], leak="none", membrane_width=32,
+            synapse="stochastic", stream_length=length, seed=0x1D3,
+        )  # fmt: skip
+        _, peak = snn.snn_steps(SnnParams(layers=(la,)), np.ones((steps, 1, 1), dtype=np.uint8))
+        unit = (1 << (ww - 1)) // length
+        hits, n, p = int(peak[0, 0]) / unit, steps * length, abs(w) / (1 << (ww - 1))
+        assert abs(hits - n * p) <= 5 * np.sqrt(n * p * (1 - p)) + 1, (w, hits, n * p)
+        if abs(w) == 1 << (ww - 1):
+            assert int(peak[0, 0]) == steps * abs(w)  # p = 1: exactly the weight
+
+
+def test_snn_stochastic_known_answer():
+    # 4-bit weights, L = 2, LFSR width 4 (x^4 + x^3 + 1), seed 0b1001; 3 steps per draw, the
+    # top 3 bits compared: states 1001 -> 0011 -> 0110 -> 1101 (draw 6), -> 1010 -> 0101 -> 1011
+    # (draw 5); |w| = 6: hits 0 then 1 (5 < 6), each worth 2**3 / 2 = 4: u = 4, spike (> 3)
     la = SnnLayerParams(
-        weight=[[5]] * 64, threshold=[64 * 5 - 1] * 64, leak="none", reset="subtract"
-    )
-    params = SnnParams(layers=(la,))
-    spikes = np.ones((672, 4, 1), dtype=np.uint8)  # 10.5 periods: away from the 11th spike
-    exact = snn.run(params, spikes).sum()
-    assert exact == 10 * 4 * 64
-    errors = []
-    for length in (2, 128):
-        out, _ = snn.snn_steps(params, spikes, stream_length=length)
-        errors.append(abs(int(out.sum()) - int(exact)) / exact)
-    assert errors[1] < 0.01 and errors[1] <= errors[0]
-    again, _ = snn.snn_steps(params, spikes, stream_length=2)
-    assert np.array_equal(again, snn.snn_steps(params, spikes, stream_length=2)[0])
+        weight=[[6]], threshold=[3], weight_width=4, membrane_width=8, synapse="stochastic",
+        stream_length=2, seed=0b1001, lfsr_width=4,
+    )  # fmt: skip
+    _, peak = snn.snn_steps(SnnParams(layers=(la,)), np.ones((1, 1, 1), dtype=np.uint8))
+    assert int(peak[0, 0]) == 4
 
 
-def test_snn_stream_length_wrong():
+def test_snn_stochastic_steps_shorthand():
     params = SnnParams(layers=(_layer(),))
+    spikes = (np.random.default_rng(2).random((5, 2, 2)) < 0.7).astype(np.uint8)
+    out, _ = snn.snn_steps(params, spikes, stream_length=8)
+    again, _ = snn.snn_steps(params.with_synapse("stochastic", 8), spikes)
+    assert np.array_equal(out, again)
+    assert params.with_synapse("stochastic", 8).layers[0].cycles() == 3 * (2 * 8 + 4)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks(max_length=8), st.data())
+def test_snn_stochastic_folding_same_spikes_in_pysim(net, data):
+    # mixed exact and stochastic layers, several samples (first-step resets), two foldings
+    params, seed = net
+    rng = np.random.default_rng(seed)
+    spikes = (rng.random((3, 2, params.n_in)) < 0.6).astype(np.uint8)
+    ref = snn.run(params, spikes)
+    assert np.array_equal(ref, reference_steps(params, spikes)[:, :, -params.n_out :])
+    pes = tuple(data.draw(st.integers(1, la.n_out)) for la in params.layers)
+    assert np.array_equal(snn.run(params.with_pe(pes), spikes, backend="pysim"), ref)
+
+
+@pytest.mark.verilator
+def test_snn_stochastic_run_verilator_equals_twin(tmp_path):
+    rng = np.random.default_rng(11)
+    la = SnnLayerParams(
+        weight=rng.integers(-100, 100, (6, 5)).tolist(), threshold=[30] * 6, leak_shift=2,
+        synapse="stochastic", stream_length=8, seed=0xBEE, pe=3,
+    )  # fmt: skip
+    lb = SnnLayerParams(weight=rng.integers(-60, 90, (4, 6)).tolist(), threshold=[40] * 4, pe=2)
+    lc = SnnLayerParams(
+        weight=rng.integers(-8, 8, (3, 4)).tolist(), threshold=[2] * 3, weight_width=4,
+        synapse="stochastic", stream_length=4, lfsr_width=11, seed=5,
+    )  # fmt: skip
+    params = SnnParams(layers=(la, lb, lc))
+    spikes = (rng.random((5, 3, 5)) < 0.6).astype(np.uint8)
+    want = snn.run(params, spikes)
+    assert want.sum() > 0
+    got = snn.run(params, spikes, backend="verilator", build_dir=tmp_path)
+    assert np.array_equal(got, want)
+
+
+def test_snn_layer_synapse_wrong():
+    with pytest.raises(
+        ValueError, match=r"^SNN layer synapse must be one of 'exact', 'stochastic', not 'sc'$"
+    ):
+        _layer(synapse="sc")
+
+
+def test_snn_layer_stream_length_wrong():
     with pytest.raises(
         ValueError,
-        match=r"^SNN stream_length must be a power of two up to 2\*\*\(weight_width - 1\) = 128, not 3$",
+        match=r"^SNN layer stream_length must be a power of two up to 2\*\*\(weight_width - 1\) "
+        r"= 128, not 3$",
     ):
-        snn.snn_steps(params, np.zeros((1, 1, 2)), stream_length=3)
+        _layer(synapse="stochastic", stream_length=3)
     with pytest.raises(
-        ValueError, match=r"^SNN seeds must be 1 non-zero LFSR states, not array\(\[0\]\)$"
+        ValueError,
+        match=r"^SNN layer stream_length must be a power of two up to 2\*\*\(weight_width - 1\) "
+        r"= 8, not 16$",
     ):
-        snn.snn_steps(params, np.zeros((1, 1, 2)), stream_length=2, seeds=np.array([0]))
+        _layer(synapse="stochastic", stream_length=16, weight_width=4)
+    with pytest.raises(
+        ValueError, match=r"^SNN layer stream_length must be 1 for exact synapses, not 4$"
+    ):
+        _layer(stream_length=4)
+    with pytest.raises(ValueError, match=r"^SNN layer stream_length must be at least 1, not 0$"):
+        _layer(synapse="stochastic", stream_length=0)
+
+
+def test_snn_layer_seed_wrong():
+    with pytest.raises(
+        ValueError, match=r"^SNN layer seed must be non-zero, not 0; a zero state locks the LFSR$"
+    ):
+        _layer(synapse="stochastic", seed=0)
+    with pytest.raises(ValueError, match=r"^SNN layer seed must be between 1 and 1023, not 1024$"):
+        _layer(synapse="stochastic", seed=1024, lfsr_width=10)
+
+
+def test_snn_layer_lfsr_width_wrong():
+    with pytest.raises(ValueError, match=r"^SNN layer lfsr_width must be between 8 and 32, not 7$"):
+        _layer(synapse="stochastic", lfsr_width=7)
