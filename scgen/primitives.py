@@ -924,10 +924,24 @@ def _snn_example(rng):
                 weight_width=ww,
                 membrane_width=mw,
                 pe=_pick(rng, 1, n_out),
+                **_snn_synapse(rng, ww),
             )
         )
         n = n_out
     return SnnParams(layers=tuple(layers))
+
+
+def _snn_synapse(rng, ww):
+    # a third of the layers stochastic, with short streams (the window grows with L)
+    if rng.random() >= 1 / 3:
+        return {}
+    lw = _pick(rng, ww, 16)
+    return {
+        "synapse": "stochastic",
+        "stream_length": 1 << _pick(rng, 0, min(ww - 1, 2)),
+        "seed": _pick(rng, 1, (1 << lw) - 1),
+        "lfsr_width": lw,
+    }
 
 
 def _snn_stimulus(params: SnnParams, rng, cycles):

@@ -105,6 +105,28 @@ def test_nir_quantize_report_formats():
     assert report.table().splitlines()[0].split()[:3] == ["node", "n", "frac"]
 
 
+def test_nir_quantize_stochastic_report():
+    # the second projection stochastic: its row compares the SC twin with the float reference,
+    # the exact rows do not; the fixed-point columns are those of the all-exact network
+    net, data = _load("digits")
+    calib = data["spikes"][:, :60]
+    exact, report0 = sn.quantize(net, calib, fraction=5)
+    params, report = sn.quantize(
+        net, calib, fraction=5, synapse=("exact", "stochastic"), stream_length=32
+    )
+    assert [la.synapse for la in params.layers] == [snn.Synapse.EXACT, snn.Synapse.STOCHASTIC]
+    assert params.layers[1].stream_length == 32 and params.with_synapse("exact") == exact
+    first, second = report.rows
+    assert "sc_spike_agreement" not in first and 0.5 < second["sc_spike_agreement"] <= 1
+    assert first["spike_agreement"] == report0.rows[0]["spike_agreement"]
+    assert report.argmax_agreement == report0.argmax_agreement
+    sc_counts = snn.run(params, calib).sum(0).argmax(1)
+    ref_counts = sn.simulate(net, calib).sum(0).argmax(1)
+    assert report.sc_argmax_agreement == (sc_counts == ref_counts).mean()
+    assert "SC spikes eq" in report.table() and "argmax agreement, SC twin" in report.table()
+    assert report0.sc_argmax_agreement is None and "SC" not in report0.table()
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_nir_read_write_read_is_identity(name, tmp_path):
     net, _ = _load(name)

@@ -51,3 +51,22 @@ def test_snn_cli_run_inputs_wrong(tmp_path):
         SystemExit, match=r"^scgen: SNN network file format must be 'scgen.snn/1', not 'other'$"
     ):
         main(["nir", "run", str(net), "--inputs", str(tmp_path / "bad.npz")])
+
+
+def test_snn_cli_import_stochastic(tmp_path, capsys):
+    data = np.load(f"{DIGITS}.npz")
+    np.savez(tmp_path / "calib.npz", spikes=data["spikes"][:, :20])
+    out = tmp_path / "net.scir"
+    argv = ["nir", "import", f"{DIGITS}.nir", "--dt", "1e-4", "--calibration",
+            str(tmp_path / "calib.npz"), "--fraction", "5", "--synapse", "stochastic",
+            "--stream-length", "8", "-o", str(out)]  # fmt: skip
+    assert main(argv) == 0
+    assert "argmax agreement, SC twin" in capsys.readouterr().out
+    text = out.read_text()
+    assert 'synapse="stochastic,stochastic"' in text and "stream_length=[8, 8]" in text
+
+
+def test_snn_cli_import_stream_length_wrong(tmp_path):
+    with pytest.raises(SystemExit, match=r"^scgen: --stream-length needs --synapse stochastic$"):
+        main(["nir", "import", f"{DIGITS}.nir", "--dt", "1e-4", "--stream-length", "8", "-o",
+              str(tmp_path / "x.json")])  # fmt: skip

@@ -3,6 +3,7 @@ verifies, runs on the twin, pysim and Verilator (GraphTop and the emitted file) 
 spikes as ``scgen.snn.run``, and runs over the simulated UART host link and ``scgen run``.
 The fixtures are snnTorch 1.0.0's own exports (tests/fixtures/nir); no torch is needed."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +74,24 @@ def test_snn_graph_twin_equals_snn_run_and_pysim():
     np.testing.assert_array_equal(_outputs(g, fresh), want)
 
 
+def test_snn_graph_stochastic_prints_parses_and_runs():
+    params, spikes = _fixture("leaky_zero", (4, 2))
+    params = snn.SnnParams(layers=(
+        params.layers[0],
+        replace(params.layers[1], synapse="stochastic", stream_length=4, seed=0x5A5, lfsr_width=12),
+    ))  # fmt: skip
+    spikes = spikes[:, :3]
+    g = snn.network_graph(params, spikes.shape[0])
+    text = g.to_text()
+    assert 'synapse="exact,stochastic"' in text and "seed=[1, 1445]" in text
+    assert parse(text) == g and g.verify() == []
+    want = snn.run(params, spikes)
+    assert not np.array_equal(want, snn.run(params.with_synapse("exact"), spikes))
+    np.testing.assert_array_equal(_outputs(g, run_windows(g, _windows(spikes))), want)
+    hw = run_hardware([g], [_windows(spikes)], backend="pysim")[0]
+    np.testing.assert_array_equal(_outputs(g, hw), want)
+
+
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), steps=st.integers(1, 4), windows=st.integers(1, 3))
 def test_snn_graph_random_networks_twin_equals_pysim(seed, steps, windows):
@@ -124,6 +143,7 @@ def _graph_with(**attrs):
     g = snn.network_graph(params, 24)
     op = g.ops[1]
     new = tuple((k, attrs.get(k, v)) for k, v in op.attrs)
+    new += tuple((k, v) for k, v in attrs.items() if k not in dict(op.attrs))
     return type(g)(g.name, (g.ops[0], type(op)(op.kind, op.result, op.operands, new), g.ops[2]))
 
 
@@ -151,6 +171,21 @@ def test_snn_graph_leak_wrong():
         r"not 'shift'$",
     ):
         _graph_with(leak="shift").check()
+
+
+def test_snn_graph_synapse_wrong():
+    with pytest.raises(
+        VerifyError,
+        match=r"^op\[1\] \(snn\): parameters: sc.snn synapse must name one mode per layer "
+        r"\(2\), not 'stochastic'$",
+    ):
+        _graph_with(synapse="stochastic").check()
+    with pytest.raises(
+        VerifyError,
+        match=r"^op\[1\] \(snn\): parameters: SNN layer stream_length must be a power of two "
+        r"up to 2\*\*\(weight_width - 1\) = 128, not 5$",
+    ):
+        _graph_with(synapse="exact,stochastic", stream_length=(1, 5)).check()
 
 
 def test_snn_graph_operand_wrong():

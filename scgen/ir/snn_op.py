@@ -12,6 +12,8 @@ layer after layer, flattened so that they print and parse::
 
 ``weight`` holds every layer's ``[out][in]`` table row by row, ``bias`` and ``threshold`` one
 entry per neuron, layer after layer; ``leak`` and ``reset`` one name per layer, comma-separated.
+A network with stochastic synapses also carries ``synapse="exact,stochastic"`` (one mode per
+layer) and per layer ``stream_length``, ``seed`` and ``lfsr_width``.
 
 Hardware: :class:`scgen.hw.SnnNetwork` stepped ``T`` times per window, step ``t`` fed with the
 input's word ``t``; each step's spikes are shifted into the result, which is final (and the
@@ -43,7 +45,11 @@ _PER_LAYER = (
     "weight_width",
     "membrane_width",
     "pe",
+    "stream_length",
+    "seed",
+    "lfsr_width",
 )
+_SYNAPSE = ("stream_length", "seed", "lfsr_width")  # printed only with stochastic synapses
 
 
 def snn_attrs(params: SnnParams, steps: int) -> dict[str, object]:
@@ -60,8 +66,12 @@ def snn_attrs(params: SnnParams, steps: int) -> dict[str, object]:
         "leak": ",".join(la.leak.value for la in layers),
         "reset": ",".join(la.reset.value for la in layers),
     }
+    stochastic = any(la.stochastic for la in layers)
     for name in _PER_LAYER:
-        attrs[name] = tuple(getattr(la, name) for la in layers)
+        if stochastic or name not in _SYNAPSE:
+            attrs[name] = tuple(getattr(la, name) for la in layers)
+    if stochastic:
+        attrs["synapse"] = ",".join(la.synapse.value for la in layers)
     return attrs
 
 
@@ -90,7 +100,7 @@ def _params(attrs: tuple[tuple[str, Any], ...]) -> SnnParams:
     bias = _cut("bias", a["bias"], outs) if a.get("bias") is not None else [None] * n_layers
     threshold = _cut("threshold", a["threshold"] or (), outs)
     per_layer: dict[str, list] = {}
-    for name in ("leak", "reset"):
+    for name in ("leak", "reset", "synapse"):
         text = a.get(name)
         items = text.split(",") if text is not None else []
         if text is not None and len(items) != n_layers:
@@ -118,6 +128,8 @@ def _params(attrs: tuple[tuple[str, Any], ...]) -> SnnParams:
             fields["leak"] = Leak(per_layer["leak"][k])
         if per_layer["reset"]:
             fields["reset"] = Reset(per_layer["reset"][k])
+        if per_layer["synapse"]:
+            fields["synapse"] = per_layer["synapse"][k]
         for name in _PER_LAYER:
             if per_layer[name]:
                 fields[name] = per_layer[name][k]
@@ -154,6 +166,10 @@ class SnnOp(OpKind):
         AttrDef("weight_width", "ints"),
         AttrDef("membrane_width", "ints"),
         AttrDef("pe", "ints"),
+        AttrDef("synapse", "str"),
+        AttrDef("stream_length", "ints"),
+        AttrDef("seed", "ints"),
+        AttrDef("lfsr_width", "ints"),
     )
 
     def check(self, types: list[Type], attrs: dict) -> list[str]:

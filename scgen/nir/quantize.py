@@ -25,15 +25,24 @@ class QuantReport:
     entries equal), ``count_agreement`` (fraction of (sample, neuron) spike counts equal),
     ``peak`` (largest |membrane| of the twin, raw) against ``limit`` (the format's largest).
     ``argmax_agreement``: samples whose last-population argmax of spike counts agree.
+
+    The fixed-point twin runs every projection exact. Rows of stochastic projections add
+    ``sc_spike_agreement`` and ``sc_count_agreement``: the float reference against the SC twin
+    (the network as built, stochastic synapses included); ``sc_argmax_agreement`` is its argmax
+    figure (None when every projection is exact).
     """
 
     rows: tuple[dict, ...]
     argmax_agreement: float
+    sc_argmax_agreement: float | None = None
 
     def table(self) -> str:
         """Return the report as an aligned text table."""
         head = ("node", "n", "frac", "w bits", "v bits", "leak", "spikes eq", "counts eq",
                 "peak/limit")  # fmt: skip
+        sc = self.sc_argmax_agreement is not None
+        if sc:
+            head = (*head, "synapse", "SC spikes eq", "SC counts eq")
         lines = [head]
         for r in self.rows:
             lines.append((
@@ -41,14 +50,26 @@ class QuantReport:
                 str(r["membrane_width"]), r["leak"], f"{r['spike_agreement']:.4f}",
                 f"{r['count_agreement']:.4f}", f"{r['peak']}/{r['limit']}",
             ))  # fmt: skip
+            if sc:
+                stochastic = "sc_spike_agreement" in r
+                lines[-1] += (
+                    r["synapse"],
+                    f"{r['sc_spike_agreement']:.4f}" if stochastic else "-",
+                    f"{r['sc_count_agreement']:.4f}" if stochastic else "-",
+                )
         widths = [max(len(line[k]) for line in lines) for k in range(len(head))]
         text = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in lines]
         text.append(f"argmax agreement (last population): {self.argmax_agreement:.4f}")
+        if sc:
+            text.append(f"argmax agreement, SC twin: {self.sc_argmax_agreement:.4f}")
         return "\n".join(text)
 
     def to_json(self) -> str:
         """Return the report as JSON."""
-        return json.dumps({"rows": list(self.rows), "argmax_agreement": self.argmax_agreement})
+        return json.dumps({
+            "rows": list(self.rows), "argmax_agreement": self.argmax_agreement,
+            "sc_argmax_agreement": self.sc_argmax_agreement,
+        })  # fmt: skip
 
 
 def chain(network: Network) -> list[tuple[str, str]]:
@@ -111,6 +132,8 @@ def quantize(
     beta_fraction: int = 8,
     reset: str = "zero",
     pe: int | tuple[int, ...] = 1,
+    synapse: str | tuple[str, ...] = "exact",
+    stream_length: int = 16,
 ) -> tuple[SnnParams, QuantReport]:
     """Quantise a feed-forward LIF/IF network to fixed point with ``fraction`` bits.
 
@@ -120,6 +143,8 @@ def quantize(
     ``round(beta 2**beta_fraction)``. ``fraction=None`` takes the largest that fits every
     weight in ``weight_width`` bits; ``membrane_width=None`` fits twice the calibration peak.
     ``reset="subtract"`` gives snnTorch's subtractive reset (NIR cannot express it).
+    ``synapse="stochastic"`` (or one mode per projection) makes projections stochastic with
+    streams of ``stream_length``; the report then compares the SC twin as well.
 
     Conv1d/Conv2d/SumPool2d/AvgPool2d and Flatten are first lowered (:func:`scgen.nir.lower`):
     the projections between two populations compose into one dense ``W`` (convolutions
@@ -153,8 +178,9 @@ def quantize(
     scale = 2.0**fraction
     _, ref_trace, ref_peak = simulate(network, calibration, record=True)
     pes = (pe,) * len(layers) if isinstance(pe, int) else tuple(pe)
+    modes = (synapse,) * len(layers) if isinstance(synapse, str) else tuple(synapse)
     built = []
-    for (pop, w, b, beta, thr, v_reset), p in zip(layers, pes, strict=True):
+    for (pop, w, b, beta, thr, v_reset), p, mode in zip(layers, pes, modes, strict=True):
         k = np.log2(1.0 / (1.0 - beta)) if beta < 1 else None
         leak: dict[str, Any]
         if beta == 1.0:
@@ -178,10 +204,15 @@ def quantize(
             weight=wq.tolist(), bias=np.rint(b * scale).astype(np.int64).tolist(),
             threshold=np.rint(thr * scale).astype(np.int64).tolist(),
             reset=Reset(reset), v_reset=round(v_reset * scale), weight_width=weight_width,
-            membrane_width=mw, pe=p, **leak,
+            membrane_width=mw, pe=p, **leak, synapse=mode,
+            stream_length=stream_length if mode == "stochastic" else 1,
         ))  # fmt: skip
     params = SnnParams(layers=tuple(built))
-    spikes, twin_peak = snn_steps(params, calibration)
+    spikes, twin_peak = snn_steps(params.with_synapse("exact"), calibration)
+    sc_spikes = None
+    if any(la.stochastic for la in params.layers):
+        sc_spikes, sc_peak = snn_steps(params, calibration)
+        twin_peak = np.maximum(twin_peak, sc_peak)
     rows, base = [], 0
     for k, ((pop, *_), la) in enumerate(zip(layers, params.layers, strict=True)):
         ours = spikes[:, :, base : base + la.n_out].astype(np.float64)
@@ -195,11 +226,19 @@ def quantize(
             "count_agreement": float((ours.sum(0) == ref.sum(0)).mean()),
             "peak": int(twin_peak[:, k].max()),
             "limit": (1 << (la.membrane_width - 1)) - 1,
+            "synapse": la.synapse.value,
         })  # fmt: skip
-    ours_last = spikes[:, :, base - params.n_out : base].sum(0)
-    ref_last = ref_trace[layers[-1][0]].sum(0)
-    agree = float((ours_last.argmax(1) == ref_last.argmax(1)).mean())
-    return params, QuantReport(tuple(rows), agree)
+        if la.stochastic:
+            sc = sc_spikes[:, :, base - la.n_out : base].astype(np.float64)
+            rows[-1]["sc_spike_agreement"] = float((sc == ref).mean())
+            rows[-1]["sc_count_agreement"] = float((sc.sum(0) == ref.sum(0)).mean())
+    ref_last = ref_trace[layers[-1][0]].sum(0).argmax(1)
+    agree = float((spikes[:, :, base - params.n_out : base].sum(0).argmax(1) == ref_last).mean())
+    sc_agree = None
+    if sc_spikes is not None:
+        sc_last = sc_spikes[:, :, base - params.n_out : base].sum(0).argmax(1)
+        sc_agree = float((sc_last == ref_last).mean())
+    return params, QuantReport(tuple(rows), agree, sc_agree)
 
 
 def dequantize(params: SnnParams, *, fraction: int, dt: float) -> Network:

@@ -57,9 +57,12 @@ def _import(args: argparse.Namespace) -> int:
         else:  # no spikes given: ranges from 16 steps of random spikes at rate 0.5
             n_in = net.nodes[net.inputs[0]].size
             calib = (np.random.default_rng(0).random((16, 64, n_in)) < 0.5).astype(np.uint8)
+        if args.stream_length is not None and args.synapse != "stochastic":
+            raise SystemExit("scgen: --stream-length needs --synapse stochastic")
         params, report = sn.quantize(
-            net, calib, fraction=args.fraction, weight_width=args.weight_width, reset=args.reset
-        )
+            net, calib, fraction=args.fraction, weight_width=args.weight_width, reset=args.reset,
+            synapse=args.synapse, stream_length=args.stream_length or 16,
+        )  # fmt: skip
         if args.fit:
             from ..emit.boards import board
 
@@ -122,6 +125,18 @@ def add_parser(sub) -> None:
     imp.add_argument("--weight-width", type=int, default=8, help="weight bits (8)")
     imp.add_argument("--reset", choices=("zero", "subtract"), default="zero", help="reset (zero)")
     imp.add_argument("--fit", metavar="BOARD", help="choose the folding that fits BOARD")
+    imp.add_argument(
+        "--synapse",
+        choices=("exact", "stochastic"),
+        default="exact",
+        help="synapse arithmetic of every projection (exact)",
+    )
+    imp.add_argument(
+        "--stream-length",
+        type=int,
+        metavar="L",
+        help="comparisons per stochastic synapse and step, a power of two (16)",
+    )
     imp.add_argument("--report", help="write the quantisation report as JSON here")
     imp.add_argument(
         "--steps",
