@@ -87,13 +87,23 @@ def main(argv=None) -> dict:
         result["verilator_images"] = n
         result["verilator_equals_twin"] = bool(np.array_equal(hw, out[:, :n]))
         result["verilator_accuracy"] = float((hw.sum(0).argmax(1) == labels[:n]).mean())
-    if args.stochastic:  # twin only: stochastic synapses have no hardware yet
+    if args.stochastic:
+        # every projection stochastic (synapse="stochastic", its own LFSR per layer): the same
+        # spikes in the twin and the hardware, at any folding
         print("stochastic synapses: accuracy by stream length L and time steps T")
         for length in (4, 16, 64, 128):
+            sc_params = params.with_synapse("stochastic", length)
             for steps in (8, 16):
-                sc, _ = snn.snn_steps(params, spikes[:steps], stream_length=length)
-                acc = float((sc[:, :, -params.n_out :].sum(0).argmax(1) == labels).mean())
+                sc = snn.run(sc_params, spikes[:steps])
+                acc = float((sc.sum(0).argmax(1) == labels).mean())
                 result[f"stochastic_L{length}_T{steps}_accuracy"] = acc
+            result[f"stochastic_L{length}_cycles_per_step"] = sc_params.step_cycles() + 1
+        if args.verilator:
+            n, sc_params = args.verilator, params.with_synapse("stochastic", 16)
+            with tempfile.TemporaryDirectory(prefix="scgen-nir-digits-sc-") as tmp:
+                hw = snn.run(sc_params, spikes[:, :n], backend="verilator", build_dir=tmp)
+            twin = snn.run(sc_params, spikes[:, :n])
+            result["stochastic_L16_verilator_equals_twin"] = bool(np.array_equal(hw, twin))
     _graph_path(args, params, spikes, labels, out, result)
     for key, value in result.items():
         print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")

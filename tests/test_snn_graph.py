@@ -164,22 +164,17 @@ def test_snn_graph_weight_count_wrong():
         _graph_with(weight=(1, 2, 3)).check()
 
 
-def test_snn_graph_leak_wrong():
+@pytest.mark.parametrize("name, value", [("leak", "shift"), ("synapse", "stochastic")])
+def test_snn_graph_leak_wrong(name, value):
     with pytest.raises(
         VerifyError,
-        match=r"^op\[1\] \(snn\): parameters: sc.snn leak must name one mode per layer \(2\), "
-        r"not 'shift'$",
+        match=rf"^op\[1\] \(snn\): parameters: sc.snn {name} must name one mode per layer "
+        rf"\(2\), not '{value}'$",
     ):
-        _graph_with(leak="shift").check()
+        _graph_with(**{name: value}).check()
 
 
-def test_snn_graph_synapse_wrong():
-    with pytest.raises(
-        VerifyError,
-        match=r"^op\[1\] \(snn\): parameters: sc.snn synapse must name one mode per layer "
-        r"\(2\), not 'stochastic'$",
-    ):
-        _graph_with(synapse="stochastic").check()
+def test_snn_graph_stream_length_wrong():
     with pytest.raises(
         VerifyError,
         match=r"^op\[1\] \(snn\): parameters: SNN layer stream_length must be a power of two "
