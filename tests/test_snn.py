@@ -272,6 +272,8 @@ def test_snn_run_spikes_wrong():
 def test_snn_to_dict_round_trip():
     params = SnnParams(layers=(_layer(leak="multiply", beta=200, reset="subtract", pe=2),))
     assert snn.from_dict(snn.to_dict(params)) == params
+    sc = params.with_synapse("stochastic", 4)
+    assert snn.from_dict(snn.to_dict(sc)) == sc
 
 
 def test_snn_estimate_and_fit():
