@@ -11,6 +11,17 @@ A network is a chain of layers; each layer is a synaptic projection (signed fixe
 
 with ``leak(v) = v - (v >> leak_shift)`` (beta = 1 - 2**-k), ``(v * beta) >> beta_fraction``
 (floor), or ``v`` (IF, no leak). All values are raw integers at one scale per layer.
+
+``neuron`` picks the population. ``Neuron.CUBA`` (NIR's CubaLIF) adds a synaptic current
+``i[j]`` per neuron, through which the bias and the synaptic sum reach the membrane::
+
+    i0    = 0 if the step starts a sample else i[j]
+    i[j]  = sat(syn_leak(i0) + bias[j] + sum_i s[i] * weight[j][i])   # sat: membrane_width bits
+    u     = sat(leak(v0) + i[j])                                       # then spike/reset as above
+
+with ``syn_leak`` the same three forms (``syn_leak_shift``, or ``alpha`` over ``beta_fraction``).
+``Neuron.LI`` (and ``Neuron.CUBA_LI``, with the current) never spikes: ``v[j] = u``, no threshold
+or reset; only the last layer may be one, and the network's output is then its membranes.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ import numpy as np
 __all__ = [
     "DEVICES",
     "Leak",
+    "Neuron",
     "Reset",
     "SnnLayerParams",
     "SnnParams",
@@ -46,6 +58,15 @@ class Leak(enum.Enum):
     NONE = "none"  # integrate-and-fire: beta = 1
     SHIFT = "shift"  # v - (v >> leak_shift): beta = 1 - 2**-leak_shift, no multiplier
     MULTIPLY = "multiply"  # (v * beta) >> beta_fraction
+
+
+class Neuron(enum.Enum):
+    """The population's neuron model."""
+
+    LIF = "lif"  # leaky (or, with Leak.NONE, plain) integrate-and-fire: NIR's LIF and IF
+    CUBA = "cuba"  # current-based LIF, a synaptic current state per neuron: NIR's CubaLIF
+    LI = "li"  # leaky integrator, never spikes (a readout): NIR's LI
+    CUBA_LI = "cuba_li"  # leaky integrator behind a synaptic current: NIR's CubaLI
 
 
 def _int(owner: str, name: str, value, lo: int, hi: int | None = None) -> None:
@@ -72,10 +93,16 @@ class SnnLayerParams:
     weight_width: int = 8
     membrane_width: int = 16
     pe: int = 1  # neurons computed per cycle (the folding knob); 1 = one synapse per cycle
+    neuron: Neuron = Neuron.LIF
+    syn_leak: Leak = Leak.SHIFT  # the synaptic current's decay (Neuron.CUBA, Neuron.CUBA_LI)
+    syn_leak_shift: int = 1  # k for syn_leak Leak.SHIFT (alpha = 1 - 2**-k)
+    alpha: int = 0  # raw alpha for syn_leak Leak.MULTIPLY, in [0, 2**beta_fraction]
 
     def __post_init__(self):
         object.__setattr__(self, "leak", Leak(self.leak))
         object.__setattr__(self, "reset", Reset(self.reset))
+        object.__setattr__(self, "neuron", Neuron(self.neuron))
+        object.__setattr__(self, "syn_leak", Leak(self.syn_leak))
         _int("SNN layer", "weight_width", self.weight_width, 2, 16)
         _int("SNN layer", "membrane_width", self.membrane_width, 4, 32)
         w = np.asarray(self.weight, dtype=object)
@@ -110,6 +137,18 @@ class SnnLayerParams:
         _int("SNN layer", "beta_fraction", self.beta_fraction, 1, 16)
         _int("SNN layer", "beta", self.beta, 0, 1 << self.beta_fraction)
         _int("SNN layer", "pe", self.pe, 1, n_out)
+        _int("SNN layer", "syn_leak_shift", self.syn_leak_shift, 1, self.membrane_width - 1)
+        _int("SNN layer", "alpha", self.alpha, 0, 1 << self.beta_fraction)
+
+    @property
+    def spiking(self) -> bool:
+        """Whether the population spikes (LIF, CUBA) or only integrates (LI, CUBA_LI)."""
+        return self.neuron in (Neuron.LIF, Neuron.CUBA)
+
+    @property
+    def has_current(self) -> bool:
+        """Whether the neurons keep a synaptic current (CUBA, CUBA_LI)."""
+        return self.neuron in (Neuron.CUBA, Neuron.CUBA_LI)
 
     @property
     def biases(self) -> tuple[int, ...]:
@@ -129,8 +168,9 @@ class SnnLayerParams:
         return -(-self.n_out // self.pe)
 
     def group_cycles(self) -> int:
-        """Cycles per group: one per input synapse, plus the pipeline's four."""
-        return self.n_in + 4
+        """Cycles per group: one per input synapse, plus the pipeline's four (five with a
+        synaptic current: the current is saturated one stage before the membrane)."""
+        return self.n_in + 4 + self.has_current
 
     def cycles(self) -> int:
         """Cycles this layer takes per time step."""
@@ -149,6 +189,12 @@ class SnnLayerParams:
         mode = {Leak.NONE: 0, Leak.SHIFT: 1, Leak.MULTIPLY: 2}[self.leak]
         shift = self.leak_shift if self.leak is Leak.SHIFT else self.beta_fraction
         return mode, shift, self.beta
+
+    def syn_leak_config(self) -> tuple[int, int, int]:
+        """``(mode, shift or beta_fraction, alpha)`` of the synaptic current's decay."""
+        mode = {Leak.NONE: 0, Leak.SHIFT: 1, Leak.MULTIPLY: 2}[self.syn_leak]
+        shift = self.syn_leak_shift if self.syn_leak is Leak.SHIFT else self.beta_fraction
+        return mode, shift, self.alpha
 
     def weight_words(self) -> list[int]:
         """ROM words ``g * n_in + i``: lane ``l`` holds ``weight[g * pe + l][i]`` (0 if padded)."""
@@ -200,6 +246,11 @@ class SnnParams:
                     f"SNN layer {k} must take {layers[k - 1].n_out} inputs (layer {k - 1}'s "
                     f"neurons), not {layer.n_in!r}"
                 )
+            if not layer.spiking and k != len(layers) - 1:
+                raise ValueError(
+                    f"SNN layer {k} neuron must spike ('lif' or 'cuba') unless it is the last "
+                    f"layer, not {layer.neuron.value!r}"
+                )
         object.__setattr__(self, "layers", layers)
 
     @property
@@ -209,6 +260,11 @@ class SnnParams:
     @property
     def n_out(self) -> int:
         return self.layers[-1].n_out
+
+    @property
+    def readout(self) -> bool:
+        """Whether the output is the last layer's membranes (an LI readout), not its spikes."""
+        return not self.layers[-1].spiking
 
     def step_cycles(self) -> int:
         """Busy cycles per time step: from the cycle after ``start`` to the last layer's last
@@ -240,7 +296,8 @@ class SnnParams:
         """``(config, weights, neurons)`` as flat int64 arrays for the twin's kernels.
 
         ``config[k]`` = (n_in, n_out, weight offset, neuron offset, leak mode, leak shift or
-        beta_fraction, beta, reset mode, v_reset, membrane_width).
+        beta_fraction, beta, reset mode, v_reset, membrane_width, has current, current leak mode,
+        current leak shift or beta_fraction, alpha, spiking).
         """
         config: list[tuple[int, ...]] = []
         weights: list[int] = []
@@ -250,7 +307,8 @@ class SnnParams:
             mode, shift, beta = la.leak_config()
             config.append(
                 (la.n_in, la.n_out, w_off, n_off, mode, shift, beta,
-                 0 if la.reset is Reset.ZERO else 1, la.v_reset, la.membrane_width)
+                 0 if la.reset is Reset.ZERO else 1, la.v_reset, la.membrane_width,
+                 int(la.has_current), *la.syn_leak_config(), int(la.spiking))
             )  # fmt: skip
             weights.extend(x for row in la.weight for x in row)
             neurons.extend(la.biases)
@@ -272,6 +330,7 @@ def to_dict(params: SnnParams) -> dict:
     for la in params.layers:
         d = asdict(la)
         d["leak"], d["reset"] = la.leak.value, la.reset.value
+        d["neuron"], d["syn_leak"] = la.neuron.value, la.syn_leak.value
         d["weight"] = [list(row) for row in la.weight]
         d["bias"], d["threshold"] = list(la.biases), list(la.threshold)
         layers.append(d)
@@ -310,6 +369,9 @@ def estimate(params: SnnParams) -> dict[str, int]:
         lane = la.acc_width() + 2 * la.sum_width() + mw
         ff += n_pad * (mw + 1) + la.n_in + la.pe * lane + 3 * la.n_in.bit_length() + 8
         lut += 2 * la.pe * (la.acc_width() + 2 * la.sum_width() + 3 * mw) + 40
+        if la.has_current:  # the current ring, its leak and sum registers and adders
+            ff += n_pad * mw + la.pe * (la.sum_width() + mw)
+            lut += 2 * la.pe * (la.sum_width() + 2 * mw)
         for width, depth in (
             (la.pe * la.weight_width, la.groups() * la.n_in),
             (la.pe * 2 * mw, la.groups()),

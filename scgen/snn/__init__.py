@@ -4,6 +4,7 @@ from ..hw.snn import SnnLayer, SnnNetwork
 from ..params.snn import (
     DEVICES,
     Leak,
+    Neuron,
     Reset,
     SnnLayerParams,
     SnnParams,
@@ -12,13 +13,14 @@ from ..params.snn import (
     from_dict,
     to_dict,
 )
-from ..sw.snn import SnnTrace, snn, snn_steps
+from ..sw.snn import SnnReadoutTrace, SnnTrace, snn, snn_steps
 from .cli import network_graph
 from .run import BACKENDS, drive, run
 
 __all__ = [
     # parameters
     "Leak",
+    "Neuron",
     "Reset",
     "SnnLayerParams",
     "SnnParams",
@@ -31,6 +33,7 @@ __all__ = [
     "SnnLayer",
     "SnnNetwork",
     # twin
+    "SnnReadoutTrace",
     "SnnTrace",
     "snn",
     "snn_steps",

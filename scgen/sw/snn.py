@@ -12,7 +12,14 @@ from ..params.snn import SnnParams
 from ._jit import inline, kernel, parallel_kernel
 from .lfsr import lfsr_next
 
-__all__ = ["SnnTrace", "snn", "snn_steps"]
+__all__ = [
+    "SnnReadoutTrace",
+    "SnnTrace",
+    "pack_membranes",
+    "snn",
+    "snn_steps",
+    "unpack_membranes",
+]
 
 
 class SnnTrace(NamedTuple):
@@ -23,6 +30,24 @@ class SnnTrace(NamedTuple):
     s_out: np.ndarray
 
 
+class SnnReadoutTrace(NamedTuple):
+    """Per-cycle outputs of a network whose last layer is LI: ``busy``, ``done`` and ``v_out``
+    (the last layer's membranes, neuron ``j`` in bits ``j * membrane_width`` upwards)."""
+
+    busy: np.ndarray
+    done: np.ndarray
+    v_out: np.ndarray
+
+
+@inline
+def _leak(x, mode, shift, beta):
+    if mode == 1:
+        return x - (x >> shift)
+    if mode == 2:
+        return (x * beta) >> shift
+    return x
+
+
 @inline
 def _sat(x, width):
     hi = (1 << (width - 1)) - 1
@@ -31,10 +56,12 @@ def _sat(x, width):
 
 
 @inline
-def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, sc, rng):
-    """One time step of one layer: reads spikes ``s_in``, updates ``v``, writes ``s_out``.
+def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, sc, rng, cur):
+    """One time step of one layer: reads spikes ``s_in``, updates ``v`` (and the currents
+    ``cur``), writes ``s_out`` (0 for a non-spiking layer).
 
-    ``peak[0]`` keeps the largest |u| before saturation (the quantisation report's figure).
+    ``peak[0]`` keeps the largest |u| (and |current|) before saturation (the quantisation
+    report's figure).
     ``sc = (length, galois, width, taps_mask, shift)``: with ``length > 0`` each active
     synapse adds ``sign(w) * count << shift`` instead of ``w``, ``count`` the ones of ``length``
     comparisons ``(lfsr >> (width - weight_width + 1)) < |w|`` with the LFSR state ``rng[0]``
@@ -44,12 +71,7 @@ def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, sc, rng):
     mode, shift, beta, reset, v_reset, width = cfg[4], cfg[5], cfg[6], cfg[7], cfg[8], cfg[9]
     for j in range(n_out):
         v0 = 0 if first else v[j]
-        if mode == 1:
-            leaked = v0 - (v0 >> shift)
-        elif mode == 2:
-            leaked = (v0 * beta) >> shift
-        else:
-            leaked = v0
+        leaked = _leak(v0, mode, shift, beta)
         acc = 0
         row = w_off + j * n_in
         for i in range(n_in):
@@ -62,15 +84,26 @@ def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, sc, rng):
                     count = 0
                     for _ in range(sc[0]):
                         rng[0] = lfsr_next(rng[0], sc[1], sc[2], sc[3])
-                        if (rng[0] >> cfg[10]) < mag:
+                        if (rng[0] >> cfg[cfg.shape[0] - 1]) < mag:  # appended last
                             count += 1
                     acc += (count << sc[4]) if w >= 0 else -(count << sc[4])
-        u = leaked + neurons[n_off + j] + acc
+        if cfg[10]:  # synaptic current: the bias and the sum reach the membrane through it
+            c0 = 0 if first else cur[j]
+            c = _leak(c0, cfg[11], cfg[12], cfg[13]) + neurons[n_off + j] + acc
+            if abs(c) > peak[0]:
+                peak[0] = abs(c)
+            cur[j] = _sat(c, width)
+            u = leaked + cur[j]
+        else:
+            u = leaked + neurons[n_off + j] + acc
         if abs(u) > peak[0]:
             peak[0] = abs(u)
         u = _sat(u, width)
         thr = neurons[n_off + n_out + j]
-        if u > thr:
+        if cfg[14] == 0:  # LI: no threshold, no reset
+            s_out[j] = 0
+            v[j] = u
+        elif u > thr:
             s_out[j] = 1
             v[j] = v_reset if reset == 0 else _sat(u - thr, width)
         else:
@@ -79,14 +112,16 @@ def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, sc, rng):
 
 
 @parallel_kernel
-def _snn_steps_kernel(config, weights, neurons, spikes, out, peak, sc, seeds):
-    """``spikes`` (T, B, n_in) -> every layer's spikes ``out`` (T, B, sum n_out) per sample."""
+def _snn_steps_kernel(config, weights, neurons, spikes, out, peak, sc, seeds, v_last):
+    """``spikes`` (T, B, n_in) -> every layer's spikes ``out`` (T, B, sum n_out) per sample,
+    and the last layer's membranes ``v_last`` (T, B, n_out of the last layer)."""
     steps, batch = spikes.shape[0], spikes.shape[1]
     layers = config.shape[0]
     total = out.shape[2]
     for b in prange(batch):
         rng = np.full(1, seeds[b], dtype=np.int64)
         v = np.zeros(total, dtype=np.int64)
+        cur = np.zeros(total, dtype=np.int64)
         for t in range(steps):
             base = 0
             for k in range(layers):
@@ -98,8 +133,10 @@ def _snn_steps_kernel(config, weights, neurons, spikes, out, peak, sc, seeds):
                 _layer_step(
                     config[k], weights, neurons, s_in, v[base : base + n_out],
                     out[t, b, base : base + n_out], t == 0, peak[b, k : k + 1], sc, rng,
+                    cur[base : base + n_out],
                 )  # fmt: skip
                 base += n_out
+            v_last[t, b] = v[total - v_last.shape[2] :]
 
 
 def snn_steps(
@@ -113,7 +150,9 @@ def snn_steps(
     """Run ``spikes`` ``(T, batch, n_in)`` (0/1), every sample from the reset state.
 
     Returns every layer's spikes ``(T, batch, sum of n_out)`` as uint8 (layers side by side) and
-    the largest |membrane sum before saturation| ``(batch, layers)``.
+    the largest |membrane sum before saturation| ``(batch, layers)``. When the last layer is LI
+    (``params.readout``) the array is int64 and that layer's columns hold its membranes after
+    each step instead of spikes.
 
     ``stream_length`` = L > 0 (a power of two, at most ``2**(weight_width - 1)``) replaces
     every exact synapse by a stochastic one (the SC way): an active synapse adds
@@ -161,16 +200,21 @@ def snn_steps(
     total = sum(la.n_out for la in params.layers)
     out = np.zeros((spikes.shape[0], batch, total), dtype=np.uint8)
     peak = np.zeros((batch, len(params.layers)), dtype=np.int64)
+    v_last = np.zeros((spikes.shape[0], batch, params.n_out), dtype=np.int64)
     _snn_steps_kernel(
         config, weights, neurons, np.ascontiguousarray(spikes, dtype=np.uint8), out, peak, sc,
-        seeds,
+        seeds, v_last,
     )  # fmt: skip
+    if params.readout:
+        out = out.astype(np.int64)
+        out[:, :, total - params.n_out :] = v_last
     return out, peak
 
 
 @kernel
 def _snn_kernel(
-    layer_config, weight_values, neuron_values, step_cycles, start, first, s_in, busy, done, s_out
+    layer_config, weight_values, neuron_values, step_cycles, start, first, s_in, busy, done, s_out,
+    v_out,
 ):
     config, weights, neurons, work = layer_config, weight_values, neuron_values, step_cycles
     layers = config.shape[0]
@@ -179,12 +223,15 @@ def _snn_kernel(
         total += config[k, 1]
     n_last = config[layers - 1, 1]
     v = np.zeros(total, dtype=np.int64)
+    cur = np.zeros(total, dtype=np.int64)
     spk = np.zeros(total, dtype=np.uint8)
     peak = np.zeros(1, dtype=np.int64)
     exact = np.zeros(5, dtype=np.int64)  # exact synapses: no stochastic stream
     rng = np.ones(1, dtype=np.int64)
     result = np.zeros(n_last, dtype=np.int64)
     held = np.zeros(n_last, dtype=np.int64)
+    v_result = np.zeros(n_last, dtype=np.int64)
+    v_held = np.zeros(n_last, dtype=np.int64)
     is_busy, count, is_done = False, 0, False
     for t in range(start.shape[0]):
         # comb: what the hardware shows this cycle
@@ -194,6 +241,7 @@ def _snn_kernel(
         for j in range(n_last):
             word |= held[j] << j
         s_out[t] = word
+        v_out[t] = v_held
         # sync
         is_done = False
         if is_busy:
@@ -201,6 +249,7 @@ def _snn_kernel(
             if count == 0:
                 is_busy, is_done = False, True
                 held[:] = result
+                v_held[:] = v_result
         elif start[t]:
             base = 0
             for k in range(layers):
@@ -212,18 +261,22 @@ def _snn_kernel(
                 _layer_step(
                     config[k], weights, neurons, vin, v[base : base + n_out],
                     spk[base : base + n_out], first[t] != 0, peak, exact, rng,
+                    cur[base : base + n_out],
                 )  # fmt: skip
                 base += n_out
             result[:] = spk[total - n_last :]
+            v_result[:] = v[total - n_last :]
             is_busy, count = True, work
 
 
-def snn(params: SnnParams, start, first, s_in) -> SnnTrace:
+def snn(params: SnnParams, start, first, s_in) -> SnnTrace | SnnReadoutTrace:
     """Bit-exact, cycle-exact twin of :class:`scgen.snn.SnnNetwork`.
 
     ``start``/``first`` are 0/1 per cycle, ``s_in`` the input spike word per cycle (bit ``i`` =
     input ``i``). Returns ``busy``, ``done`` (int64) and ``s_out`` (int64, or Python ints in an
-    object array when the last layer has more than 63 neurons).
+    object array when the last layer has more than 63 neurons); an :class:`SnnReadoutTrace`
+    with ``v_out`` (the membranes' two's-complement words side by side, int64 up to 63 bits,
+    else Python ints) when the last layer is LI.
     """
     start = np.asarray(start, dtype=np.int64)
     first = np.asarray(first, dtype=np.int64)
@@ -242,11 +295,41 @@ def snn(params: SnnParams, start, first, s_in) -> SnnTrace:
     config, weights, neurons = params.kernel_arrays()
     busy = np.zeros(cycles, dtype=np.int64)
     done = np.zeros(cycles, dtype=np.int64)
-    if params.n_out <= 63:
+    v_out = np.zeros((cycles, params.n_out), dtype=np.int64)
+    if params.n_out <= 63 or params.readout:
         s_out = np.zeros(cycles, dtype=np.int64)
         _snn_kernel(
-            config, weights, neurons, params.step_cycles(), start, first, bits, busy, done, s_out
-        )
+            config, weights, neurons, params.step_cycles(), start, first, bits, busy, done, s_out,
+            v_out,
+        )  # fmt: skip
     else:
         raise ValueError(f"SNN twin last layer must have at most 63 neurons, not {params.n_out!r}")
+    if params.readout:
+        return SnnReadoutTrace(busy, done, pack_membranes(v_out, params.layers[-1].membrane_width))
     return SnnTrace(busy, done, s_out)
+
+
+def pack_membranes(values: np.ndarray, width: int) -> np.ndarray:
+    """``values`` ``(..., n)`` signed -> words with value ``j`` in bits ``j * width`` upwards
+    (two's complement): int64 when ``n * width <= 63``, else Python ints in an object array."""
+    values = np.asarray(values, dtype=np.int64)
+    mask, n = (1 << width) - 1, values.shape[-1]
+    if n * width <= 63:
+        word = np.zeros(values.shape[:-1], dtype=np.int64)
+        for j in range(n):
+            word |= (values[..., j] & mask) << (j * width)
+        return word
+    flat = values.reshape(-1, n)
+    words = [sum((int(x) & mask) << (j * width) for j, x in enumerate(row)) for row in flat]
+    return np.array(words, dtype=object).reshape(values.shape[:-1])
+
+
+def unpack_membranes(words, n: int, width: int) -> np.ndarray:
+    """The signed values ``(..., n)`` int64 of :func:`pack_membranes`' words."""
+    words = np.asarray(words)
+    out = np.zeros((*words.shape, n), dtype=np.int64)
+    flat, mask, top = out.reshape(-1, n), (1 << width) - 1, 1 << (width - 1)
+    for k, w in enumerate(words.reshape(-1)):
+        w = int(w)
+        flat[k] = [((w >> (j * width)) & mask) - (((w >> (j * width)) & top) << 1) for j in range(n)]
+    return out
