@@ -30,8 +30,8 @@ class SnnLayer(wiring.Component):
     s_out : Out(n_out)
         The spike register: the latest finished step's spikes, from the cycle after ``fin``.
     v_next : Out(n_out * membrane_width)
-        Non-spiking (LI) layers only: the membranes (neuron ``j`` in bits ``j * membrane_width``
-        upwards) on the ``fin`` cycle.
+        The membranes (neuron ``j`` in bits ``j * membrane_width`` upwards, after any reset)
+        on the ``fin`` cycle: an LI readout's output.
 
     The membranes sit in a ring of registers that rotates by ``pe`` per group, the weights in a
     ROM of ``groups * n_in`` words of ``pe`` weights, bias and threshold in a ROM of ``groups``
@@ -57,8 +57,8 @@ class SnnLayer(wiring.Component):
                 "fin": Out(1),
                 "s_next": Out(params.n_out),
                 "s_out": Out(params.n_out),
+                "v_next": Out(params.n_out * params.membrane_width),
             }
-            | ({} if params.spiking else {"v_next": Out(params.n_out * params.membrane_width)})
         )
 
     @property
@@ -163,9 +163,8 @@ class SnnLayer(wiring.Component):
         rotated = Signal(n_pad)
         m.d.comb += rotated.eq(Cat(spikes[pe:], *fires) if n_pad > pe else Cat(*fires))
         m.d.comb += [self.s_next.eq(rotated[: p.n_out]), self.s_out.eq(spikes[: p.n_out])]
-        if not p.spiking:
-            # after the last group's rotation the ring holds neuron j at position j again
-            m.d.comb += self.v_next.eq(Cat(*ring[pe:], *newv)[: p.n_out * mw])
+        # after the last group's rotation the ring holds neuron j at position j again
+        m.d.comb += self.v_next.eq(Cat(*ring[pe:], *newv)[: p.n_out * mw])
 
         m.d.sync += [fetch_d.eq(0), end.eq(active & ~self.go & (c == tail + 2))]
         with m.If(self.go):
@@ -214,11 +213,12 @@ class SnnNetwork(wiring.Component):
         1 for the one cycle after the last busy one; ``s_out`` shows the step's spikes from then
         until the next step's ``done``.
     s_out : Out(n_out)
-        The last layer's spikes of the latest finished step; 0 after reset.
+        The last layer's spikes of the latest finished step; 0 after reset (always 0 for an LI
+        readout).
     v_out : Out(n_out * membrane_width)
-        Instead of ``s_out`` when the last layer is LI (``params.readout``): its membranes
-        (signed, neuron ``j`` in bits ``j * membrane_width`` upwards) of the latest finished
-        step, shown like ``s_out``.
+        The last layer's membranes after the latest finished step (signed, neuron ``j`` in bits
+        ``j * membrane_width`` upwards, after any reset), shown like ``s_out``: the output of
+        an LI readout (``params.readout``).
     """
 
     def __init__(self, params: SnnParams):
@@ -233,12 +233,9 @@ class SnnNetwork(wiring.Component):
                 "s_in": In(params.n_in),
                 "busy": Out(1),
                 "done": Out(1),
+                "s_out": Out(params.n_out),
+                "v_out": Out(params.n_out * params.layers[-1].membrane_width),
             }
-            | (
-                {"v_out": Out(params.n_out * params.layers[-1].membrane_width)}
-                if params.readout
-                else {"s_out": Out(params.n_out)}
-            )
         )
 
     @property
@@ -251,10 +248,9 @@ class SnnNetwork(wiring.Component):
         for k, layer in enumerate(layers):
             m.submodules[f"layer{k}"] = layer
         busy, done, first = Signal(), Signal(), Signal()
-        readout = self._params.readout
-        out, nxt = (self.v_out, layers[-1].v_next) if readout else (self.s_out, layers[-1].s_next)
-        held = Signal(len(out))
-        m.d.comb += [self.busy.eq(busy), self.done.eq(done), out.eq(held)]
+        held, v_held = Signal(self._params.n_out), Signal(len(self.v_out))
+        m.d.comb += [self.busy.eq(busy), self.done.eq(done), self.s_out.eq(held)]
+        m.d.comb += self.v_out.eq(v_held)
         accept = Signal()
         m.d.comb += accept.eq(self.start & ~busy)
         with m.If(accept):
@@ -269,5 +265,5 @@ class SnnNetwork(wiring.Component):
                 m.d.comb += [layer.go.eq(go), layer.s_in.eq(prev.s_out)]
         m.d.sync += done.eq(layers[-1].fin)
         with m.If(layers[-1].fin):
-            m.d.sync += [busy.eq(0), held.eq(nxt)]
+            m.d.sync += [busy.eq(0), held.eq(layers[-1].s_next), v_held.eq(layers[-1].v_next)]
         return m

@@ -13,7 +13,7 @@ from ..params.snn import (
     from_dict,
     to_dict,
 )
-from ..sw.snn import SnnReadoutTrace, SnnTrace, snn, snn_steps
+from ..sw.snn import SnnTrace, snn, snn_steps
 from .cli import network_graph
 from .run import BACKENDS, drive, run
 
@@ -33,7 +33,6 @@ __all__ = [
     "SnnLayer",
     "SnnNetwork",
     # twin
-    "SnnReadoutTrace",
     "SnnTrace",
     "snn",
     "snn_steps",

@@ -33,7 +33,7 @@ from .lif import LifTrace, lif
 from .logic import LogicTrace, add_mux, mul_and, mul_xnor
 from .permute import PermuteTrace, permute
 from .rng import ChaCha8, Xoshiro256pp
-from .snn import SnnReadoutTrace, SnnTrace, snn, snn_steps
+from .snn import SnnTrace, snn, snn_steps
 from .sobol import sobol
 from .uart import UartRxTrace, UartTxTrace, uart_rx, uart_tx
 
@@ -61,7 +61,6 @@ __all__ = [
     "DenseTrace",
     "dense",
     "dense_windows",
-    "SnnReadoutTrace",
     "SnnTrace",
     "snn",
     "snn_steps",

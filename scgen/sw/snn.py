@@ -13,7 +13,6 @@ from ._jit import inline, kernel, parallel_kernel
 from .lfsr import lfsr_next
 
 __all__ = [
-    "SnnReadoutTrace",
     "SnnTrace",
     "pack_membranes",
     "snn",
@@ -23,19 +22,12 @@ __all__ = [
 
 
 class SnnTrace(NamedTuple):
-    """Per-cycle outputs of the network: ``busy``, ``done`` and the last layer's ``s_out``."""
+    """Per-cycle outputs of the network: ``busy``, ``done``, the last layer's ``s_out`` and its
+    membranes ``v_out`` (neuron ``j`` in bits ``j * membrane_width`` upwards)."""
 
     busy: np.ndarray
     done: np.ndarray
     s_out: np.ndarray
-
-
-class SnnReadoutTrace(NamedTuple):
-    """Per-cycle outputs of a network whose last layer is LI: ``busy``, ``done`` and ``v_out``
-    (the last layer's membranes, neuron ``j`` in bits ``j * membrane_width`` upwards)."""
-
-    busy: np.ndarray
-    done: np.ndarray
     v_out: np.ndarray
 
 
@@ -269,14 +261,12 @@ def _snn_kernel(
             is_busy, count = True, work
 
 
-def snn(params: SnnParams, start, first, s_in) -> SnnTrace | SnnReadoutTrace:
+def snn(params: SnnParams, start, first, s_in) -> SnnTrace:
     """Bit-exact, cycle-exact twin of :class:`scgen.snn.SnnNetwork`.
 
     ``start``/``first`` are 0/1 per cycle, ``s_in`` the input spike word per cycle (bit ``i`` =
-    input ``i``). Returns ``busy``, ``done`` (int64) and ``s_out`` (int64, or Python ints in an
-    object array when the last layer has more than 63 neurons); an :class:`SnnReadoutTrace`
-    with ``v_out`` (the membranes' two's-complement words side by side, int64 up to 63 bits,
-    else Python ints) when the last layer is LI.
+    input ``i``). Returns ``busy``, ``done`` (int64), ``s_out`` (int64) and ``v_out`` (the
+    membranes' two's-complement words side by side: int64 up to 63 bits, else Python ints).
     """
     start = np.asarray(start, dtype=np.int64)
     first = np.asarray(first, dtype=np.int64)
@@ -296,7 +286,7 @@ def snn(params: SnnParams, start, first, s_in) -> SnnTrace | SnnReadoutTrace:
     busy = np.zeros(cycles, dtype=np.int64)
     done = np.zeros(cycles, dtype=np.int64)
     v_out = np.zeros((cycles, params.n_out), dtype=np.int64)
-    if params.n_out <= 63 or params.readout:
+    if params.n_out <= 63:
         s_out = np.zeros(cycles, dtype=np.int64)
         _snn_kernel(
             config, weights, neurons, params.step_cycles(), start, first, bits, busy, done, s_out,
@@ -304,9 +294,7 @@ def snn(params: SnnParams, start, first, s_in) -> SnnTrace | SnnReadoutTrace:
         )  # fmt: skip
     else:
         raise ValueError(f"SNN twin last layer must have at most 63 neurons, not {params.n_out!r}")
-    if params.readout:
-        return SnnReadoutTrace(busy, done, pack_membranes(v_out, params.layers[-1].membrane_width))
-    return SnnTrace(busy, done, s_out)
+    return SnnTrace(busy, done, s_out, pack_membranes(v_out, params.layers[-1].membrane_width))
 
 
 def pack_membranes(values: np.ndarray, width: int) -> np.ndarray:
