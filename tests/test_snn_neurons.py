@@ -3,6 +3,7 @@ readout, the twin against a plain-Python model, twin == pysim == Verilator cycle
 several foldings, the sc.snn op's attributes and readout type, the NIR CubaLIF/LI quantiser
 against the float reference (snnTorch 1.0.0's Synaptic export), and the error messages."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,53 +11,34 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scgen import sim, snn
+from scgen import snn
 from scgen.ir import SInt, Vec, parse
-from scgen.primitives import PRIMITIVES
 from scgen.sim import run_hardware, run_windows
-from scgen.snn import Leak, Neuron, Reset, SnnLayerParams, SnnNetwork, SnnParams
+from scgen.snn import Leak, Neuron, Reset, SnnLayerParams, SnnParams
 from scgen.sw.snn import pack_membranes, unpack_membranes
 
+from .test_snn import networks as lif_networks
+from .test_snn import test_snn_twin_matches_pysim as lif_twin_matches_pysim
+
 FIXTURES = Path(__file__).parent / "fixtures" / "nir"
-_stimulus = PRIMITIVES["snn_network"].stimulus
 
 
 @st.composite
 def networks(draw, max_layers=3):
-    """Chains whose spiking layers are LIF or CUBA and whose last layer may be LI/CUBA_LI."""
-    seed = draw(st.integers(0, 2**32 - 1))
-    rng = np.random.default_rng(seed)
-    n = draw(st.integers(1, 6))
-    count = draw(st.integers(1, max_layers))
+    """test_snn's LIF chains with every layer made LIF or CUBA, the last one maybe LI/CUBA_LI."""
+    params, seed = draw(lif_networks(max_layers))
     layers = []
-    for k in range(count):
-        n_out = draw(st.integers(1, 5))
-        ww = draw(st.integers(2, 8))
-        mw = draw(st.integers(max(4, ww), 14))
-        whi, mlo, mhi = (1 << (ww - 1)) - 1, -(1 << (mw - 1)), (1 << (mw - 1)) - 1
-        bf = draw(st.integers(1, 9))
-        kinds = list(Neuron) if k == count - 1 else [Neuron.LIF, Neuron.CUBA]
+    for k, la in enumerate(params.layers):
+        last = k == len(params.layers) - 1
         layers.append(
-            SnnLayerParams(
-                weight=rng.integers(-whi - 1, whi, (n_out, n), endpoint=True).tolist(),
-                bias=np.clip(rng.integers(-3, 4, n_out) * (whi // 2 + 1), mlo, mhi).tolist(),
-                threshold=np.clip(rng.integers(-2, 6, n_out) * (whi + 1), mlo, mhi).tolist(),
-                leak=draw(st.sampled_from(list(Leak))),
-                leak_shift=draw(st.integers(1, mw - 1)),
-                beta=draw(st.integers(0, 1 << bf)),
-                beta_fraction=bf,
-                reset=draw(st.sampled_from(list(Reset))),
-                v_reset=int(rng.integers(mlo, mhi, endpoint=True)) // 4,
-                weight_width=ww,
-                membrane_width=mw,
-                pe=draw(st.integers(1, n_out)),
-                neuron=draw(st.sampled_from(kinds)),
+            replace(
+                la,
+                neuron=draw(st.sampled_from(list(Neuron) if last else [Neuron.LIF, Neuron.CUBA])),
                 syn_leak=draw(st.sampled_from(list(Leak))),
-                syn_leak_shift=draw(st.integers(1, mw - 1)),
-                alpha=draw(st.integers(0, 1 << bf)),
+                syn_leak_shift=draw(st.integers(1, la.membrane_width - 1)),
+                alpha=draw(st.integers(0, 1 << la.beta_fraction)),
             )
         )
-        n = n_out
     return SnnParams(layers=tuple(layers)), seed
 
 
@@ -150,14 +132,9 @@ def test_snn_neurons_twin_matches_reference(net, steps, batch):
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(networks())
 def test_snn_neurons_twin_matches_pysim(net):
-    # every cycle's outputs (s_out or v_out), bursts, idle gaps and sample restarts (first)
-    params, seed = net
-    inputs = _stimulus(params, np.random.default_rng(seed), 700)
-    expected = snn.snn(params, **inputs)._asdict()
-    actual = sim.run(SnnNetwork(params), inputs)
-    problem = sim.first_mismatch(expected, actual)
-    assert problem is None, f"{params!r}: {problem}"
-    assert expected["done"].sum() > 0
+    # every cycle's s_out and v_out, bursts, idle gaps and sample restarts (first): the LIF
+    # test's own check (tests/test_snn.py) on these networks
+    lif_twin_matches_pysim.hypothesis.inner_test(net)
 
 
 @settings(max_examples=25, deadline=None)
@@ -304,7 +281,6 @@ def test_snn_neurons_file_round_trip():
 # NIR: snnTorch 1.0.0's Synaptic export (CubaLIF) and an LI readout
 
 
-
 def _synaptic():
     pytest.importorskip("nir")
     import scgen.nir as sn
@@ -313,15 +289,19 @@ def _synaptic():
     return sn, net, np.load(FIXTURES / "synaptic.npz")["spikes"]
 
 
-def _with_li(net):
-    """The synaptic network with its last LIF replaced by an LI of the same tau and r."""
+def _replaced(net, name, kind, **params):
+    """``net`` with node ``name`` replaced by a ``kind`` node of the same size."""
     from scgen.nir.network import Network, Node
 
-    nodes = dict(net.nodes)
-    last = [n for n in net.order if nodes[n].kind == "LIF"][-1]
-    q = nodes[last].params
-    nodes[last] = Node("LI", nodes[last].size, {k: q[k] for k in ("tau", "r", "v_leak")})
-    return Network(nodes, net.edges, net.dt, net.order, net.recurrent), last
+    nodes = {**net.nodes, name: Node(kind, net.nodes[name].size, params)}
+    return Network(nodes, net.edges, net.dt, net.order, net.recurrent)
+
+
+def _with_li(net):
+    """The synaptic network with its last LIF replaced by an LI of the same tau and r."""
+    last = [n for n in net.order if net.nodes[n].kind == "LIF"][-1]
+    q = net.nodes[last].params
+    return _replaced(net, last, "LI", **{k: q[k] for k in ("tau", "r", "v_leak")}), last
 
 
 def test_nir_quantize_cubalif_against_the_float_reference():
@@ -375,37 +355,26 @@ def test_nir_cubalif_and_li_round_trip_through_nir(tmp_path):
         assert again == params
 
 
-def test_nir_quantize_cubalif_v_leak_wrong():
+@pytest.mark.parametrize(
+    "kind, change, message",
+    [
+        ("CubaLIF", {"v_leak": np.full(8, 0.25)},
+         r"^NIR node '1' field 'v_leak' must be 0 for a CubaLIF in hardware \(the bias reaches "
+         r"the membrane through the current\), not values up to 0.25$"),
+        ("LI", None,
+         r"^NIR node '1' has type LI, which does not spike, so the fixed-point chain needs it "
+         r"as the last population$"),
+    ],
+)  # fmt: skip
+def test_nir_quantize_neurons_wrong(kind, change, message):
     sn, net, spikes = _synaptic()
-    from scgen.nir.network import Network, Node
-
-    nodes = dict(net.nodes)
-    q = dict(nodes["1"].params)
-    q["v_leak"] = np.full(8, 0.25)
-    nodes["1"] = Node("CubaLIF", 8, q)
-    bad = Network(nodes, net.edges, net.dt, net.order, net.recurrent)
-    with pytest.raises(
-        sn.NIRImportError,
-        match=r"^NIR node '1' field 'v_leak' must be 0 for a CubaLIF in hardware \(the bias "
-        r"reaches the membrane through the current\), not values up to 0.25$",
-    ):
-        sn.quantize(bad, spikes)
-
-
-def test_nir_quantize_li_not_last_wrong():
-    sn, net, spikes = _synaptic()
-    from scgen.nir.network import Network, Node
-
-    nodes = dict(net.nodes)
-    q = nodes["1"].params
-    nodes["1"] = Node("LI", 8, {"tau": q["tau_mem"], "r": q["r"], "v_leak": q["v_leak"]})
-    bad = Network(nodes, net.edges, net.dt, net.order, net.recurrent)
-    with pytest.raises(
-        sn.NIRImportError,
-        match=r"^NIR node '1' has type LI, which does not spike, so the fixed-point chain needs "
-        r"it as the last population$",
-    ):
-        sn.quantize(bad, spikes)
+    q = net.nodes["1"].params
+    if change is None:  # an LI first, the LIF after it
+        fields = {"tau": q["tau_mem"], "r": q["r"], "v_leak": q["v_leak"]}
+    else:
+        fields = {**q, **change}
+    with pytest.raises(sn.NIRImportError, match=message):
+        sn.quantize(_replaced(net, "1", kind, **fields), spikes)
 
 
 def test_nir_dequantize_cuba_without_current_leak_wrong():

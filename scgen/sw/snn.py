@@ -207,7 +207,7 @@ def snn_steps(
 def _snn_kernel(
     layer_config, weight_values, neuron_values, step_cycles, start, first, s_in, busy, done, s_out,
     v_out,
-):
+):  # fmt: skip
     config, weights, neurons, work = layer_config, weight_values, neuron_values, step_cycles
     layers = config.shape[0]
     total = 0
@@ -318,6 +318,6 @@ def unpack_membranes(words, n: int, width: int) -> np.ndarray:
     out = np.zeros((*words.shape, n), dtype=np.int64)
     flat, mask, top = out.reshape(-1, n), (1 << width) - 1, 1 << (width - 1)
     for k, w in enumerate(words.reshape(-1)):
-        w = int(w)
-        flat[k] = [((w >> (j * width)) & mask) - (((w >> (j * width)) & top) << 1) for j in range(n)]
+        fields = [(int(w) >> (j * width)) & mask for j in range(n)]
+        flat[k] = [f - ((f & top) << 1) for f in fields]
     return out
