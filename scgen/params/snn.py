@@ -379,6 +379,8 @@ def estimate(params: SnnParams) -> dict[str, int]:
             if width * depth >= 2048:
                 bram += max(-(-width * depth // 4096), -(-width // 16))
     ff += params.n_out + 3
+    if params.readout:  # the held membranes of the readout
+        ff += params.n_out * params.layers[-1].membrane_width
     return {"cycles_per_step": params.step_cycles() + 1, "lut": lut, "ff": ff, "bram": bram}
 
 
