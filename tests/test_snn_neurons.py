@@ -238,6 +238,21 @@ def test_snn_sim_cli_shows_membranes_and_argmax(tmp_path, capsys):
         assert f"values {row.tolist()} argmax {int(row.argmax())}" in text
 
 
+def test_snn_readout_over_the_host_link(tmp_path, capsys):
+    # scgen run over a simulated UART (pysim): the membranes after the last step, as the twin
+    pytest.importorskip("nir")  # test_snn_graph's module needs it
+    from .test_snn_graph import run_over_host_link
+
+    params, spikes = _cuba_li((5, 3))
+    spikes = spikes[:, :2]
+    g = snn.network_graph(params, spikes.shape[0], name="readout")
+    saved = run_over_host_link(g, spikes, tmp_path)
+    want = snn.run(params, spikes)[-1]
+    np.testing.assert_array_equal(saved["out"], want)
+    row, text = want[1], capsys.readouterr().out
+    assert f"window 1: out values {row.tolist()} argmax {int(row.argmax())}" in text
+
+
 # ---------------------------------------------------------------------------------------------
 # errors
 
