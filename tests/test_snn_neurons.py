@@ -238,6 +238,23 @@ def test_snn_sim_cli_shows_membranes_and_argmax(tmp_path, capsys):
         assert f"values {row.tolist()} argmax {int(row.argmax())}" in text
 
 
+def test_snn_nir_run_cli_shows_membranes(tmp_path, capsys):
+    import json
+
+    from scgen.cli import main
+
+    params, spikes = _cuba_li()
+    (tmp_path / "net.json").write_text(json.dumps(snn.to_dict(params)))
+    np.savez(tmp_path / "in.npz", spikes=spikes)
+    argv = ["nir", "run", str(tmp_path / "net.json"), "--inputs", str(tmp_path / "in.npz"),
+            "--save", str(tmp_path / "out.npz")]  # fmt: skip
+    assert main(argv) == 0
+    want = snn.run(params, spikes)
+    np.testing.assert_array_equal(np.load(tmp_path / "out.npz")["membranes"], want)
+    row, text = want[-1, 2], capsys.readouterr().out
+    assert f"sample 2: membranes {row.tolist()} argmax {int(row.argmax())}" in text
+
+
 def test_snn_readout_over_the_host_link(tmp_path, capsys):
     # scgen run over a simulated UART (pysim): the membranes after the last step, as the twin
     pytest.importorskip("nir")  # test_snn_graph's module needs it
