@@ -76,7 +76,7 @@ def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, sc, rng, cur
                     count = 0
                     for _ in range(sc[0]):
                         rng[0] = lfsr_next(rng[0], sc[1], sc[2], sc[3])
-                        if (rng[0] >> cfg[cfg.shape[0] - 1]) < mag:  # appended last
+                        if (rng[0] >> cfg[cfg.shape[0] - 1]) < mag:  # shift: snn_steps adds it last
                             count += 1
                     acc += (count << sc[4]) if w >= 0 else -(count << sc[4])
         if cfg[10]:  # synaptic current: the bias and the sum reach the membrane through it
