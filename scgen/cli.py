@@ -185,8 +185,9 @@ def _sim(args: argparse.Namespace) -> int:
         print(f"graph {graph.name}: how each op ran on the {args.engine} engine")
         print(explain(graph, result))
         return 0
-    from .ir import Spikes
+    from .ir import SInt, Spikes, Vec
     from .ir.values import spike_array
+    from .sw.snn import unpack_membranes
 
     in_types = {op.attr("name"): op.attr("type") for op in graph.inputs}
     names = list(inputs) + list(result.outputs)
@@ -201,6 +202,12 @@ def _sim(args: argparse.Namespace) -> int:
         for op in graph.outputs
         if isinstance(t := types[op.operands[0]], Spikes)
     }
+    # vectors of signed integers (an LI readout's membranes) show their values and the argmax
+    signed_vecs = {
+        op.attr("name"): unpack_membranes(result.outputs[op.attr("name")], t.n, t.elem.width)
+        for op in graph.outputs
+        if isinstance(t := types[op.operands[0]], Vec) and isinstance(t.elem, SInt)
+    }
     print("window  " + "  ".join(f"{n:>12}" for n in names))
     for w in range(len(next(iter(result.outputs.values())))):
         cells = []
@@ -214,6 +221,9 @@ def _sim(args: argparse.Namespace) -> int:
             if name in spikes:
                 counts = spikes[name][w].sum(axis=0)
                 cells.append(f"counts {counts.tolist()} argmax {int(counts.argmax())}")
+            elif name in signed_vecs:
+                row = signed_vecs[name][w]
+                cells.append(f"values {row.tolist()} argmax {int(row.argmax())}")
             else:
                 cells.append(
                     f"{int(v[w].sum()):>9}/{v.shape[1]:<2}" if v.ndim == 2 else f"{int(v[w]):>12}"
@@ -224,6 +234,7 @@ def _sim(args: argparse.Namespace) -> int:
         for name, v in result.outputs.items():
             # spikes as (T, batch, N), the layout the --inputs file has
             arrays[name] = spikes[name].transpose(1, 0, 2) if name in spikes else v
+            arrays[name] = signed_vecs.get(name, arrays[name])
         np.savez_compressed(args.save, **arrays)
         print(f"wrote {args.save}")
     return 0

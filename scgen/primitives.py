@@ -900,7 +900,9 @@ register(
 
 def _snn_example(rng):
     """A chain of 1 to 3 layers of up to 6 neurons on up to 7 inputs, every option mixed."""
-    from .params.snn import Leak, Reset
+    from dataclasses import replace
+
+    from .params.snn import Leak, Neuron, Reset
 
     n, layers = int(rng.integers(1, 8)), []
     for _ in range(int(rng.integers(1, 4))):
@@ -928,6 +930,16 @@ def _snn_example(rng):
             )
         )
         n = n_out
+    # neuron models drawn after the rest: LIF or CUBA (an LI readout changes the graph's output
+    # type, which the spike-output graph tests do not take; tests/test_snn_neurons.py has it)
+    for k, la in enumerate(layers):
+        layers[k] = replace(
+            la,
+            neuron=_choice(rng, (Neuron.LIF, Neuron.CUBA)),
+            syn_leak=_choice(rng, Leak),
+            syn_leak_shift=_pick(rng, 1, la.membrane_width - 1),
+            alpha=_pick(rng, 0, 1 << la.beta_fraction),
+        )
     return SnnParams(layers=tuple(layers))
 
 

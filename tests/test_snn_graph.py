@@ -259,7 +259,9 @@ def test_snn_graph_cli_import_steps_wrong(tmp_path):
 # over the host link (UART), as on the board
 
 
-def test_snn_graph_host_link_and_scgen_run_pysim(tmp_path, capsys):
+def run_over_host_link(g, spikes, tmp_path):
+    """``scgen run`` of graph ``g`` over a simulated UART (pysim), a window per sample of
+    ``spikes`` ``(T, batch, n_in)``; returns the ``--save`` file's arrays."""
     import argparse
 
     from scgen.host import (
@@ -274,9 +276,6 @@ def test_snn_graph_host_link_and_scgen_run_pysim(tmp_path, capsys):
     from scgen.host.sim import ScriptedTransport, simulate
     from scgen.link import HostLinkTop, layout
 
-    params, spikes = _fixture("leaky_zero", (4, 2))
-    spikes = spikes[:, :2]
-    g = snn.network_graph(params, spikes.shape[0], name="leaky")
     lay = layout(g)
     commands = [encode_identify()]
     for w in range(spikes.shape[1]):
@@ -287,7 +286,7 @@ def test_snn_graph_host_link_and_scgen_run_pysim(tmp_path, capsys):
             encode_read(),
         ]
     replies = simulate(HostLinkTop(g, clocks_per_bit=4), commands).replies
-    path = tmp_path / "leaky.scir"
+    path = tmp_path / f"{g.name}.scir"
     path.write_text(g.to_text())
     np.savez(tmp_path / "in.npz", spikes=spikes)
     parser = argparse.ArgumentParser(prog="scgen")
@@ -298,8 +297,16 @@ def test_snn_graph_host_link_and_scgen_run_pysim(tmp_path, capsys):
     transport = ScriptedTransport(commands, replies)
     assert cli.main(args, transport=transport) == 0
     assert transport.done
+    return np.load(tmp_path / "out.npz")
+
+
+def test_snn_graph_host_link_and_scgen_run_pysim(tmp_path, capsys):
+    params, spikes = _fixture("leaky_zero", (4, 2))
+    spikes = spikes[:, :2]
+    g = snn.network_graph(params, spikes.shape[0], name="leaky")
+    saved = run_over_host_link(g, spikes, tmp_path)
     want = snn.run(params, spikes)
-    np.testing.assert_array_equal(np.load(tmp_path / "out.npz")["out"], want)
+    np.testing.assert_array_equal(saved["out"], want)
     counts = want[:, 1].sum(0)
     out = capsys.readouterr().out
     assert f"window 1: out counts {counts.tolist()} argmax {int(counts.argmax())}" in out

@@ -108,8 +108,20 @@ def _per_window(graph, path: str) -> dict:
     return arrays
 
 
+def _signed_values(t, values):
+    """The elements ``(windows, n)`` of ``vec<iN, n>`` port values (an LI readout's
+    membranes), or None for any other type."""
+    from ..ir.types import SInt, Vec
+    from ..sw.snn import unpack_membranes
+
+    if isinstance(t, Vec) and isinstance(t.elem, SInt):
+        return unpack_membranes(values, t.n, t.elem.width)
+    return None
+
+
 def _show(graph, readout) -> str:
-    """One window's outputs: spike outputs as counts per neuron and the argmax."""
+    """One window's outputs: spike outputs as counts per neuron and the argmax, vectors of
+    signed integers as their values and the argmax."""
     from ..ir.types import Spikes
     from ..ir.values import spike_array
 
@@ -117,11 +129,17 @@ def _show(graph, readout) -> str:
     cells = []
     for op in graph.outputs:
         name, t = op.attr("name"), types[op.operands[0]]
-        if isinstance(t, Spikes) and name in readout.outputs:
-            counts = spike_array(t, [readout.outputs[name]])[0].sum(axis=0)
+        if name not in readout.outputs:
+            continue
+        value = readout.outputs[name]
+        signed = _signed_values(t, [value])
+        if isinstance(t, Spikes):
+            counts = spike_array(t, [value])[0].sum(axis=0)
             cells.append(f"{name} counts {counts.tolist()} argmax {int(counts.argmax())}")
-        elif name in readout.outputs:
-            cells.append(f"{name} {readout.outputs[name]}")
+        elif signed is not None:
+            cells.append(f"{name} values {signed[0].tolist()} argmax {int(signed[0].argmax())}")
+        else:
+            cells.append(f"{name} {value}")
     return ", ".join(cells)
 
 
@@ -151,6 +169,8 @@ def _run_each(graph, link, arrays: dict, save: str | None) -> None:
                 continue
             if isinstance(t, Spikes):
                 result[name] = spike_array(t, outputs[name]).transpose(1, 0, 2)
+            elif (values := _signed_values(t, outputs[name])) is not None:
+                result[name] = values
             else:
                 result[name] = np.array(outputs[name])
         np.savez_compressed(save, **result)

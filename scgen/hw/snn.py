@@ -30,20 +30,28 @@ class SnnLayer(wiring.Component):
         The spike register's next value (the step's spikes on the ``fin`` cycle).
     s_out : Out(n_out)
         The spike register: the latest finished step's spikes, from the cycle after ``fin``.
+    v_next : Out(n_out * membrane_width)
+        The membranes (neuron ``j`` in bits ``j * membrane_width`` upwards, after any reset)
+        on the ``fin`` cycle: an LI readout's output.
 
     The membranes sit in a ring of registers that rotates by ``pe`` per group, the weights in a
     ROM of ``groups * n_in`` words of ``pe`` weights, bias and threshold in a ROM of ``groups``
     words. Group schedule (``c`` = cycle in group): ``c < n_in`` fetch weight word and spike
     ``c``; ``1 <= c <= n_in`` accumulate; ``c = 0`` leak the ring's head, ``c = 1`` add the bias,
     ``c = n_in + 1`` add the synaptic sum and saturate, ``c = n_in + 2`` compare (and subtract),
-    ``c = n_in + 3`` reset and rotate.
+    ``c = n_in + 3`` reset and rotate. With a synaptic current (CUBA) a second ring holds the
+    currents: ``c = 0`` leaks its head too, ``c = 1`` adds the bias to it (not to the membrane),
+    ``c = n_in + 1`` adds the synaptic sum to the current and saturates, and the membrane's
+    stages follow one cycle later (``n_in + 5`` cycles per group).
 
     Stochastic synapses stretch the synaptic phase to ``N = n_in * L`` cycles: word and spike
     ``c >> log2 L`` are held for L cycles while the layer's LFSR makes ``weight_width - 1``
     steps a cycle (from the step's saved state at each group's ``c = 0``, so every group sees
     the same draws) and each lane adds ``+-2**stream_shift`` where the draw is below ``|w|``; the
-    phases above follow at ``N + 1`` to ``N + 3``. After the last group the saved state takes
-    the LFSR's (a ``first`` step starts from ``seed`` instead).
+    stages above follow with ``N`` in place of ``n_in`` (``N + 1`` the sum, or the current, then
+    with a current the membrane at ``N + 2``; compare and rotate after: ``N + 4`` or ``N + 5``
+    cycles per group). After the last group the saved state takes the LFSR's (a ``first`` step
+    starts from ``seed`` instead).
     """
 
     def __init__(self, params: SnnLayerParams):
@@ -59,6 +67,7 @@ class SnnLayer(wiring.Component):
                 "fin": Out(1),
                 "s_next": Out(params.n_out),
                 "s_out": Out(params.n_out),
+                "v_next": Out(params.n_out * params.membrane_width),
             }
         )
 
@@ -73,6 +82,7 @@ class SnnLayer(wiring.Component):
         n_pad, mw, ww = groups * pe, p.membrane_width, p.weight_width
         sw = p.sum_width()
         n_syn = p.synapse_cycles()  # n_in, or n_in * L for stochastic synapses
+        tail = n_syn + p.has_current  # the last accumulate stage (the current's, with one)
 
         wrom = Memory(shape=unsigned(pe * ww), depth=groups * n_in, init=p.weight_words())
         nrom = Memory(shape=unsigned(pe * 2 * mw), depth=groups, init=p.neuron_words())
@@ -80,7 +90,7 @@ class SnnLayer(wiring.Component):
         wport, nport = wrom.read_port(), nrom.read_port()
 
         active = Signal()
-        c = Signal(range(n_syn + 4))
+        c = Signal(range(tail + 4))
         g = Signal(range(max(groups, 2)))
         addr = Signal(range(max(groups * n_in, 2)))
         sin = Signal(n_in)
@@ -91,6 +101,7 @@ class SnnLayer(wiring.Component):
         leaked = [Signal(signed(sw), name=f"leaked{lane}") for lane in range(pe)]
         biased = [Signal(signed(sw), name=f"biased{lane}") for lane in range(pe)]
         u = [Signal(signed(mw), name=f"u{lane}") for lane in range(pe)]
+        cring = [Signal(signed(mw), name=f"i{j}") for j in range(n_pad if p.has_current else 0)]
 
         m.d.comb += [wport.addr.eq(addr), nport.addr.eq(g)]
         if p.stochastic:
@@ -115,54 +126,75 @@ class SnnLayer(wiring.Component):
         def sat(x):
             return Mux(x > hi, Const(hi, signed(mw)), Mux(x < lo, Const(lo, signed(mw)), x[:mw]))
 
-        fires, newv = [], []
+        def leak(x, mode, shift, beta):
+            if mode is Leak.SHIFT:
+                return x - (x >> shift)
+            if mode is Leak.MULTIPLY:
+                return (x * Const(beta, unsigned(p.beta_fraction + 1))) >> p.beta_fraction
+            return x
+
+        fires, newv, newi = [], [], []
         for lane in range(pe):
             bias = nport.data[lane * 2 * mw : lane * 2 * mw + mw].as_signed()
             thr = nport.data[lane * 2 * mw + mw : (lane + 1) * 2 * mw].as_signed()
             w = wport.data[lane * ww : (lane + 1) * ww].as_signed()
             head = ring[lane]
             v0 = Mux(self.first, 0, head)
-            if p.leak is Leak.SHIFT:
-                leak_expr = v0 - (v0 >> p.leak_shift)
-            elif p.leak is Leak.MULTIPLY:
-                leak_expr = (v0 * Const(p.beta, unsigned(p.beta_fraction + 1))) >> p.beta_fraction
-            else:
-                leak_expr = v0
+            leak_expr = leak(v0, p.leak, p.leak_shift, p.beta)
             # compare (and subtract) one cycle before the ring is written: one carry chain
             # per pipeline stage
             fire = Signal(name=f"fire{lane}")
             nv = Signal(signed(mw), name=f"newv{lane}")
-            with m.If(active & (c == n_syn + 2)):
-                m.d.sync += fire.eq(u[lane] > thr)
+            with m.If(active & (c == tail + 2)):
+                m.d.sync += fire.eq((u[lane] > thr) if p.spiking else 0)
             if p.reset is Reset.ZERO:
                 m.d.comb += nv.eq(Mux(fire, p.v_reset, u[lane]))
             else:
                 sub = Signal(signed(mw), name=f"sub{lane}")
-                with m.If(active & (c == n_syn + 2)):
+                with m.If(active & (c == tail + 2)):
                     m.d.sync += sub.eq(sat(u[lane] - thr))
                 m.d.comb += nv.eq(Mux(fire, sub, u[lane]))
             fires.append(fire)
             newv.append(nv)
+            if p.has_current:
+                # the current takes the bias and the sum; the membrane gets the current after
+                i0 = Mux(self.first, 0, cring[lane])
+                ileaked = Signal(signed(sw), name=f"ileaked{lane}")
+                ibiased = Signal(signed(sw), name=f"ibiased{lane}")
+                inew = Signal(signed(mw), name=f"inew{lane}")
+                with m.If(active & (c == 0)):
+                    m.d.sync += ileaked.eq(leak(i0, p.syn_leak, p.syn_leak_shift, p.alpha))
+                with m.If(active & (c == 1)):
+                    m.d.sync += [ibiased.eq(ileaked + bias), biased[lane].eq(leaked[lane])]
+                with m.If(active & (c == n_syn + 1)):
+                    m.d.sync += inew.eq(sat(ibiased + acc[lane]))
+                with m.If(active & (c == tail + 1)):
+                    m.d.sync += u[lane].eq(sat(biased[lane] + inew))
+                newi.append(inew)
             with m.If(active):
                 with m.If(c == 0):
                     m.d.sync += [leaked[lane].eq(leak_expr), acc[lane].eq(0)]
-                with m.If(c == 1):
-                    m.d.sync += biased[lane].eq(leaked[lane] + bias)
+                if not p.has_current:
+                    with m.If(c == 1):
+                        m.d.sync += biased[lane].eq(leaked[lane] + bias)
                 with m.If(fetch_d & bit_d):
                     if p.stochastic:
                         hit = Mux(w < 0, -hit_value, hit_value)
                         m.d.sync += acc[lane].eq(acc[lane] + Mux(below < abs(w), hit, 0))
                     else:
                         m.d.sync += acc[lane].eq(acc[lane] + w)
-                with m.If(c == n_syn + 1):
-                    m.d.sync += u[lane].eq(sat(biased[lane] + acc[lane]))
+                if not p.has_current:
+                    with m.If(c == n_syn + 1):
+                        m.d.sync += u[lane].eq(sat(biased[lane] + acc[lane]))
 
         # the spike register after this group's rotation
         rotated = Signal(n_pad)
         m.d.comb += rotated.eq(Cat(spikes[pe:], *fires) if n_pad > pe else Cat(*fires))
         m.d.comb += [self.s_next.eq(rotated[: p.n_out]), self.s_out.eq(spikes[: p.n_out])]
+        # after the last group's rotation the ring holds neuron j at position j again
+        m.d.comb += self.v_next.eq(Cat(*ring[pe:], *newv)[: p.n_out * mw])
 
-        m.d.sync += [fetch_d.eq(0), end.eq(active & ~self.go & (c == n_syn + 2))]
+        m.d.sync += [fetch_d.eq(0), end.eq(active & ~self.go & (c == tail + 2))]
         with m.If(self.go):
             m.d.sync += [active.eq(1), c.eq(0), g.eq(0), addr.eq(0), sin.eq(self.s_in)]
             m.d.sync += last_group.eq(groups == 1)
@@ -191,6 +223,10 @@ class SnnLayer(wiring.Component):
                     m.d.sync += ring[j].eq(ring[j + pe])
                 for lane in range(pe):
                     m.d.sync += ring[n_pad - pe + lane].eq(newv[lane])
+                for j in range(len(cring) - pe):
+                    m.d.sync += cring[j].eq(cring[j + pe])
+                for lane, inew in enumerate(newi):
+                    m.d.sync += cring[n_pad - pe + lane].eq(inew)
                 with m.If(last_group):
                     m.d.sync += [active.eq(0), g.eq(0)]
                     if p.stochastic:
@@ -217,7 +253,12 @@ class SnnNetwork(wiring.Component):
         1 for the one cycle after the last busy one; ``s_out`` shows the step's spikes from then
         until the next step's ``done``.
     s_out : Out(n_out)
-        The last layer's spikes of the latest finished step; 0 after reset.
+        The last layer's spikes of the latest finished step; 0 after reset (always 0 for an LI
+        readout).
+    v_out : Out(n_out * membrane_width)
+        The last layer's membranes after the latest finished step (signed, neuron ``j`` in bits
+        ``j * membrane_width`` upwards, after any reset), shown like ``s_out``: the output of
+        an LI readout (``params.readout``).
     """
 
     def __init__(self, params: SnnParams):
@@ -233,6 +274,7 @@ class SnnNetwork(wiring.Component):
                 "busy": Out(1),
                 "done": Out(1),
                 "s_out": Out(params.n_out),
+                "v_out": Out(params.n_out * params.layers[-1].membrane_width),
             }
         )
 
@@ -246,8 +288,9 @@ class SnnNetwork(wiring.Component):
         for k, layer in enumerate(layers):
             m.submodules[f"layer{k}"] = layer
         busy, done, first = Signal(), Signal(), Signal()
-        held = Signal(self._params.n_out)
+        held, v_held = Signal(self._params.n_out), Signal(len(self.v_out))
         m.d.comb += [self.busy.eq(busy), self.done.eq(done), self.s_out.eq(held)]
+        m.d.comb += self.v_out.eq(v_held)
         accept = Signal()
         m.d.comb += accept.eq(self.start & ~busy)
         with m.If(accept):
@@ -262,5 +305,5 @@ class SnnNetwork(wiring.Component):
                 m.d.comb += [layer.go.eq(go), layer.s_in.eq(prev.s_out)]
         m.d.sync += done.eq(layers[-1].fin)
         with m.If(layers[-1].fin):
-            m.d.sync += [busy.eq(0), held.eq(layers[-1].s_next)]
+            m.d.sync += [busy.eq(0), held.eq(layers[-1].s_next), v_held.eq(layers[-1].v_next)]
         return m

@@ -54,7 +54,7 @@ def port_shape(t: Type) -> Shape:
     if isinstance(t, Vec) and isinstance(t.elem, Rate):
         return Shape.cast(RATE_BITS * t.n)
     if isinstance(t, UInt | Bool | Bitstream | Words | Spikes) or (
-        isinstance(t, Vec) and isinstance(t.elem, Bool)
+        isinstance(t, Vec) and isinstance(t.elem, Bool | SInt)  # vec<iN>: packed, element 0 low
     ):
         return Shape.cast(t.width)
     if isinstance(t, SInt | Fixed):

@@ -12,8 +12,15 @@ layer after layer, flattened so that they print and parse::
 
 ``weight`` holds every layer's ``[out][in]`` table row by row, ``bias`` and ``threshold`` one
 entry per neuron, layer after layer; ``leak`` and ``reset`` one name per layer, comma-separated.
-A network with stochastic synapses also carries ``synapse="exact,stochastic"`` (one mode per
-layer) and per layer ``stream_length``, ``seed`` and ``lfsr_width``.
+``neuron="lif,cuba"``, ``syn_leak``, ``syn_leak_shift`` and ``alpha`` (the same per-layer forms)
+give the neuron model and the synaptic current's decay; left out, every layer is a LIF.
+``synapse="exact,stochastic"`` (one mode per layer) with per-layer ``stream_length``, ``seed``
+and ``lfsr_width`` give stochastic synapses; left out, every layer is exact. Each set prints
+only when some layer needs it, and the two are independent (a layer may be stochastic and CUBA).
+
+When the last layer is non-spiking (``neuron`` ``li`` or ``cuba_li``, a readout) the result is
+``vec<iM, n_out>`` instead (``M`` its membrane_width): its membranes after the window's last
+step, neuron ``j`` in bits ``j * M`` upwards.
 
 Hardware: :class:`scgen.hw.SnnNetwork` stepped ``T`` times per window, step ``t`` fed with the
 input's word ``t``; each step's spikes are shifted into the result, which is final (and the
@@ -29,10 +36,10 @@ from typing import Any
 from amaranth.hdl import Cat, Signal
 
 from ..hw.snn import SnnNetwork
-from ..params.snn import Leak, Reset, SnnLayerParams, SnnParams
+from ..params.snn import Leak, Neuron, Reset, SnnLayerParams, SnnParams
 from .graph import Op
 from .ops import AttrDef, HwContext, OpKind, TwinContext, register_op
-from .types import Spikes, Type
+from .types import SInt, Spikes, Type, Vec
 from .values import pack_spikes, spike_array
 
 __all__ = ["SnnOp", "snn_attrs", "snn_params"]
@@ -50,6 +57,7 @@ _PER_LAYER = (
     "lfsr_width",
 )
 _SYNAPSE = ("stream_length", "seed", "lfsr_width")  # printed only with stochastic synapses
+_CURRENT = ("syn_leak_shift", "alpha")  # per layer too, printed only with a synaptic current
 
 
 def snn_attrs(params: SnnParams, steps: int) -> dict[str, object]:
@@ -72,6 +80,13 @@ def snn_attrs(params: SnnParams, steps: int) -> dict[str, object]:
             attrs[name] = tuple(getattr(la, name) for la in layers)
     if stochastic:
         attrs["synapse"] = ",".join(la.synapse.value for la in layers)
+    # all-LIF networks keep their text: the neuron attributes only when some layer needs them
+    if any(la.neuron is not Neuron.LIF for la in layers):
+        attrs["neuron"] = ",".join(la.neuron.value for la in layers)
+    if any(la.has_current for la in layers):
+        attrs["syn_leak"] = ",".join(la.syn_leak.value for la in layers)
+        for name in _CURRENT:
+            attrs[name] = tuple(getattr(la, name) for la in layers)
     return attrs
 
 
@@ -100,7 +115,7 @@ def _params(attrs: tuple[tuple[str, Any], ...]) -> SnnParams:
     bias = _cut("bias", a["bias"], outs) if a.get("bias") is not None else [None] * n_layers
     threshold = _cut("threshold", a["threshold"] or (), outs)
     per_layer: dict[str, list] = {}
-    for name in ("leak", "reset", "synapse"):
+    for name in ("leak", "reset", "synapse", "neuron", "syn_leak"):
         text = a.get(name)
         items = text.split(",") if text is not None else []
         if text is not None and len(items) != n_layers:
@@ -108,7 +123,7 @@ def _params(attrs: tuple[tuple[str, Any], ...]) -> SnnParams:
                 f"sc.snn {name} must name one mode per layer ({n_layers}), not {text!r}"
             )
         per_layer[name] = items
-    for name in _PER_LAYER:
+    for name in _PER_LAYER + _CURRENT:
         values = a.get(name)
         if values is not None and len(values) != n_layers:
             raise ValueError(
@@ -130,11 +145,21 @@ def _params(attrs: tuple[tuple[str, Any], ...]) -> SnnParams:
             fields["reset"] = Reset(per_layer["reset"][k])
         if per_layer["synapse"]:
             fields["synapse"] = per_layer["synapse"][k]
-        for name in _PER_LAYER:
+        if per_layer["neuron"]:
+            fields["neuron"] = Neuron(per_layer["neuron"][k])
+        if per_layer["syn_leak"]:
+            fields["syn_leak"] = Leak(per_layer["syn_leak"][k])
+        for name in _PER_LAYER + _CURRENT:
             if per_layer[name]:
                 fields[name] = per_layer[name][k]
         layers.append(SnnLayerParams(**fields))
     return SnnParams(layers=tuple(layers))
+
+
+def _result_type(params: SnnParams, steps: int) -> Type:
+    if params.readout:
+        return Vec(SInt(params.layers[-1].membrane_width), params.n_out)
+    return Spikes(steps, params.n_out)
 
 
 def snn_params(op: Op) -> SnnParams:
@@ -170,6 +195,10 @@ class SnnOp(OpKind):
         AttrDef("stream_length", "ints"),
         AttrDef("seed", "ints"),
         AttrDef("lfsr_width", "ints"),
+        AttrDef("neuron", "str"),
+        AttrDef("syn_leak", "str"),
+        AttrDef("syn_leak_shift", "ints"),
+        AttrDef("alpha", "ints"),
     )
 
     def check(self, types: list[Type], attrs: dict) -> list[str]:
@@ -191,10 +220,10 @@ class SnnOp(OpKind):
 
     def result(self, types: list[Type], attrs: dict) -> Type | None:
         try:
-            n_out = _attrs_params(attrs).n_out
+            params = _attrs_params(attrs)
         except (TypeError, ValueError):
             return None  # check() reports the parameters
-        return Spikes(attrs["steps"], n_out)
+        return _result_type(params, attrs["steps"])
 
     def stream_length(self, op: Op) -> int | None:
         # step t starts on cycle t0 + 2 + t * (period + 1); the last one's spikes are registered
@@ -212,7 +241,10 @@ class SnnOp(OpKind):
         net = SnnNetwork(params)
         m.submodules[ctx.name(op)] = net
         step = Signal(range(steps + 1), name=f"snn{op.result}_step")
-        result = Signal(steps * n_out, name=f"snn{op.result}_spikes")
+        if params.readout:  # the last step's membranes
+            result = Signal(len(net.v_out), name=f"snn{op.result}_membranes")
+        else:
+            result = Signal(steps * n_out, name=f"snn{op.result}_spikes")
         # every control input of the network is a register: a step starts the cycle after
         # the previous one's done (or on t0 + 2), its input word selected a cycle ahead
         issue = Signal(name=f"snn{op.result}_issue")
@@ -233,17 +265,22 @@ class SnnOp(OpKind):
         with m.Elif(issue):
             m.d.sync += step.eq(step + 1)
         with m.If(net.done):
-            m.d.sync += result.eq(Cat(result[n_out:], net.s_out) if steps > 1 else net.s_out)
+            if params.readout:
+                m.d.sync += result.eq(net.v_out)
+            else:
+                m.d.sync += result.eq(Cat(result[n_out:], net.s_out) if steps > 1 else net.s_out)
         return result
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
-        from ..sw.snn import snn_steps  # Numba: on first run
+        from ..sw.snn import pack_membranes, snn_steps  # Numba: on first run
 
         params, steps = snn_params(op), op.attr("steps")
         t_in = Spikes(steps, params.n_in)
         spikes = spike_array(t_in, args[0]).transpose(1, 0, 2)
         out, _ = snn_steps(params, spikes)
         last = out[:, :, out.shape[2] - params.n_out :].transpose(1, 0, 2)
+        if params.readout:
+            return pack_membranes(last[:, -1], params.layers[-1].membrane_width)
         return pack_spikes(Spikes(steps, params.n_out), last)
 
 

@@ -8,12 +8,16 @@ from typing import Any
 
 import numpy as np
 
-from ..params.snn import Leak, Reset, SnnLayerParams, SnnParams
+from ..params.snn import Leak, Neuron, Reset, SnnLayerParams, SnnParams
 from ..sw.snn import snn_steps
 from .lower import lower
 from .network import Network, NIRImportError, Node, simulate
 
 __all__ = ["QuantReport", "dequantize", "quantize"]
+
+# NIR population kinds and the fixed-point neuron of each; the non-spiking ones only last
+NEURON_OF = {"LIF": Neuron.LIF, "IF": Neuron.LIF, "CubaLIF": Neuron.CUBA, "LI": Neuron.LI,
+             "CubaLI": Neuron.CUBA_LI}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -24,12 +28,16 @@ class QuantReport:
     ``membrane_width``, ``leak``, ``spike_agreement`` (fraction of (step, sample, neuron)
     entries equal), ``count_agreement`` (fraction of (sample, neuron) spike counts equal),
     ``peak`` (largest |membrane| of the twin, raw) against ``limit`` (the format's largest).
-    ``argmax_agreement``: samples whose last-population argmax of spike counts agree.
+    ``argmax_agreement``: samples whose last-population argmax of spike counts agree. An LI
+    readout's row has no spike figures (None) but ``membrane_error``, the RMS of (twin membrane
+    / 2**fraction - float membrane) over the RMS of the float membrane, and the argmax is then
+    that of the membranes after the last step.
 
     The fixed-point twin runs every projection exact. Rows of stochastic projections add
-    ``sc_spike_agreement`` and ``sc_count_agreement``: the float reference against the SC twin
-    (the network as built, stochastic synapses included); ``sc_argmax_agreement`` is its argmax
-    figure (None when every projection is exact).
+    ``sc_spike_agreement`` and ``sc_count_agreement`` (an LI readout: ``sc_membrane_error``):
+    the float reference against the SC twin (the network as built, stochastic synapses
+    included); ``sc_argmax_agreement`` is its argmax figure (None when every projection is
+    exact).
     """
 
     rows: tuple[dict, ...]
@@ -47,18 +55,25 @@ class QuantReport:
         for r in self.rows:
             lines.append((
                 r["node"], str(r["neurons"]), str(r["fraction"]), str(r["weight_width"]),
-                str(r["membrane_width"]), r["leak"], f"{r['spike_agreement']:.4f}",
-                f"{r['count_agreement']:.4f}", f"{r['peak']}/{r['limit']}",
+                str(r["membrane_width"]), r["leak"], _fraction(r["spike_agreement"]),
+                _fraction(r["count_agreement"]), f"{r['peak']}/{r['limit']}",
             ))  # fmt: skip
             if sc:
                 stochastic = "sc_spike_agreement" in r
                 lines[-1] += (
                     r["synapse"],
-                    f"{r['sc_spike_agreement']:.4f}" if stochastic else "-",
-                    f"{r['sc_count_agreement']:.4f}" if stochastic else "-",
+                    _fraction(r["sc_spike_agreement"] if stochastic else None),
+                    _fraction(r["sc_count_agreement"] if stochastic else None),
                 )
         widths = [max(len(line[k]) for line in lines) for k in range(len(head))]
         text = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in lines]
+        for r in self.rows:
+            if "membrane_error" in r:
+                text.append(f"readout {r['node']} membranes: relative RMS error "
+                            f"{r['membrane_error']:.4f}")  # fmt: skip
+            if "sc_membrane_error" in r:
+                text.append(f"readout {r['node']} membranes, SC twin: relative RMS error "
+                            f"{r['sc_membrane_error']:.4f}")  # fmt: skip
         text.append(f"argmax agreement (last population): {self.argmax_agreement:.4f}")
         if sc:
             text.append(f"argmax agreement, SC twin: {self.sc_argmax_agreement:.4f}")
@@ -72,12 +87,23 @@ class QuantReport:
         })  # fmt: skip
 
 
+def _fraction(x: float | None) -> str:
+    return "-" if x is None else f"{x:.4f}"
+
+
 def chain(network: Network) -> list[tuple[str, str]]:
-    """``[(projection, population), ...]`` of a feed-forward Input -> (Affine|Linear -> LIF|IF)*
-    -> Output network, or a :class:`NIRImportError` naming the node that breaks the pattern."""
+    """``[(projection, population), ...]`` of a feed-forward Input -> (Affine|Linear ->
+    LIF|IF|CubaLIF)* -> (Affine|Linear -> LIF|IF|CubaLIF|LI|CubaLI) -> Output network, or a
+    :class:`NIRImportError` naming the node that breaks the pattern."""
     (name,) = network.inputs
     pairs = []
     while True:
+        if pairs and NEURON_OF[network.nodes[name].kind] in (Neuron.LI, Neuron.CUBA_LI):
+            if [b for a, b in network.edges if a == name] != [network.outputs[0]]:
+                raise NIRImportError(
+                    f"NIR node {name!r} has type {network.nodes[name].kind}, which does not "
+                    f"spike, so the fixed-point chain needs it as the last population"
+                )
         succ = [b for a, b in network.edges if a == name]
         if len(succ) != 1:
             raise NIRImportError(
@@ -95,11 +121,11 @@ def chain(network: Network) -> list[tuple[str, str]]:
             )
         succ = [b for a, b in network.edges if a == proj]
         pop = succ[0] if len(succ) == 1 else None
-        if pop is None or network.nodes[pop].kind not in ("LIF", "IF"):
+        if pop is None or network.nodes[pop].kind not in NEURON_OF:
             got = network.nodes[pop].kind if pop else f"{len(succ)} nodes"
             raise NIRImportError(
-                f"NIR node {proj!r} must feed one LIF or IF population for the fixed-point "
-                f"chain, not {got}"
+                f"NIR node {proj!r} must feed one LIF, IF, CubaLIF, LI or CubaLI population "
+                f"for the fixed-point chain, not {got}"
             )
         if any(b == pop and a != proj for a, b in network.edges):
             raise NIRImportError(
@@ -120,6 +146,17 @@ def _shared(pop: str, fieldname: str, values: np.ndarray) -> float:
             f"hardware, not values from {float(values.min())!r} to {float(values.max())!r}"
         )
     return float(values[0])
+
+
+def _decay(factor: float, beta_fraction: int) -> tuple[Leak, int, int]:
+    """``(leak, shift, raw)`` of a decay factor: none at 1, a shift where it is 1 - 2**-k, else
+    a multiplication by ``raw = round(factor 2**beta_fraction)``."""
+    k = np.log2(1.0 / (1.0 - factor)) if factor < 1 else None
+    if factor == 1.0:
+        return Leak.NONE, 1, 0
+    if k is not None and abs(k - round(k)) < 1e-6 and round(k) >= 1:
+        return Leak.SHIFT, round(k), 0
+    return Leak.MULTIPLY, 1, round(factor * 2**beta_fraction)
 
 
 def quantize(
@@ -146,6 +183,13 @@ def quantize(
     ``synapse="stochastic"`` (or one mode per projection) makes projections stochastic with
     streams of ``stream_length``; the report then compares the SC twin as well.
 
+    A CubaLIF (``a_s = dt/tau_syn``, ``a_m = dt/tau_mem``: ``i <- (1 - a_s) i + a_s w_in (W s +
+    b)``, ``v <- (1 - a_m) v + a_m r i``) carries the current scaled by ``a_m r``: ``i' <- alpha
+    i' + W' s + b'`` with ``W' = round(a_m r a_s w_in W 2**f)``, ``alpha = 1 - a_s`` (a shift or
+    a multiplication like beta) and ``v <- beta v + i'``; its ``v_leak`` must be 0. An LI or
+    CubaLI as the last population becomes a non-spiking readout, the same way without the
+    threshold; the report compares its membranes.
+
     Conv1d/Conv2d/SumPool2d/AvgPool2d and Flatten are first lowered (:func:`scgen.nir.lower`):
     the projections between two populations compose into one dense ``W`` (convolutions
     unrolled, average pooling's ``1 / (kh kw)`` folded in), quantised as above; the report
@@ -156,19 +200,36 @@ def quantize(
     pairs = chain(dense)
     dt = network.dt
     layers = []
+    alphas = []
     for proj, pop in pairs:
         pn, qn = dense.nodes[proj].params, dense.nodes[pop]
         q = qn.params
-        if qn.kind == "LIF":
+        alpha = None
+        if qn.kind in ("LIF", "LI"):
             a = dt / _shared(pop, "tau", q["tau"])
             gain = a * q["r"]
             beta = 1.0 - a
             extra = a * q["v_leak"]
+        elif qn.kind in ("CubaLIF", "CubaLI"):
+            a_m = dt / _shared(pop, "tau_mem", q["tau_mem"])
+            a_s = dt / _shared(pop, "tau_syn", q["tau_syn"])
+            if np.any(q["v_leak"] != 0):
+                raise NIRImportError(
+                    f"NIR node {pop!r} field 'v_leak' must be 0 for a {qn.kind} in hardware "
+                    f"(the bias reaches the membrane through the current), not values up to "
+                    f"{float(np.abs(q['v_leak']).max())!r}"
+                )
+            gain = a_m * q["r"] * a_s * q["w_in"]
+            beta, alpha, extra = 1.0 - a_m, 1.0 - a_s, np.zeros(qn.size)
         else:
             gain, beta, extra = dt * q["r"], 1.0, np.zeros(qn.size)
         w = gain[:, None] * pn["weight"]
         b = gain * pn.get("bias", np.zeros(qn.size)) + extra
-        layers.append((pop, w, b, beta, q["v_threshold"], _shared(pop, "v_reset", q["v_reset"])))
+        spiking = NEURON_OF[qn.kind] in (Neuron.LIF, Neuron.CUBA)
+        thr = q["v_threshold"] if spiking else np.zeros(qn.size)
+        v_reset = _shared(pop, "v_reset", q["v_reset"]) if spiking else 0.0
+        layers.append((pop, w, b, beta, thr, v_reset))
+        alphas.append((NEURON_OF[qn.kind], alpha))
     if fraction is None:
         top = (1 << (weight_width - 1)) - 1
         biggest = max(float(np.abs(w).max()) for _, w, *_ in layers)
@@ -180,16 +241,18 @@ def quantize(
     pes = (pe,) * len(layers) if isinstance(pe, int) else tuple(pe)
     modes = (synapse,) * len(layers) if isinstance(synapse, str) else tuple(synapse)
     built = []
-    for (pop, w, b, beta, thr, v_reset), p, mode in zip(layers, pes, modes, strict=True):
-        k = np.log2(1.0 / (1.0 - beta)) if beta < 1 else None
-        leak: dict[str, Any]
-        if beta == 1.0:
-            leak = {"leak": Leak.NONE}
-        elif k is not None and abs(k - round(k)) < 1e-6 and round(k) >= 1:
-            leak = {"leak": Leak.SHIFT, "leak_shift": round(k)}
-        else:
-            leak = {"leak": Leak.MULTIPLY, "beta": round(beta * 2**beta_fraction),
-                    "beta_fraction": beta_fraction}  # fmt: skip
+    for k, ((pop, w, b, beta, thr, v_reset), (neuron, alpha), p, synapse_mode) in enumerate(
+        zip(layers, alphas, pes, modes, strict=True)
+    ):
+        inputs = calibration if k == 0 else ref_trace[layers[k - 1][0]]
+        mode, shift, raw = _decay(beta, beta_fraction)
+        leak: dict[str, Any] = {"leak": mode, "neuron": neuron}
+        leak.update({"leak_shift": shift} if mode is Leak.SHIFT else {"beta": raw})
+        if alpha is not None:
+            syn, syn_shift, syn_raw = _decay(alpha, beta_fraction)
+            leak.update(syn_leak=syn, syn_leak_shift=syn_shift, alpha=syn_raw)
+        if Leak.MULTIPLY in (leak["leak"], leak.get("syn_leak")):
+            leak["beta_fraction"] = beta_fraction
         wq = np.rint(w * scale).astype(np.int64)
         lo, hi = -(1 << (weight_width - 1)), (1 << (weight_width - 1)) - 1
         if wq.min() < lo or wq.max() > hi:
@@ -198,14 +261,15 @@ def quantize(
                 f"{weight_width} signed bits with {fraction} fraction bits; use fewer fraction "
                 f"bits or wider weights"
             )
-        peak = max(ref_peak[pop], float(np.abs(thr).max())) * scale
+        i_peak = _current_peak(inputs, alpha, w, b)
+        peak = max(ref_peak[pop], float(np.abs(thr).max()), i_peak) * scale
         mw = membrane_width or max(4, int(np.ceil(np.log2(2 * peak + 2))) + 1)
         built.append(SnnLayerParams(
             weight=wq.tolist(), bias=np.rint(b * scale).astype(np.int64).tolist(),
             threshold=np.rint(thr * scale).astype(np.int64).tolist(),
             reset=Reset(reset), v_reset=round(v_reset * scale), weight_width=weight_width,
-            membrane_width=mw, pe=p, **leak, synapse=mode,
-            stream_length=stream_length if mode == "stochastic" else 1,
+            membrane_width=mw, pe=p, **leak, synapse=synapse_mode,
+            stream_length=stream_length if synapse_mode == "stochastic" else 1,
         ))  # fmt: skip
     params = SnnParams(layers=tuple(built))
     spikes, twin_peak = snn_steps(params.with_synapse("exact"), calibration)
@@ -218,7 +282,7 @@ def quantize(
         ours = spikes[:, :, base : base + la.n_out].astype(np.float64)
         ref = ref_trace[pop]
         base += la.n_out
-        rows.append({
+        row = {
             "node": pop, "neurons": la.n_out, "fraction": fraction,
             "weight_width": la.weight_width, "membrane_width": la.membrane_width,
             "leak": la.leak.value if la.leak is not Leak.SHIFT else f"shift {la.leak_shift}",
@@ -227,18 +291,64 @@ def quantize(
             "peak": int(twin_peak[:, k].max()),
             "limit": (1 << (la.membrane_width - 1)) - 1,
             "synapse": la.synapse.value,
-        })  # fmt: skip
+        }  # fmt: skip
+        if not la.spiking:  # the readout: membranes, not spikes
+            row.update(spike_agreement=None, count_agreement=None,
+                       membrane_error=_membrane_error(ours / scale, ref))  # fmt: skip
         if la.stochastic:
             sc = sc_spikes[:, :, base - la.n_out : base].astype(np.float64)
-            rows[-1]["sc_spike_agreement"] = float((sc == ref).mean())
-            rows[-1]["sc_count_agreement"] = float((sc.sum(0) == ref.sum(0)).mean())
-    ref_last = ref_trace[layers[-1][0]].sum(0).argmax(1)
-    agree = float((spikes[:, :, base - params.n_out : base].sum(0).argmax(1) == ref_last).mean())
+            if la.spiking:
+                row["sc_spike_agreement"] = float((sc == ref).mean())
+                row["sc_count_agreement"] = float((sc.sum(0) == ref.sum(0)).mean())
+            else:
+                row.update(sc_spike_agreement=None, sc_count_agreement=None,
+                           sc_membrane_error=_membrane_error(sc / scale, ref))  # fmt: skip
+        rows.append(row)
+    ref_last = _last(ref_trace[layers[-1][0]], params.readout)
+    fixed_last = _last(spikes[:, :, base - params.n_out : base], params.readout)
+    agree = float((fixed_last == ref_last).mean())
     sc_agree = None
     if sc_spikes is not None:
-        sc_last = sc_spikes[:, :, base - params.n_out : base].sum(0).argmax(1)
+        sc_last = _last(sc_spikes[:, :, base - params.n_out : base], params.readout)
         sc_agree = float((sc_last == ref_last).mean())
     return params, QuantReport(tuple(rows), agree, sc_agree)
+
+
+def _membrane_error(ours: np.ndarray, ref: np.ndarray) -> float:
+    """RMS of ``ours - ref`` over the RMS of ``ref`` (membranes in float units)."""
+    rms = np.sqrt(np.mean(ref**2))
+    return float(np.sqrt(np.mean((ours - ref) ** 2)) / (rms if rms > 0 else 1.0))
+
+
+def _last(out: np.ndarray, readout: bool) -> np.ndarray:
+    """Per sample the last population's argmax: of the spike counts, or of an LI readout's
+    membranes after the last step."""
+    return (out[-1] if readout else out.sum(0)).argmax(1)
+
+
+def _current_peak(spikes: np.ndarray, alpha: float | None, w: np.ndarray, b: np.ndarray) -> float:
+    """The largest |current| of a CubaLIF population (in the membrane's units, as the fixed
+    point holds it) driven by its input ``spikes`` ``(T, batch, n_in)``; 0 without a current."""
+    if alpha is None:
+        return 0.0
+    i, peak = np.zeros((spikes.shape[1], len(b))), 0.0
+    for t in range(spikes.shape[0]):
+        i = alpha * i + spikes[t] @ w.T + b
+        peak = max(peak, float(np.abs(i).max(initial=0.0)))
+    return peak
+
+
+# the NIR node of each fixed-point neuron, with a leak and without (None: no NIR form)
+_NIR_KIND = {Neuron.LIF: "LIF", Neuron.CUBA: "CubaLIF", Neuron.LI: "LI", Neuron.CUBA_LI: "CubaLI"}
+_NIR_NO_LEAK = {Neuron.LIF: "IF", Neuron.CUBA: None, Neuron.LI: "I", Neuron.CUBA_LI: None}
+_NIR_NAME = {Neuron.LIF: "lif", Neuron.CUBA: "cubalif", Neuron.LI: "li", Neuron.CUBA_LI: "cubali"}
+
+
+def _factor(leak: Leak, shift: int, raw: int, fraction: int) -> float:
+    """The decay factor of a fixed-point leak (1 without one)."""
+    if leak is Leak.SHIFT:
+        return 1.0 - 2.0**-shift
+    return raw / 2.0**fraction if leak is Leak.MULTIPLY else 1.0
 
 
 def dequantize(params: SnnParams, *, fraction: int, dt: float) -> Network:
@@ -247,7 +357,11 @@ def dequantize(params: SnnParams, *, fraction: int, dt: float) -> Network:
     Layer ``k`` becomes ``Affine`` ``k`` (``weight / 2**fraction``, ``bias / 2**fraction``) and
     ``LIF`` (``tau = dt / (1 - beta)``, ``r = tau / dt``, so that forward Euler at ``dt`` is
     ``v <- beta v + I``) or ``IF`` (``r = 1 / dt``); thresholds and ``v_reset`` scaled alike.
-    A subtractive reset has no NIR form and is refused.
+    A CUBA layer becomes ``CubaLIF`` (``tau_syn = dt / (1 - alpha)``, ``w_in = tau_syn / dt``,
+    ``tau_mem`` and ``r`` as a LIF's: ``i <- alpha i + I``, ``v <- beta v + i``), an LI readout
+    ``LI`` (or ``I``, ``r = 1 / dt``, without leak) and a CUBA_LI one ``CubaLI``. A subtractive
+    reset of a spiking layer, and a current that does not decay, have no NIR form and are
+    refused.
     """
     from .io import _order  # the same evaluation order as a file read
 
@@ -255,13 +369,19 @@ def dequantize(params: SnnParams, *, fraction: int, dt: float) -> Network:
     raw, edges, prev = {"input": ("Input", None)}, [], "input"
     nodes = {"input": Node("Input", params.n_in)}
     for k, la in enumerate(params.layers):
-        if la.reset is Reset.SUBTRACT:
+        if la.reset is Reset.SUBTRACT and la.spiking:
             raise NIRImportError(
                 f"SNN layer {k} reset must be 'zero' to be written to NIR, not 'subtract'; NIR "
                 f"resets to a value only"
             )
         n = la.n_out
-        proj, pop = f"fc{k}", f"lif{k}"
+        kind = _NIR_KIND[la.neuron] if la.leak is not Leak.NONE else _NIR_NO_LEAK[la.neuron]
+        if kind is None:
+            raise NIRImportError(
+                f"SNN layer {k} leak must decay ('shift' or 'multiply') for a "
+                f"{la.neuron.value!r} layer to be written to NIR, not 'none'"
+            )
+        proj, pop = f"fc{k}", f"{_NIR_NAME[la.neuron]}{k}"
         nodes[proj] = Node("Affine", n, {
             "weight": np.array(la.weight, dtype=np.float64) / scale,
             "bias": np.array(la.bias, dtype=np.float64) / scale,
@@ -270,21 +390,30 @@ def dequantize(params: SnnParams, *, fraction: int, dt: float) -> Network:
             "v_threshold": np.array(la.threshold, dtype=np.float64) / scale,
             "v_reset": np.full(n, la.v_reset / scale),
         }
+        if not la.spiking:
+            common = {}
         if la.leak is Leak.NONE:
-            nodes[pop] = Node("IF", n, {"r": np.full(n, 1.0 / dt), **common})
+            nodes[pop] = Node(kind, n, {"r": np.full(n, 1.0 / dt), **common})
         else:
-            beta = (
-                1.0 - 2.0**-la.leak_shift
-                if la.leak is Leak.SHIFT
-                else la.beta / 2.0**la.beta_fraction
-            )
+            beta = _factor(la.leak, la.leak_shift, la.beta, la.beta_fraction)
             if beta >= 1.0:
-                raise NIRImportError(f"SNN layer {k} beta must be below 1 for a LIF, not {beta!r}")
+                raise NIRImportError(
+                    f"SNN layer {k} beta must be below 1 for a {kind}, not {beta!r}"
+                )
             tau = dt / (1.0 - beta)
-            nodes[pop] = Node("LIF", n, {
-                "tau": np.full(n, tau), "r": np.full(n, tau / dt), "v_leak": np.zeros(n),
-                **common,
-            })  # fmt: skip
+            fields = {"r": np.full(n, tau / dt), "v_leak": np.zeros(n), **common}
+            if la.has_current:
+                alpha = _factor(la.syn_leak, la.syn_leak_shift, la.alpha, la.beta_fraction)
+                if alpha >= 1.0:
+                    raise NIRImportError(
+                        f"SNN layer {k} alpha must be below 1 for a {kind}, not {alpha!r}"
+                    )
+                tau_syn = dt / (1.0 - alpha)
+                fields.update(tau_syn=np.full(n, tau_syn), tau_mem=np.full(n, tau),
+                              w_in=np.full(n, tau_syn / dt))  # fmt: skip
+            else:
+                fields["tau"] = np.full(n, tau)
+            nodes[pop] = Node(kind, n, fields)
         edges += [(prev, proj), (proj, pop)]
         raw[proj], raw[pop] = ("Affine", None), (nodes[pop].kind, None)
         prev = pop

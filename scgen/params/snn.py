@@ -22,12 +22,29 @@ see the same ``r_c`` and the next step starts from ``r_{n_in L - 1}``, so the sp
 depend on the folding. ``d`` steps per draw make the compared top ``d`` bits of successive
 draws disjoint windows of the LFSR's bit sequence (one step per draw would share ``d - 1`` bits
 between neighbours: on the digits network at L = 16, T = 16 that cost 20 points of accuracy).
+
+``neuron`` picks the population. ``Neuron.CUBA`` (NIR's CubaLIF) adds a synaptic current
+``i[j]`` per neuron, through which the bias and the synaptic sum reach the membrane::
+
+    i0    = 0 if the step starts a sample else i[j]
+    i[j]  = sat(syn_leak(i0) + bias[j] + sum_i s[i] * weight[j][i])   # sat: membrane_width bits
+    u     = sat(leak(v0) + i[j])                                       # then spike/reset as above
+
+with ``syn_leak`` the same three forms (``syn_leak_shift``, or ``alpha`` over ``beta_fraction``).
+``Neuron.LI`` (and ``Neuron.CUBA_LI``, with the current) never spikes: ``v[j] = u``, no threshold
+or reset; only the last layer may be one, and the network's output is then its membranes.
+
+The two choices compose: a stochastic layer's sum (the counted comparisons) takes the place of
+``sum_i s[i] * weight[j][i]`` wherever it appears, so a stochastic CUBA layer feeds it to the
+current. In hardware a group then spends ``n_in * L`` cycles on the synapses, and the neuron
+stages (with the current's extra one) follow: ``n_in * L + 4 + (1 with a current)`` cycles.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +53,7 @@ from .lfsr import LfsrParams
 __all__ = [
     "DEVICES",
     "Leak",
+    "Neuron",
     "Reset",
     "SnnLayerParams",
     "Synapse",
@@ -69,6 +87,15 @@ class Synapse(enum.Enum):
     STOCHASTIC = "stochastic"  # |w| as a Bernoulli stream (LFSR comparator), counted with sign
 
 
+class Neuron(enum.Enum):
+    """The population's neuron model."""
+
+    LIF = "lif"  # leaky (or, with Leak.NONE, plain) integrate-and-fire: NIR's LIF and IF
+    CUBA = "cuba"  # current-based LIF, a synaptic current state per neuron: NIR's CubaLIF
+    LI = "li"  # leaky integrator, never spikes (a readout): NIR's LI
+    CUBA_LI = "cuba_li"  # leaky integrator behind a synaptic current: NIR's CubaLI
+
+
 def _int(owner: str, name: str, value, lo: int, hi: int | None = None) -> None:
     if not isinstance(value, int | np.integer) or isinstance(value, bool):
         raise TypeError(f"{owner} {name} must be an integer, not {value!r}")
@@ -97,10 +124,16 @@ class SnnLayerParams:
     stream_length: int = 1  # L: comparisons per synapse and step (stochastic; 1 for exact)
     seed: int = 1  # the LFSR state on a sample's first step (stochastic)
     lfsr_width: int = 16  # the stochastic synapses' LFSR (maximal-length Fibonacci)
+    neuron: Neuron = Neuron.LIF
+    syn_leak: Leak = Leak.SHIFT  # the synaptic current's decay (Neuron.CUBA, Neuron.CUBA_LI)
+    syn_leak_shift: int = 1  # k for syn_leak Leak.SHIFT (alpha = 1 - 2**-k)
+    alpha: int = 0  # raw alpha for syn_leak Leak.MULTIPLY, in [0, 2**beta_fraction]
 
     def __post_init__(self):
         object.__setattr__(self, "leak", Leak(self.leak))
         object.__setattr__(self, "reset", Reset(self.reset))
+        object.__setattr__(self, "neuron", Neuron(self.neuron))
+        object.__setattr__(self, "syn_leak", Leak(self.syn_leak))
         _int("SNN layer", "weight_width", self.weight_width, 2, 16)
         _int("SNN layer", "membrane_width", self.membrane_width, 4, 32)
         w = np.asarray(self.weight, dtype=object)
@@ -135,6 +168,8 @@ class SnnLayerParams:
         _int("SNN layer", "beta_fraction", self.beta_fraction, 1, 16)
         _int("SNN layer", "beta", self.beta, 0, 1 << self.beta_fraction)
         _int("SNN layer", "pe", self.pe, 1, n_out)
+        _int("SNN layer", "syn_leak_shift", self.syn_leak_shift, 1, self.membrane_width - 1)
+        _int("SNN layer", "alpha", self.alpha, 0, 1 << self.beta_fraction)
         self._check_synapse()
 
     def _check_synapse(self) -> None:
@@ -195,6 +230,16 @@ class SnnLayerParams:
         )  # fmt: skip
 
     @property
+    def spiking(self) -> bool:
+        """Whether the population spikes (LIF, CUBA) or only integrates (LI, CUBA_LI)."""
+        return self.neuron in (Neuron.LIF, Neuron.CUBA)
+
+    @property
+    def has_current(self) -> bool:
+        """Whether the neurons keep a synaptic current (CUBA, CUBA_LI)."""
+        return self.neuron in (Neuron.CUBA, Neuron.CUBA_LI)
+
+    @property
     def biases(self) -> tuple[int, ...]:
         """The bias of every neuron (zeros when none was given)."""
         return self.bias if self.bias is not None else (0,) * self.n_out
@@ -212,9 +257,10 @@ class SnnLayerParams:
         return -(-self.n_out // self.pe)
 
     def group_cycles(self) -> int:
-        """Cycles per group: one per input synapse (``stream_length`` per synapse when
-        stochastic), plus the pipeline's four."""
-        return self.synapse_cycles() + 4
+        """Cycles per group: the synaptic phase (:meth:`synapse_cycles`: one per input
+        synapse, ``stream_length`` per synapse when stochastic), plus the pipeline's four (five
+        with a synaptic current: the current is saturated one stage before the membrane)."""
+        return self.synapse_cycles() + 4 + self.has_current
 
     def cycles(self) -> int:
         """Cycles this layer takes per time step."""
@@ -233,6 +279,12 @@ class SnnLayerParams:
         mode = {Leak.NONE: 0, Leak.SHIFT: 1, Leak.MULTIPLY: 2}[self.leak]
         shift = self.leak_shift if self.leak is Leak.SHIFT else self.beta_fraction
         return mode, shift, self.beta
+
+    def syn_leak_config(self) -> tuple[int, int, int]:
+        """``(mode, shift or beta_fraction, alpha)`` of the synaptic current's decay."""
+        mode = {Leak.NONE: 0, Leak.SHIFT: 1, Leak.MULTIPLY: 2}[self.syn_leak]
+        shift = self.syn_leak_shift if self.syn_leak is Leak.SHIFT else self.beta_fraction
+        return mode, shift, self.alpha
 
     def weight_words(self) -> list[int]:
         """ROM words ``g * n_in + i``: lane ``l`` holds ``weight[g * pe + l][i]`` (0 if padded)."""
@@ -284,6 +336,11 @@ class SnnParams:
                     f"SNN layer {k} must take {layers[k - 1].n_out} inputs (layer {k - 1}'s "
                     f"neurons), not {layer.n_in!r}"
                 )
+            if not layer.spiking and k != len(layers) - 1:
+                raise ValueError(
+                    f"SNN layer {k} neuron must spike ('lif' or 'cuba') unless it is the last "
+                    f"layer, not {layer.neuron.value!r}"
+                )
         object.__setattr__(self, "layers", layers)
 
     @property
@@ -293,6 +350,11 @@ class SnnParams:
     @property
     def n_out(self) -> int:
         return self.layers[-1].n_out
+
+    @property
+    def readout(self) -> bool:
+        """Whether the output is the last layer's membranes (an LI readout), not its spikes."""
+        return not self.layers[-1].spiking
 
     def step_cycles(self) -> int:
         """Busy cycles per time step: from the cycle after ``start`` to the last layer's last
@@ -312,11 +374,9 @@ class SnnParams:
         """Return the same network with every projection's synapses ``synapse``."""
         from dataclasses import replace
 
-        return SnnParams(
-            layers=tuple(
-                replace(la, synapse=synapse, stream_length=stream_length) for la in self.layers
-            )
-        )
+        # a name is checked (and converted) by SnnLayerParams, with its own message
+        fields: dict[str, Any] = {"synapse": synapse, "stream_length": stream_length}
+        return SnnParams(layers=tuple(replace(la, **fields) for la in self.layers))
 
     def layer_config(self) -> np.ndarray:
         """The twin's per-layer configuration rows (see :meth:`kernel_arrays`)."""
@@ -333,9 +393,17 @@ class SnnParams:
     def kernel_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(config, weights, neurons)`` as flat int64 arrays for the twin's kernels.
 
-        ``config[k]`` = (n_in, n_out, weight offset, neuron offset, leak mode, leak shift or
-        beta_fraction, beta, reset mode, v_reset, membrane_width) followed by
-        :meth:`SnnLayerParams.synapse_config`.
+        ``config[k]``, one row of 24 columns per layer (the kernels read them by index)::
+
+            0-3    n_in, n_out, weight offset, neuron offset
+            4-6    leak mode (0 none, 1 shift, 2 multiply), leak shift or beta_fraction, beta
+            7-9    reset mode (0 zero, 1 subtract), v_reset, membrane_width
+            10     synaptic current (1 for CUBA, CUBA_LI)
+            11-13  the current's leak (SnnLayerParams.syn_leak_config): mode, shift or
+                   beta_fraction, alpha
+            14     spiking (0 for LI, CUBA_LI)
+            15-23  synapses (SnnLayerParams.synapse_config): stochastic, L, seed, galois,
+                   lfsr_width, taps mask, compare shift, stream shift, draw steps
         """
         config: list[tuple[int, ...]] = []
         weights: list[int] = []
@@ -346,6 +414,7 @@ class SnnParams:
             config.append(
                 (la.n_in, la.n_out, w_off, n_off, mode, shift, beta,
                  0 if la.reset is Reset.ZERO else 1, la.v_reset, la.membrane_width,
+                 int(la.has_current), *la.syn_leak_config(), int(la.spiking),
                  *la.synapse_config())
             )  # fmt: skip
             weights.extend(x for row in la.weight for x in row)
@@ -369,6 +438,7 @@ def to_dict(params: SnnParams) -> dict:
         d = asdict(la)
         d["leak"], d["reset"] = la.leak.value, la.reset.value
         d["synapse"] = la.synapse.value
+        d["neuron"], d["syn_leak"] = la.neuron.value, la.syn_leak.value
         d["weight"] = [list(row) for row in la.weight]
         d["bias"], d["threshold"] = list(la.biases), list(la.threshold)
         layers.append(d)
@@ -412,6 +482,9 @@ def estimate(params: SnnParams) -> dict[str, int]:
             # the LFSR and its saved state; per lane |w|, the comparator and the +-2**shift mux
             ff += 2 * la.lfsr_width
             lut += la.lfsr_width + 2 * la.pe * la.weight_width
+        if la.has_current:  # the current ring, its leak and sum registers and adders
+            ff += n_pad * mw + la.pe * (la.sum_width() + mw)
+            lut += 2 * la.pe * (la.sum_width() + 2 * mw)
         for width, depth in (
             (la.pe * la.weight_width, la.groups() * la.n_in),
             (la.pe * 2 * mw, la.groups()),
@@ -419,6 +492,8 @@ def estimate(params: SnnParams) -> dict[str, int]:
             if width * depth >= 2048:
                 bram += max(-(-width * depth // 4096), -(-width // 16))
     ff += params.n_out + 3
+    if params.readout:  # the held membranes of the readout
+        ff += params.n_out * params.layers[-1].membrane_width
     return {"cycles_per_step": params.step_cycles() + 1, "lut": lut, "ff": ff, "bram": bram}
 
 

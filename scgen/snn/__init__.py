@@ -4,6 +4,7 @@ from ..hw.snn import SnnLayer, SnnNetwork
 from ..params.snn import (
     DEVICES,
     Leak,
+    Neuron,
     Reset,
     SnnLayerParams,
     SnnParams,
@@ -20,6 +21,7 @@ from .run import BACKENDS, drive, run
 __all__ = [
     # parameters
     "Leak",
+    "Neuron",
     "Reset",
     "SnnLayerParams",
     "SnnParams",

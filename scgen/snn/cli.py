@@ -36,7 +36,8 @@ def _graph_name(path: str) -> str:
 
 def network_graph(params, steps: int, *, name: str = "snn"):
     """The IR graph of a network: input ``spikes`` (``spikes<T, n_in>``, one sample per
-    window) through ``sc.snn`` to output ``out`` (the last population's spikes per step)."""
+    window) through ``sc.snn`` to output ``out`` (the last population's spikes per step, or an
+    LI readout's membranes after the last step)."""
     from ..ir import GraphBuilder
 
     b = GraphBuilder(name)
@@ -105,11 +106,12 @@ def _run(args: argparse.Namespace) -> int:
         out = run(params, spikes, backend=args.backend, build_dir=args.out)
     except (ValueError, TypeError) as exc:
         raise SystemExit(f"scgen: {exc}") from None
-    counts = out.sum(0)
-    for b, row in enumerate(counts):
-        print(f"sample {b}: counts {row.tolist()} argmax {int(row.argmax())}")
+    # spike counts per sample, or the LI readout's membranes after the last step
+    label, rows = ("membranes", out[-1]) if params.readout else ("counts", out.sum(0))
+    for b, row in enumerate(rows):
+        print(f"sample {b}: {label} {row.tolist()} argmax {int(row.argmax())}")
     if args.save:
-        np.savez_compressed(args.save, spikes=out)
+        np.savez_compressed(args.save, **{"membranes" if params.readout else "spikes": out})
     return 0
 
 

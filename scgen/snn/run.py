@@ -43,6 +43,12 @@ def _collect(params: SnnParams, trace: dict, steps: int, batch: int) -> np.ndarr
     done = np.asarray(trace["done"])[at]
     if not np.all(done == 1):
         raise RuntimeError(f"SNN hardware was not done {params.step_cycles()} cycles after start")
+    if params.readout:  # the membranes of the LI readout
+        from ..sw.snn import unpack_membranes
+
+        words = np.asarray(trace["v_out"])[at]
+        out = unpack_membranes(words, params.n_out, params.layers[-1].membrane_width)
+        return out.reshape(batch, steps, params.n_out).transpose(1, 0, 2)
     out = np.zeros((steps * batch, params.n_out), dtype=np.uint8)
     words = np.asarray(trace["s_out"])[at]
     for j in range(params.n_out):
@@ -55,8 +61,9 @@ def run(graph, spikes, *, backend: str = "twin", build_dir=None) -> np.ndarray:
 
     ``graph`` is a float :class:`scgen.nir.Network` (backend ``reference``) or a fixed-point
     :class:`SnnParams` (backends ``twin``, ``pysim``, ``verilator``, bit-exact with each
-    other). Returns the last population's spikes ``(T, batch, n_out)`` as uint8 (``reference``:
-    the output node's values as float64).
+    other). Returns the last population's spikes ``(T, batch, n_out)`` as uint8, or, when the
+    last layer is an LI readout, its membranes after each step as int64 (``reference``: the
+    output node's values as float64).
     """
     if backend not in BACKENDS:
         raise ValueError(
