@@ -164,3 +164,89 @@ def chacha8_words(seed, n):
         out.extend((a + b) & M32 for a, b in zip(x, st, strict=True))
         counter += 1
     return out[:n]
+
+
+def snn_draws(la, state):
+    """The ``n_in * L`` comparator values of a stochastic SNN layer's step from LFSR ``state``,
+    and the state after: the layer's Fibonacci LFSR stepped ``weight_width - 1`` times per draw,
+    its top ``weight_width - 1`` bits compared (scgen.params.snn's docstring)."""
+    from scgen.params import MAXIMAL_TAPS  # the tap table only
+
+    d, n = la.weight_width - 1, la.n_in * la.stream_length
+    states = lfsr_fibonacci(la.lfsr_width, MAXIMAL_TAPS[la.lfsr_width], state, n * d + 1)
+    draws = [s >> (la.lfsr_width - la.weight_width + 1) for s in states[d::d]]
+    return draws, states[-1]
+
+
+def snn_sum(la, j, x, draws):
+    """Synaptic sum of SNN neuron ``j`` for input spikes ``x``: the weights of the active
+    inputs, or (stochastic) per active input ``sign(w) 2**(ww - 1) / L`` per draw below
+    ``|w|``."""
+    if la.synapse.value == "exact":
+        return sum(w for w, s in zip(la.weight[j], x, strict=True) if s)
+    unit, acc, n = (1 << (la.weight_width - 1)) // la.stream_length, 0, la.stream_length
+    for i, (w, s) in enumerate(zip(la.weight[j], x, strict=True)):
+        if s:
+            hits = sum(d < abs(w) for d in draws[i * n : (i + 1) * n])
+            acc += unit * hits if w >= 0 else -unit * hits
+    return acc
+
+
+def _snn_decay(x, leak, shift, raw, fraction):
+    if leak.value == "shift":
+        return x - (x >> shift)
+    if leak.value == "multiply":
+        return (x * raw) >> fraction
+    return x
+
+
+def snn_run(params, spikes):
+    """Plain-Python model of the equations in scgen.params.snn, every neuron model and both
+    synapse kinds: ``spikes`` ``(T, batch, n_in)``, each sample from the reset state (LFSRs at
+    their seeds) -> the last layer's spikes and its membranes after each step, both
+    ``(T, batch, n_out)`` int64."""
+    import numpy as np
+
+    steps, batch, _ = spikes.shape
+    outs, mems = [], []
+    for b in range(batch):
+        vs = [[0] * la.n_out for la in params.layers]
+        cs = [[0] * la.n_out for la in params.layers]
+        states = [la.seed for la in params.layers]
+        rows, vrows = [], []
+        for t in range(steps):
+            x = [int(s) for s in spikes[t, b]]
+            for k, la in enumerate(params.layers):
+                draws = []
+                if la.synapse.value == "stochastic":
+                    draws, states[k] = snn_draws(la, states[k])
+                hi, lo = (1 << (la.membrane_width - 1)) - 1, -(1 << (la.membrane_width - 1))
+                current = la.neuron.value in ("cuba", "cuba_li")
+                y = []
+                for j in range(la.n_out):
+                    v = _snn_decay(0 if t == 0 else vs[k][j], la.leak, la.leak_shift, la.beta,
+                                   la.beta_fraction)  # fmt: skip
+                    drive = la.biases[j] + snn_sum(la, j, x, draws)
+                    if current:  # the bias and the sum reach the membrane through the current
+                        c = _snn_decay(0 if t == 0 else cs[k][j], la.syn_leak, la.syn_leak_shift,
+                                       la.alpha, la.beta_fraction)  # fmt: skip
+                        cs[k][j] = drive = min(hi, max(lo, c + drive))
+                    u = min(hi, max(lo, v + drive))
+                    fire = la.neuron.value in ("lif", "cuba") and u > la.threshold[j]
+                    if fire:
+                        u = (
+                            la.v_reset
+                            if la.reset.value == "zero"
+                            else min(hi, max(lo, u - la.threshold[j]))
+                        )
+                    vs[k][j] = u
+                    y.append(int(fire))
+                x = y
+            rows.append(x)
+            vrows.append(list(vs[-1]))
+        outs.append(rows)
+        mems.append(vrows)
+    return (
+        np.array(outs, dtype=np.int64).transpose(1, 0, 2),
+        np.array(mems, dtype=np.int64).transpose(1, 0, 2),
+    )

@@ -1,5 +1,6 @@
-"""scgen.snn: params checks, the twin against a plain-Python model, twin == pysim == Verilator
-cycle for cycle on hypothesis networks, and folding that changes time but never spikes."""
+"""scgen.snn: params checks, the twin against the plain-Python model (tests/reference.py),
+twin == pysim == Verilator cycle for cycle on hypothesis networks, and folding that changes time
+but never spikes."""
 
 import numpy as np
 import pytest
@@ -7,9 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scgen import sim, snn
-from scgen.params import MAXIMAL_TAPS
 from scgen.primitives import PRIMITIVES
 from scgen.snn import Leak, Reset, SnnLayerParams, SnnNetwork, SnnParams, Synapse
+
+from .reference import snn_run
 
 
 def _layer(**kw):
@@ -62,72 +64,6 @@ def networks(draw, max_layers=3, max_length=4):
 _stimulus = PRIMITIVES["snn_network"].stimulus
 
 
-def reference_draws(la, state):
-    """The ``n_in * L`` comparator values of a stochastic layer's step from LFSR ``state``, and
-    the state after: a Fibonacci LFSR (new bit = XOR of the tapped bits, shifted in at bit 0)
-    stepped ``weight_width - 1`` times per draw, its top ``weight_width - 1`` bits compared."""
-    draws = []
-    for _ in range(la.n_in * la.stream_length):
-        for _ in range(la.weight_width - 1):
-            bit = 0
-            for e in MAXIMAL_TAPS[la.lfsr_width]:
-                bit ^= (state >> (e - 1)) & 1
-            state = ((state << 1) | bit) & ((1 << la.lfsr_width) - 1)
-        draws.append(state >> (la.lfsr_width - la.weight_width + 1))
-    return draws, state
-
-
-def reference_sum(la, j, x, draws):
-    """Synaptic sum of neuron ``j`` for input spikes ``x`` (``draws`` for stochastic layers)."""
-    if la.synapse is Synapse.EXACT:
-        return sum(w for w, s in zip(la.weight[j], x, strict=True) if s)
-    unit, acc = (1 << (la.weight_width - 1)) // la.stream_length, 0
-    for i, (w, s) in enumerate(zip(la.weight[j], x, strict=True)):
-        if s:
-            hits = sum(d < abs(w) for d in draws[i * la.stream_length : (i + 1) * la.stream_length])
-            acc += unit * hits if w >= 0 else -unit * hits
-    return acc
-
-
-def reference_steps(params, spikes):
-    """Plain-Python model of the network's arithmetic (independent of the twin's kernel)."""
-    steps, batch, _ = spikes.shape
-    outs = []
-    for b in range(batch):
-        vs = [[0] * la.n_out for la in params.layers]
-        states = [la.seed for la in params.layers]
-        rows = []
-        for t in range(steps):
-            x = [int(s) for s in spikes[t, b]]
-            for k, la in enumerate(params.layers):
-                draws = []
-                if la.synapse is Synapse.STOCHASTIC:
-                    draws, states[k] = reference_draws(la, states[k])
-                hi, lo = (1 << (la.membrane_width - 1)) - 1, -(1 << (la.membrane_width - 1))
-                y = []
-                for j in range(la.n_out):
-                    v = 0 if t == 0 else vs[k][j]
-                    if la.leak is Leak.SHIFT:
-                        v = v - (v >> la.leak_shift)
-                    elif la.leak is Leak.MULTIPLY:
-                        v = (v * la.beta) >> la.beta_fraction
-                    u = v + la.bias[j] + reference_sum(la, j, x, draws)
-                    u = min(hi, max(lo, u))
-                    fire = u > la.threshold[j]
-                    if fire:
-                        u = (
-                            la.v_reset
-                            if la.reset is Reset.ZERO
-                            else (min(hi, max(lo, u - la.threshold[j])))
-                        )
-                    vs[k][j] = u
-                    y.append(int(fire))
-                x = y
-            rows.append(x)
-        outs.append(rows)
-    return np.array(outs, dtype=np.uint8).transpose(1, 0, 2)
-
-
 def test_snn_known_answer():
     # one neuron, weights 3 and 5, shift leak k=1 (v - (v >> 1)), threshold 7, zero reset
     la = SnnLayerParams(weight=[[3, 5]], threshold=[7], leak_shift=1, membrane_width=8)
@@ -144,7 +80,7 @@ def test_snn_twin_matches_reference(net, steps, batch):
     spikes = (np.random.default_rng(seed).random((steps, batch, params.n_in)) < 0.5).astype(
         np.uint8
     )
-    assert np.array_equal(snn.run(params, spikes), reference_steps(params, spikes))
+    assert np.array_equal(snn.run(params, spikes), snn_run(params, spikes)[0])
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -358,7 +294,7 @@ def test_snn_stochastic_folding_same_spikes_in_pysim(net, data):
     rng = np.random.default_rng(seed)
     spikes = (rng.random((3, 2, params.n_in)) < 0.6).astype(np.uint8)
     ref = snn.run(params, spikes)
-    assert np.array_equal(ref, reference_steps(params, spikes)[:, :, -params.n_out :])
+    assert np.array_equal(ref, snn_run(params, spikes)[0])
     pes = tuple(data.draw(st.integers(1, la.n_out)) for la in params.layers)
     assert np.array_equal(snn.run(params.with_pe(pes), spikes, backend="pysim"), ref)
 

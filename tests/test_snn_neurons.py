@@ -1,7 +1,8 @@
 """scgen.snn neuron models (issue 18): CUBA populations with a synaptic current and a final LI
-readout, the twin against a plain-Python model, twin == pysim == Verilator cycle for cycle at
-several foldings, the sc.snn op's attributes and readout type, the NIR CubaLIF/LI quantiser
-against the float reference (snnTorch 1.0.0's Synaptic export), and the error messages."""
+readout, the twin against the plain-Python model (tests/reference.py), twin == pysim ==
+Verilator cycle for cycle at several foldings, the sc.snn op's attributes and readout type, the
+NIR CubaLIF/LI quantiser against the float reference (snnTorch 1.0.0's Synaptic export), and
+the error messages."""
 
 from dataclasses import replace
 from pathlib import Path
@@ -14,9 +15,10 @@ from hypothesis import strategies as st
 from scgen import snn
 from scgen.ir import SInt, Vec, parse
 from scgen.sim import run_hardware, run_windows
-from scgen.snn import Leak, Neuron, Reset, SnnLayerParams, SnnParams
+from scgen.snn import Leak, Neuron, SnnLayerParams, SnnParams
 from scgen.sw.snn import pack_membranes, unpack_membranes
 
+from .reference import snn_run
 from .test_snn import networks as lif_networks
 from .test_snn import test_snn_twin_matches_pysim as lif_twin_matches_pysim
 
@@ -25,7 +27,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "nir"
 
 @st.composite
 def networks(draw, max_layers=3):
-    """test_snn's LIF chains with every layer made LIF or CUBA, the last one maybe LI/CUBA_LI."""
+    """test_snn's chains (exact and stochastic synapses) with every layer made LIF or CUBA, the
+    last one maybe LI/CUBA_LI."""
     params, seed = draw(lif_networks(max_layers))
     layers = []
     for k, la in enumerate(params.layers):
@@ -40,57 +43,6 @@ def networks(draw, max_layers=3):
             )
         )
     return SnnParams(layers=tuple(layers)), seed
-
-
-def _decay(x, leak, shift, raw, fraction):
-    if leak is Leak.SHIFT:
-        return x - (x >> shift)
-    if leak is Leak.MULTIPLY:
-        return (x * raw) >> fraction
-    return x
-
-
-def reference_steps(params, spikes):
-    """Plain-Python model of the equations in scgen.params.snn (independent of the kernel):
-    every layer's spikes, and the last layer's membranes after each step."""
-    steps, batch, _ = spikes.shape
-    outs, mems = [], []
-    for b in range(batch):
-        vs = [[0] * la.n_out for la in params.layers]
-        cs = [[0] * la.n_out for la in params.layers]
-        rows, vrows = [], []
-        for t in range(steps):
-            x = [int(s) for s in spikes[t, b]]
-            for k, la in enumerate(params.layers):
-                hi, lo = (1 << (la.membrane_width - 1)) - 1, -(1 << (la.membrane_width - 1))
-                y = []
-                for j in range(la.n_out):
-                    v = _decay(0 if t == 0 else vs[k][j], la.leak, la.leak_shift, la.beta,
-                               la.beta_fraction)  # fmt: skip
-                    drive = la.bias[j] + sum(w for w, s in zip(la.weight[j], x, strict=True) if s)
-                    if la.neuron in (Neuron.CUBA, Neuron.CUBA_LI):
-                        c = _decay(0 if t == 0 else cs[k][j], la.syn_leak, la.syn_leak_shift,
-                                   la.alpha, la.beta_fraction)  # fmt: skip
-                        cs[k][j] = drive = min(hi, max(lo, c + drive))
-                    u = min(hi, max(lo, v + drive))
-                    fire = la.neuron in (Neuron.LIF, Neuron.CUBA) and u > la.threshold[j]
-                    if fire:
-                        u = (
-                            la.v_reset
-                            if la.reset is Reset.ZERO
-                            else min(hi, max(lo, u - la.threshold[j]))
-                        )
-                    vs[k][j] = u
-                    y.append(int(fire))
-                x = y
-            rows.append(x)
-            vrows.append(list(vs[-1]))
-        outs.append(rows)
-        mems.append(vrows)
-    return (
-        np.array(outs, dtype=np.int64).transpose(1, 0, 2),
-        np.array(mems, dtype=np.int64).transpose(1, 0, 2),
-    )
 
 
 def _spikes(seed, shape):
@@ -120,7 +72,7 @@ def test_snn_li_known_answer():
 def test_snn_neurons_twin_matches_reference(net, steps, batch):
     params, seed = net
     spikes = _spikes(seed, (steps, batch, params.n_in))
-    want_spikes, want_v = reference_steps(params, spikes)
+    want_spikes, want_v = snn_run(params, spikes)
     got = snn.run(params, spikes)
     np.testing.assert_array_equal(got, want_v if params.readout else want_spikes)
     every, _ = snn.snn_steps(params, spikes)
@@ -145,9 +97,10 @@ def test_snn_neurons_folding_changes_time_not_bits(net, data):
     other = params.with_pe(pes)
     spikes = _spikes(seed, (8, 2, params.n_in))
     np.testing.assert_array_equal(snn.run(params, spikes), snn.run(other, spikes))
-    # a synaptic current costs one more pipeline stage per group
+    # a synaptic current costs one more pipeline stage per group, after the synaptic phase
+    # (n_in * L cycles when stochastic)
     assert other.step_cycles() == len(pes) - 1 + sum(
-        -(-la.n_out // p) * (la.n_in + 4 + la.has_current)
+        -(-la.n_out // p) * (la.n_in * la.stream_length + 4 + la.has_current)
         for la, p in zip(params.layers, pes, strict=True)
     )
 
