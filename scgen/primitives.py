@@ -930,8 +930,9 @@ def _snn_example(rng):
             )
         )
         n = n_out
-    # neuron models drawn after the rest: LIF or CUBA (an LI readout changes the graph's output
-    # type, which the spike-output graph tests do not take; tests/test_snn_neurons.py has it)
+    # neuron models drawn after the rest, independently of the synapses (so a layer may be
+    # stochastic and CUBA): LIF or CUBA (an LI readout changes the graph's output type, which
+    # the spike-output graph tests do not take; tests/test_snn_neurons.py has it)
     for k, la in enumerate(layers):
         layers[k] = replace(
             la,

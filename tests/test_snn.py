@@ -95,20 +95,6 @@ def test_snn_twin_matches_pysim(net):
     assert expected["done"].sum() > 0
 
 
-@settings(max_examples=25, deadline=None)
-@given(networks(), st.data())
-def test_snn_folding_changes_time_not_spikes(net, data):
-    params, seed = net
-    pes = tuple(data.draw(st.integers(1, la.n_out)) for la in params.layers)
-    other = params.with_pe(pes)
-    spikes = (np.random.default_rng(seed).random((10, 2, params.n_in)) < 0.5).astype(np.uint8)
-    assert np.array_equal(snn.run(params, spikes), snn.run(other, spikes))
-    assert other.step_cycles() == len(pes) - 1 + sum(
-        -(-la.n_out // p) * (la.n_in * la.stream_length + 4)
-        for la, p in zip(params.layers, pes, strict=True)
-    )
-
-
 def test_snn_folding_same_spikes_in_pysim():
     rng = np.random.default_rng(5)
     la = SnnLayerParams(

