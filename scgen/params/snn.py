@@ -470,7 +470,8 @@ def estimate(params: SnnParams) -> dict[str, int]:
     input multiplexers, a rule fitted to the iCE40 build of the digits network (442 LUT, 856 FF
     at pe = 1); block RAMs as 4-kbit blocks (at most 16 bits wide) for ROMs of 2 kbit or more
     (smaller ROMs become logic); stochastic synapses add their LFSR, its saved state and a
-    comparator per lane. report.json of a build has the real figures.
+    comparator per lane, a synaptic current its ring and per-lane stage, both when a layer has
+    both; an LI readout the held membranes. report.json of a build has the real figures.
     """
     lut = ff = bram = 0
     for la in params.layers:
