@@ -352,8 +352,9 @@ def test_snn_network_li_not_last_wrong():
         SnnParams(layers=(_layer(neuron="li"), SnnLayerParams(weight=[[1, 1, 1]], threshold=[1])))
 
 
-def test_snn_neurons_file_round_trip():
-    params, _ = _cuba_li()
+@pytest.mark.parametrize("synapse", ["exact", "stochastic"])
+def test_snn_neurons_file_round_trip(synapse):
+    params, _ = _cuba_li(synapse=synapse)
     assert snn.from_dict(snn.to_dict(params)) == params
 
 
