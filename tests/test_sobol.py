@@ -1,4 +1,5 @@
 import re
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -102,9 +103,30 @@ def test_sobol_encoder_error_below_one_count(length):
 @settings(max_examples=40)
 @given(p=params("sobol"))
 def test_sobol_start_and_scramble(p):
-    base = sw.sobol(SobolParams(width=p.width, dimension=p.dimension), cycles=p.start + 50).value
-    got = sw.sobol(p, cycles=50).value
-    assert got.tolist() == (base[p.start : p.start + 50] ^ p.scramble).tolist()
+    """From any start (up to 2**32 - 1) the twin shows the points of index start, start + 1, ...
+    (the Gray-code closed form: point n is the XOR of V[k] over the set bits of n ^ (n >> 1),
+    n modulo the period), XOR the scramble."""
+    v = SobolParams(width=p.width, dimension=p.dimension).direction_numbers()
+    want = []
+    for t in range(50):
+        n = (p.start + t) % (1 << p.width)
+        gray, x = n ^ (n >> 1), 0
+        for k in range(p.width):
+            if gray >> k & 1:
+                x ^= v[k]
+        want.append(x ^ p.scramble)
+    assert sw.sobol(p, cycles=50).value.tolist() == want
+
+
+@settings(max_examples=20)
+@given(p=params("sobol"))
+def test_sobol_start_continues_the_sequence(p):
+    """A source started at ``start`` is the one started at 0, ``start`` steps on (starts below
+    4096, where the run from 0 is short)."""
+    start = p.start % 4096
+    base = sw.sobol(SobolParams(width=p.width, dimension=p.dimension), cycles=start + 50).value
+    got = sw.sobol(replace(p, start=start % (1 << p.width)), cycles=50).value
+    assert got.tolist() == (base[start : start + 50] ^ p.scramble).tolist()
 
 
 @pytest.mark.parametrize(

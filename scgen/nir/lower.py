@@ -90,6 +90,8 @@ def lower(network: Network) -> Network:
             del nodes[name]
         nodes[last] = Node("Affine", w.shape[0], {"weight": w, "bias": b})
     edges = list(dict.fromkeys(edges))
+    # the lowered network is dense end to end: rebuilding each node without its ``shape`` makes
+    # every value a flat vector (the twin and the quantiser index neurons, not (C, H, W))
     flat = {n: Node(x.kind, x.size, x.params) for n, x in nodes.items()}
     (start,) = network.inputs
     order, rec = _order(start, flat, edges)
