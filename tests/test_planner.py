@@ -9,9 +9,16 @@ import pytest
 
 from scgen.cli import main
 from scgen.ir import GraphBuilder, parse
+from scgen.ir.snn_op import snn_params
 from scgen.sim import run_windows
 from scgen.sweep.calibrate import data_path, load_rows, measure_graph
-from scgen.sweep.families import calibration_graphs, chain_graph, holdout_graphs, primitive_graph
+from scgen.sweep.families import (
+    calibration_graphs,
+    chain_graph,
+    holdout_graphs,
+    primitive_graph,
+    snn_graph,
+)
 from scgen.sweep.planner import RESOURCES, load_model, plan, sobol_length_for, stream_length_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,9 +38,9 @@ def test_planner_data_is_the_families():
 
 # held-out graphs within LUT and FF ±20 %, BRAM exact, fmax ±25 %: what the committed data gives
 HOLDOUT_WITHIN = {
-    "ice40": {"n": 24, "lut": 24, "ff": 24, "bram": 24, "fmax_mhz": 24},
-    "ecp5": {"n": 26, "lut": 25, "ff": 26, "bram": 26, "fmax_mhz": 26},
-    "gowin": {"n": 26, "lut": 24, "ff": 26, "bram": 26, "fmax_mhz": 20},
+    "ice40": {"n": 27, "lut": 27, "ff": 27, "bram": 27, "fmax_mhz": 27},
+    "ecp5": {"n": 29, "lut": 28, "ff": 29, "bram": 29, "fmax_mhz": 28},
+    "gowin": {"n": 29, "lut": 27, "ff": 29, "bram": 29, "fmax_mhz": 23},
 }
 
 
@@ -74,6 +81,13 @@ def test_planner_rom_rule_is_the_tools():
                     m = map_rom(family, p.n_weights, p.stream_length)
                     blocks += m.blocks
                     sides.add((family, m.blocks > 0, m.mux_bits > 0))
+            if op.kind == "snn":  # each layer's weight ROM and bias/threshold ROM
+                for la in snn_params(op).layers:
+                    for width, depth in (
+                        (la.pe * la.weight_width, la.groups() * la.n_in),
+                        (la.pe * 2 * la.membrane_width, la.groups()),
+                    ):
+                        blocks += map_rom(family, width, depth).blocks
         assert r["bram"] == blocks, (family, r["name"])
     assert {(f, b) for f, b, _m in sides} == {(f, b) for f in HOLDOUT_WITHIN for b in (0, 1)}
     assert {f for f, _b, m in sides if m} == set(HOLDOUT_WITHIN)  # read muxes in front
@@ -193,6 +207,25 @@ def test_cli_plan(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith("plan of graph sc_synapse on icebreaker (ice40):")
     assert "cycles per window: 1026 (stream length 1024)" in out
+
+
+def test_cli_plan_snn(tmp_path, capsys):
+    """A spiking network plans like any graph: its op's resources, its schedule per time step
+    (the network's own cycle count) and the window, without synthesis."""
+    g = snn_graph("plan_snn", sizes=(20, 10, 4), pe=(2, 1), steps=6, stochastic=4)
+    (tmp_path / "g.scir").write_text(g.to_text())
+    t0 = time.perf_counter()
+    assert main(["plan", str(tmp_path / "g.scir"), "--board", "icebreaker"]) == 0
+    assert time.perf_counter() - t0 < 5  # a plan, not a build (a second on a quiet machine)
+    out = capsys.readouterr().out
+    params = snn_params(g.ops[1])
+    row = next(line for line in out.splitlines() if line.startswith("op[1] snn "))
+    assert float(row.split()[2]) > 0  # LUTs of the network
+    assert (
+        f"op[1] snn: 6 time steps of {params.step_cycles() + 2} cycles each (20->10 pe 2: "
+        f"{params.layers[0].cycles()}, 10->4 pe 1: {params.layers[1].cycles()} cycles per step)"
+    ) in out
+    assert f"cycles per window: {6 * (params.step_cycles() + 2) + 1 + 2}" in out
 
 
 @pytest.mark.slow

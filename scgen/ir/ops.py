@@ -200,12 +200,14 @@ class PlanContext:
     @staticmethod
     def bits(t: Type) -> int:
         """The bits a value of type ``t`` takes in hardware (a rate is ``RATE_BITS``)."""
-        from .types import RATE_BITS, Fixed, Rate, SInt, UInt, Vec, Words
+        from .types import RATE_BITS, Fixed, Rate, SInt, Spikes, UInt, Vec, Words
 
         if isinstance(t, Rate):
             return RATE_BITS
         if isinstance(t, Words):
             return t.bits
+        if isinstance(t, Spikes):
+            return t.width
         if isinstance(t, Vec):
             return t.n * PlanContext.bits(t.elem)
         if isinstance(t, UInt | SInt | Fixed):
@@ -315,6 +317,11 @@ class OpKind:
         the planner has no model of this op (the default).
         """
         return None
+
+    def plan_notes(self, op: Op) -> list[str]:
+        """Lines ``scgen plan`` prints about the op beside its resources (its schedule, say);
+        none by default."""
+        return []
 
     def __repr__(self) -> str:
         return f"<op sc.{self.kind}>"

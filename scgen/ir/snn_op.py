@@ -38,7 +38,7 @@ from amaranth.hdl import Cat, Signal
 from ..hw.snn import SnnNetwork
 from ..params.snn import Leak, Neuron, Reset, SnnLayerParams, SnnParams
 from .graph import Op
-from .ops import AttrDef, HwContext, OpKind, TwinContext, register_op
+from .ops import AttrDef, HwContext, OpKind, PlanContext, TwinContext, register_op
 from .types import SInt, Spikes, Type, Vec
 from .values import pack_spikes, spike_array
 
@@ -270,6 +270,63 @@ class SnnOp(OpKind):
             else:
                 m.d.sync += result.eq(Cat(result[n_out:], net.s_out) if steps > 1 else net.s_out)
         return result
+
+    def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
+        # per layer: the lanes' adders, saturation and compare (acc, leak + bias, + sum, sat,
+        # u > thr), the membrane ring with its spike bits, the input spike shift register, the
+        # leak's constant multiply (shift-add per set bit of beta), stochastic synapses' LFSR
+        # (weight_width - 1 XOR steps a cycle, the saved state) and per-lane comparators, and
+        # the two ROMs where the family puts them; the op's own window logic: the input word
+        # multiplexer and the result shift register
+        params, steps = snn_params(op), op.attr("steps")
+        last = params.layers[-1]
+        # the result: every step's spikes, or a readout's membranes (held in the network's
+        # v_out register and again in the result)
+        out_bits = (
+            2 * params.n_out * last.membrane_width if params.readout else steps * params.n_out
+        )
+        f = {
+            "snn_layers": float(len(params.layers)),
+            "snn_window_bits": float(steps * params.n_in + out_bits),
+        }
+        chain = 0
+
+        def add(name: str, value: float) -> None:
+            f[name] = f.get(name, 0.0) + value
+
+        for la in params.layers:
+            mw = la.membrane_width
+            add("snn_lane_bits", la.pe * (la.acc_width() + 2 * la.sum_width() + 3 * mw))
+            add("snn_ring_bits", la.groups() * la.pe * (mw + 1) + la.n_in)
+            if la.leak is Leak.MULTIPLY:
+                add("snn_mul_bits", la.pe * mw * bin(la.beta).count("1"))
+            if la.has_current:  # the current ring, its leak, bias and sum stages per lane
+                add("snn_ring_bits", la.groups() * la.pe * mw)
+                add("snn_lane_bits", la.pe * (2 * la.sum_width() + 2 * mw))
+                if la.syn_leak is Leak.MULTIPLY:
+                    add("snn_mul_bits", la.pe * mw * bin(la.alpha).count("1"))
+            if la.stochastic:
+                add("snn_sc_bits", (la.draw_steps() + 2) * la.lfsr_width + la.pe * la.weight_width)
+            for width, depth in (
+                (la.pe * la.weight_width, la.groups() * la.n_in),
+                (la.pe * 2 * mw, la.groups()),
+            ):
+                for k, v in ctx.rom(width, depth).items():
+                    add(k, v)
+            chain = max(chain, la.sum_width())
+            if la.stochastic:  # |w| from the ROM word, compared with the draw, then added
+                chain = max(chain, 2 * la.weight_width + la.acc_width())
+        return f, chain
+
+    def plan_notes(self, op: Op) -> list[str]:
+        params, steps = snn_params(op), op.attr("steps")
+        layers = ", ".join(
+            f"{la.n_in}->{la.n_out} pe {la.pe}: {la.cycles()}" for la in params.layers
+        )
+        return [
+            f"{steps} time steps of {params.step_cycles() + 2} cycles each ({layers} cycles "
+            f"per step)"
+        ]
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         from ..sw.snn import pack_membranes, snn_steps  # Numba: on first run

@@ -162,6 +162,69 @@ def divider_graph(name: str, *, divisors: tuple[int, ...], length: int) -> Graph
     return b.build()
 
 
+def snn_graph(
+    name: str,
+    *,
+    sizes: tuple[int, ...],
+    pe: tuple[int, ...],
+    steps: int,
+    seed: int = 0,
+    membrane_width: int = 16,
+    leak: str = "shift",
+    reset: str = "zero",
+    stochastic: int = 0,
+) -> Graph:
+    """A spiking network ``sc.snn`` of ``sizes`` (inputs, then each layer's neurons) folded by
+    ``pe``, ``steps`` time steps per window, random 8-bit weights drawn from ``seed``; ``leak``
+    is ``shift`` (beta = 7/8), ``multiply`` (beta = 0.9) or ``none``; ``stochastic`` = L > 0
+    makes every projection stochastic with streams of L."""
+    from ..params.snn import SnnLayerParams, SnnParams
+    from ..snn import network_graph
+
+    rng = np.random.default_rng(seed)
+    leaks = {
+        "shift": {"leak": "shift", "leak_shift": 3},
+        "multiply": {"leak": "multiply", "beta": 230, "beta_fraction": 8},
+        "none": {"leak": "none"},
+    }[leak]
+    sc = {"synapse": "stochastic", "stream_length": stochastic} if stochastic else {}
+    layers = []
+    for n_in, n_out, p in zip(sizes, sizes[1:], pe, strict=False):
+        layers.append(
+            SnnLayerParams(
+                weight=rng.integers(-100, 101, (n_out, n_in)).tolist(),
+                bias=rng.integers(-8, 9, n_out).tolist(),
+                threshold=rng.integers(40, 200, n_out).tolist(),
+                reset=reset,
+                membrane_width=membrane_width,
+                pe=p,
+                **leaks,
+                **sc,
+            )
+        )
+    return network_graph(SnnParams(layers=tuple(layers)), steps, name=name)
+
+
+def _snn_calibration_graphs() -> list[Graph]:
+    """Spiking networks over their size, folding, widths, leak, reset and synapse kind."""
+    cases = (
+        ("cal_snn_8x4", (8, 4), (1,), 4, {}),
+        ("cal_snn_16x8_pe2", (16, 8), (2,), 8, {}),
+        ("cal_snn_16x8x4_pe4_2", (16, 8, 4), (4, 2), 8, {}),
+        ("cal_snn_32x16", (32, 16), (1,), 4, {}),
+        ("cal_snn_32x16_pe8", (32, 16), (8,), 4, {}),
+        ("cal_snn_12x8_if_mw12", (12, 8), (2,), 8, {"leak": "none", "membrane_width": 12}),
+        ("cal_snn_8x6_mul_sub", (8, 6), (3,), 4, {"leak": "multiply", "reset": "subtract"}),
+        ("cal_snn_16x8_sc16", (16, 8), (2,), 4, {"stochastic": 16}),
+        ("cal_snn_8x8x4_sc4", (8, 8, 4), (4, 1), 4, {"stochastic": 4, "reset": "subtract"}),
+        ("cal_snn_64x32_pe4", (64, 32), (4,), 4, {"membrane_width": 14}),
+    )
+    return [
+        snn_graph(name, sizes=sizes, pe=pe, steps=steps, seed=k, **kw)
+        for k, (name, sizes, pe, steps, kw) in enumerate(cases)
+    ]
+
+
 def _op_calibration_graphs() -> list[Graph]:
     """The ops added after the first fit: constant dividers, CORDIV, bind, bundle, permute,
     and dense layers with weights of their own per neuron."""
@@ -250,7 +313,9 @@ def calibration_graphs() -> list[Graph]:
                     words=words,
                 )
             )
-    return out + _op_calibration_graphs() + _mapping_calibration_graphs()
+    return (
+        out + _op_calibration_graphs() + _mapping_calibration_graphs() + _snn_calibration_graphs()
+    )
 
 
 def _mapping_calibration_graphs() -> list[Graph]:
@@ -288,11 +353,13 @@ def _mapping_calibration_graphs() -> list[Graph]:
     return out
 
 
-def holdout_graphs(n: int = 12, seed: int = 2026, primitives: int = 4, ops: int = 8) -> list[Graph]:
+def holdout_graphs(
+    n: int = 12, seed: int = 2026, primitives: int = 4, ops: int = 8, snns: int = 3
+) -> list[Graph]:
     """``n`` composite graphs drawn from ``seed``, ``primitives`` graphs of registered
-    primitive ops drawn from ``seed + 1`` and ``ops`` graphs of the later ops (dividers,
-    CORDIV, bind, bundle, permute, dense layers with weights per neuron) from ``seed + 2``;
-    none of them is in the fitting set."""
+    primitive ops drawn from ``seed + 1``, ``ops`` graphs of the later ops (dividers,
+    CORDIV, bind, bundle, permute, dense layers with weights per neuron) from ``seed + 2`` and
+    ``snns`` spiking networks from ``seed + 3``; none of them is in the fitting set."""
     prng = np.random.default_rng(seed + 1)
     out = [
         primitive_graph(
@@ -363,4 +430,23 @@ def holdout_graphs(n: int = 12, seed: int = 2026, primitives: int = 4, ops: int 
                     seed=i,
                 )
             )
+    srng = np.random.default_rng(seed + 3)
+    for i in range(snns):
+        sizes = [int(srng.integers(6, 41))]
+        for _ in range(int(srng.integers(1, 3))):
+            sizes.append(int(srng.integers(3, 17)))
+        pe = tuple(int(srng.choice([d for d in (1, 2, 4, 8) if d <= m])) for m in sizes[1:])
+        out.append(
+            snn_graph(
+                f"held_snn_{i}",
+                sizes=tuple(sizes),
+                pe=pe,
+                steps=int(srng.choice([4, 8, 16])),
+                seed=100 + i,
+                membrane_width=int(srng.choice([12, 14, 16])),
+                leak=str(srng.choice(["shift", "multiply", "none"])),
+                reset=str(srng.choice(["zero", "subtract"])),
+                stochastic=int(srng.choice([0, 0, 4, 8])),
+            )
+        )
     return out

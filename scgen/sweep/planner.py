@@ -371,6 +371,7 @@ class Plan:
     needed_length: dict[str, int] = field(default_factory=dict)
     error: float = 0.01
     sobol: set = field(default_factory=set)  # outputs whose streams are all Sobol
+    notes: list[str] = field(default_factory=list)  # what ops say of themselves (plan_notes)
 
     def format(self) -> str:
         head = f"{'op':<22}" + "".join(f"{r:>8}" for r in RESOURCES) + f"{'fmax MHz':>10}"
@@ -390,6 +391,7 @@ class Plan:
         lines.append(
             f"cycles per window: {self.cycles_per_window} (stream length {self.stream_length})"
         )
+        lines.extend(self.notes)
         for name, n in self.needed_length.items():
             how = (
                 f"error at most {self.error:g} (Sobol sources, discrepancy bound)"
@@ -405,6 +407,7 @@ def plan(graph: Graph, board: str, *, error: float = 0.01) -> Plan:
     """Estimate ``graph`` on ``board``: resources per op and in total, fmax, cycles per window
     and, for each output carrying a stream estimate, the stream length for ``error``."""
     from ..emit import board as get_board
+    from ..ir.graph import OPS
     from ..ir.lower import GraphTop, window_length
 
     b = get_board(board)
@@ -430,6 +433,8 @@ def plan(graph: Graph, board: str, *, error: float = 0.01) -> Plan:
     out.fmax_mhz = model.fmax_mhz(path, total["lut"], total["ff"])
     out.stream_length = window_length(graph)
     out.cycles_per_window = out.stream_length + 2 + GraphTop(graph).latency
+    for i, op in enumerate(graph.ops):
+        out.notes.extend(f"op[{i}] {op.kind}: {line}" for line in OPS[op.kind].plan_notes(op))
     types = graph.result_types()
     producer = {op.result: op for op in graph.ops if op.result is not None}
     for op in graph.outputs:
