@@ -39,6 +39,28 @@ def _int_arg(name: str, value: object, lo: int, hi: int) -> int:
     return value
 
 
+def _select(m, index, entries, name):
+    """``entries[index]`` (bytes: values or constants) as a register, through a tree of
+    registered 8-way multiplexers selected by three bits of ``index`` each: it follows ``index``
+    one cycle per level of the tree late (at most 7 levels for the protocol's 65535-byte fields,
+    well within the shortest frame, 20 cycles)."""
+    bits = Signal(3 * max(1, -(-(len(entries) - 1).bit_length() // 3)), name=f"{name}_index")
+    m.d.comb += bits.eq(index)
+    level, shift = list(entries), 0
+    while True:
+        groups = []
+        for g in range(0, len(level), 8):
+            reg = Signal(8, name=f"{name}_{shift // 3}_{g // 8}")
+            with m.Switch(bits[shift : shift + 3]):
+                for k, byte in enumerate(level[g : g + 8]):
+                    with m.Case(k):
+                        m.d.sync += reg.eq(byte)
+            groups.append(reg)
+        level, shift = groups, shift + 3
+        if len(level) == 1:
+            return level[0]
+
+
 class HostLinkTop(wiring.Component):
     """A graph's :class:`~scgen.ir.lower.GraphTop` driven over a UART (8N1).
 
@@ -185,10 +207,16 @@ class HostLinkTop(wiring.Component):
         last = Signal.like(index)
 
         # the reply byte is chosen a cycle ahead into a register (the UART takes a byte at most
-        # once a frame): REPLY offers its first byte on its second cycle (``primed``)
+        # once a frame): REPLY offers its first byte on its second cycle (``primed``). The data
+        # bytes after the first come out of registered 8-way multiplexer trees (``_select``),
+        # a few cycles behind ``index``, which stays put for a frame: one mux over all the
+        # bytes was the board build's longest path
         nxt, reply_byte, primed = Signal(8), Signal(8), Signal()
         m.d.sync += reply_byte.eq(nxt)
         m.d.comb += tx.valid.eq(primed)  # a register: 1 only in REPLY, from its second cycle
+        identify = Signal()  # the command is IDENTIFY, registered with it
+        id_byte = _select(m, index, [0, *identity], "identity")
+        read_byte = _select(m, index, [0, *read_bytes], "read")
         # ``index == last`` and the payload timeout's compare as registers, a cycle late: index
         # moves once a frame, the timer by one a cycle (a byte or an error resets or leaves it)
         at_last, timed_out = Signal(), Signal()
@@ -207,7 +235,11 @@ class HostLinkTop(wiring.Component):
             with m.State("IDLE"):
                 m.d.sync += [timer.eq(0), index.eq(0)]
                 with m.If(rx.valid):
-                    m.d.sync += [cmd.eq(rx.data), last.eq(0)]
+                    m.d.sync += [
+                        cmd.eq(rx.data),
+                        identify.eq(rx.data == CMD_IDENTIFY),
+                        last.eq(0),
+                    ]
                     with m.Switch(rx.data):
                         with m.Case(CMD_IDENTIFY):
                             m.d.sync += last.eq(IDENTITY_BYTES)
@@ -277,16 +309,10 @@ class HostLinkTop(wiring.Component):
                 with m.Else():
                     with m.If(index == 0):
                         m.d.comb += nxt.eq(cmd | ACK_BIT)
-                    with m.Elif(cmd == CMD_IDENTIFY):
-                        with m.Switch(index):
-                            for k, byte in enumerate(identity):
-                                with m.Case(k + 1):
-                                    m.d.comb += nxt.eq(byte)
+                    with m.Elif(identify):
+                        m.d.comb += nxt.eq(id_byte)
                     with m.Else():
-                        with m.Switch(index):
-                            for k, byte in enumerate(read_bytes):
-                                with m.Case(k + 1):
-                                    m.d.comb += nxt.eq(byte)
+                        m.d.comb += nxt.eq(read_byte)
                 with m.If(tx.ready & primed):
                     m.d.sync += index.eq(index + 1)
                     with m.If(at_last):
