@@ -34,8 +34,8 @@ class SnnLayer(wiring.Component):
     ROM of ``groups * n_in`` words of ``pe`` weights, bias and threshold in a ROM of ``groups``
     words. Group schedule (``c`` = cycle in group): ``c < n_in`` fetch weight word and spike
     ``c``; ``1 <= c <= n_in`` accumulate; ``c = 0`` leak the ring's head, ``c = 1`` add the bias,
-    ``c = n_in + 1`` add the synaptic sum and saturate, ``c = n_in + 2`` compare (and subtract),
-    ``c = n_in + 3`` reset and rotate.
+    ``c = n_in + 1`` add the synaptic sum, ``c = n_in + 2`` saturate and compare, ``c = n_in + 3``
+    subtract or reset, and rotate.
     """
 
     def __init__(self, params: SnnLayerParams):
@@ -81,6 +81,7 @@ class SnnLayer(wiring.Component):
         acc = [Signal(signed(p.acc_width()), name=f"acc{lane}") for lane in range(pe)]
         leaked = [Signal(signed(sw), name=f"leaked{lane}") for lane in range(pe)]
         biased = [Signal(signed(sw), name=f"biased{lane}") for lane in range(pe)]
+        total = [Signal(signed(sw), name=f"total{lane}") for lane in range(pe)]
         u = [Signal(signed(mw), name=f"u{lane}") for lane in range(pe)]
 
         m.d.comb += [wport.addr.eq(addr), nport.addr.eq(g)]
@@ -90,8 +91,17 @@ class SnnLayer(wiring.Component):
 
         lo, hi = -(1 << (mw - 1)), (1 << (mw - 1)) - 1
 
+        def out_of_range(x):
+            # ``x > hi`` and ``x < lo`` from the bits above the membrane's sign: not all equal
+            # means out of range, the sign says which way (LUTs only, no carry chain)
+            extra = x[mw - 1 : -1]
+            if not len(extra):
+                return Const(0), Const(0)
+            return ~x[-1] & extra.any(), x[-1] & ~extra.all()
+
         def sat(x):
-            return Mux(x > hi, Const(hi, signed(mw)), Mux(x < lo, Const(lo, signed(mw)), x[:mw]))
+            over, under = out_of_range(x)
+            return Mux(over, Const(hi, signed(mw)), Mux(under, Const(lo, signed(mw)), x[:mw]))
 
         fires, newv = [], []
         for lane in range(pe):
@@ -106,19 +116,21 @@ class SnnLayer(wiring.Component):
                 leak_expr = (v0 * Const(p.beta, unsigned(p.beta_fraction + 1))) >> p.beta_fraction
             else:
                 leak_expr = v0
-            # compare (and subtract) one cycle before the ring is written: one carry chain
-            # per pipeline stage
+            # one carry chain per pipeline stage: the sum, then saturate and compare at once
+            # (``sat(total) > thr`` is ``thr != hi`` above the range, 0 below it, else the low
+            # bits' compare), then subtract (or reset) into the ring
             fire = Signal(name=f"fire{lane}")
             nv = Signal(signed(mw), name=f"newv{lane}")
+            over, under = out_of_range(total[lane])
             with m.If(active & (c == n_in + 2)):
-                m.d.sync += fire.eq(u[lane] > thr)
+                m.d.sync += [
+                    u[lane].eq(sat(total[lane])),
+                    fire.eq(Mux(over, thr != hi, ~under & (total[lane][:mw].as_signed() > thr))),
+                ]
             if p.reset is Reset.ZERO:
                 m.d.comb += nv.eq(Mux(fire, p.v_reset, u[lane]))
             else:
-                sub = Signal(signed(mw), name=f"sub{lane}")
-                with m.If(active & (c == n_in + 2)):
-                    m.d.sync += sub.eq(sat(u[lane] - thr))
-                m.d.comb += nv.eq(Mux(fire, sub, u[lane]))
+                m.d.comb += nv.eq(Mux(fire, sat(u[lane] - thr), u[lane]))
             fires.append(fire)
             newv.append(nv)
             with m.If(active):
@@ -129,7 +141,7 @@ class SnnLayer(wiring.Component):
                 with m.If(fetch_d & bit_d):
                     m.d.sync += acc[lane].eq(acc[lane] + w)
                 with m.If(c == n_in + 1):
-                    m.d.sync += u[lane].eq(sat(biased[lane] + acc[lane]))
+                    m.d.sync += total[lane].eq(biased[lane] + acc[lane])  # exact in sw bits
 
         # the spike register after this group's rotation
         rotated = Signal(n_pad)

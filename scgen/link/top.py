@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Module, Signal, signed
+from amaranth.hdl import Cat, Module, Mux, Signal, signed
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -17,6 +17,7 @@ from .protocol import (
     CMD_LOAD,
     CMD_READ,
     CMD_START,
+    COMMANDS,
     ERR_FRAMING,
     ERR_TIMEOUT,
     ERR_UNKNOWN,
@@ -41,24 +42,23 @@ def _int_arg(name: str, value: object, lo: int, hi: int) -> int:
 
 def _select(m, index, entries, name):
     """``entries[index]`` (bytes: values or constants) as a register, through a tree of
-    registered 8-way multiplexers selected by three bits of ``index`` each: it follows ``index``
-    one cycle per level of the tree late (at most 7 levels for the protocol's 65535-byte fields,
-    well within the shortest frame, 20 cycles)."""
-    bits = Signal(3 * max(1, -(-(len(entries) - 1).bit_length() // 3)), name=f"{name}_index")
+    registered 4-way multiplexers (two LUT levels each) selected by two bits of ``index`` each:
+    it follows ``index`` one cycle per level late, at most 10 levels for the protocol's largest
+    reply, well within the 10 * clocks_per_bit >= 20 cycles between two bytes the UART takes."""
+    levels = max(1, -(-(len(entries) - 1).bit_length() // 2))
+    bits = Signal(2 * levels, name=f"{name}_index")
     m.d.comb += bits.eq(index)
-    level, shift = list(entries), 0
-    while True:
+    level = list(entries)
+    for depth in range(levels):
+        lo, hi = bits[2 * depth], bits[2 * depth + 1]
         groups = []
-        for g in range(0, len(level), 8):
-            reg = Signal(8, name=f"{name}_{shift // 3}_{g // 8}")
-            with m.Switch(bits[shift : shift + 3]):
-                for k, byte in enumerate(level[g : g + 8]):
-                    with m.Case(k):
-                        m.d.sync += reg.eq(byte)
+        for g in range(0, len(level), 4):
+            e = [*level[g : g + 4], 0, 0, 0][:4]
+            reg = Signal(8, name=f"{name}_{depth}_{g // 4}")
+            m.d.sync += reg.eq(Mux(hi, Mux(lo, e[3], e[2]), Mux(lo, e[1], e[0])))
             groups.append(reg)
-        level, shift = groups, shift + 3
-        if len(level) == 1:
-            return level[0]
+        level = groups
+    return level[0]
 
 
 class HostLinkTop(wiring.Component):
@@ -208,13 +208,17 @@ class HostLinkTop(wiring.Component):
 
         # the reply byte is chosen a cycle ahead into a register (the UART takes a byte at most
         # once a frame): REPLY offers its first byte on its second cycle (``primed``). The data
-        # bytes after the first come out of registered 8-way multiplexer trees (``_select``),
+        # bytes after the first come out of registered 4-way multiplexer trees (``_select``),
         # a few cycles behind ``index``, which stays put for a frame: one mux over all the
         # bytes was the board build's longest path
         nxt, reply_byte, primed = Signal(8), Signal(8), Signal()
         m.d.sync += reply_byte.eq(nxt)
         m.d.comb += tx.valid.eq(primed)  # a register: 1 only in REPLY, from its second cycle
-        identify = Signal()  # the command is IDENTIFY, registered with it
+        identify, loading = Signal(), Signal()  # the command is IDENTIFY, LOAD: with ``cmd``
+        # the received byte's decode as registers: the receiver holds the whole byte from a bit
+        # time before ``valid``, so they are ready then (and the decode is off the FSM's paths)
+        is_cmd = {code: Signal(name=f"rx_is_{name.lower()}") for code, name in COMMANDS.items()}
+        m.d.sync += [flag.eq(rx.data == code) for code, flag in is_cmd.items()]
         id_byte = _select(m, index, [0, *identity], "identity")
         read_byte = _select(m, index, [0, *read_bytes], "read")
         # ``index == last`` and the payload timeout's compare as registers, a cycle late: index
@@ -237,33 +241,33 @@ class HostLinkTop(wiring.Component):
                 with m.If(rx.valid):
                     m.d.sync += [
                         cmd.eq(rx.data),
-                        identify.eq(rx.data == CMD_IDENTIFY),
+                        identify.eq(is_cmd[CMD_IDENTIFY]),
+                        loading.eq(is_cmd[CMD_LOAD]),
                         last.eq(0),
                     ]
-                    with m.Switch(rx.data):
-                        with m.Case(CMD_IDENTIFY):
-                            m.d.sync += last.eq(IDENTITY_BYTES)
-                            m.next = "REPLY"
-                        with m.Case(CMD_READ):
-                            m.d.sync += last.eq(len(read_bytes))
-                            m.next = "REPLY"
-                        with m.Case(CMD_CLEAR):
-                            m.d.comb += clear.eq(1)
-                            m.next = "REPLY"
-                        with m.Case(CMD_LOAD):
-                            m.d.sync += need.eq(lay.in_bytes)
-                            m.next = "PAYLOAD" if lay.in_bytes else "REPLY"
-                        with m.Case(CMD_START):
-                            m.d.sync += need.eq(2)
-                            m.next = "PAYLOAD"
-                        with m.Default():
-                            fail(m, ERR_UNKNOWN, rx.data)
+                    with m.If(is_cmd[CMD_IDENTIFY]):
+                        m.d.sync += last.eq(IDENTITY_BYTES)
+                        m.next = "REPLY"
+                    with m.Elif(is_cmd[CMD_READ]):
+                        m.d.sync += last.eq(len(read_bytes))
+                        m.next = "REPLY"
+                    with m.Elif(is_cmd[CMD_CLEAR]):
+                        m.d.comb += clear.eq(1)
+                        m.next = "REPLY"
+                    with m.Elif(is_cmd[CMD_LOAD]):
+                        m.d.sync += need.eq(lay.in_bytes)
+                        m.next = "PAYLOAD" if lay.in_bytes else "REPLY"
+                    with m.Elif(is_cmd[CMD_START]):
+                        m.d.sync += need.eq(2)
+                        m.next = "PAYLOAD"
+                    with m.Else():
+                        fail(m, ERR_UNKNOWN, rx.data)
                 with m.Elif(rx.error):
                     fail(m, ERR_FRAMING, rx.data)
             with m.State("PAYLOAD"):
                 with m.If(rx.valid):
                     m.d.sync += [timer.eq(0), need.eq(need - 1)]
-                    with m.If(cmd == CMD_LOAD):
+                    with m.If(loading):
                         if in_bits > 8:
                             m.d.sync += inputs.eq(Cat(inputs[8:], rx.data))
                         else:
