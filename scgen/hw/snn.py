@@ -108,14 +108,16 @@ class SnnLayer(wiring.Component):
             bias = nport.data[lane * 2 * mw : lane * 2 * mw + mw].as_signed()
             thr = nport.data[lane * 2 * mw + mw : (lane + 1) * 2 * mw].as_signed()
             w = wport.data[lane * ww : (lane + 1) * ww].as_signed()
-            head = ring[lane]
-            v0 = Mux(self.first, 0, head)
+            # leak(0) = 0, so a sample's first step masks the leaked head instead of leaking 0:
+            # ``first`` (from the network, far away) then skips the carry chain
+            v0 = ring[lane]
             if p.leak is Leak.SHIFT:
                 leak_expr = v0 - (v0 >> p.leak_shift)
             elif p.leak is Leak.MULTIPLY:
                 leak_expr = (v0 * Const(p.beta, unsigned(p.beta_fraction + 1))) >> p.beta_fraction
             else:
                 leak_expr = v0
+            leak_expr = Mux(self.first, 0, leak_expr)
             # one carry chain per pipeline stage: the sum, then saturate and compare at once
             # (``sat(total) > thr`` is ``thr != hi`` above the range, 0 below it, else the low
             # bits' compare), then subtract (or reset) into the ring

@@ -237,7 +237,8 @@ class HostLinkTop(wiring.Component):
 
         with m.FSM():
             with m.State("IDLE"):
-                m.d.sync += [timer.eq(0), index.eq(0)]
+                # ``failed`` is cleared here, not as the reply ends: fewer terms in its enable
+                m.d.sync += [timer.eq(0), index.eq(0), failed.eq(0)]
                 with m.If(rx.valid):
                     m.d.sync += [
                         cmd.eq(rx.data),
@@ -320,6 +321,6 @@ class HostLinkTop(wiring.Component):
                 with m.If(tx.ready & primed):
                     m.d.sync += index.eq(index + 1)
                     with m.If(at_last):
-                        m.d.sync += [failed.eq(0), primed.eq(0)]
+                        m.d.sync += primed.eq(0)
                         m.next = "IDLE"
         return m
