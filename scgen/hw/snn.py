@@ -38,8 +38,8 @@ class SnnLayer(wiring.Component):
     ROM of ``groups * n_in`` words of ``pe`` weights, bias and threshold in a ROM of ``groups``
     words. Group schedule (``c`` = cycle in group): ``c < n_in`` fetch weight word and spike
     ``c``; ``1 <= c <= n_in`` accumulate; ``c = 0`` leak the ring's head, ``c = 1`` add the bias,
-    ``c = n_in + 1`` add the synaptic sum and saturate, ``c = n_in + 2`` compare (and subtract),
-    ``c = n_in + 3`` reset and rotate. With a synaptic current (CUBA) a second ring holds the
+    ``c = n_in + 1`` add the synaptic sum, ``c = n_in + 2`` saturate and compare, ``c = n_in + 3``
+    subtract or reset, and rotate. With a synaptic current (CUBA) a second ring holds the
     currents: ``c = 0`` leaks its head too, ``c = 1`` adds the bias to it (not to the membrane),
     ``c = n_in + 1`` adds the synaptic sum to the current and saturates, and the membrane's
     stages follow one cycle later (``n_in + 5`` cycles per group).
@@ -100,6 +100,7 @@ class SnnLayer(wiring.Component):
         acc = [Signal(signed(p.acc_width()), name=f"acc{lane}") for lane in range(pe)]
         leaked = [Signal(signed(sw), name=f"leaked{lane}") for lane in range(pe)]
         biased = [Signal(signed(sw), name=f"biased{lane}") for lane in range(pe)]
+        total = [Signal(signed(sw), name=f"total{lane}") for lane in range(pe)]
         u = [Signal(signed(mw), name=f"u{lane}") for lane in range(pe)]
         cring = [Signal(signed(mw), name=f"i{j}") for j in range(n_pad if p.has_current else 0)]
 
@@ -123,8 +124,17 @@ class SnnLayer(wiring.Component):
 
         lo, hi = -(1 << (mw - 1)), (1 << (mw - 1)) - 1
 
+        def out_of_range(x):
+            # ``x > hi`` and ``x < lo`` from the bits above the membrane's sign: not all equal
+            # means out of range, the sign says which way (LUTs only, no carry chain)
+            extra = x[mw - 1 : -1]
+            if not len(extra):
+                return Const(0), Const(0)
+            return ~x[-1] & extra.any(), x[-1] & ~extra.all()
+
         def sat(x):
-            return Mux(x > hi, Const(hi, signed(mw)), Mux(x < lo, Const(lo, signed(mw)), x[:mw]))
+            over, under = out_of_range(x)
+            return Mux(over, Const(hi, signed(mw)), Mux(under, Const(lo, signed(mw)), x[:mw]))
 
         def leak(x, mode, shift, beta):
             if mode is Leak.SHIFT:
@@ -138,38 +148,39 @@ class SnnLayer(wiring.Component):
             bias = nport.data[lane * 2 * mw : lane * 2 * mw + mw].as_signed()
             thr = nport.data[lane * 2 * mw + mw : (lane + 1) * 2 * mw].as_signed()
             w = wport.data[lane * ww : (lane + 1) * ww].as_signed()
-            head = ring[lane]
-            v0 = Mux(self.first, 0, head)
-            leak_expr = leak(v0, p.leak, p.leak_shift, p.beta)
-            # compare (and subtract) one cycle before the ring is written: one carry chain
-            # per pipeline stage
+            # leak(0) = 0, so a sample's first step masks the leaked head instead of leaking 0:
+            # ``first`` (from the network, far away) then skips the carry chain
+            leak_expr = Mux(self.first, 0, leak(ring[lane], p.leak, p.leak_shift, p.beta))
+            # one carry chain per pipeline stage: the sum, then saturate and compare at once
+            # (``sat(total) > thr`` is ``thr != hi`` above the range, 0 below it, else the low
+            # bits' compare), then subtract (or reset) into the ring
             fire = Signal(name=f"fire{lane}")
             nv = Signal(signed(mw), name=f"newv{lane}")
+            over, under = out_of_range(total[lane])
+            compare = Mux(over, thr != hi, ~under & (total[lane][:mw].as_signed() > thr))
             with m.If(active & (c == tail + 2)):
-                m.d.sync += fire.eq((u[lane] > thr) if p.spiking else 0)
+                m.d.sync += [u[lane].eq(sat(total[lane])), fire.eq(compare if p.spiking else 0)]
             if p.reset is Reset.ZERO:
                 m.d.comb += nv.eq(Mux(fire, p.v_reset, u[lane]))
             else:
-                sub = Signal(signed(mw), name=f"sub{lane}")
-                with m.If(active & (c == tail + 2)):
-                    m.d.sync += sub.eq(sat(u[lane] - thr))
-                m.d.comb += nv.eq(Mux(fire, sub, u[lane]))
+                m.d.comb += nv.eq(Mux(fire, sat(u[lane] - thr), u[lane]))
             fires.append(fire)
             newv.append(nv)
             if p.has_current:
                 # the current takes the bias and the sum; the membrane gets the current after
-                i0 = Mux(self.first, 0, cring[lane])
                 ileaked = Signal(signed(sw), name=f"ileaked{lane}")
                 ibiased = Signal(signed(sw), name=f"ibiased{lane}")
                 inew = Signal(signed(mw), name=f"inew{lane}")
                 with m.If(active & (c == 0)):
-                    m.d.sync += ileaked.eq(leak(i0, p.syn_leak, p.syn_leak_shift, p.alpha))
+                    m.d.sync += ileaked.eq(
+                        Mux(self.first, 0, leak(cring[lane], p.syn_leak, p.syn_leak_shift, p.alpha))
+                    )
                 with m.If(active & (c == 1)):
                     m.d.sync += [ibiased.eq(ileaked + bias), biased[lane].eq(leaked[lane])]
                 with m.If(active & (c == n_syn + 1)):
                     m.d.sync += inew.eq(sat(ibiased + acc[lane]))
                 with m.If(active & (c == tail + 1)):
-                    m.d.sync += u[lane].eq(sat(biased[lane] + inew))
+                    m.d.sync += total[lane].eq(biased[lane] + inew)
                 newi.append(inew)
             with m.If(active):
                 with m.If(c == 0):
@@ -184,8 +195,8 @@ class SnnLayer(wiring.Component):
                     else:
                         m.d.sync += acc[lane].eq(acc[lane] + w)
                 if not p.has_current:
-                    with m.If(c == n_syn + 1):
-                        m.d.sync += u[lane].eq(sat(biased[lane] + acc[lane]))
+                    with m.If(c == n_syn + 1):  # exact in sw bits: saturated a stage later
+                        m.d.sync += total[lane].eq(biased[lane] + acc[lane])
 
         # the spike register after this group's rotation
         rotated = Signal(n_pad)

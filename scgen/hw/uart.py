@@ -26,7 +26,7 @@ class UartTx(Primitive):
     valid : In(1)
         ``data`` is to be sent; accepted on a cycle where ``ready`` is also 1.
     ready : Out(1)
-        A byte offered now is accepted (combinational); 1 after reset.
+        A byte offered now is accepted (a register); 1 after reset.
     tx : Out(1)
         The serial line (registered), 1 when idle and after reset.
     """
@@ -43,9 +43,13 @@ class UartTx(Primitive):
         shreg = Signal(9)  # data bits still to send, then the stop bit
         left = Signal(range(11))  # bits of the frame not yet finished, the current one included
         div = Signal(range(max(cpb, 2)))  # cycles left in the current bit, minus one
-        m.d.comb += [self.tx.eq(line), self.ready.eq((left == 0) | ((left == 1) & (div == 0)))]
-        with m.If(self.valid & self.ready):
+        # ready = (left == 0) | ((left == 1) & (div == 0)), kept as a register (set from the
+        # next left and div): the link's reply path starts at it
+        ready = Signal(init=1)
+        m.d.comb += [self.tx.eq(line), self.ready.eq(ready)]
+        with m.If(self.valid & ready):
             m.d.sync += [line.eq(0), shreg.eq(Cat(self.data, 1)), left.eq(10), div.eq(cpb - 1)]
+            m.d.sync += ready.eq(0)
         with m.Elif(left != 0):
             with m.If(div == 0):
                 m.d.sync += [
@@ -53,9 +57,10 @@ class UartTx(Primitive):
                     line.eq(shreg[0]),
                     shreg.eq(Cat(shreg[1:], 1)),
                     div.eq(cpb - 1),
+                    ready.eq((left == 1) | ((left == 2) if cpb == 1 else 0)),
                 ]
             with m.Else():
-                m.d.sync += div.eq(div - 1)
+                m.d.sync += [div.eq(div - 1), ready.eq((left == 1) & (div == 1))]
         return m
 
 
@@ -73,8 +78,9 @@ class UartRx(Primitive):
     rx : In(1)
         The serial line (asynchronous; idle high).
     data : Out(8)
-        Received bits, shifted in as they are sampled; the whole byte on the cycle ``valid`` or
-        ``error`` is 1, held until the next frame's first data bit. 0 after reset.
+        Received bits, shifted in as they are sampled; the whole byte from ``clocks_per_bit``
+        cycles before the cycle ``valid`` or ``error`` is 1 (from the cycle after the last data
+        bit's sample), held until the next frame's first data bit. 0 after reset.
     valid : Out(1)
         1 for one cycle after a frame whose stop bit was 1.
     error : Out(1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amaranth.hdl import Cat, Module, Signal, signed
+from amaranth.hdl import Cat, Module, Mux, Signal, signed
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -17,6 +17,7 @@ from .protocol import (
     CMD_LOAD,
     CMD_READ,
     CMD_START,
+    COMMANDS,
     ERR_FRAMING,
     ERR_TIMEOUT,
     ERR_UNKNOWN,
@@ -37,6 +38,27 @@ def _int_arg(name: str, value: object, lo: int, hi: int) -> int:
     if not lo <= value <= hi:
         raise ValueError(f"Host link {name} must be between {lo} and {hi}, not {value!r}")
     return value
+
+
+def _select(m, index, entries, name):
+    """``entries[index]`` (bytes: values or constants) as a register, through a tree of
+    registered 4-way multiplexers (two LUT levels each) selected by two bits of ``index`` each:
+    it follows ``index`` one cycle per level late, at most 10 levels for the protocol's largest
+    reply, well within the 10 * clocks_per_bit >= 20 cycles between two bytes the UART takes."""
+    levels = max(1, -(-(len(entries) - 1).bit_length() // 2))
+    bits = Signal(2 * levels, name=f"{name}_index")
+    m.d.comb += bits.eq(index)
+    level = list(entries)
+    for depth in range(levels):
+        lo, hi = bits[2 * depth], bits[2 * depth + 1]
+        groups = []
+        for g in range(0, len(level), 4):
+            e = [*level[g : g + 4], 0, 0, 0][:4]
+            reg = Signal(8, name=f"{name}_{depth}_{g // 4}")
+            m.d.sync += reg.eq(Mux(hi, Mux(lo, e[3], e[2]), Mux(lo, e[1], e[0])))
+            groups.append(reg)
+        level = groups
+    return level[0]
 
 
 class HostLinkTop(wiring.Component):
@@ -185,10 +207,20 @@ class HostLinkTop(wiring.Component):
         last = Signal.like(index)
 
         # the reply byte is chosen a cycle ahead into a register (the UART takes a byte at most
-        # once a frame): REPLY offers its first byte on its second cycle (``primed``)
+        # once a frame): REPLY offers its first byte on its second cycle (``primed``). The data
+        # bytes after the first come out of registered 4-way multiplexer trees (``_select``),
+        # a few cycles behind ``index``, which stays put for a frame: one mux over all the
+        # bytes was the board build's longest path
         nxt, reply_byte, primed = Signal(8), Signal(8), Signal()
         m.d.sync += reply_byte.eq(nxt)
         m.d.comb += tx.valid.eq(primed)  # a register: 1 only in REPLY, from its second cycle
+        identify, loading = Signal(), Signal()  # the command is IDENTIFY, LOAD: with ``cmd``
+        # the received byte's decode as registers: the receiver holds the whole byte from a bit
+        # time before ``valid``, so they are ready then (and the decode is off the FSM's paths)
+        is_cmd = {code: Signal(name=f"rx_is_{name.lower()}") for code, name in COMMANDS.items()}
+        m.d.sync += [flag.eq(rx.data == code) for code, flag in is_cmd.items()]
+        id_byte = _select(m, index, [0, *identity], "identity")
+        read_byte = _select(m, index, [0, *read_bytes], "read")
         # ``index == last`` and the payload timeout's compare as registers, a cycle late: index
         # moves once a frame, the timer by one a cycle (a byte or an error resets or leaves it)
         at_last, timed_out = Signal(), Signal()
@@ -205,33 +237,38 @@ class HostLinkTop(wiring.Component):
 
         with m.FSM():
             with m.State("IDLE"):
-                m.d.sync += [timer.eq(0), index.eq(0)]
+                # ``failed`` is cleared here, not as the reply ends: fewer terms in its enable
+                m.d.sync += [timer.eq(0), index.eq(0), failed.eq(0)]
                 with m.If(rx.valid):
-                    m.d.sync += [cmd.eq(rx.data), last.eq(0)]
-                    with m.Switch(rx.data):
-                        with m.Case(CMD_IDENTIFY):
-                            m.d.sync += last.eq(IDENTITY_BYTES)
-                            m.next = "REPLY"
-                        with m.Case(CMD_READ):
-                            m.d.sync += last.eq(len(read_bytes))
-                            m.next = "REPLY"
-                        with m.Case(CMD_CLEAR):
-                            m.d.comb += clear.eq(1)
-                            m.next = "REPLY"
-                        with m.Case(CMD_LOAD):
-                            m.d.sync += need.eq(lay.in_bytes)
-                            m.next = "PAYLOAD" if lay.in_bytes else "REPLY"
-                        with m.Case(CMD_START):
-                            m.d.sync += need.eq(2)
-                            m.next = "PAYLOAD"
-                        with m.Default():
-                            fail(m, ERR_UNKNOWN, rx.data)
+                    m.d.sync += [
+                        cmd.eq(rx.data),
+                        identify.eq(is_cmd[CMD_IDENTIFY]),
+                        loading.eq(is_cmd[CMD_LOAD]),
+                        last.eq(0),
+                    ]
+                    with m.If(is_cmd[CMD_IDENTIFY]):
+                        m.d.sync += last.eq(IDENTITY_BYTES)
+                        m.next = "REPLY"
+                    with m.Elif(is_cmd[CMD_READ]):
+                        m.d.sync += last.eq(len(read_bytes))
+                        m.next = "REPLY"
+                    with m.Elif(is_cmd[CMD_CLEAR]):
+                        m.d.comb += clear.eq(1)
+                        m.next = "REPLY"
+                    with m.Elif(is_cmd[CMD_LOAD]):
+                        m.d.sync += need.eq(lay.in_bytes)
+                        m.next = "PAYLOAD" if lay.in_bytes else "REPLY"
+                    with m.Elif(is_cmd[CMD_START]):
+                        m.d.sync += need.eq(2)
+                        m.next = "PAYLOAD"
+                    with m.Else():
+                        fail(m, ERR_UNKNOWN, rx.data)
                 with m.Elif(rx.error):
                     fail(m, ERR_FRAMING, rx.data)
             with m.State("PAYLOAD"):
                 with m.If(rx.valid):
                     m.d.sync += [timer.eq(0), need.eq(need - 1)]
-                    with m.If(cmd == CMD_LOAD):
+                    with m.If(loading):
                         if in_bits > 8:
                             m.d.sync += inputs.eq(Cat(inputs[8:], rx.data))
                         else:
@@ -277,19 +314,13 @@ class HostLinkTop(wiring.Component):
                 with m.Else():
                     with m.If(index == 0):
                         m.d.comb += nxt.eq(cmd | ACK_BIT)
-                    with m.Elif(cmd == CMD_IDENTIFY):
-                        with m.Switch(index):
-                            for k, byte in enumerate(identity):
-                                with m.Case(k + 1):
-                                    m.d.comb += nxt.eq(byte)
+                    with m.Elif(identify):
+                        m.d.comb += nxt.eq(id_byte)
                     with m.Else():
-                        with m.Switch(index):
-                            for k, byte in enumerate(read_bytes):
-                                with m.Case(k + 1):
-                                    m.d.comb += nxt.eq(byte)
+                        m.d.comb += nxt.eq(read_byte)
                 with m.If(tx.ready & primed):
                     m.d.sync += index.eq(index + 1)
                     with m.If(at_last):
-                        m.d.sync += [failed.eq(0), primed.eq(0)]
+                        m.d.sync += primed.eq(0)
                         m.next = "IDLE"
         return m
