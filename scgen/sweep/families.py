@@ -173,11 +173,13 @@ def snn_graph(
     leak: str = "shift",
     reset: str = "zero",
     stochastic: int = 0,
+    neuron: tuple[str, ...] | None = None,
 ) -> Graph:
     """A spiking network ``sc.snn`` of ``sizes`` (inputs, then each layer's neurons) folded by
     ``pe``, ``steps`` time steps per window, random 8-bit weights drawn from ``seed``; ``leak``
     is ``shift`` (beta = 7/8), ``multiply`` (beta = 0.9) or ``none``; ``stochastic`` = L > 0
-    makes every projection stochastic with streams of L."""
+    makes every projection stochastic with streams of L; ``neuron`` names each layer's neuron
+    model (``lif`` by default; ``cuba``, and ``li`` or ``cuba_li`` for a last-layer readout)."""
     from ..params.snn import SnnLayerParams, SnnParams
     from ..snn import network_graph
 
@@ -189,9 +191,11 @@ def snn_graph(
     }[leak]
     sc = {"synapse": "stochastic", "stream_length": stochastic} if stochastic else {}
     layers = []
-    for n_in, n_out, p in zip(sizes, sizes[1:], pe, strict=False):
+    kinds = neuron or ("lif",) * len(pe)
+    for n_in, n_out, p, kind in zip(sizes, sizes[1:], pe, kinds, strict=False):
         layers.append(
             SnnLayerParams(
+                neuron=kind,
                 weight=rng.integers(-100, 101, (n_out, n_in)).tolist(),
                 bias=rng.integers(-8, 9, n_out).tolist(),
                 threshold=rng.integers(40, 200, n_out).tolist(),
@@ -218,6 +222,9 @@ def _snn_calibration_graphs() -> list[Graph]:
         ("cal_snn_16x8_sc16", (16, 8), (2,), 4, {"stochastic": 16}),
         ("cal_snn_8x8x4_sc4", (8, 8, 4), (4, 1), 4, {"stochastic": 4, "reset": "subtract"}),
         ("cal_snn_64x32_pe4", (64, 32), (4,), 4, {"membrane_width": 14}),
+        ("cal_snn_16x8x4_cuba_li", (16, 8, 4), (2, 1), 8, {"neuron": ("cuba", "li")}),
+        ("cal_snn_12x6_cuba_sc4", (12, 6), (3,), 4, {"neuron": ("cuba",), "stochastic": 4}),
+        ("cal_snn_10x8x5_cuba_li", (10, 8, 5), (4, 5), 4, {"neuron": ("lif", "cuba_li")}),
     )
     return [
         snn_graph(name, sizes=sizes, pe=pe, steps=steps, seed=k, **kw)
@@ -447,6 +454,14 @@ def holdout_graphs(
                 leak=str(srng.choice(["shift", "multiply", "none"])),
                 reset=str(srng.choice(["zero", "subtract"])),
                 stochastic=int(srng.choice([0, 0, 4, 8])),
+                neuron=tuple(
+                    str(
+                        srng.choice(
+                            ["lif", "cuba"] + (["li", "cuba_li"] if k == len(pe) - 1 else [])
+                        )
+                    )
+                    for k in range(len(pe))
+                ),
             )
         )
     return out
