@@ -278,6 +278,8 @@ class SnnOp(OpKind):
         # (weight_width - 1 XOR steps a cycle, the saved state) and per-lane comparators, and
         # the two ROMs where the family puts them; the op's own window logic: the input word
         # multiplexer and the result shift register
+        from ..mapping import dsp_multiply
+
         params, steps = snn_params(op), op.attr("steps")
         last = params.layers[-1]
         # the result: every step's spikes, or a readout's membranes (held in the network's
@@ -287,24 +289,34 @@ class SnnOp(OpKind):
         )
         f = {
             "snn_layers": float(len(params.layers)),
-            "snn_window_bits": float(steps * params.n_in + out_bits),
+            "snn_word_bits": float(steps * params.n_in),  # the step's input word multiplexer
+            "snn_result_bits": float(out_bits),
         }
         chain = 0
 
         def add(name: str, value: float) -> None:
             f[name] = f.get(name, 0.0) + value
 
+        def multiply(lanes: int, width: int, constant: int) -> None:
+            # the leak's constant factor: a DSP per lane where mul2dsp takes it, else shift-add
+            if dsp_multiply(ctx.family, width, constant):
+                add("snn_mul_dsps", lanes)
+            else:
+                add("snn_mul_bits", lanes * width * bin(constant).count("1"))
+
         for la in params.layers:
             mw = la.membrane_width
-            add("snn_lane_bits", la.pe * (la.acc_width() + 2 * la.sum_width() + 3 * mw))
+            # a readout (LI) saturates its sum but neither compares nor resets
+            tail_bits = (3 if la.spiking else 1) * mw
+            add("snn_lane_bits", la.pe * (la.acc_width() + 2 * la.sum_width() + tail_bits))
             add("snn_ring_bits", la.groups() * la.pe * (mw + 1) + la.n_in)
             if la.leak is Leak.MULTIPLY:
-                add("snn_mul_bits", la.pe * mw * bin(la.beta).count("1"))
+                multiply(la.pe, mw, la.beta)
             if la.has_current:  # the current ring, its leak, bias and sum stages per lane
                 add("snn_ring_bits", la.groups() * la.pe * mw)
                 add("snn_lane_bits", la.pe * (2 * la.sum_width() + 2 * mw))
                 if la.syn_leak is Leak.MULTIPLY:
-                    add("snn_mul_bits", la.pe * mw * bin(la.alpha).count("1"))
+                    multiply(la.pe, mw, la.alpha)
             if la.stochastic:
                 add("snn_sc_bits", (la.draw_steps() + 2) * la.lfsr_width + la.pe * la.weight_width)
             for width, depth in (

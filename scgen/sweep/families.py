@@ -225,6 +225,7 @@ def _snn_calibration_graphs() -> list[Graph]:
         ("cal_snn_16x8x4_cuba_li", (16, 8, 4), (2, 1), 8, {"neuron": ("cuba", "li")}),
         ("cal_snn_12x6_cuba_sc4", (12, 6), (3,), 4, {"neuron": ("cuba",), "stochastic": 4}),
         ("cal_snn_10x8x5_cuba_li", (10, 8, 5), (4, 5), 4, {"neuron": ("lif", "cuba_li")}),
+        ("cal_snn_24x4_mul_li", (24, 4), (4,), 8, {"leak": "multiply", "neuron": ("li",)}),
     )
     return [
         snn_graph(name, sizes=sizes, pe=pe, steps=steps, seed=k, **kw)
