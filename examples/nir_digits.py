@@ -15,8 +15,9 @@ the twin runs it through ``scgen.sim.run_windows``; ``--verilator N`` runs the g
 (:class:`scgen.link.HostLinkTop`) over a simulated UART in Verilator, as ``scgen run`` does a
 board; ``--encode lfsr|sobol`` feeds the test images' pixel intensities as rates (scikit-learn's
 digits, the fixture's split) to the on-chip encoder instead of the Bernoulli spikes and reports
-the twin's accuracy (and with ``--verilator N`` Verilator's agreement); ``--build DIR`` builds the bitstream for the iCEBreaker (host link included) and reports
-its resources and fmax beside Spiker+'s published MNIST figures. The same from the shell::
+the twin's accuracy (and with ``--verilator N`` Verilator's agreement); ``--build DIR`` builds
+the bitstream for the iCEBreaker (host link included) and reports its resources and fmax beside
+Spiker+'s published MNIST figures. The same from the shell::
 
     scgen nir import tests/fixtures/nir/digits.nir --dt 1e-4 --calibration calib.npz \
         --fraction 5 --fit icebreaker -o digits.scir
@@ -52,9 +53,7 @@ def main(argv=None) -> dict:
     ap.add_argument(
         "--stochastic", action="store_true", help="accuracy of stochastic synapses against L, T"
     )
-    ap.add_argument(
-        "--encode", choices=("lfsr", "sobol"), help="pixels as rates, encoded on chip"
-    )
+    ap.add_argument("--encode", choices=("lfsr", "sobol"), help="pixels as rates, encoded on chip")
     args = ap.parse_args(argv)
 
     data = np.load(FIXTURES / "digits.npz")
@@ -196,9 +195,9 @@ def _encoded(args, params, labels, steps) -> dict:
     if args.verilator:
         n = args.verilator
         with tempfile.TemporaryDirectory(prefix="scgen-nir-digits-encode-") as tmp:
-            hw = run_hardware(
-                [graph], [{"rates": rates[:n]}], backend="verilator", build_dir=tmp
-            )[0]
+            hw = run_hardware([graph], [{"rates": rates[:n]}], backend="verilator", build_dir=tmp)[
+                0
+            ]
         got = spike_array(spike_type, hw.outputs["out"])
         result[f"{key}_verilator_equals_twin"] = bool(np.array_equal(got, twin[:n]))
     return result

@@ -114,7 +114,9 @@ def test_encoded_networks_twin_equals_pysim(seed, steps, windows, encode):
     # the twin is snn_steps on the spikes the source gives
     q = port_values("rates", parse_type_rates(params.n_in), rates).tolist()
     q = np.array([[(int(v) >> (16 * i)) & 0xFFFF for i in range(params.n_in)] for v in q])
-    src = LfsrParams(seed=kw["seed"]) if encode == "lfsr" else SobolParams(dimension=kw["dimension"])
+    src = (
+        LfsrParams(seed=kw["seed"]) if encode == "lfsr" else SobolParams(dimension=kw["dimension"])
+    )
     want = snn.run(params, encoded_spikes(src, q, steps).transpose(1, 0, 2)).transpose(1, 0, 2)
     np.testing.assert_array_equal(_spikes(g, twin), want)
     hw = run_hardware([g], [{"rates": rates}], backend="pysim", seed=seed)[0]
@@ -143,7 +145,10 @@ def test_rate_zero_never_spikes_and_one_spikes_unless_the_source_is_full_scale()
         r = run(src, cycles=steps * n_in).value.reshape(steps, n_in)
         np.testing.assert_array_equal(s[:, 1], (r[:, 1] != 65535).astype(np.uint8))
     # the LFSR never shows 0, so a rate of 1 (65535) spikes except where r = 65535
-    assert encoded_spikes(LfsrParams(seed=0xFFFF), np.array([[65535]]), 2)[0, :, 0].tolist() == [0, 1]
+    assert encoded_spikes(LfsrParams(seed=0xFFFF), np.array([[65535]]), 2)[0, :, 0].tolist() == [
+        0,
+        1,
+    ]
 
 
 def test_encoded_text_prints_only_with_encode():
@@ -190,7 +195,11 @@ def test_encoded_seed_wrong():
         snn.network_graph(params, 3, encode="lfsr", seed=70000)
     with pytest.raises(ValueError, match=r"encode_seed needs encode='lfsr', not encode='sobol'"):
         snn.network_graph(params, 3, encode="sobol", seed=3)
-    text = snn.network_graph(params, 3, encode="lfsr").to_text().replace("encode_seed=0xACE1", "encode_seed=0")
+    text = (
+        snn.network_graph(params, 3, encode="lfsr")
+        .to_text()
+        .replace("encode_seed=0xACE1", "encode_seed=0")
+    )
     with pytest.raises(ValueError, match=r"encode_seed must be between 1 and 65535, not 0"):
         parse(text)
 

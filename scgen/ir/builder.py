@@ -218,7 +218,7 @@ class GraphBuilder(_Base):
                 raise ValueError(f"sc.snn steps must be the spikes' {steps_in}, not {steps}")
             steps = steps_in
         attrs = snn_attrs(params, steps, encode=encode, seed=seed, dimension=dimension)  # type: ignore[arg-type]
-        return self._value("snn", (x,), attrs)  # type: ignore[arg-type]
+        return self._value("snn", (x,), attrs)
 
     def scale(self, value: Value, factor: float) -> Value:
         return self._value("scale", (value,), {"factor": factor})

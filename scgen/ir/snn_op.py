@@ -148,9 +148,7 @@ def _op_source(op: Op) -> LfsrParams | SobolParams | None:
     return encode_source(dict(op.attrs))
 
 
-def encoded_spikes(
-    source: LfsrParams | SobolParams, rates: np.ndarray, steps: int
-) -> np.ndarray:
+def encoded_spikes(source: LfsrParams | SobolParams, rates: np.ndarray, steps: int) -> np.ndarray:
     """The input spikes ``(windows, steps, n_in)`` uint8 the on-chip encoder makes from
     ``rates`` ``(windows, n_in)`` (16-bit): input ``i`` spikes at step ``t`` when the source's
     value number ``t * n_in + i`` (from its start state) is below ``rates[:, i]``."""
@@ -159,8 +157,13 @@ def encoded_spikes(
 
     x = np.asarray(rates, dtype=np.int64)
     n_in = x.shape[1]
-    run = lfsr if isinstance(source, LfsrParams) else sobol
-    r = run(source, cycles=steps * n_in).value.astype(np.int64).reshape(steps, n_in)
+    cycles = steps * n_in
+    trace = (
+        lfsr(source, cycles=cycles)
+        if isinstance(source, LfsrParams)
+        else sobol(source, cycles=cycles)
+    )
+    r = trace.value.astype(np.int64).reshape(steps, n_in)
     return (r[None, :, :] < x[:, None, :]).astype(np.uint8)
 
 
