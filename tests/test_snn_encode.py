@@ -217,3 +217,22 @@ def test_encoded_network_verilator_equals_twin(tmp_path):
             [g], [{"rates": rates}], backend="verilator", build_dir=tmp_path / encode
         )[0]
         np.testing.assert_array_equal(_spikes(g, hw), _spikes(g, twin))
+
+
+def test_encoded_plan_notes_and_builder_steps():
+    from scgen.ir.ops import OPS
+
+    rng = np.random.default_rng(8)
+    params = _network(rng, (6, 4), (2,))
+    g = snn.network_graph(params, 3, encode="sobol", dimension=2)
+    op = next(o for o in g.ops if o.kind == "snn")
+    notes = OPS["snn"].plan_notes(op)
+    assert "input rates encoded on chip (Sobol dimension 2" in notes[-1]
+    assert "waits 5 cycles more" in notes[-1]
+    b = GraphBuilder("g")
+    x = b.input("spikes", "spikes<3, 6>")
+    with pytest.raises(ValueError, match=r"sc.snn steps must be the spikes' 3, not 4"):
+        b.snn(x, params, steps=4)
+    r = b.input("rates", "vec<rate, 6>")
+    with pytest.raises(TypeError, match=r"sc.snn with encode='lfsr' needs steps, not None"):
+        b.snn(r, params, encode="lfsr")
