@@ -5,7 +5,7 @@ trained in snnTorch 1.0.0 and exported to NIR by tests/fixtures/nir/make_fixture
 file and the 360 test images' input spikes ship with the tests, so this example needs no torch.
 
     python examples/nir_digits.py [--verilator N] [--uart N] [--build DIR] [--pe 8,4]
-                                  [--stochastic]
+                                  [--stochastic] [--encode lfsr|sobol]
 
 prints the float reference's, the fixed-point twin's and (for the first N test images) the
 Verilator model's accuracy, their spike agreement, the cycles per step and the throughput at a
@@ -13,8 +13,11 @@ given clock. The network runs as an IR graph (``sc.snn``, one image per window) 
 the twin runs it through ``scgen.sim.run_windows``; ``--verilator N`` runs the graph's hardware
 (and its emitted SystemVerilog) in Verilator; ``--uart N`` drives the board's host link
 (:class:`scgen.link.HostLinkTop`) over a simulated UART in Verilator, as ``scgen run`` does a
-board; ``--build DIR`` builds the bitstream for the iCEBreaker (host link included) and reports
-its resources and fmax beside Spiker+'s published MNIST figures. The same from the shell::
+board; ``--encode lfsr|sobol`` feeds the test images' pixel intensities as rates (scikit-learn's
+digits, the fixture's split) to the on-chip encoder instead of the Bernoulli spikes and reports
+the twin's accuracy (and with ``--verilator N`` Verilator's agreement); ``--build DIR`` builds
+the bitstream for the iCEBreaker (host link included) and reports its resources and fmax beside
+Spiker+'s published MNIST figures. The same from the shell::
 
     scgen nir import tests/fixtures/nir/digits.nir --dt 1e-4 --calibration calib.npz \
         --fraction 5 --fit icebreaker -o digits.scir
@@ -50,6 +53,7 @@ def main(argv=None) -> dict:
     ap.add_argument(
         "--stochastic", action="store_true", help="accuracy of stochastic synapses against L, T"
     )
+    ap.add_argument("--encode", choices=("lfsr", "sobol"), help="pixels as rates, encoded on chip")
     args = ap.parse_args(argv)
 
     data = np.load(FIXTURES / "digits.npz")
@@ -105,6 +109,8 @@ def main(argv=None) -> dict:
             twin = snn.run(sc_params, spikes[:, :n])
             result["stochastic_L16_verilator_equals_twin"] = bool(np.array_equal(hw, twin))
     _graph_path(args, params, spikes, labels, out, result)
+    if args.encode:
+        result.update(_encoded(args, params, labels, spikes.shape[0]))
     for key, value in result.items():
         print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
     return result
@@ -155,6 +161,46 @@ def _graph_path(args, params, spikes, labels, out, result) -> None:
         result.update(_uart(graph, spikes[:, : args.uart], twin[:, : args.uart], length))
     if args.build:
         result.update(_build(graph, args.build, length))
+
+
+def test_pixels(labels) -> np.ndarray:
+    """The test images' pixel intensities in [0, 1], ``(360, 64)``: scikit-learn's digits split
+    as tests/fixtures/nir/make_fixtures.py splits them (the labels are checked)."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    data = load_digits()
+    _, xte, _, yte = train_test_split(
+        data.data / 16.0, data.target, test_size=360, random_state=0, stratify=data.target
+    )
+    if not np.array_equal(yte, labels):
+        raise SystemExit("nir_digits: scikit-learn's split no longer matches the fixture's labels")
+    return xte
+
+
+def _encoded(args, params, labels, steps) -> dict:
+    """The twin (and Verilator) on the pixels as rates, encoded on chip by ``args.encode``."""
+    from scgen.ir.values import spike_array
+    from scgen.sim import run_hardware, run_windows
+
+    rates = test_pixels(labels)
+    graph = snn.network_graph(params, steps, name="digits_encoded", encode=args.encode)
+    spike_type = graph.result_types()[graph.outputs[0].operands[0]]
+    twin = spike_array(spike_type, run_windows(graph, {"rates": rates}).outputs["out"])
+    key = f"encode_{args.encode}"
+    result = {
+        f"{key}_twin_accuracy": float((twin.sum(1).argmax(1) == labels).mean()),
+        f"{key}_window_cycles": _window(graph),
+    }
+    if args.verilator:
+        n = args.verilator
+        with tempfile.TemporaryDirectory(prefix="scgen-nir-digits-encode-") as tmp:
+            hw = run_hardware([graph], [{"rates": rates[:n]}], backend="verilator", build_dir=tmp)[
+                0
+            ]
+        got = spike_array(spike_type, hw.outputs["out"])
+        result[f"{key}_verilator_equals_twin"] = bool(np.array_equal(got, twin[:n]))
+    return result
 
 
 def _window(graph) -> int:

@@ -184,16 +184,41 @@ class GraphBuilder(_Base):
             attrs["length"] = length
         return self._value(kind, operands, attrs)
 
-    def snn(self, spikes: Value, params: object) -> Value:
+    def snn(
+        self,
+        x: Value,
+        params: object,
+        *,
+        encode: str = "",
+        steps: int | None = None,
+        seed: int | None = None,
+        dimension: int | None = None,
+    ) -> Value:
         """A fixed-point spiking network (:class:`scgen.params.SnnParams`) over the time steps
-        of ``spikes`` (``spikes<T, n_in>``, one sample per window)."""
+        of ``x``: spikes (``spikes<T, n_in>``, one sample per window), or with ``encode``
+        (``"lfsr"`` seeded ``seed``, ``"sobol"`` of ``dimension``) one sample's rates
+        (``vec<rate, n_in>``) encoded on chip over ``steps`` time steps."""
         from .snn_op import snn_attrs
+        from .types import Rate, Vec
 
-        t = spikes.type
-        steps = getattr(t, "steps", None)
-        if steps is None:
-            raise TypeError(f"sc.snn takes spikes<T, N>, not {t}")
-        return self._value("snn", (spikes,), snn_attrs(params, steps))  # type: ignore[arg-type]
+        t = x.type
+        if encode:
+            n_in = getattr(params, "n_in", None)
+            if not (isinstance(t, Vec) and isinstance(t.elem, Rate) and t.n == n_in):
+                raise TypeError(
+                    f"sc.snn with encode={encode!r} takes the rates vec<rate,{n_in}>, not {t}"
+                )
+            if steps is None:
+                raise TypeError(f"sc.snn with encode={encode!r} needs steps, not None")
+        else:
+            steps_in = getattr(t, "steps", None)
+            if steps_in is None:
+                raise TypeError(f"sc.snn takes spikes<T, N>, not {t}")
+            if steps is not None and steps != steps_in:
+                raise ValueError(f"sc.snn steps must be the spikes' {steps_in}, not {steps}")
+            steps = steps_in
+        attrs = snn_attrs(params, steps, encode=encode, seed=seed, dimension=dimension)  # type: ignore[arg-type]
+        return self._value("snn", (x,), attrs)
 
     def scale(self, value: Value, factor: float) -> Value:
         return self._value("scale", (value,), {"factor": factor})

@@ -22,10 +22,19 @@ When the last layer is non-spiking (``neuron`` ``li`` or ``cuba_li``, a readout)
 ``vec<iM, n_out>`` instead (``M`` its membrane_width): its membranes after the window's last
 step, neuron ``j`` in bits ``j * M`` upwards.
 
+``encode="lfsr"`` (with ``encode_seed``, default 0xACE1) or ``encode="sobol"`` (with
+``encode_dimension``, default 1) makes the operand one sample's rates, ``vec<rate, n_in>``,
+encoded on chip: one 16-bit source, reset at the window's start, steps once per input per step,
+and input ``i`` spikes at step ``t`` when ``r[t * n_in + i] < x_i`` (the :class:`scgen.hw.Encoder`
+compare; ``x_i`` the 16-bit rate). These attributes print only when ``encode`` is set.
+
 Hardware: :class:`scgen.hw.SnnNetwork` stepped ``T`` times per window, step ``t`` fed with the
 input's word ``t``; each step's spikes are shifted into the result, which is final (and the
 window's outputs registered) on the window's last cycle. The window is ``T * (step_cycles + 2)
-+ 1`` cycles long. Twin: :func:`scgen.sw.snn_steps` over all windows at once.
++ 1`` cycles long. With an encoder, one comparator and a multiplexer over the rates fill the
+next step's word, one input a cycle, while the current step runs (a step lasts more than
+``n_in`` cycles); only the first word delays the window, by ``n_in - 1`` cycles. Twin:
+:func:`scgen.sw.snn_steps` over all windows at once, on the spikes the source's sequence gives.
 """
 
 from __future__ import annotations
@@ -33,17 +42,25 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from amaranth.hdl import Cat, Signal
+import numpy as np
+from amaranth.hdl import Cat, ResetInserter, Signal
 
+from ..hw.encoder import Encoder
 from ..hw.snn import SnnNetwork
+from ..params import EncoderParams, LfsrParams, SobolParams
 from ..params.snn import Leak, Neuron, Reset, SnnLayerParams, SnnParams
 from .graph import Op
 from .ops import AttrDef, HwContext, OpKind, PlanContext, TwinContext, register_op
-from .types import SInt, Spikes, Type, Vec
+from .types import Rate, SInt, Spikes, Type, Vec
 from .values import pack_spikes, spike_array
 
-__all__ = ["SnnOp", "snn_attrs", "snn_params"]
+__all__ = ["ENCODERS", "SnnOp", "encode_source", "encoded_spikes", "snn_attrs", "snn_params"]
 
+ENCODERS = ("lfsr", "sobol")  # the on-chip input encoders (``encode``)
+_ENCODE_SEED = 0xACE1
+_ENCODE_DIMENSION = 1
+
+_ENCODE = ("encode", "encode_seed", "encode_dimension")  # not the network's params
 _PER_LAYER = (
     "leak_shift",
     "beta",
@@ -60,10 +77,25 @@ _SYNAPSE = ("stream_length", "seed", "lfsr_width")  # printed only with stochast
 _CURRENT = ("syn_leak_shift", "alpha")  # per layer too, printed only with a synaptic current
 
 
-def snn_attrs(params: SnnParams, steps: int) -> dict[str, object]:
-    """The ``sc.snn`` attributes of ``params`` run for ``steps`` time steps per window."""
+def snn_attrs(
+    params: SnnParams,
+    steps: int,
+    *,
+    encode: str = "",
+    seed: int | None = None,
+    dimension: int | None = None,
+) -> dict[str, object]:
+    """The ``sc.snn`` attributes of ``params`` run for ``steps`` time steps per window, its
+    inputs encoded on chip by ``encode`` (``"lfsr"`` seeded ``seed``, ``"sobol"`` of
+    ``dimension``) or given as spikes (``""``)."""
     if not isinstance(params, SnnParams):
         raise TypeError(f"sc.snn needs an SnnParams, not {params!r}")
+    if encode not in ("", *ENCODERS):
+        raise ValueError(f"sc.snn encode must be '', 'lfsr' or 'sobol', not {encode!r}")
+    if encode != "lfsr" and seed is not None:
+        raise ValueError(f"sc.snn encode_seed needs encode='lfsr', not encode={encode!r}")
+    if encode != "sobol" and dimension is not None:
+        raise ValueError(f"sc.snn encode_dimension needs encode='sobol', not encode={encode!r}")
     layers = params.layers
     attrs: dict[str, object] = {
         "steps": steps,
@@ -87,7 +119,52 @@ def snn_attrs(params: SnnParams, steps: int) -> dict[str, object]:
         attrs["syn_leak"] = ",".join(la.syn_leak.value for la in layers)
         for name in _CURRENT:
             attrs[name] = tuple(getattr(la, name) for la in layers)
+    if encode:  # spike-input graphs keep their text
+        attrs["encode"] = encode
+        if encode == "lfsr":
+            attrs["encode_seed"] = _ENCODE_SEED if seed is None else seed
+        else:
+            attrs["encode_dimension"] = _ENCODE_DIMENSION if dimension is None else dimension
+        encode_source(attrs)  # checked here: a bad seed or dimension is a ValueError
     return attrs
+
+
+def encode_source(attrs: dict) -> LfsrParams | SobolParams | None:
+    """The 16-bit source of an ``sc.snn``'s on-chip encoder (``attrs`` by name), or ``None``
+    when its operand is spikes; ``ValueError`` for an unknown encoder or a bad seed."""
+    encode = attrs.get("encode") or ""
+    if encode == "":
+        return None
+    if encode == "lfsr":
+        seed = attrs.get("encode_seed")
+        return LfsrParams(seed=_ENCODE_SEED if seed is None else seed)
+    if encode == "sobol":
+        dim = attrs.get("encode_dimension")
+        return SobolParams(dimension=_ENCODE_DIMENSION if dim is None else dim)
+    raise ValueError(f"sc.snn encode must be '', 'lfsr' or 'sobol', not {encode!r}")
+
+
+def _op_source(op: Op) -> LfsrParams | SobolParams | None:
+    return encode_source(dict(op.attrs))
+
+
+def encoded_spikes(source: LfsrParams | SobolParams, rates: np.ndarray, steps: int) -> np.ndarray:
+    """The input spikes ``(windows, steps, n_in)`` uint8 the on-chip encoder makes from
+    ``rates`` ``(windows, n_in)`` (16-bit): input ``i`` spikes at step ``t`` when the source's
+    value number ``t * n_in + i`` (from its start state) is below ``rates[:, i]``."""
+    from ..sw.lfsr import lfsr  # Numba: on first run
+    from ..sw.sobol import sobol
+
+    x = np.asarray(rates, dtype=np.int64)
+    n_in = x.shape[1]
+    cycles = steps * n_in
+    trace = (
+        lfsr(source, cycles=cycles)
+        if isinstance(source, LfsrParams)
+        else sobol(source, cycles=cycles)
+    )
+    r = trace.value.astype(np.int64).reshape(steps, n_in)
+    return (r[None, :, :] < x[:, None, :]).astype(np.uint8)
 
 
 def _cut(name: str, values: tuple, sizes: list[int]) -> list[tuple]:
@@ -164,11 +241,17 @@ def _result_type(params: SnnParams, steps: int) -> Type:
 
 def snn_params(op: Op) -> SnnParams:
     """The network of an ``sc.snn`` op (checked; ``ValueError`` or ``TypeError`` if invalid)."""
-    return _params(tuple((k, v) for k, v in op.attrs if k != "steps"))
+    return _params(tuple((k, v) for k, v in op.attrs if k != "steps" and k not in _ENCODE))
 
 
 def _attrs_params(attrs: dict) -> SnnParams:
-    return _params(tuple((a.name, attrs.get(a.name)) for a in SnnOp.attrs if a.name != "steps"))
+    return _params(
+        tuple(
+            (a.name, attrs.get(a.name))
+            for a in SnnOp.attrs
+            if a.name != "steps" and a.name not in _ENCODE
+        )
+    )
 
 
 class SnnOp(OpKind):
@@ -199,6 +282,9 @@ class SnnOp(OpKind):
         AttrDef("syn_leak", "str"),
         AttrDef("syn_leak_shift", "ints"),
         AttrDef("alpha", "ints"),
+        AttrDef("encode", "str"),
+        AttrDef("encode_seed", "int", None, "", 1, 0xFFFF, hex=True),
+        AttrDef("encode_dimension", "int", None, "", 0, 64),
     )
 
     def check(self, types: list[Type], attrs: dict) -> list[str]:
@@ -209,6 +295,18 @@ class SnnOp(OpKind):
         t, steps = types[0], attrs.get("steps")
         if steps is None:
             return ["attribute 'steps' must be given (the time steps of a sample)"]
+        try:
+            source = encode_source(attrs)
+        except (TypeError, ValueError) as exc:
+            return [f"parameters: {exc}"]
+        if source is not None:
+            want = Vec(Rate(), params.n_in)
+            if t != want:
+                return [
+                    f"operand 'spikes' must be {want} (one sample's rates, encoded on chip by "
+                    f"{attrs['encode']}), not {t}"
+                ]
+            return []
         if not isinstance(t, Spikes):
             return [f"operand 'spikes' must be spikes<{steps}, {params.n_in}>, not {t}"]
         if (t.steps, t.neurons) != (steps, params.n_in):
@@ -228,7 +326,10 @@ class SnnOp(OpKind):
     def stream_length(self, op: Op) -> int | None:
         # step t starts on cycle t0 + 2 + t * (period + 1); the last one's spikes are registered
         # on t0 + steps * (period + 1) + 2, the window's last cycle
-        return op.attr("steps") * (snn_params(op).step_cycles() + 2) + 1
+        # an on-chip encoder delays the first step by n_in - 1 cycles (its first word)
+        params = snn_params(op)
+        extra = params.n_in - 1 if _op_source(op) is not None else 0
+        return op.attr("steps") * (params.step_cycles() + 2) + 1 + extra
 
     def carries_state(self, op: Op) -> bool:
         # every sample (window) starts from the reset state: the first step clears the state
@@ -250,11 +351,16 @@ class SnnOp(OpKind):
         issue = Signal(name=f"snn{op.result}_issue")
         more = Signal(name=f"snn{op.result}_more")  # steps left to start
         word = Signal(n_in, name=f"snn{op.result}_word")
-        m.d.sync += [
-            word.eq(args[0].word_select(step, n_in) if steps > 1 else args[0]),
-            more.eq(step != steps),
-            issue.eq(ctx.start_d | (net.done & more)),
-        ]
+        source = _op_source(op)
+        if source is None:
+            m.d.sync += [
+                word.eq(args[0].word_select(step, n_in) if steps > 1 else args[0]),
+                issue.eq(ctx.start_d | (net.done & more)),
+            ]
+        else:
+            first_word = self._encoder(ctx, op, args[0], source, n_in, steps, step, issue, word)
+            m.d.sync += issue.eq(first_word | (net.done & more))
+        m.d.sync += more.eq(step != steps)
         m.d.comb += [
             net.start.eq(issue),
             net.first.eq(step == 0),
@@ -270,6 +376,37 @@ class SnnOp(OpKind):
             else:
                 m.d.sync += result.eq(Cat(result[n_out:], net.s_out) if steps > 1 else net.s_out)
         return result
+
+    @staticmethod
+    def _encoder(ctx, op, rates, source, n_in, steps, step, issue, word) -> Signal:
+        # one comparator encoder, reset on the window's t0, encodes input k of the next step on
+        # each cycle of a fill: the first fill on t0 + 1 .. t0 + n_in, then one from the cycle
+        # after each issue but the last (a step lasts step_cycles + 2 > n_in cycles, so the word
+        # is whole before the step's done); the word shifts in from the top, input 0 last at bit 0
+        m = ctx.m
+        enc = Encoder(EncoderParams(source=source))
+        m.submodules[ctx.name(op, "_encoder")] = ResetInserter(ctx.start)(enc)
+        fill = Signal(name=f"snn{op.result}_fill")
+        k = Signal(range(n_in), name=f"snn{op.result}_input")
+        last = Signal(name=f"snn{op.result}_last")  # the fill's last input this cycle
+        m.d.comb += [
+            enc.x.eq(rates.word_select(k, 16) if n_in > 1 else rates),
+            enc.en.eq(fill),
+            last.eq(k == n_in - 1),
+        ]
+        with m.If(fill):
+            m.d.sync += word.eq(Cat(word[1:], enc.o) if n_in > 1 else enc.o)
+            with m.If(last):
+                m.d.sync += [fill.eq(0), k.eq(0)]
+            with m.Else():
+                m.d.sync += k.eq(k + 1)
+        with m.If(ctx.start):
+            m.d.sync += [fill.eq(1), k.eq(0)]
+        with m.Elif(issue & (step != steps - 1)):  # the issued step is not the last
+            m.d.sync += fill.eq(1)
+        first = Signal(name=f"snn{op.result}_first_word")
+        m.d.comb += first.eq(fill & last & (step == 0))
+        return first
 
     def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
         # per layer: the lanes' adders, saturation and compare (acc, leak + bias, + sum, sat,
@@ -328,6 +465,16 @@ class SnnOp(OpKind):
             chain = max(chain, la.sum_width())
             if la.stochastic:  # |w| from the ROM word, compared with the draw, then added
                 chain = max(chain, 2 * la.weight_width + la.acc_width())
+        source = _op_source(op)
+        if source is not None:
+            # the encoder: its source (16 bits, a Sobol's index too), the rate multiplexer
+            # (16 bits of n_in), the 16-bit compare and the input counter; the window's input
+            # is the rates, not the spikes
+            n_in = params.n_in
+            src_bits = 16 if isinstance(source, LfsrParams) else 32
+            f["snn_encode_bits"] = float(src_bits + 16 * n_in + 16 + n_in.bit_length())
+            f["snn_word_bits"] = 0.0  # no word of the spikes operand to select per step
+            chain = max(chain, 16 + max(1, (n_in - 1).bit_length()))
         return f, chain
 
     def plan_notes(self, op: Op) -> list[str]:
@@ -335,17 +482,36 @@ class SnnOp(OpKind):
         layers = ", ".join(
             f"{la.n_in}->{la.n_out} pe {la.pe}: {la.cycles()}" for la in params.layers
         )
-        return [
+        notes = [
             f"{steps} time steps of {params.step_cycles() + 2} cycles each ({layers} cycles "
             f"per step)"
         ]
+        source = _op_source(op)
+        if source is not None:
+            how = (
+                f"LFSR seed {source.seed:#06x}"
+                if isinstance(source, LfsrParams)
+                else f"Sobol dimension {source.dimension}"
+            )
+            notes.append(
+                f"input rates encoded on chip ({how}, one input a cycle, during the previous "
+                f"step; the first step waits {params.n_in - 1} cycles more)"
+            )
+        return notes
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
         from ..sw.snn import pack_membranes, snn_steps  # Numba: on first run
 
         params, steps = snn_params(op), op.attr("steps")
-        t_in = Spikes(steps, params.n_in)
-        spikes = spike_array(t_in, args[0]).transpose(1, 0, 2)
+        source = _op_source(op)
+        if source is None:
+            spikes = spike_array(Spikes(steps, params.n_in), args[0])
+        else:
+            from ..sw.dense import unpack_fields
+
+            rates = unpack_fields(args[0], params.n_in, 16)
+            spikes = encoded_spikes(source, rates, steps)
+        spikes = spikes.transpose(1, 0, 2)
         out, _ = snn_steps(params, spikes)
         last = out[:, :, out.shape[2] - params.n_out :].transpose(1, 0, 2)
         if params.readout:

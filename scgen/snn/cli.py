@@ -34,15 +34,29 @@ def _graph_name(path: str) -> str:
     return stem if stem[:1].isalpha() else f"net_{stem}"
 
 
-def network_graph(params, steps: int, *, name: str = "snn"):
+def network_graph(
+    params,
+    steps: int,
+    *,
+    name: str = "snn",
+    encode: str = "",
+    seed: int | None = None,
+    dimension: int | None = None,
+):
     """The IR graph of a network: input ``spikes`` (``spikes<T, n_in>``, one sample per
     window) through ``sc.snn`` to output ``out`` (the last population's spikes per step, or an
-    LI readout's membranes after the last step)."""
+    LI readout's membranes after the last step). With ``encode`` (``"lfsr"`` seeded ``seed``,
+    ``"sobol"`` of ``dimension``) the input is ``rates`` (``vec<rate, n_in>``), encoded on
+    chip."""
     from ..ir import GraphBuilder
 
     b = GraphBuilder(name)
-    x = b.input("spikes", f"spikes<{steps}, {params.n_in}>")
-    b.output("out", b.snn(x, params))
+    if encode:
+        x = b.input("rates", f"vec<rate, {params.n_in}>")
+    else:
+        x = b.input("spikes", f"spikes<{steps}, {params.n_in}>")
+    out = b.snn(x, params, encode=encode, steps=steps, seed=seed, dimension=dimension)
+    b.output("out", out)
     return b.build()
 
 

@@ -174,12 +174,14 @@ def snn_graph(
     reset: str = "zero",
     stochastic: int = 0,
     neuron: tuple[str, ...] | None = None,
+    encode: str = "",
 ) -> Graph:
     """A spiking network ``sc.snn`` of ``sizes`` (inputs, then each layer's neurons) folded by
     ``pe``, ``steps`` time steps per window, random 8-bit weights drawn from ``seed``; ``leak``
     is ``shift`` (beta = 7/8), ``multiply`` (beta = 0.9) or ``none``; ``stochastic`` = L > 0
     makes every projection stochastic with streams of L; ``neuron`` names each layer's neuron
-    model (``lif`` by default; ``cuba``, and ``li`` or ``cuba_li`` for a last-layer readout)."""
+    model (``lif`` by default; ``cuba``, and ``li`` or ``cuba_li`` for a last-layer readout);
+    ``encode`` (``lfsr`` or ``sobol``) takes rates encoded on chip instead of spikes."""
     from ..params.snn import SnnLayerParams, SnnParams
     from ..snn import network_graph
 
@@ -206,7 +208,7 @@ def snn_graph(
                 **sc,
             )
         )
-    return network_graph(SnnParams(layers=tuple(layers)), steps, name=name)
+    return network_graph(SnnParams(layers=tuple(layers)), steps, name=name, encode=encode)
 
 
 def _snn_calibration_graphs() -> list[Graph]:
@@ -226,6 +228,8 @@ def _snn_calibration_graphs() -> list[Graph]:
         ("cal_snn_12x6_cuba_sc4", (12, 6), (3,), 4, {"neuron": ("cuba",), "stochastic": 4}),
         ("cal_snn_10x8x5_cuba_li", (10, 8, 5), (4, 5), 4, {"neuron": ("lif", "cuba_li")}),
         ("cal_snn_24x4_mul_li", (24, 4), (4,), 8, {"leak": "multiply", "neuron": ("li",)}),
+        ("cal_snn_16x8_pe2_lfsr", (16, 8), (2,), 8, {"encode": "lfsr"}),
+        ("cal_snn_32x16x4_pe4_sobol", (32, 16, 4), (4, 2), 4, {"encode": "sobol"}),
     )
     return [
         snn_graph(name, sizes=sizes, pe=pe, steps=steps, seed=k, **kw)
