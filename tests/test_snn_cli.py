@@ -24,6 +24,9 @@ def test_snn_cli_import_fit_and_run(tmp_path, capsys):
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "cycles per step; estimate" in text and "argmax agreement" in text
+    # the calibrated planner with the host link's share: (4, 2) placed in 4 111 of 5 280 cells
+    # at 50 MHz; (8, 4), what the rough estimate chose, found no legal placement
+    assert "folding pe = [4, 2]" in text
     assert json.loads(net.read_text())["format"] == "scgen.snn/1"
     assert len(json.loads((tmp_path / "report.json").read_text())["rows"]) == 2
     save = tmp_path / "out.npz"

@@ -60,10 +60,27 @@ def network_graph(
     return b.build()
 
 
+# the host link's share of the iCEBreaker digits build (board build minus the planned graph)
+LINK_LUT, LINK_FF = 433, 110
+
+
+def _fit(params, board_name: str, steps: int):
+    """The folding that fits ``board_name`` with its host link, from the calibrated planner."""
+    from ..emit.boards import board
+    from ..sweep import plan
+    from . import fit
+
+    def cost(p):
+        total = plan(network_graph(p, steps), board_name).total
+        return total["lut"] + LINK_LUT, total["ff"] + LINK_FF, total["bram"]
+
+    return fit(params, board(board_name).device, cost=cost)
+
+
 def _import(args: argparse.Namespace) -> int:
     import scgen.nir as sn
 
-    from . import estimate, fit, to_dict
+    from . import estimate, to_dict
 
     try:
         net = sn.read(args.model, dt=args.dt)
@@ -79,9 +96,7 @@ def _import(args: argparse.Namespace) -> int:
             synapse=args.synapse, stream_length=args.stream_length or 16,
         )  # fmt: skip
         if args.fit:
-            from ..emit.boards import board
-
-            params = fit(params, board(args.fit).device)
+            params = _fit(params, args.fit, args.steps or calib.shape[0])
     except (ValueError, TypeError) as exc:
         raise SystemExit(f"scgen: {exc}") from None
     print(report.table())
