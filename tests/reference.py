@@ -200,6 +200,11 @@ def _snn_decay(x, leak, shift, raw, fraction):
     return x
 
 
+def _snn_value(value, j):
+    """A layer's shared value, or neuron ``j``'s entry of a per-neuron tuple."""
+    return value[j] if isinstance(value, tuple) else value
+
+
 def snn_run(params, spikes):
     """Plain-Python model of the equations in scgen.params.snn, every neuron model and both
     synapse kinds: ``spikes`` ``(T, batch, n_in)``, each sample from the reset state (LFSRs at
@@ -224,18 +229,18 @@ def snn_run(params, spikes):
                 current = la.neuron.value in ("cuba", "cuba_li")
                 y = []
                 for j in range(la.n_out):
-                    v = _snn_decay(0 if t == 0 else vs[k][j], la.leak, la.leak_shift, la.beta,
-                                   la.beta_fraction)  # fmt: skip
+                    v = _snn_decay(0 if t == 0 else vs[k][j], la.leak, la.leak_shift,
+                                   _snn_value(la.beta, j), la.beta_fraction)  # fmt: skip
                     drive = la.biases[j] + snn_sum(la, j, x, draws)
                     if current:  # the bias and the sum reach the membrane through the current
                         c = _snn_decay(0 if t == 0 else cs[k][j], la.syn_leak, la.syn_leak_shift,
-                                       la.alpha, la.beta_fraction)  # fmt: skip
+                                       _snn_value(la.alpha, j), la.beta_fraction)  # fmt: skip
                         cs[k][j] = drive = min(hi, max(lo, c + drive))
                     u = min(hi, max(lo, v + drive))
                     fire = la.neuron.value in ("lif", "cuba") and u > la.threshold[j]
                     if fire:
                         u = (
-                            la.v_reset
+                            _snn_value(la.v_reset, j)
                             if la.reset.value == "zero"
                             else min(hi, max(lo, u - la.threshold[j]))
                         )

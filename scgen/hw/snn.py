@@ -85,7 +85,8 @@ class SnnLayer(wiring.Component):
         tail = n_syn + p.has_current  # the last accumulate stage (the current's, with one)
 
         wrom = Memory(shape=unsigned(pe * ww), depth=groups * n_in, init=p.weight_words())
-        nrom = Memory(shape=unsigned(pe * 2 * mw), depth=groups, init=p.neuron_words())
+        lane_bits = p.neuron_word_width()  # 2 * mw, plus any per-neuron beta, alpha, v_reset
+        nrom = Memory(shape=unsigned(pe * lane_bits), depth=groups, init=p.neuron_words())
         m.submodules.wrom, m.submodules.nrom = wrom, nrom
         wport, nport = wrom.read_port(), nrom.read_port()
 
@@ -140,17 +141,32 @@ class SnnLayer(wiring.Component):
             if mode is Leak.SHIFT:
                 return x - (x >> shift)
             if mode is Leak.MULTIPLY:
-                return (x * Const(beta, unsigned(p.beta_fraction + 1))) >> p.beta_fraction
+                if isinstance(beta, int):
+                    beta = Const(beta, unsigned(p.beta_fraction + 1))
+                return (x * beta) >> p.beta_fraction  # signed x, unsigned beta, floor shift
             return x
 
         fires, newv, newi = [], [], []
+        per_neuron = dict(p.neuron_fields())
         for lane in range(pe):
-            bias = nport.data[lane * 2 * mw : lane * 2 * mw + mw].as_signed()
-            thr = nport.data[lane * 2 * mw + mw : (lane + 1) * 2 * mw].as_signed()
+            base = lane * lane_bits
+            bias = nport.data[base : base + mw].as_signed()
+            thr = nport.data[base + mw : base + 2 * mw].as_signed()
+            # the per-neuron values after them, in neuron_fields() order
+            lane_value, at = {}, base + 2 * mw
+            for name, width in p.neuron_fields():
+                field = nport.data[at : at + width]
+                lane_value[name] = field.as_signed() if name == "v_reset" else field
+                at += width
             w = wport.data[lane * ww : (lane + 1) * ww].as_signed()
             # leak(0) = 0, so a sample's first step masks the leaked head instead of leaking 0:
-            # ``first`` (from the network, far away) then skips the carry chain
-            leak_expr = Mux(self.first, 0, leak(ring[lane], p.leak, p.leak_shift, p.beta))
+            # ``first`` (from the network, far away) then skips the carry chain. A per-neuron
+            # beta is read from the neuron ROM, whose word is the group's from c = 1: the leak
+            # then joins the bias's stage (ring[lane] holds until the rotation)
+            var_beta = "beta" in per_neuron
+            var_alpha = "alpha" in per_neuron
+            beta = lane_value.get("beta", p.beta)
+            leak_expr = Mux(self.first, 0, leak(ring[lane], p.leak, p.leak_shift, beta))
             # one carry chain per pipeline stage: the sum, then saturate and compare at once
             # (``sat(total) > thr`` is ``thr != hi`` above the range, 0 below it, else the low
             # bits' compare), then subtract (or reset) into the ring
@@ -161,7 +177,9 @@ class SnnLayer(wiring.Component):
             with m.If(active & (c == tail + 2)):
                 m.d.sync += [u[lane].eq(sat(total[lane])), fire.eq(compare if p.spiking else 0)]
             if p.reset is Reset.ZERO:
-                m.d.comb += nv.eq(Mux(fire, p.v_reset, u[lane]))
+                # a per-neuron v_reset a non-spiking layer never uses is not in the ROM
+                shared = p.v_reset if isinstance(p.v_reset, int) else 0
+                m.d.comb += nv.eq(Mux(fire, lane_value.get("v_reset", shared), u[lane]))
             else:
                 m.d.comb += nv.eq(Mux(fire, sat(u[lane] - thr), u[lane]))
             fires.append(fire)
@@ -171,12 +189,18 @@ class SnnLayer(wiring.Component):
                 ileaked = Signal(signed(sw), name=f"ileaked{lane}")
                 ibiased = Signal(signed(sw), name=f"ibiased{lane}")
                 inew = Signal(signed(mw), name=f"inew{lane}")
-                with m.If(active & (c == 0)):
-                    m.d.sync += ileaked.eq(
-                        Mux(self.first, 0, leak(cring[lane], p.syn_leak, p.syn_leak_shift, p.alpha))
-                    )
+                alpha = lane_value.get("alpha", p.alpha)
+                ileak_expr = Mux(
+                    self.first, 0, leak(cring[lane], p.syn_leak, p.syn_leak_shift, alpha)
+                )
+                if not var_alpha:
+                    with m.If(active & (c == 0)):
+                        m.d.sync += ileaked.eq(ileak_expr)
                 with m.If(active & (c == 1)):
-                    m.d.sync += [ibiased.eq(ileaked + bias), biased[lane].eq(leaked[lane])]
+                    m.d.sync += [
+                        ibiased.eq((ileak_expr if var_alpha else ileaked) + bias),
+                        biased[lane].eq(leak_expr if var_beta else leaked[lane]),
+                    ]
                 with m.If(active & (c == n_syn + 1)):
                     m.d.sync += inew.eq(sat(ibiased + acc[lane]))
                 with m.If(active & (c == tail + 1)):
@@ -184,10 +208,14 @@ class SnnLayer(wiring.Component):
                 newi.append(inew)
             with m.If(active):
                 with m.If(c == 0):
-                    m.d.sync += [leaked[lane].eq(leak_expr), acc[lane].eq(0)]
+                    m.d.sync += acc[lane].eq(0)
+                    if not var_beta:
+                        m.d.sync += leaked[lane].eq(leak_expr)
                 if not p.has_current:
                     with m.If(c == 1):
-                        m.d.sync += biased[lane].eq(leaked[lane] + bias)
+                        m.d.sync += biased[lane].eq(
+                            (leak_expr if var_beta else leaked[lane]) + bias
+                        )
                 with m.If(fetch_d & bit_d):
                     if p.stochastic:
                         hit = Mux(w < 0, -hit_value, hit_value)

@@ -17,6 +17,10 @@ give the neuron model and the synaptic current's decay; left out, every layer is
 ``synapse="exact,stochastic"`` (one mode per layer) with per-layer ``stream_length``, ``seed``
 and ``lfsr_width`` give stochastic synapses; left out, every layer is exact. Each set prints
 only when some layer needs it, and the two are independent (a layer may be stochastic and CUBA).
+Per-neuron leak factors and reset levels print as ``beta_n``, ``alpha_n`` and ``v_reset_n``, one
+entry per neuron of every layer (layer after layer, like ``threshold``), only when some layer's
+neurons differ in that value; they then give every layer's value (the per-layer ``beta``,
+``alpha`` or ``v_reset`` reads 0 for a per-neuron layer and is ignored).
 
 When the last layer is non-spiking (``neuron`` ``li`` or ``cuba_li``, a readout) the result is
 ``vec<iM, n_out>`` instead (``M`` its membrane_width): its membranes after the window's last
@@ -75,6 +79,9 @@ _PER_LAYER = (
 )
 _SYNAPSE = ("stream_length", "seed", "lfsr_width")  # printed only with stochastic synapses
 _CURRENT = ("syn_leak_shift", "alpha")  # per layer too, printed only with a synaptic current
+# one entry per neuron of every layer (layer after layer), printed only when some layer has
+# that value per neuron; they then replace the per-layer beta, alpha and v_reset (0 there)
+_PER_NEURON = ("beta_n", "alpha_n", "v_reset_n")
 
 
 def snn_attrs(
@@ -107,9 +114,14 @@ def snn_attrs(
         "reset": ",".join(la.reset.value for la in layers),
     }
     stochastic = any(la.stochastic for la in layers)
+
+    def shared(la, name):  # a per-neuron value prints as 0 here and in full in ``name_n``
+        value = getattr(la, name)
+        return value if isinstance(value, int) else 0
+
     for name in _PER_LAYER:
         if stochastic or name not in _SYNAPSE:
-            attrs[name] = tuple(getattr(la, name) for la in layers)
+            attrs[name] = tuple(shared(la, name) for la in layers)
     if stochastic:
         attrs["synapse"] = ",".join(la.synapse.value for la in layers)
     # all-LIF networks keep their text: the neuron attributes only when some layer needs them
@@ -118,7 +130,11 @@ def snn_attrs(
     if any(la.has_current for la in layers):
         attrs["syn_leak"] = ",".join(la.syn_leak.value for la in layers)
         for name in _CURRENT:
-            attrs[name] = tuple(getattr(la, name) for la in layers)
+            attrs[name] = tuple(shared(la, name) for la in layers)
+    for name in _PER_NEURON:  # graphs without per-neuron values keep their text
+        field = name[:-2]
+        if any(isinstance(getattr(la, field), tuple) for la in layers):
+            attrs[name] = tuple(x for la in layers for x in la.per_neuron(field))
     if encode:  # spike-input graphs keep their text
         attrs["encode"] = encode
         if encode == "lfsr":
@@ -207,6 +223,9 @@ def _params(attrs: tuple[tuple[str, Any], ...]) -> SnnParams:
                 f"sc.snn {name} must have one entry per layer ({n_layers}), not {len(values)}"
             )
         per_layer[name] = list(values) if values is not None else []
+    for name in _PER_NEURON:
+        values = a.get(name)
+        per_layer[name] = _cut(name, values, outs) if values is not None else []
     layers = []
     for k in range(n_layers):
         n_in = sizes[k]
@@ -229,6 +248,9 @@ def _params(attrs: tuple[tuple[str, Any], ...]) -> SnnParams:
         for name in _PER_LAYER + _CURRENT:
             if per_layer[name]:
                 fields[name] = per_layer[name][k]
+        for name in _PER_NEURON:
+            if per_layer[name]:
+                fields[name[:-2]] = per_layer[name][k]
         layers.append(SnnLayerParams(**fields))
     return SnnParams(layers=tuple(layers))
 
@@ -282,6 +304,9 @@ class SnnOp(OpKind):
         AttrDef("syn_leak", "str"),
         AttrDef("syn_leak_shift", "ints"),
         AttrDef("alpha", "ints"),
+        AttrDef("beta_n", "ints"),
+        AttrDef("alpha_n", "ints"),
+        AttrDef("v_reset_n", "ints"),
         AttrDef("encode", "str"),
         AttrDef("encode_seed", "int", None, "", 1, 0xFFFF, hex=True),
         AttrDef("encode_dimension", "int", None, "", 0, 64),

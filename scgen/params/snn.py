@@ -11,6 +11,9 @@ A network is a chain of layers; each layer is a synaptic projection (signed fixe
 
 with ``leak(v) = v - (v >> leak_shift)`` (beta = 1 - 2**-k), ``(v * beta) >> beta_fraction``
 (floor), or ``v`` (IF, no leak). All values are raw integers at one scale per layer.
+``beta``, ``alpha`` (below) and ``v_reset`` are one value per layer or, where the neurons
+differ, one per neuron (``beta[j]``, ...): the twin reads them from its neuron array, the
+hardware from the neuron ROM word of the lane, with a variable multiply for beta and alpha.
 
 Synapses are ``exact`` (the sum above) or ``stochastic`` (per layer, the SC way): with the
 layer's LFSR state ``S`` at the step's start (``seed`` on a sample's first step), pair
@@ -113,10 +116,12 @@ class SnnLayerParams:
     threshold: tuple[int, ...]  # per neuron, signed membrane_width bits
     leak: Leak = Leak.SHIFT
     leak_shift: int = 3  # k for Leak.SHIFT (beta = 1 - 2**-k)
-    beta: int = 0  # raw beta for Leak.MULTIPLY, in [0, 2**beta_fraction]
+    # raw beta for Leak.MULTIPLY, in [0, 2**beta_fraction]: one for the layer, or a tuple with
+    # one per neuron (a tuple whose entries are all equal becomes the one value)
+    beta: int | tuple[int, ...] = 0
     beta_fraction: int = 8
     reset: Reset = Reset.ZERO
-    v_reset: int = 0  # for Reset.ZERO
+    v_reset: int | tuple[int, ...] = 0  # for Reset.ZERO; shared, or a tuple per neuron
     weight_width: int = 8
     membrane_width: int = 16
     pe: int = 1  # neurons computed per cycle (the folding knob); 1 = one synapse per cycle
@@ -127,7 +132,7 @@ class SnnLayerParams:
     neuron: Neuron = Neuron.LIF
     syn_leak: Leak = Leak.SHIFT  # the synaptic current's decay (Neuron.CUBA, Neuron.CUBA_LI)
     syn_leak_shift: int = 1  # k for syn_leak Leak.SHIFT (alpha = 1 - 2**-k)
-    alpha: int = 0  # raw alpha for syn_leak Leak.MULTIPLY, in [0, 2**beta_fraction]
+    alpha: int | tuple[int, ...] = 0  # raw alpha for syn_leak MULTIPLY; shared, or per neuron
 
     def __post_init__(self):
         object.__setattr__(self, "leak", Leak(self.leak))
@@ -163,14 +168,53 @@ class SnnLayerParams:
                 _int("SNN layer", f"{name}[{j}]", x, mlo, mhi)
         object.__setattr__(self, "bias", tuple(int(x) for x in bias))
         object.__setattr__(self, "threshold", tuple(int(x) for x in self.threshold))
-        _int("SNN layer", "v_reset", self.v_reset, mlo, mhi)
+        self._per_neuron("v_reset", n_out, mlo, mhi)
         _int("SNN layer", "leak_shift", self.leak_shift, 1, self.membrane_width - 1)
         _int("SNN layer", "beta_fraction", self.beta_fraction, 1, 16)
-        _int("SNN layer", "beta", self.beta, 0, 1 << self.beta_fraction)
+        self._per_neuron("beta", n_out, 0, 1 << self.beta_fraction)
         _int("SNN layer", "pe", self.pe, 1, n_out)
         _int("SNN layer", "syn_leak_shift", self.syn_leak_shift, 1, self.membrane_width - 1)
-        _int("SNN layer", "alpha", self.alpha, 0, 1 << self.beta_fraction)
+        self._per_neuron("alpha", n_out, 0, 1 << self.beta_fraction)
         self._check_synapse()
+
+    def _per_neuron(self, name: str, n_out: int, lo: int, hi: int) -> None:
+        """Check ``name``, an integer or one per neuron; equal entries become the one value."""
+        value = getattr(self, name)
+        if isinstance(value, list | tuple | np.ndarray):
+            values = tuple(value)
+            if len(values) != n_out:
+                raise ValueError(
+                    f"SNN layer {name} must be one integer or one per neuron ({n_out}), "
+                    f"not {len(values)!r} values"
+                )
+            for j, x in enumerate(values):
+                _int("SNN layer", f"{name}[{j}]", x, lo, hi)
+            values = tuple(int(x) for x in values)
+            object.__setattr__(self, name, values[0] if len(set(values)) == 1 else values)
+        else:
+            _int("SNN layer", name, value, lo, hi)
+
+    def per_neuron(self, name: str) -> tuple[int, ...]:
+        """``beta``, ``alpha`` or ``v_reset`` of every neuron (the shared value repeated)."""
+        value = getattr(self, name)
+        return value if isinstance(value, tuple) else (value,) * self.n_out
+
+    def neuron_fields(self) -> tuple[tuple[str, int], ...]:
+        """``(name, width)`` of the per-neuron values this layer's neurons use beyond bias and
+        threshold, in ROM order: ``beta`` (with ``Leak.MULTIPLY``), ``alpha`` (with a current
+        and ``syn_leak`` MULTIPLY), ``v_reset`` (spiking, ``Reset.ZERO``) when they differ."""
+        fields = []
+        if isinstance(self.beta, tuple) and self.leak is Leak.MULTIPLY:
+            fields.append(("beta", self.beta_fraction + 1))
+        if isinstance(self.alpha, tuple) and self.has_current and self.syn_leak is Leak.MULTIPLY:
+            fields.append(("alpha", self.beta_fraction + 1))
+        if isinstance(self.v_reset, tuple) and self.spiking and self.reset is Reset.ZERO:
+            fields.append(("v_reset", self.membrane_width))
+        return tuple(fields)
+
+    def neuron_word_width(self) -> int:
+        """Bits per lane of a neuron ROM word: bias, threshold and :meth:`neuron_fields`."""
+        return 2 * self.membrane_width + sum(w for _, w in self.neuron_fields())
 
     def _check_synapse(self) -> None:
         if not isinstance(self.synapse, Synapse):
@@ -278,13 +322,13 @@ class SnnLayerParams:
         """``(mode, shift or beta_fraction, beta)`` as the twin's kernel takes it."""
         mode = {Leak.NONE: 0, Leak.SHIFT: 1, Leak.MULTIPLY: 2}[self.leak]
         shift = self.leak_shift if self.leak is Leak.SHIFT else self.beta_fraction
-        return mode, shift, self.beta
+        return mode, shift, self.beta if isinstance(self.beta, int) else 0
 
     def syn_leak_config(self) -> tuple[int, int, int]:
         """``(mode, shift or beta_fraction, alpha)`` of the synaptic current's decay."""
         mode = {Leak.NONE: 0, Leak.SHIFT: 1, Leak.MULTIPLY: 2}[self.syn_leak]
         shift = self.syn_leak_shift if self.syn_leak is Leak.SHIFT else self.beta_fraction
-        return mode, shift, self.alpha
+        return mode, shift, self.alpha if isinstance(self.alpha, int) else 0
 
     def weight_words(self) -> list[int]:
         """ROM words ``g * n_in + i``: lane ``l`` holds ``weight[g * pe + l][i]`` (0 if padded)."""
@@ -300,18 +344,27 @@ class SnnLayerParams:
         return words
 
     def neuron_words(self) -> list[int]:
-        """ROM words ``g``: lane ``l`` holds (bias, threshold) of neuron ``g * pe + l``.
+        """ROM words ``g``: lane ``l`` holds (bias, threshold) of neuron ``g * pe + l``, then
+        its :meth:`neuron_fields` (per-neuron beta, alpha, v_reset), if any, in
+        :meth:`neuron_word_width` bits per lane.
 
-        Padded neurons get bias 0 and the largest threshold, so they never spike.
+        Padded neurons get bias 0 and the largest threshold, so they never spike (and 0 for
+        the rest).
         """
-        mw = self.membrane_width
+        mw, lane_bits = self.membrane_width, self.neuron_word_width()
         mask, top, words = (1 << mw) - 1, (1 << (mw - 1)) - 1, []
+        extra = [(self.per_neuron(name), width) for name, width in self.neuron_fields()]
         for g in range(self.groups()):
             word = 0
             for lane in range(self.pe):
                 j = g * self.pe + lane
                 b, t = (self.biases[j], self.threshold[j]) if j < self.n_out else (0, top)
-                word |= ((b & mask) | ((t & mask) << mw)) << (lane * 2 * mw)
+                bits, at = (b & mask) | ((t & mask) << mw), 2 * mw
+                for values, width in extra:
+                    x = values[j] if j < self.n_out else 0
+                    bits |= (x & ((1 << width) - 1)) << at
+                    at += width
+                word |= bits << (lane * lane_bits)
             words.append(word)
         return words
 
@@ -387,13 +440,13 @@ class SnnParams:
         return self.kernel_arrays()[1]
 
     def neuron_values(self) -> np.ndarray:
-        """Every layer's biases then thresholds, layer after layer."""
+        """Every layer's biases then thresholds (then its per-neuron values), layer after layer."""
         return self.kernel_arrays()[2]
 
     def kernel_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(config, weights, neurons)`` as flat int64 arrays for the twin's kernels.
 
-        ``config[k]``, one row of 24 columns per layer (the kernels read them by index)::
+        ``config[k]``, one row of 27 columns per layer (the kernels read them by index)::
 
             0-3    n_in, n_out, weight offset, neuron offset
             4-6    leak mode (0 none, 1 shift, 2 multiply), leak shift or beta_fraction, beta
@@ -404,6 +457,11 @@ class SnnParams:
             14     spiking (0 for LI, CUBA_LI)
             15-23  synapses (SnnLayerParams.synapse_config): stochastic, L, seed, galois,
                    lfsr_width, taps mask, compare shift, stream shift, draw steps
+            24-26  offsets in ``neurons`` of the layer's per-neuron beta, alpha and v_reset
+                   (n_out values each, after the thresholds), or -1 where the value is shared
+                   (columns 6, 13 and 8 then hold it)
+
+        ``neurons`` holds per layer its biases, its thresholds, then those per-neuron values.
         """
         config: list[tuple[int, ...]] = []
         weights: list[int] = []
@@ -411,17 +469,27 @@ class SnnParams:
         w_off = n_off = 0
         for la in self.layers:
             mode, shift, beta = la.leak_config()
+            offsets, extra = [], []
+            for name in ("beta", "alpha", "v_reset"):
+                value = getattr(la, name)
+                if isinstance(value, tuple):
+                    offsets.append(n_off + 2 * la.n_out + len(extra))
+                    extra.extend(value)
+                else:
+                    offsets.append(-1)
+            v_reset = la.v_reset if isinstance(la.v_reset, int) else 0
             config.append(
                 (la.n_in, la.n_out, w_off, n_off, mode, shift, beta,
-                 0 if la.reset is Reset.ZERO else 1, la.v_reset, la.membrane_width,
+                 0 if la.reset is Reset.ZERO else 1, v_reset, la.membrane_width,
                  int(la.has_current), *la.syn_leak_config(), int(la.spiking),
-                 *la.synapse_config())
+                 *la.synapse_config(), *offsets)
             )  # fmt: skip
             weights.extend(x for row in la.weight for x in row)
             neurons.extend(la.biases)
             neurons.extend(la.threshold)
+            neurons.extend(extra)
             w_off += la.n_in * la.n_out
-            n_off += 2 * la.n_out
+            n_off += 2 * la.n_out + len(extra)
         return (
             np.array(config, dtype=np.int64),
             np.array(weights, dtype=np.int64),
@@ -441,6 +509,9 @@ def to_dict(params: SnnParams) -> dict:
         d["neuron"], d["syn_leak"] = la.neuron.value, la.syn_leak.value
         d["weight"] = [list(row) for row in la.weight]
         d["bias"], d["threshold"] = list(la.biases), list(la.threshold)
+        for name in ("beta", "alpha", "v_reset"):
+            if isinstance(d[name], tuple):
+                d[name] = list(d[name])
         layers.append(d)
     return {"format": "scgen.snn/1", "layers": layers}
 
@@ -488,7 +559,7 @@ def estimate(params: SnnParams) -> dict[str, int]:
             lut += 2 * la.pe * (la.sum_width() + 2 * mw)
         for width, depth in (
             (la.pe * la.weight_width, la.groups() * la.n_in),
-            (la.pe * 2 * mw, la.groups()),
+            (la.pe * la.neuron_word_width(), la.groups()),
         ):
             if width * depth >= 2048:
                 bram += max(-(-width * depth // 4096), -(-width // 16))

@@ -70,9 +70,10 @@ def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, rng, cur):
                 state = lfsr_next(state, cfg[18], cfg[19], cfg[20])  # galois, width, taps
             draws[c] = state >> cfg[21]  # compare shift
         rng[0] = state
+    beta_at, alpha_at, reset_at = cfg[24], cfg[25], cfg[26]  # per-neuron values, or -1
     for j in range(n_out):
         v0 = 0 if first else v[j]
-        leaked = _leak(v0, mode, shift, beta)
+        leaked = _leak(v0, mode, shift, beta if beta_at < 0 else neurons[beta_at + j])
         acc = 0
         row = w_off + j * n_in
         for i in range(n_in):
@@ -89,7 +90,8 @@ def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, rng, cur):
                     acc += (count << sc_shift) if w >= 0 else -(count << sc_shift)
         if has_current:  # synaptic current: the bias and the sum reach the membrane through it
             c0 = 0 if first else cur[j]
-            c = _leak(c0, cfg[11], cfg[12], cfg[13]) + neurons[n_off + j] + acc
+            alpha = cfg[13] if alpha_at < 0 else neurons[alpha_at + j]
+            c = _leak(c0, cfg[11], cfg[12], alpha) + neurons[n_off + j] + acc
             if abs(c) > peak[0]:
                 peak[0] = abs(c)
             cur[j] = _sat(c, width)
@@ -105,7 +107,10 @@ def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, rng, cur):
             v[j] = u
         elif u > thr:
             s_out[j] = 1
-            v[j] = v_reset if reset == 0 else _sat(u - thr, width)
+            if reset == 0:
+                v[j] = v_reset if reset_at < 0 else neurons[reset_at + j]
+            else:
+                v[j] = _sat(u - thr, width)
         else:
             s_out[j] = 0
             v[j] = u
