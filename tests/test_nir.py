@@ -1,6 +1,7 @@
 """scgen.nir against snnTorch 1.0.0's own exports (fixtures from tests/fixtures/nir/make_fixtures.py,
 made once with torch installed; these tests need no torch)."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -219,14 +220,54 @@ def test_nir_read_shape_wrong():
         sn.read(graph, dt=1e-4)
 
 
-def test_nir_quantize_per_neuron_beta_wrong():
-    lif = _lif(2, tau=np.array([1e-3, 2e-3]))
-    net = sn.read(_chain(nir.Affine(weight=np.ones((2, 3)), bias=np.zeros(2)), lif), dt=1e-4)
-    with pytest.raises(
-        sn.NIRImportError,
-        match=r"^NIR node 'n1' field 'tau' must be the same for every neuron in hardware, not values from 0.001 to 0.002$",
-    ):
-        sn.quantize(net, np.zeros((2, 1, 3)))
+def _per_neuron_tau_net(kind):
+    """Affine 12 -> 6 -> population with per-neuron tau (and v_reset) -> Affine -> 3 LIF."""
+    rng = np.random.default_rng(3)
+    tau = np.array([1e-3, 2e-3, 5e-4, 8e-4, 3e-3, 1.5e-3])
+    v_reset = np.array([0.0, -0.25, 0.0, 0.125, -0.5, 0.0])
+    if kind == "LIF":
+        pop = _lif(6, tau=tau, v_reset=v_reset, r=np.full(6, tau / 1e-4))
+    else:
+        pop = nir.CubaLIF(tau_syn=tau[::-1].copy(), tau_mem=tau, r=tau / 1e-4,
+                          w_in=tau[::-1] / 1e-4, v_leak=np.zeros(6), v_threshold=np.ones(6),
+                          v_reset=v_reset)  # fmt: skip
+    out = _lif(3, tau=np.array([1e-3, 4e-3, 2e-3]), r=np.array([10.0, 40.0, 20.0]))
+    graph = _chain(
+        nir.Affine(weight=rng.uniform(-0.3, 0.6, (6, 12)), bias=np.zeros(6)), pop,
+        nir.Affine(weight=rng.uniform(-0.3, 0.7, (3, 6)), bias=np.zeros(3)), out,
+        n_in=12, n_out=3,
+    )  # fmt: skip
+    spikes = (rng.random((20, 64, 12)) < 0.4).astype(np.uint8)
+    return sn.read(graph, dt=1e-4), spikes
+
+
+@pytest.mark.parametrize("kind", ["LIF", "CubaLIF"])
+def test_nir_quantize_per_neuron_tau(kind, tmp_path):
+    # taus that differ quantise per neuron: beta_j = round((1 - dt / tau_j) 2**8), v_reset_j,
+    # each row of W scaled by its own neuron's a_j r_j; measured against the float reference
+    net, spikes = _per_neuron_tau_net(kind)
+    params, report = sn.quantize(net, spikes)
+    la, lb = params.layers
+    assert la.leak is snn.Leak.MULTIPLY and la.beta == (230, 243, 205, 224, 247, 239)
+    assert la.v_reset == tuple(round(x * 2**report.rows[0]["fraction"])
+                               for x in (0.0, -0.25, 0.0, 0.125, -0.5, 0.0))  # fmt: skip
+    assert lb.beta == (230, 250, 243)
+    if kind == "CubaLIF":
+        assert la.alpha == (239, 247, 224, 205, 243, 230)
+    ref = sn.simulate(net, spikes)
+    assert ref[:, :, :].sum() > 50  # the output population spikes
+    spike_eq = [row["spike_agreement"] for row in report.rows]
+    count_eq = [row["count_agreement"] for row in report.rows]
+    print(kind, "spikes", spike_eq, "counts", count_eq, "argmax", report.argmax_agreement)
+    assert min(spike_eq) >= 0.95 and min(count_eq) >= 0.6 and report.argmax_agreement >= 0.8
+    # dequantize -> write -> read gives back the per-neuron values
+    back = sn.dequantize(params, fraction=report.rows[0]["fraction"], dt=1e-4)
+    sn.write(back, tmp_path / "n.nir")
+    again, _ = sn.quantize(sn.read(tmp_path / "n.nir", dt=1e-4), spikes,
+                           fraction=report.rows[0]["fraction"])  # fmt: skip
+    # (the membrane width is fitted to the float peak, which the rounded current moves)
+    for x, y in zip(again.layers, params.layers, strict=True):
+        assert x == replace(y, membrane_width=x.membrane_width)
 
 
 def test_nir_quantize_weights_wrong():

@@ -436,9 +436,10 @@ class SnnOp(OpKind):
     def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
         # per layer: the lanes' adders, saturation and compare (acc, leak + bias, + sum, sat,
         # u > thr), the membrane ring with its spike bits, the input spike shift register, the
-        # leak's constant multiply (shift-add per set bit of beta), stochastic synapses' LFSR
-        # (weight_width - 1 XOR steps a cycle, the saved state) and per-lane comparators, and
-        # the two ROMs where the family puts them; the op's own window logic: the input word
+        # leak's constant multiply (shift-add per set bit of beta; a per-neuron beta or alpha
+        # is a variable multiply, snn_varmul_bits = pe * mw * (beta_fraction + 1)), stochastic
+        # synapses' LFSR (weight_width - 1 XOR steps a cycle, the saved state) and per-lane
+        # comparators, and the two ROMs where the family puts them; the op's own window logic: the input word
         # multiplexer and the result shift register
         from ..mapping import dsp_multiply
 
@@ -472,18 +473,26 @@ class SnnOp(OpKind):
             tail_bits = (3 if la.spiking else 1) * mw
             add("snn_lane_bits", la.pe * (la.acc_width() + 2 * la.sum_width() + tail_bits))
             add("snn_ring_bits", la.groups() * la.pe * (mw + 1) + la.n_in)
+            varmul = la.pe * mw * (la.beta_fraction + 1)  # a lane's variable multiply
+            per_neuron = dict(la.neuron_fields())  # beta, alpha from the neuron ROM word
             if la.leak is Leak.MULTIPLY:
-                multiply(la.pe, mw, la.beta)
+                if "beta" in per_neuron:
+                    add("snn_varmul_bits", varmul)
+                else:
+                    multiply(la.pe, mw, la.beta)
             if la.has_current:  # the current ring, its leak, bias and sum stages per lane
                 add("snn_ring_bits", la.groups() * la.pe * mw)
                 add("snn_lane_bits", la.pe * (2 * la.sum_width() + 2 * mw))
                 if la.syn_leak is Leak.MULTIPLY:
-                    multiply(la.pe, mw, la.alpha)
+                    if "alpha" in per_neuron:
+                        add("snn_varmul_bits", varmul)
+                    else:
+                        multiply(la.pe, mw, la.alpha)
             if la.stochastic:
                 add("snn_sc_bits", (la.draw_steps() + 2) * la.lfsr_width + la.pe * la.weight_width)
             for width, depth in (
                 (la.pe * la.weight_width, la.groups() * la.n_in),
-                (la.pe * 2 * mw, la.groups()),
+                (la.pe * la.neuron_word_width(), la.groups()),
             ):
                 for k, v in ctx.rom(width, depth).items():
                     add(k, v)

@@ -139,18 +139,20 @@ def chain(network: Network) -> list[tuple[str, str]]:
     return pairs
 
 
-def _shared(pop: str, fieldname: str, values: np.ndarray) -> float:
-    if not np.allclose(values, values[0], rtol=1e-6, atol=0):
-        raise NIRImportError(
-            f"NIR node {pop!r} field {fieldname!r} must be the same for every neuron in "
-            f"hardware, not values from {float(values.min())!r} to {float(values.max())!r}"
-        )
-    return float(values[0])
+def _per_neuron(values) -> np.ndarray | float:
+    """One float when every neuron has the same value (to 1e-6), else the array."""
+    values = np.asarray(values, dtype=np.float64)
+    if np.allclose(values, values.flat[0], rtol=1e-6, atol=0):
+        return float(values.flat[0])
+    return values
 
 
-def _decay(factor: float, beta_fraction: int) -> tuple[Leak, int, int]:
+def _decay(factor, beta_fraction: int) -> tuple[Leak, int, int | tuple[int, ...]]:
     """``(leak, shift, raw)`` of a decay factor: none at 1, a shift where it is 1 - 2**-k, else
-    a multiplication by ``raw = round(factor 2**beta_fraction)``."""
+    a multiplication by ``raw = round(factor 2**beta_fraction)``; per neuron (``raw`` a tuple)
+    when ``factor`` is an array (neurons that differ)."""
+    if isinstance(factor, np.ndarray):
+        return Leak.MULTIPLY, 1, tuple(int(x) for x in np.rint(factor * 2**beta_fraction))
     k = np.log2(1.0 / (1.0 - factor)) if factor < 1 else None
     if factor == 1.0:
         return Leak.NONE, 1, 0
@@ -206,13 +208,13 @@ def quantize(
         q = qn.params
         alpha = None
         if qn.kind in ("LIF", "LI"):
-            a = dt / _shared(pop, "tau", q["tau"])
+            a = dt / _per_neuron(q["tau"])
             gain = a * q["r"]
             beta = 1.0 - a
             extra = a * q["v_leak"]
         elif qn.kind in ("CubaLIF", "CubaLI"):
-            a_m = dt / _shared(pop, "tau_mem", q["tau_mem"])
-            a_s = dt / _shared(pop, "tau_syn", q["tau_syn"])
+            a_m = dt / _per_neuron(q["tau_mem"])
+            a_s = dt / _per_neuron(q["tau_syn"])
             if np.any(q["v_leak"] != 0):
                 raise NIRImportError(
                     f"NIR node {pop!r} field 'v_leak' must be 0 for a {qn.kind} in hardware "
@@ -221,13 +223,14 @@ def quantize(
                 )
             gain = a_m * q["r"] * a_s * q["w_in"]
             beta, alpha, extra = 1.0 - a_m, 1.0 - a_s, np.zeros(qn.size)
+        # a per-neuron tau makes ``a`` (and the gain, one per row of W) per neuron too
         else:
             gain, beta, extra = dt * q["r"], 1.0, np.zeros(qn.size)
         w = gain[:, None] * pn["weight"]
         b = gain * pn.get("bias", np.zeros(qn.size)) + extra
         spiking = NEURON_OF[qn.kind] in (Neuron.LIF, Neuron.CUBA)
         thr = q["v_threshold"] if spiking else np.zeros(qn.size)
-        v_reset = _shared(pop, "v_reset", q["v_reset"]) if spiking else 0.0
+        v_reset = _per_neuron(q["v_reset"]) if spiking else 0.0
         layers.append((pop, w, b, beta, thr, v_reset))
         alphas.append((NEURON_OF[qn.kind], alpha))
     if fraction is None:
@@ -267,7 +270,7 @@ def quantize(
         built.append(SnnLayerParams(
             weight=wq.tolist(), bias=np.rint(b * scale).astype(np.int64).tolist(),
             threshold=np.rint(thr * scale).astype(np.int64).tolist(),
-            reset=Reset(reset), v_reset=round(v_reset * scale), weight_width=weight_width,
+            reset=Reset(reset), v_reset=_rounded(v_reset, scale), weight_width=weight_width,
             membrane_width=mw, pe=p, **leak, synapse=synapse_mode,
             stream_length=stream_length if synapse_mode == "stochastic" else 1,
         ))  # fmt: skip
@@ -314,6 +317,13 @@ def quantize(
     return params, QuantReport(tuple(rows), agree, sc_agree)
 
 
+def _rounded(value, scale: float) -> int | tuple[int, ...]:
+    """``round(value scale)``: one integer, or one per neuron for an array."""
+    if isinstance(value, np.ndarray):
+        return tuple(int(x) for x in np.rint(value * scale))
+    return round(value * scale)
+
+
 def _membrane_error(ours: np.ndarray, ref: np.ndarray) -> float:
     """RMS of ``ours - ref`` over the RMS of ``ref`` (membranes in float units)."""
     rms = np.sqrt(np.mean(ref**2))
@@ -344,11 +354,13 @@ _NIR_NO_LEAK = {Neuron.LIF: "IF", Neuron.CUBA: None, Neuron.LI: "I", Neuron.CUBA
 _NIR_NAME = {Neuron.LIF: "lif", Neuron.CUBA: "cubalif", Neuron.LI: "li", Neuron.CUBA_LI: "cubali"}
 
 
-def _factor(leak: Leak, shift: int, raw: int, fraction: int) -> float:
-    """The decay factor of a fixed-point leak (1 without one)."""
+def _factor(leak: Leak, shift: int, raw, fraction: int, n: int) -> np.ndarray:
+    """The decay factor of a fixed-point leak (1 without one), per neuron."""
     if leak is Leak.SHIFT:
-        return 1.0 - 2.0**-shift
-    return raw / 2.0**fraction if leak is Leak.MULTIPLY else 1.0
+        return np.full(n, 1.0 - 2.0**-shift)
+    if leak is Leak.MULTIPLY:
+        return np.broadcast_to(np.asarray(raw, dtype=np.float64) / 2.0**fraction, (n,)).copy()
+    return np.ones(n)
 
 
 def dequantize(params: SnnParams, *, fraction: int, dt: float) -> Network:
@@ -388,31 +400,31 @@ def dequantize(params: SnnParams, *, fraction: int, dt: float) -> Network:
         })  # fmt: skip
         common = {
             "v_threshold": np.array(la.threshold, dtype=np.float64) / scale,
-            "v_reset": np.full(n, la.v_reset / scale),
+            "v_reset": np.array(la.per_neuron("v_reset"), dtype=np.float64) / scale,
         }
         if not la.spiking:
             common = {}
         if la.leak is Leak.NONE:
             nodes[pop] = Node(kind, n, {"r": np.full(n, 1.0 / dt), **common})
         else:
-            beta = _factor(la.leak, la.leak_shift, la.beta, la.beta_fraction)
-            if beta >= 1.0:
+            beta = _factor(la.leak, la.leak_shift, la.beta, la.beta_fraction, n)
+            if beta.max() >= 1.0:
                 raise NIRImportError(
-                    f"SNN layer {k} beta must be below 1 for a {kind}, not {beta!r}"
+                    f"SNN layer {k} beta must be below 1 for a {kind}, not {float(beta.max())!r}"
                 )
             tau = dt / (1.0 - beta)
-            fields = {"r": np.full(n, tau / dt), "v_leak": np.zeros(n), **common}
+            fields = {"r": tau / dt, "v_leak": np.zeros(n), **common}
             if la.has_current:
-                alpha = _factor(la.syn_leak, la.syn_leak_shift, la.alpha, la.beta_fraction)
-                if alpha >= 1.0:
+                alpha = _factor(la.syn_leak, la.syn_leak_shift, la.alpha, la.beta_fraction, n)
+                if alpha.max() >= 1.0:
+                    top = float(alpha.max())
                     raise NIRImportError(
-                        f"SNN layer {k} alpha must be below 1 for a {kind}, not {alpha!r}"
+                        f"SNN layer {k} alpha must be below 1 for a {kind}, not {top!r}"
                     )
                 tau_syn = dt / (1.0 - alpha)
-                fields.update(tau_syn=np.full(n, tau_syn), tau_mem=np.full(n, tau),
-                              w_in=np.full(n, tau_syn / dt))  # fmt: skip
+                fields.update(tau_syn=tau_syn, tau_mem=tau, w_in=tau_syn / dt)
             else:
-                fields["tau"] = np.full(n, tau)
+                fields["tau"] = tau
             nodes[pop] = Node(kind, n, fields)
         edges += [(prev, proj), (proj, pop)]
         raw[proj], raw[pop] = ("Affine", None), (nodes[pop].kind, None)

@@ -178,10 +178,11 @@ def snn_graph(
 ) -> Graph:
     """A spiking network ``sc.snn`` of ``sizes`` (inputs, then each layer's neurons) folded by
     ``pe``, ``steps`` time steps per window, random 8-bit weights drawn from ``seed``; ``leak``
-    is ``shift`` (beta = 7/8), ``multiply`` (beta = 0.9) or ``none``; ``stochastic`` = L > 0
-    makes every projection stochastic with streams of L; ``neuron`` names each layer's neuron
-    model (``lif`` by default; ``cuba``, and ``li`` or ``cuba_li`` for a last-layer readout);
-    ``encode`` (``lfsr`` or ``sobol``) takes rates encoded on chip instead of spikes."""
+    is ``shift`` (beta = 7/8), ``multiply`` (beta = 0.9), ``per_neuron`` (a multiply by a beta
+    per neuron, drawn from 0.78 to 0.98, read from the neuron ROM) or ``none``;
+    ``stochastic`` = L > 0 makes every projection stochastic with streams of L; ``neuron`` names
+    each layer's neuron model (``lif`` by default; ``cuba``, and ``li`` or ``cuba_li`` for a
+    last-layer readout); ``encode`` (``lfsr`` or ``sobol``) takes rates encoded on chip instead of spikes."""
     from ..params.snn import SnnLayerParams, SnnParams
     from ..snn import network_graph
 
@@ -190,6 +191,7 @@ def snn_graph(
         "shift": {"leak": "shift", "leak_shift": 3},
         "multiply": {"leak": "multiply", "beta": 230, "beta_fraction": 8},
         "none": {"leak": "none"},
+        "per_neuron": {"leak": "multiply", "beta_fraction": 8},
     }[leak]
     sc = {"synapse": "stochastic", "stream_length": stochastic} if stochastic else {}
     layers = []
@@ -206,7 +208,13 @@ def snn_graph(
                 pe=p,
                 **leaks,
                 **sc,
-            )
+                # drawn last: the other graphs keep their weights
+                **(
+                    {"beta": tuple(rng.integers(200, 251, n_out).tolist())}
+                    if leak == "per_neuron"
+                    else {}
+                ),
+            )  # fmt: skip
         )
     return network_graph(SnnParams(layers=tuple(layers)), steps, name=name, encode=encode)
 
@@ -230,6 +238,7 @@ def _snn_calibration_graphs() -> list[Graph]:
         ("cal_snn_24x4_mul_li", (24, 4), (4,), 8, {"leak": "multiply", "neuron": ("li",)}),
         ("cal_snn_16x8_pe2_lfsr", (16, 8), (2,), 8, {"encode": "lfsr"}),
         ("cal_snn_32x16x4_pe4_sobol", (32, 16, 4), (4, 2), 4, {"encode": "sobol"}),
+        ("cal_snn_16x8x4_pe4_2_beta_n", (16, 8, 4), (4, 2), 4, {"leak": "per_neuron"}),
     )
     return [
         snn_graph(name, sizes=sizes, pe=pe, steps=steps, seed=k, **kw)
