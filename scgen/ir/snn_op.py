@@ -439,8 +439,8 @@ class SnnOp(OpKind):
         # leak's constant multiply (shift-add per set bit of beta; a per-neuron beta or alpha
         # is a variable multiply, snn_varmul_bits = pe * mw * (beta_fraction + 1)), stochastic
         # synapses' LFSR (weight_width - 1 XOR steps a cycle, the saved state) and per-lane
-        # comparators, and the two ROMs where the family puts them; the op's own window logic: the input word
-        # multiplexer and the result shift register
+        # comparators, and the two ROMs where the family puts them; the op's own window logic:
+        # the input word multiplexer and the result shift register
         from ..mapping import dsp_multiply
 
         params, steps = snn_params(op), op.attr("steps")

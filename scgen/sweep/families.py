@@ -182,7 +182,8 @@ def snn_graph(
     per neuron, drawn from 0.78 to 0.98, read from the neuron ROM) or ``none``;
     ``stochastic`` = L > 0 makes every projection stochastic with streams of L; ``neuron`` names
     each layer's neuron model (``lif`` by default; ``cuba``, and ``li`` or ``cuba_li`` for a
-    last-layer readout); ``encode`` (``lfsr`` or ``sobol``) takes rates encoded on chip instead of spikes."""
+    last-layer readout); ``encode`` (``lfsr`` or ``sobol``) takes rates encoded on chip instead
+    of spikes."""
     from ..params.snn import SnnLayerParams, SnnParams
     from ..snn import network_graph
 
@@ -214,7 +215,7 @@ def snn_graph(
                     if leak == "per_neuron"
                     else {}
                 ),
-            )  # fmt: skip
+            )
         )
     return network_graph(SnnParams(layers=tuple(layers)), steps, name=name, encode=encode)
 
