@@ -479,7 +479,7 @@ class SnnOp(OpKind):
                 if "beta" in per_neuron:
                     add("snn_varmul_bits", varmul)
                 else:
-                    multiply(la.pe, mw, la.beta)
+                    multiply(la.pe, mw, la.leak_config()[2])
             if la.has_current:  # the current ring, its leak, bias and sum stages per lane
                 add("snn_ring_bits", la.groups() * la.pe * mw)
                 add("snn_lane_bits", la.pe * (2 * la.sum_width() + 2 * mw))
@@ -487,7 +487,7 @@ class SnnOp(OpKind):
                     if "alpha" in per_neuron:
                         add("snn_varmul_bits", varmul)
                     else:
-                        multiply(la.pe, mw, la.alpha)
+                        multiply(la.pe, mw, la.syn_leak_config()[2])
             if la.stochastic:
                 add("snn_sc_bits", (la.draw_steps() + 2) * la.lfsr_width + la.pe * la.weight_width)
             for width, depth in (

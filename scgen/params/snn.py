@@ -469,7 +469,8 @@ class SnnParams:
         w_off = n_off = 0
         for la in self.layers:
             mode, shift, beta = la.leak_config()
-            offsets, extra = [], []
+            offsets: list[int] = []
+            extra: list[int] = []
             for name in ("beta", "alpha", "v_reset"):
                 value = getattr(la, name)
                 if isinstance(value, tuple):
