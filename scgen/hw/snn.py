@@ -208,9 +208,10 @@ class SnnLayer(wiring.Component):
                 newi.append(inew)
             with m.If(active):
                 with m.If(c == 0):
-                    m.d.sync += acc[lane].eq(0)
-                    if not var_beta:
-                        m.d.sync += leaked[lane].eq(leak_expr)
+                    if var_beta:
+                        m.d.sync += acc[lane].eq(0)
+                    else:  # the statements in their old order: the same netlist as before
+                        m.d.sync += [leaked[lane].eq(leak_expr), acc[lane].eq(0)]
                 if not p.has_current:
                     with m.If(c == 1):
                         m.d.sync += biased[lane].eq(
