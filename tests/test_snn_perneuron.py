@@ -178,3 +178,19 @@ def test_snn_perneuron_graph_prints_parses_and_runs():
     # shared values print as before: no per-neuron attributes
     layers = tuple(replace(la, beta=5, alpha=5, v_reset=0) for la in params.layers)
     assert "_n=" not in snn.network_graph(SnnParams(layers=layers), 4).to_text()
+
+
+def test_snn_perneuron_plan_feature():
+    # a per-neuron beta or alpha is a variable multiply per lane: pe * mw * (beta_fraction + 1)
+    from scgen.sweep.families import calibration_graphs
+    from scgen.sweep.planner import op_features
+
+    def features(graph):
+        return next(f for _, _, f, _ in op_features(graph, "ice40") if "snn_layers" in f)
+
+    (g,) = [g for g in calibration_graphs() if g.name == "cal_snn_16x8x4_pe4_2_beta_n"]
+    assert features(g)["snn_varmul_bits"] == (4 + 2) * 16 * 9
+    params, _ = _perneuron((2, 3))  # beta and alpha per neuron in layer 0, beta in layer 1
+    assert features(snn.network_graph(params, 4))["snn_varmul_bits"] == 2 * 2 * 16 * 9 + 3 * 12 * 6
+    layers = tuple(replace(la, beta=5, alpha=5) for la in params.layers)
+    assert "snn_varmul_bits" not in features(snn.network_graph(SnnParams(layers=layers), 4))

@@ -52,6 +52,13 @@ class SnnLayer(wiring.Component):
     with a current the membrane at ``N + 2``; compare and rotate after: ``N + 4`` or ``N + 5``
     cycles per group). After the last group the saved state takes the LFSR's (a ``first`` step
     starts from ``seed`` instead).
+
+    Per-neuron values (:meth:`SnnLayerParams.neuron_fields`: beta, alpha, v_reset where the
+    neurons differ) sit in the neuron ROM word after each lane's bias and threshold. The word is
+    the group's from ``c = 1`` on, so a per-neuron leak, ``(v * beta_lane) >> beta_fraction``
+    (signed ``v``, unsigned ``beta_lane``, floor shift: the twin's arithmetic), is computed at
+    ``c = 1`` together with the bias (the ring's head holds until the rotation); ``v_reset``
+    is read at the reset.
     """
 
     def __init__(self, params: SnnLayerParams):
