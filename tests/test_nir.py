@@ -258,8 +258,9 @@ def test_nir_quantize_per_neuron_tau(kind, tmp_path):
     assert ref[:, :, :].sum() > 50  # the output population spikes
     spike_eq = [row["spike_agreement"] for row in report.rows]
     count_eq = [row["count_agreement"] for row in report.rows]
-    print(kind, "spikes", spike_eq, "counts", count_eq, "argmax", report.argmax_agreement)
-    assert min(spike_eq) >= 0.95 and min(count_eq) >= 0.6 and report.argmax_agreement >= 0.8
+    # measured 2026-12-04 (seeded, so exact): spikes 98.2/95.1 % (LIF), 99.6/96.5 % (CubaLIF),
+    # counts 94.3/84.9 % and 96.1/92.2 %, argmax 100 %
+    assert min(spike_eq) >= 0.95 and min(count_eq) >= 0.84 and report.argmax_agreement == 1.0
     # dequantize -> write -> read gives back the per-neuron values
     back = sn.dequantize(params, fraction=report.rows[0]["fraction"], dt=1e-4)
     sn.write(back, tmp_path / "n.nir")
