@@ -343,8 +343,9 @@ def calibration_graphs() -> list[Graph]:
 def _mapping_calibration_graphs() -> list[Graph]:
     """Graphs added for the tool's mapping choices (:mod:`scgen.mapping`): weight ROMs
     on either side of each family's block RAM rule (and one deep enough to need read
-    multiplexers), constant factors on either side of the DSP and clamp rules, and neurons in
-    graphs of several chains (larger designs, for the routing term of fmax)."""
+    multiplexers), constant factors on either side of the DSP and clamp rules, Sobol sources of
+    other dimensions and neurons in graphs of several chains (larger designs, for the routing
+    term of fmax)."""
     out = [
         dense_graph(
             f"cal_dense_{ni}x{nn}_l{length}_rom",
@@ -367,6 +368,18 @@ def _mapping_calibration_graphs() -> list[Graph]:
     for factor in (1.125, 0.625, 3.0, 0.3):
         out.append(
             chain_graph(f"cal_scale_{int(factor * 100)}", chains=2, length=256, scale=factor)
+        )
+    # Sobol sources of other dimensions (dimension 0 is the identity: the fewest XORs), so the
+    # direction numbers' set bits are fitted on more than the two cal_prim_sobol graphs
+    for chains, length, dimension in ((1, 256, 2), (2, 2048, 7), (3, 512, 4)):
+        out.append(
+            primitive_graph(
+                f"cal_prim_sobol_c{chains}_l{length}_d{dimension}",
+                source="sobol",
+                chains=chains,
+                length=length,
+                dimension=dimension,
+            )
         )
     out.append(chain_graph("cal_lif_c4_dw16", chains=4, length=512, neuron_dw=16))
     out.append(
