@@ -1,6 +1,12 @@
 import os
 import shutil
 
+# Numba's OpenMP thread pool spins while it waits for work; with two pytest-xdist workers (two
+# pools) and Verilator's C++ builds on two cores the spinning threads take the cores the others
+# need. Passive waiting (set before the pool starts) took a full run from 406 s to 219 s
+# (2026-12-04, same machine, minutes apart); results do not depend on it.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import pytest
 from hypothesis import HealthCheck, settings
 
