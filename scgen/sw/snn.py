@@ -47,7 +47,17 @@ def _sat(x, width):
 
 
 @inline
-def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, rng, cur):
+def _draw_space(config):
+    """Scratch length for the largest layer's stochastic draws (``n_in * L``)."""
+    most = 0
+    for k in range(config.shape[0]):
+        if config[k, 15] and config[k, 0] * config[k, 16] > most:
+            most = config[k, 0] * config[k, 16]
+    return most
+
+
+@inline
+def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, rng, cur, draws):
     """One time step of one layer: reads spikes ``s_in``, updates ``v`` (and the currents
     ``cur``), writes ``s_out`` (0 for a non-spiking layer). ``cfg`` is the layer's row of
     :meth:`SnnParams.kernel_arrays` (the column layout is documented there).
@@ -56,13 +66,12 @@ def _layer_step(cfg, weights, neurons, s_in, v, s_out, first, peak, rng, cur):
     report's figure). ``rng[0]`` is the layer's LFSR state for stochastic synapses
     (``cfg[15:24]``, see :meth:`SnnLayerParams.synapse_config`): the step draws ``n_in * L``
     states from it (from ``seed`` when ``first``), the same ones for every neuron, and leaves
-    the last one there.
+    the last one there; ``draws`` is the caller's scratch for them (:func:`_draw_space`).
     """
     n_in, n_out, w_off, n_off = cfg[0], cfg[1], cfg[2], cfg[3]
     mode, shift, beta, reset, v_reset, width = cfg[4], cfg[5], cfg[6], cfg[7], cfg[8], cfg[9]
     has_current, spiking = cfg[10], cfg[14]
     stochastic, length, sc_shift = cfg[15], cfg[16], cfg[22]
-    draws = np.empty(n_in * length if stochastic else 0, dtype=np.int64)
     if stochastic:
         state = cfg[17] if first else rng[0]
         for c in range(n_in * length):
@@ -123,10 +132,12 @@ def _snn_steps_kernel(config, weights, neurons, spikes, out, peak, v_last):
     steps, batch = spikes.shape[0], spikes.shape[1]
     layers = config.shape[0]
     total = out.shape[2]
+    space = _draw_space(config)
     for b in prange(batch):
         rng = np.zeros(layers, dtype=np.int64)  # set from the seeds on the first step
         v = np.zeros(total, dtype=np.int64)
         cur = np.zeros(total, dtype=np.int64)
+        draws = np.empty(space, dtype=np.int64)
         for t in range(steps):
             base = 0
             for k in range(layers):
@@ -138,7 +149,7 @@ def _snn_steps_kernel(config, weights, neurons, spikes, out, peak, v_last):
                 _layer_step(
                     config[k], weights, neurons, s_in, v[base : base + n_out],
                     out[t, b, base : base + n_out], t == 0, peak[b, k : k + 1], rng[k : k + 1],
-                    cur[base : base + n_out],
+                    cur[base : base + n_out], draws,
                 )  # fmt: skip
                 base += n_out
             v_last[t, b] = v[total - v_last.shape[2] :]
@@ -198,6 +209,7 @@ def _snn_kernel(
     n_last = config[layers - 1, 1]
     v = np.zeros(total, dtype=np.int64)
     cur = np.zeros(total, dtype=np.int64)
+    draws = np.empty(_draw_space(config), dtype=np.int64)
     spk = np.zeros(total, dtype=np.uint8)
     peak = np.zeros(1, dtype=np.int64)
     rng = config[:, 17].copy()  # every layer's LFSR starts at its seed after reset
@@ -234,7 +246,7 @@ def _snn_kernel(
                 _layer_step(
                     config[k], weights, neurons, vin, v[base : base + n_out],
                     spk[base : base + n_out], first[t] != 0, peak, rng[k : k + 1],
-                    cur[base : base + n_out],
+                    cur[base : base + n_out], draws,
                 )  # fmt: skip
                 base += n_out
             result[:] = spk[total - n_last :]
