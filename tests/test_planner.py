@@ -211,12 +211,11 @@ def test_cli_plan(tmp_path, capsys):
 
 def test_cli_plan_snn(tmp_path, capsys):
     """A spiking network plans like any graph: its op's resources, its schedule per time step
-    (the network's own cycle count) and the window, without synthesis."""
+    (the network's own cycle count) and the window, without synthesis (the wall time of a plan
+    is benchmarks/bench_planner.py's, not a test's)."""
     g = snn_graph("plan_snn", sizes=(20, 10, 4), pe=(2, 1), steps=6, stochastic=4)
     (tmp_path / "g.scir").write_text(g.to_text())
-    t0 = time.perf_counter()
     assert main(["plan", str(tmp_path / "g.scir"), "--board", "icebreaker"]) == 0
-    assert time.perf_counter() - t0 < 5  # a plan, not a build (a second on a quiet machine)
     out = capsys.readouterr().out
     params = snn_params(g.ops[1])
     row = next(line for line in out.splitlines() if line.startswith("op[1] snn "))
