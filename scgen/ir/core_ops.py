@@ -492,9 +492,8 @@ class _RateOp(_WindowOp):
         return value
 
     def adders(self, op: Op) -> int:
-        """Adders beyond the op's own: a constant multiply outside a DSP is one per bit of the
-        constant past the first, its trailing zeros being a shift (the constant's width, not
-        its set bits: the better of the two on the Gowin calibration builds, leave-one-out)."""
+        """Adder stages beyond the op's own: a constant multiply is one per bit of the
+        constant past the first, its trailing zeros being a shift (0: no multiply)."""
         return 0
 
     def raw_range(self, op: Op, bits: int) -> tuple[int, int]:
@@ -518,9 +517,15 @@ class _RateOp(_WindowOp):
         f = {
             "rate_op": 1.0,
             "rate_mul": float(dsp),  # in a DSP, as the family's synthesis decides
-            "rate_adders": float(0 if dsp else n),  # else shift-and-add adders
             "rate_clamps": float(clamps),
         }
+        if n and not dsp:
+            # a multiply in logic costs what Yosys makes of the constant, not a linear function
+            # of its bits (Gowin, where these are the constants of 2 or 3 bits: x 3 is one
+            # subtractor in carry cells and no LUT, x 5 28 LUTs, x 7 32): a coefficient per
+            # odd part, each fitted on calibration builds
+            k = abs(self.constant(op))
+            f[f"rate_soft_mul{k >> ((k & -k).bit_length() - 1)}"] = 1.0
         return f, chain
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
