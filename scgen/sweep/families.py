@@ -385,6 +385,27 @@ def _mapping_calibration_graphs() -> list[Graph]:
     out.append(
         chain_graph("cal_lif_c3_dw24_g", chains=3, length=128, neuron_dw=24, wired_gain=True)
     )
+    return out + _length_calibration_graphs()
+
+
+def _length_calibration_graphs() -> list[Graph]:
+    """The ops whose other calibration graphs share one stream length (256), again at other
+    lengths: the counters' end-of-window compare is a LUT tree whose depth Yosys's mapping
+    decides by the length's bits, and on Gowin a 256-cycle window happens to be one LUT level
+    (410 MHz for one chain; 300 at 512 cycles and 260 at 128), so a fit on 256 alone is too
+    fast everywhere else."""
+    out = [
+        chain_graph(f"cal_len_c1_l{length}", chains=1, length=length)
+        for length in (32, 128, 512, 2048)
+    ]
+    for length, dw in ((128, 16), (2048, 20)):
+        out.append(chain_graph(f"cal_len_lif_l{length}", chains=2, length=length, neuron_dw=dw))
+    for length, factor in ((512, 1.5), (2048, 0.625)):
+        out.append(
+            chain_graph(f"cal_len_scale_l{length}", chains=2, length=length, scale=factor)
+        )
+    for op, length in (("bind", 64), ("cordiv", 4096), ("bundle", 512)):
+        out.append(stream_op_graph(f"cal_len_{op}_l{length}", op=op, chains=1, length=length))
     return out
 
 
