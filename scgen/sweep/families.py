@@ -401,9 +401,7 @@ def _length_calibration_graphs() -> list[Graph]:
     for length, dw in ((128, 16), (2048, 20)):
         out.append(chain_graph(f"cal_len_lif_l{length}", chains=2, length=length, neuron_dw=dw))
     for length, factor in ((512, 1.5), (2048, 0.625)):
-        out.append(
-            chain_graph(f"cal_len_scale_l{length}", chains=2, length=length, scale=factor)
-        )
+        out.append(chain_graph(f"cal_len_scale_l{length}", chains=2, length=length, scale=factor))
     for op, length in (("bind", 64), ("cordiv", 4096), ("bundle", 512)):
         out.append(stream_op_graph(f"cal_len_{op}_l{length}", op=op, chains=1, length=length))
     return out
