@@ -128,6 +128,23 @@ def test_planner_soft_multiply_per_constant():
     assert features(0.9, "gowin") == features(0.75, "ecp5") == features(0.75, "ice40") == dsp
 
 
+def test_planner_fmax_range_is_the_calibration_spread():
+    """The plan's fmax range is its estimate over the 5th and 95th percentile of the
+    calibration builds' errors, which are recomputed here from the committed rows."""
+    rows = load_rows(data_path("calibration", "gowin"))
+    errs = [plan(parse(r["graph"]), r["board"]).fmax_mhz / r["fmax_mhz"] - 1 for r in rows]
+    lo, hi = load_model("gowin").fmax_spread
+    assert (lo, hi) == pytest.approx(tuple(np.quantile(errs, [0.05, 0.95])), abs=1e-4)
+    assert lo < 0 < hi
+    p = plan(parse(SYNAPSE), "tangnano9k")
+    assert p.fmax_range == pytest.approx((p.fmax_mhz / (1 + hi), p.fmax_mhz / (1 + lo)))
+    assert (
+        f"fmax {p.fmax_mhz:.1f} MHz, off by {lo:+.0%} to {hi:+.0%} on 90 % of the {len(rows)} "
+        f"gowin calibration builds: place and route {p.fmax_range[0]:.0f}-"
+        f"{p.fmax_range[1]:.0f} MHz if this graph is like them"
+    ) in p.format().splitlines()
+
+
 def test_planner_per_op_sums():
     g = parse(SYNAPSE)
     p = plan(g, "icebreaker")  # its wall time is bench_planner's figure, not a test's

@@ -86,6 +86,8 @@ class Model:
     period: dict[str, float]
     calibration_rows: int = 0
     features: tuple[str, ...] = ()  # every feature the calibration graphs exercise
+    # the 5th and 95th percentiles of planned / built fmax - 1 over the calibration builds
+    fmax_spread: tuple[float, float] = (0.0, 0.0)
 
     def resources(self, features: dict[str, float], kind: str = "") -> dict[str, float]:
         unknown = sorted(k for k, v in features.items() if v and k not in self.features)
@@ -116,6 +118,7 @@ class Model:
                 "period": self.period,
                 "calibration_rows": self.calibration_rows,
                 "features": list(self.features),
+                "fmax_spread": list(self.fmax_spread),
             },
             indent=1,
         )
@@ -257,8 +260,17 @@ def fit(rows: list[dict], family: str) -> Model:
         x @ np.array([coef[r].get(k, 0.0) for k in features]) for r in ("lut", "ff")
     )
     ns = np.array([1000.0 / r["fmax_mhz"] for r in rows])
-    period = _fit_period([p for _v, p in vecs], lut_pred, ff_pred, ns)
-    return Model(family, coef, period, len(rows), features)
+    paths = [p for _v, p in vecs]
+    period = _fit_period(paths, lut_pred, ff_pred, ns)
+    planned = np.array(
+        [
+            _size_ns(period, u, f) + max((_path_ns(period, *kc) for kc in p), default=0.0)
+            for p, u, f in zip(paths, lut_pred, ff_pred, strict=True)
+        ]
+    )
+    err = ns / planned - 1  # planned fmax over built fmax, less one
+    spread = (round(float(np.quantile(err, 0.05)), 4), round(float(np.quantile(err, 0.95)), 4))
+    return Model(family, coef, period, len(rows), features, spread)
 
 
 def _model_cache(family: str, data: bytes) -> Path:
@@ -304,7 +316,12 @@ def load_model(family: str) -> Model:
     try:
         d = json.loads(cached.read_text())
         return Model(
-            d["family"], d["coef"], d["period"], d["calibration_rows"], tuple(d["features"])
+            d["family"],
+            d["coef"],
+            d["period"],
+            d["calibration_rows"],
+            tuple(d["features"]),
+            tuple(d["fmax_spread"]),
         )
     except (OSError, ValueError, KeyError, TypeError):
         pass  # not cached yet (or unreadable): fit
@@ -366,6 +383,10 @@ class Plan:
     ops: list[dict] = field(default_factory=list)
     total: dict[str, float] = field(default_factory=dict)
     fmax_mhz: float = 0.0
+    # where place and route likely lands: fmax over the calibration builds' spread of errors
+    fmax_range: tuple[float, float] = (0.0, 0.0)
+    fmax_spread: tuple[float, float] = (0.0, 0.0)
+    calibration_rows: int = 0
     cycles_per_window: int = 0
     stream_length: int = 0
     needed_length: dict[str, int] = field(default_factory=dict)
@@ -387,6 +408,12 @@ class Plan:
             f"{'total':<22}"
             + "".join(f"{self.total[r]:>8.0f}" for r in RESOURCES)
             + f"{self.fmax_mhz:>10.1f}"
+        )
+        lo, hi = self.fmax_spread
+        lines.append(
+            f"fmax {self.fmax_mhz:.1f} MHz, off by {lo:+.0%} to {hi:+.0%} on 90 % of the "
+            f"{self.calibration_rows} {self.family} calibration builds: place and route "
+            f"{self.fmax_range[0]:.0f}-{self.fmax_range[1]:.0f} MHz if this graph is like them"
         )
         lines.append(
             f"cycles per window: {self.cycles_per_window} (stream length {self.stream_length})"
@@ -431,6 +458,9 @@ def plan(graph: Graph, board: str, *, error: float = 0.01) -> Plan:
         )
     path = max((model.path_ns(c, k) for _i, k, _r, c in per_op if c), default=0.0)
     out.fmax_mhz = model.fmax_mhz(path, total["lut"], total["ff"])
+    lo, hi = out.fmax_spread = model.fmax_spread
+    out.fmax_range = (out.fmax_mhz / (1 + hi), out.fmax_mhz / (1 + lo))
+    out.calibration_rows = model.calibration_rows
     out.stream_length = window_length(graph)
     out.cycles_per_window = out.stream_length + 2 + GraphTop(graph).latency
     for i, op in enumerate(graph.ops):

@@ -190,6 +190,7 @@ def evaluate_point(
         est = plan(g, board)
         row.update({f"plan.{k}": round(v, 1) for k, v in est.total.items()})
         row["plan.fmax_mhz"] = round(est.fmax_mhz, 2)
+        row["plan.fmax_low_mhz"], row["plan.fmax_high_mhz"] = (round(f, 2) for f in est.fmax_range)
         row["cycles_per_window"] = est.cycles_per_window
         row["latency_us"] = round(est.cycles_per_window / est.fmax_mhz, 3)
         if synth:
