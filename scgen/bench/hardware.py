@@ -305,9 +305,10 @@ def report(rows: list[Row], board_rows: list[dict], seed_note: str) -> str:
         "* **synth** columns: the block alone after `synth_ice40 -dsp` / `synth_ecp5` (LUT4s, "
         "flip-flops, carry cells, DSPs, block RAMs).",
         "* **P&R**: the block inside a shim that registers every input bit (a shift chain from "
-        "one pin) and every output bit (folded to one pin), placed and routed by nextpnr "
-        'against 40 MHz (UP5K) / 150 MHz (ECP5); "P&R cells" counts iCE40 logic cells or '
-        "ECP5 LUTs **including the shim's flip-flops** (one per port bit, listed). fmax is the "
+        "one pin) and every output bit (folded to one pin by a tree of registered 4-input "
+        "XORs, one LUT deep per level), placed and routed by nextpnr against 40 MHz (UP5K) / "
+        '150 MHz (ECP5); "P&R cells" counts iCE40 logic cells or ECP5 LUTs **including the '
+        "shim's flip-flops** (one per port bit and the fold tree's, listed). fmax is the "
         "register-to-register maximum nextpnr reports.",
         "* seed = SC-NeuroCore's hand-written Verilog (PyPI `sc-neurocore` 3.16.0, read as "
         "input only), built with the same tools and the same shim.",
