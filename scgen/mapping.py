@@ -39,6 +39,7 @@ __all__ = [
     "RomMapping",
     "dsp_multiply",
     "map_rom",
+    "odd_part",
 ]
 
 LOGIC_COST_ROM = 1 / 16  # memory_libmap's default -logic-cost-rom
@@ -118,13 +119,18 @@ def map_rom(family: str, width: int, depth: int) -> RomMapping:
     return chosen
 
 
+def odd_part(constant: int) -> int:
+    """``|constant|`` without its trailing zeros (they are a shift); 0 stays 0."""
+    k = abs(constant)
+    return k >> ((k & -k).bit_length() - 1) if k else 0
+
+
 def dsp_multiply(family: str, bits: int, constant: int) -> bool:
     """Whether Yosys puts a ``bits``-bit value times ``constant`` in a DSP on ``family``: a
     multiply at all (not a power of two, a shift) with both operands at least the family's
     minimum DSP width, the constant's trailing zeros not counted."""
     _check_family(family)
-    k = abs(constant)
-    if k & (k - 1) == 0:
-        return False
-    k >>= (k & -k).bit_length() - 1  # the trailing zeros are a shift
+    k = odd_part(constant)
+    if k <= 1:
+        return False  # a power of two (or zero): a shift
     return min(bits, k.bit_length()) >= DSP_MIN_WIDTH[family]

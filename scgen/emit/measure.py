@@ -135,21 +135,23 @@ def _synth_counts(read: str, top: str, family: str, workdir: Path) -> dict[str, 
 _FOLD = 4  # inputs of one LUT on every family measured (iCE40, ECP5, Gowin: LUT4)
 
 
-def fold_ffs(bits: int) -> int:
-    """The flip-flops of :func:`fold_tree` over ``bits`` bits (its inner levels)."""
-    n = 0
+def _fold_widths(bits: int) -> list[int]:
+    """The widths of :func:`fold_tree`'s registered levels over ``bits`` bits."""
+    widths: list[int] = []
     while bits > _FOLD:
-        bits = (bits + _FOLD - 1) // _FOLD
-        n += bits
-    return n
+        bits = -(-bits // _FOLD)
+        widths.append(bits)
+    return widths
+
+
+def fold_ffs(bits: int) -> int:
+    """The flip-flops of :func:`fold_tree` over ``bits`` bits (its registered levels)."""
+    return sum(_fold_widths(bits))
 
 
 def fold_levels(bits: int) -> int:
     """The registered levels of :func:`fold_tree` over ``bits`` bits."""
-    n = 0
-    while bits > _FOLD:
-        bits, n = (bits + _FOLD - 1) // _FOLD, n + 1
-    return n
+    return len(_fold_widths(bits))
 
 
 def fold_tree(m: Module, bits) -> Value:
@@ -158,12 +160,11 @@ def fold_tree(m: Module, bits) -> Value:
     output bits is several LUTs and a chip-wide route deep; on Gowin it was slower than many
     blocks). The result is the XOR of the last level's (at most 4) bits, combinational: it
     lags ``bits`` by one cycle per level, :func:`fold_levels`."""
-    level = 0
-    while len(bits) > _FOLD:
-        nxt = Signal((len(bits) + _FOLD - 1) // _FOLD, name=f"fold{level}")
-        for g in range(len(nxt)):
+    for level, width in enumerate(_fold_widths(len(bits))):
+        nxt = Signal(width, name=f"fold{level}")
+        for g in range(width):
             m.d.sync += nxt[g].eq(bits[_FOLD * g : _FOLD * (g + 1)].xor())
-        bits, level = nxt, level + 1
+        bits = nxt
     return bits.xor()
 
 

@@ -503,7 +503,7 @@ class _RateOp(_WindowOp):
         return min(ends), max(ends)
 
     def plan_features(self, ctx: PlanContext, op: Op) -> tuple[dict[str, float], int] | None:
-        from ..mapping import dsp_multiply
+        from ..mapping import dsp_multiply, odd_part
 
         assert op.result is not None
         n = self.adders(op)
@@ -524,8 +524,7 @@ class _RateOp(_WindowOp):
             # of its bits (Gowin, where these are the constants of 2 or 3 bits: x 3 is one
             # subtractor in carry cells and no LUT, x 5 28 LUTs, x 7 32): a coefficient per
             # odd part, each fitted on calibration builds
-            k = abs(self.constant(op))
-            f[f"rate_soft_mul{k >> ((k & -k).bit_length() - 1)}"] = 1.0
+            f[f"rate_soft_mul{odd_part(self.constant(op))}"] = 1.0
         return f, chain
 
     def twin(self, ctx: TwinContext, op: Op, args: list[Any]) -> Any:
@@ -544,10 +543,9 @@ class Scale(_RateOp):
         return int(op.attr("factor") * 256)
 
     def adders(self, op: Op) -> int:
-        k = abs(self.constant(op))
-        if k & (k - 1) == 0:
-            return 0  # a power of two (or zero): a shift
-        return (k >> ((k & -k).bit_length() - 1)).bit_length() - 1
+        from ..mapping import odd_part
+
+        return max(0, odd_part(self.constant(op)).bit_length() - 1)  # a power of two: a shift
 
     def apply(self, x: Any, k: int) -> Any:
         return (x * k) >> 8

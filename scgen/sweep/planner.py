@@ -152,6 +152,16 @@ def _size_ns(period: dict, lut: float, ff: float) -> float:
     )
 
 
+def _planned_ns(period: dict, paths: list, lut: np.ndarray, ff: np.ndarray) -> np.ndarray:
+    """The period model's clock period of each build (its slowest path and its size)."""
+    return np.array(
+        [
+            _size_ns(period, u, f) + max((_path_ns(period, *kc) for kc in p), default=0.0)
+            for p, u, f in zip(paths, lut, ff, strict=True)
+        ]
+    )
+
+
 def _fit_period(
     paths: list[list[tuple[str, int]]],
     lut: np.ndarray,
@@ -192,12 +202,7 @@ def _fit_period(
                         a[r, col[f"chain.{k}"]] = c
             sol = nnls(a / ns[:, None], np.ones(len(ns)))
             period = {n: float(v) for n, v in zip(names, sol, strict=True) if v or n in names[:4]}
-        pred = np.array(
-            [
-                _size_ns(period, u, f) + max((_path_ns(period, *kc) for kc in p), default=0.0)
-                for p, u, f in zip(paths, lut, ff, strict=True)
-            ]
-        )
+        pred = _planned_ns(period, paths, lut, ff)
         return float(np.sum((pred / ns - 1) ** 2)), period
 
     starts = [{"base": 0.0, "per_chain_bit": 1.0, "per_log2_lut": 0.0}]
@@ -262,13 +267,9 @@ def fit(rows: list[dict], family: str) -> Model:
     ns = np.array([1000.0 / r["fmax_mhz"] for r in rows])
     paths = [p for _v, p in vecs]
     period = _fit_period(paths, lut_pred, ff_pred, ns)
-    planned = np.array(
-        [
-            _size_ns(period, u, f) + max((_path_ns(period, *kc) for kc in p), default=0.0)
-            for p, u, f in zip(paths, lut_pred, ff_pred, strict=True)
-        ]
-    )
-    err = ns / planned - 1  # planned fmax over built fmax, less one
+    err = (
+        ns / _planned_ns(period, paths, lut_pred, ff_pred) - 1
+    )  # planned fmax over built fmax, less one
     spread = (round(float(np.quantile(err, 0.05)), 4), round(float(np.quantile(err, 0.95)), 4))
     return Model(family, coef, period, len(rows), features, spread)
 
@@ -383,9 +384,7 @@ class Plan:
     ops: list[dict] = field(default_factory=list)
     total: dict[str, float] = field(default_factory=dict)
     fmax_mhz: float = 0.0
-    # where place and route likely lands: fmax over the calibration builds' spread of errors
-    fmax_range: tuple[float, float] = (0.0, 0.0)
-    fmax_spread: tuple[float, float] = (0.0, 0.0)
+    fmax_spread: tuple[float, float] = (0.0, 0.0)  # the model's (Model.fmax_spread)
     calibration_rows: int = 0
     cycles_per_window: int = 0
     stream_length: int = 0
@@ -393,6 +392,13 @@ class Plan:
     error: float = 0.01
     sobol: set = field(default_factory=set)  # outputs whose streams are all Sobol
     notes: list[str] = field(default_factory=list)  # what ops say of themselves (plan_notes)
+
+    @property
+    def fmax_range(self) -> tuple[float, float]:
+        """Where place and route lands if the graph errs like the middle 90 % of the
+        calibration builds: the estimate over their spread of errors."""
+        lo, hi = self.fmax_spread
+        return self.fmax_mhz / (1 + hi), self.fmax_mhz / (1 + lo)
 
     def format(self) -> str:
         head = f"{'op':<22}" + "".join(f"{r:>8}" for r in RESOURCES) + f"{'fmax MHz':>10}"
@@ -458,8 +464,7 @@ def plan(graph: Graph, board: str, *, error: float = 0.01) -> Plan:
         )
     path = max((model.path_ns(c, k) for _i, k, _r, c in per_op if c), default=0.0)
     out.fmax_mhz = model.fmax_mhz(path, total["lut"], total["ff"])
-    lo, hi = out.fmax_spread = model.fmax_spread
-    out.fmax_range = (out.fmax_mhz / (1 + hi), out.fmax_mhz / (1 + lo))
+    out.fmax_spread = model.fmax_spread
     out.calibration_rows = model.calibration_rows
     out.stream_length = window_length(graph)
     out.cycles_per_window = out.stream_length + 2 + GraphTop(graph).latency
